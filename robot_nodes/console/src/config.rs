@@ -1,0 +1,486 @@
+//! Typed parameters (`console: {ros__parameters: {...}}`) and the users file.
+use crate::{ConsoleError, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::Path;
+
+/// Parameters of the console node.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleParams {
+    /// Address to bind. 127.0.0.1 by default: reach it over an SSH tunnel or a reverse proxy with TLS.
+    pub bind: String,
+    /// TCP port (0 = any free port).
+    pub port: u16,
+    /// Users file (YAML, argon2 hashes); relative paths are relative to the working directory.
+    pub users_file: String,
+    /// Audit log, one JSON object per line, appended.
+    pub audit_log: String,
+    /// A session ends this long after login (s).
+    pub session_ttl_s: u64,
+    /// A session ends after this long without a request (s).
+    pub session_idle_s: u64,
+    /// Failed logins allowed per client address and per user name within `login_window_s`.
+    pub login_max_failures: u32,
+    /// Window of the login rate limit (s).
+    pub login_window_s: u64,
+    /// Teleop from the console is clamped to this forward/backward speed (m/s).
+    pub teleop_max_linear_mps: f64,
+    /// Teleop from the console is clamped to this turn rate (rad/s).
+    pub teleop_max_angular_rps: f64,
+    /// Longest "say this" text (characters).
+    pub say_max_chars: usize,
+    /// Live-state push rate to each browser (Hz).
+    pub push_rate_hz: f64,
+    /// Mark the session cookie `Secure` (set true behind a TLS reverse proxy; plain-HTTP loopback needs false).
+    pub secure_cookie: bool,
+    /// Also serve the robot state to Foxglove / Lichtblick (read-only WebSocket, same `bind` address).
+    pub foxglove: bool,
+    /// Port of the Foxglove server (8765 is the app's default; 0 = any free port).
+    pub foxglove_port: u16,
+}
+
+impl Default for ConsoleParams {
+    fn default() -> Self {
+        ConsoleParams {
+            bind: "127.0.0.1".to_string(),
+            port: 8080,
+            users_file: "console_users.yaml".to_string(),
+            audit_log: "console_audit.jsonl".to_string(),
+            session_ttl_s: 8 * 3600,
+            session_idle_s: 30 * 60,
+            login_max_failures: 5,
+            login_window_s: 300,
+            teleop_max_linear_mps: 0.3,
+            teleop_max_angular_rps: 0.8,
+            say_max_chars: 300,
+            push_rate_hz: 10.0,
+            secure_cookie: false,
+            foxglove: false,
+            foxglove_port: 8765,
+        }
+    }
+}
+
+fn invalid(key: &str, value: impl std::fmt::Display, reason: &str) -> ConsoleError {
+    ConsoleError::InvalidParam {
+        key: key.to_string(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)] // the ROS 2 key is `ros__parameters`
+struct NodeSection {
+    ros__parameters: serde_yaml::Value,
+}
+
+impl ConsoleParams {
+    /// Parse a ROS 2 parameter file, take `node: {ros__parameters: ...}`, validate.
+    pub fn from_yaml(text: &str, node: &str) -> Result<Self> {
+        let perr = |message: String| ConsoleError::Parse {
+            path: format!("parameters of `{node}`"),
+            message,
+        };
+        let top: BTreeMap<String, NodeSection> =
+            serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
+        let section = top
+            .get(node)
+            .ok_or_else(|| perr(format!("no top-level `{node}:` section")))?;
+        let p: ConsoleParams = serde_yaml::from_value(section.ros__parameters.clone())
+            .map_err(|e| perr(e.to_string()))?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Check every value once; errors name the key.
+    pub fn validate(&self) -> Result<()> {
+        self.bind.parse::<IpAddr>().map_err(|_| {
+            invalid(
+                "bind",
+                &self.bind,
+                "must be an IP address such as 127.0.0.1",
+            )
+        })?;
+        for (key, v) in [
+            ("users_file", &self.users_file),
+            ("audit_log", &self.audit_log),
+        ] {
+            if v.trim().is_empty() {
+                return Err(invalid(key, "\"\"", "must not be empty"));
+            }
+        }
+        for (key, v) in [
+            ("session_ttl_s", self.session_ttl_s),
+            ("session_idle_s", self.session_idle_s),
+            ("login_window_s", self.login_window_s),
+            ("login_max_failures", u64::from(self.login_max_failures)),
+            ("say_max_chars", self.say_max_chars as u64),
+        ] {
+            if v == 0 {
+                return Err(invalid(key, v, "must be > 0"));
+            }
+        }
+        for (key, v) in [
+            ("teleop_max_linear_mps", self.teleop_max_linear_mps),
+            ("teleop_max_angular_rps", self.teleop_max_angular_rps),
+            ("push_rate_hz", self.push_rate_hz),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(invalid(key, v, "must be a finite number > 0"));
+            }
+        }
+        if self.push_rate_hz > 60.0 {
+            return Err(invalid(
+                "push_rate_hz",
+                self.push_rate_hz,
+                "must be at most 60",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Watch everything; may press (not release) the e-stop.
+    Viewer,
+    /// Everything a viewer may, plus drive, release the e-stop, send goals, speak, acknowledge alerts.
+    Operator,
+}
+
+impl Role {
+    /// `viewer` / `operator`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+        }
+    }
+
+    /// Parse `viewer` / `operator`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "viewer" => Some(Role::Viewer),
+            "operator" => Some(Role::Operator),
+            _ => None,
+        }
+    }
+}
+
+/// One account in the users file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UserEntry {
+    /// Login name (letters, digits, `._-`, 1–64 characters).
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Argon2id PHC string (`$argon2id$v=19$m=...`).
+    pub password_hash: String,
+}
+
+/// The users file: `users: [{name, role, password_hash}, ...]`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UsersFile {
+    /// Accounts.
+    #[serde(default)]
+    pub users: Vec<UserEntry>,
+}
+
+/// Cost of the argon2id hash (`m` KiB of memory, `t` passes, `p` lanes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashCost {
+    /// Memory in KiB.
+    pub m_kib: u32,
+    /// Iterations.
+    pub t: u32,
+    /// Parallelism.
+    pub p: u32,
+}
+
+impl HashCost {
+    /// OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane) – what `letan console add-user` uses.
+    pub const DEFAULT: HashCost = HashCost {
+        m_kib: 19_456,
+        t: 2,
+        p: 1,
+    };
+    /// Deliberately cheap, for tests and the demo only.
+    pub const CHEAP: HashCost = HashCost {
+        m_kib: 1024,
+        t: 1,
+        p: 1,
+    };
+}
+
+/// Validate a user name.
+pub fn valid_user_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Hash a password with argon2id and a random salt.
+pub fn hash_password(password: &str, cost: HashCost) -> Result<String> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let params = argon2::Params::new(cost.m_kib, cost.t, cost.p, None)
+        .map_err(|e| ConsoleError::Hash(e.to_string()))?;
+    let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let salt = SaltString::generate(&mut OsRng);
+    hasher
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ConsoleError::Hash(e.to_string()))
+}
+
+/// Check a password against a PHC hash string (any argon2 variant and cost it names).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    match PasswordHash::new(phc) {
+        Ok(parsed) => argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+impl UsersFile {
+    /// Parse and check a users file's text.
+    pub fn from_yaml(text: &str, path: &str) -> Result<Self> {
+        let f: UsersFile = serde_yaml::from_str(text).map_err(|e| ConsoleError::Parse {
+            path: path.to_string(),
+            message: e.to_string(),
+        })?;
+        let mut seen = std::collections::BTreeSet::new();
+        for u in &f.users {
+            if !valid_user_name(&u.name) {
+                return Err(ConsoleError::InvalidUser {
+                    name: u.name.clone(),
+                    reason: "names use letters, digits, '.', '_' or '-' (1–64)".to_string(),
+                });
+            }
+            if !seen.insert(u.name.clone()) {
+                return Err(ConsoleError::InvalidUser {
+                    name: u.name.clone(),
+                    reason: "listed twice".to_string(),
+                });
+            }
+            if argon2::password_hash::PasswordHash::new(&u.password_hash).is_err() {
+                return Err(ConsoleError::InvalidUser {
+                    name: u.name.clone(),
+                    reason: "password_hash is not a PHC string (use `letan console add-user`)"
+                        .to_string(),
+                });
+            }
+        }
+        Ok(f)
+    }
+
+    /// Load a users file; a missing file is an error (the console refuses to start with no accounts).
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConsoleError::Io {
+            action: "read",
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_yaml(&text, &path.display().to_string())
+    }
+
+    /// Add a user, or replace the password and role of an existing one.
+    pub fn upsert(&mut self, name: &str, role: Role, password: &str, cost: HashCost) -> Result<()> {
+        if !valid_user_name(name) {
+            return Err(ConsoleError::InvalidUser {
+                name: name.to_string(),
+                reason: "names use letters, digits, '.', '_' or '-' (1–64)".to_string(),
+            });
+        }
+        if password.chars().count() < 10 {
+            return Err(ConsoleError::InvalidUser {
+                name: name.to_string(),
+                reason: "password must have at least 10 characters".to_string(),
+            });
+        }
+        let entry = UserEntry {
+            name: name.to_string(),
+            role,
+            password_hash: hash_password(password, cost)?,
+        };
+        match self.users.iter_mut().find(|u| u.name == name) {
+            Some(u) => *u = entry,
+            None => self.users.push(entry),
+        }
+        Ok(())
+    }
+}
+
+/// `letan console add-user`: add or update `name` in the users file at `path` (created if missing),
+/// written atomically (temp file + rename) with mode 0600 on Unix.
+pub fn add_user(path: &Path, name: &str, role: Role, password: &str, cost: HashCost) -> Result<()> {
+    let mut file = if path.exists() {
+        UsersFile::load(path)?
+    } else {
+        UsersFile::default()
+    };
+    file.upsert(name, role, password, cost)?;
+    let text = serde_yaml::to_string(&file).map_err(|e| ConsoleError::Parse {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let tmp = path.with_extension("yaml.tmp");
+    let io = |action, source| ConsoleError::Io {
+        action,
+        path: tmp.display().to_string(),
+        source,
+    };
+    std::fs::write(
+        &tmp,
+        format!("# Letan console accounts (argon2id). Edit with `letan console add-user`.\n{text}"),
+    )
+    .map_err(|e| io("write", e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io("chmod", e))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| io("rename", e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_valid_and_bind_loopback() {
+        let p = ConsoleParams::default();
+        p.validate().unwrap();
+        assert_eq!(p.bind, "127.0.0.1");
+    }
+
+    #[test]
+    fn shipped_config_loads() {
+        let text = include_str!("../config/console.yaml");
+        let p = ConsoleParams::from_yaml(text, "console").unwrap();
+        assert_eq!(p.bind, "127.0.0.1");
+        assert_eq!(p.session_idle_s, 1800);
+    }
+
+    #[test]
+    fn unknown_and_bad_keys_are_named() {
+        let e = ConsoleParams::from_yaml("console:\n  ros__parameters: {portt: 1}\n", "console")
+            .unwrap_err();
+        assert!(e.to_string().contains("portt"), "{e}");
+        let e = ConsoleParams::from_yaml(
+            "console:\n  ros__parameters: {bind: localhost}\n",
+            "console",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("bind"), "{e}");
+        let e = ConsoleParams::from_yaml(
+            "console:\n  ros__parameters: {session_ttl_s: 0}\n",
+            "console",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("session_ttl_s"), "{e}");
+    }
+
+    #[test]
+    fn add_user_hashes_and_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.yaml");
+        add_user(
+            &path,
+            "lan.nguyen",
+            Role::Operator,
+            "correct horse battery",
+            HashCost::CHEAP,
+        )
+        .unwrap();
+        add_user(
+            &path,
+            "minh",
+            Role::Viewer,
+            "another long secret",
+            HashCost::CHEAP,
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("correct horse"),
+            "plain password must not be stored"
+        );
+        let f = UsersFile::load(&path).unwrap();
+        assert_eq!(f.users.len(), 2);
+        assert!(f.users[0].password_hash.starts_with("$argon2id$"));
+        assert!(verify_password(
+            "correct horse battery",
+            &f.users[0].password_hash
+        ));
+        assert!(!verify_password(
+            "correct horse batterY",
+            &f.users[0].password_hash
+        ));
+        // update keeps one entry and changes the role
+        add_user(
+            &path,
+            "minh",
+            Role::Operator,
+            "changed long secret",
+            HashCost::CHEAP,
+        )
+        .unwrap();
+        let f = UsersFile::load(&path).unwrap();
+        assert_eq!(f.users.len(), 2);
+        assert_eq!(f.users[1].role, Role::Operator);
+        assert!(verify_password(
+            "changed long secret",
+            &f.users[1].password_hash
+        ));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+
+    #[test]
+    fn bad_users_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u.yaml");
+        assert!(add_user(
+            &path,
+            "bad name",
+            Role::Viewer,
+            "long enough pw",
+            HashCost::CHEAP
+        )
+        .is_err());
+        assert!(add_user(&path, "ok", Role::Viewer, "short", HashCost::CHEAP).is_err());
+        let e = UsersFile::from_yaml("users:\n- {name: a, role: admin, password_hash: x}\n", "u")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("admin") || e.to_string().contains("role"),
+            "{e}"
+        );
+        let e = UsersFile::from_yaml(
+            "users:\n- {name: a, role: viewer, password_hash: plain}\n",
+            "u",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("PHC"), "{e}");
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

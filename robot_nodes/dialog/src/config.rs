@@ -1,0 +1,177 @@
+//! Typed parameters (`dialog: {ros__parameters: {...}}`).
+
+use serde::Deserialize;
+
+use crate::error::DialogError;
+
+/// Dialog timing and behaviour.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DialogConfig {
+    /// Seconds of silence after the robot finishes speaking before it re-prompts.
+    pub silence_timeout_s: f64,
+    /// How many re-prompts before the farewell.
+    pub reprompts: u32,
+    /// Speech rate of ordinary answers (1.0 = the voice's default).
+    pub normal_rate: f32,
+    /// Speech rate when repeating (slower).
+    pub repeat_rate: f32,
+    /// Ask "shall I take you to X?" before guiding.
+    pub confirm_guide: bool,
+    /// After announcing the arrival, leave for the dock at the latest this long after.
+    pub post_arrival_wait_s: f64,
+    /// Give up waiting for a staff member after this long and end the conversation.
+    pub handoff_timeout_s: f64,
+    /// After this many misunderstood utterances in a row, alert the staff.
+    pub max_not_understood: u32,
+    /// Speaking-time estimate (characters per second) used when no TTS events arrive.
+    pub speech_chars_per_s: f64,
+    /// Longer transcripts are cut to this many characters before understanding.
+    pub max_text_chars: usize,
+    /// `"vi"` or `"en"`: the language a conversation starts in.
+    pub default_language: String,
+    /// Directions are given as seen by a citizen standing at the dock facing this way (rad, map frame).
+    pub directions_facing_yaw: f64,
+    /// Closer than this (m), a place is "right here".
+    pub directions_near_m: f64,
+    /// Topic buttons on the screen (intent ids), most asked first.
+    pub suggestions: Vec<String>,
+    /// The knowledge-base directory the node answers from (relative to the repository root);
+    /// `""` = the copy built into the binary.
+    pub kb_dir: String,
+    /// Seconds between checks of the knowledge-base files (a valid change is reloaded live).
+    pub kb_reload_period_s: f64,
+    /// Place poses for directions (relative to the repository root).
+    pub places_yaml: String,
+}
+
+impl Default for DialogConfig {
+    fn default() -> Self {
+        DialogConfig {
+            silence_timeout_s: 8.0,
+            reprompts: 1,
+            normal_rate: 1.0,
+            repeat_rate: 0.8,
+            confirm_guide: true,
+            post_arrival_wait_s: 6.0,
+            handoff_timeout_s: 180.0,
+            max_not_understood: 3,
+            speech_chars_per_s: 12.0,
+            max_text_chars: 400,
+            default_language: "vi".into(),
+            directions_facing_yaw: std::f64::consts::FRAC_PI_2,
+            directions_near_m: 2.0,
+            suggestions: vec![
+                "proc.birth_registration".into(),
+                "proc.id_card".into(),
+                "proc.permanent_residence".into(),
+                "proc.certified_copy".into(),
+                "service.queue_number".into(),
+                "service.vneid".into(),
+            ],
+            kb_dir: "kb".into(),
+            kb_reload_period_s: 2.0,
+            places_yaml: "maps/places.yaml".into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosParams {
+    #[serde(rename = "ros__parameters")]
+    params: DialogConfig,
+}
+
+impl DialogConfig {
+    /// Parse a ROS 2 parameter file `{node: {ros__parameters: {...}}}` for `node`, then validate.
+    pub fn from_ros_yaml(text: &str, node: &str) -> Result<DialogConfig, DialogError> {
+        let de = serde_yaml::Deserializer::from_str(text);
+        let mut files: std::collections::BTreeMap<String, serde_yaml::Value> =
+            serde_path_to_error::deserialize(de).map_err(|e| DialogError::Params {
+                key: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
+        let v = files.remove(node).ok_or_else(|| DialogError::Params {
+            key: node.to_string(),
+            message: "no parameters for this node".into(),
+        })?;
+        let p: RosParams =
+            serde_path_to_error::deserialize(v).map_err(|e| DialogError::Params {
+                key: format!("{node}.{}", e.path()),
+                message: e.inner().to_string(),
+            })?;
+        p.params.validate()?;
+        Ok(p.params)
+    }
+
+    /// Refuse values that cannot work, naming the key.
+    pub fn validate(&self) -> Result<(), DialogError> {
+        let pos = |key: &'static str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(DialogError::InvalidParam {
+                    key,
+                    value: v.to_string(),
+                    reason: "must be a positive number",
+                })
+            }
+        };
+        pos("silence_timeout_s", self.silence_timeout_s)?;
+        pos("post_arrival_wait_s", self.post_arrival_wait_s)?;
+        pos("handoff_timeout_s", self.handoff_timeout_s)?;
+        pos("speech_chars_per_s", self.speech_chars_per_s)?;
+        pos("directions_near_m", self.directions_near_m)?;
+        pos("kb_reload_period_s", self.kb_reload_period_s)?;
+        if self.places_yaml.trim().is_empty() {
+            return Err(DialogError::InvalidParam {
+                key: "places_yaml",
+                value: String::new(),
+                reason: "must name the places file",
+            });
+        }
+        pos("normal_rate", f64::from(self.normal_rate))?;
+        pos("repeat_rate", f64::from(self.repeat_rate))?;
+        if !self.directions_facing_yaw.is_finite() {
+            return Err(DialogError::InvalidParam {
+                key: "directions_facing_yaw",
+                value: self.directions_facing_yaw.to_string(),
+                reason: "must be finite",
+            });
+        }
+        if self.repeat_rate > self.normal_rate {
+            return Err(DialogError::InvalidParam {
+                key: "repeat_rate",
+                value: self.repeat_rate.to_string(),
+                reason: "a repeat must not be faster than normal_rate",
+            });
+        }
+        if self.max_text_chars == 0 {
+            return Err(DialogError::InvalidParam {
+                key: "max_text_chars",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
+        }
+        if !matches!(self.default_language.as_str(), "vi" | "en") {
+            return Err(DialogError::InvalidParam {
+                key: "default_language",
+                value: self.default_language.clone(),
+                reason: "must be \"vi\" or \"en\"",
+            });
+        }
+        if let Some(s) = self
+            .suggestions
+            .iter()
+            .find(|s| !letan_nlu::catalog::INTENTS.contains(&s.as_str()))
+        {
+            return Err(DialogError::InvalidParam {
+                key: "suggestions",
+                value: s.clone(),
+                reason: "not an intent id of spec/intents.tsv",
+            });
+        }
+        Ok(())
+    }
+}

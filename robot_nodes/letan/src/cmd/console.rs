@@ -1,0 +1,170 @@
+//! `letan console`: the operator web console (serve, demo, add-user). Logic lives in letan-console.
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use letan_console::config::{add_user, ConsoleParams, HashCost, Role};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: ConsoleCommand,
+}
+
+#[derive(Subcommand)]
+enum ConsoleCommand {
+    /// Serve the console (127.0.0.1 by default). With --demo: against an in-memory fake robot, with
+    /// demo accounts operator/letan-operator and viewer/letan-viewer.
+    Serve {
+        /// ROS 2 parameter file with a `console:` section (defaults apply without one).
+        #[arg(long)]
+        params: Option<PathBuf>,
+        /// Run against the built-in fake robot (no DDS, no robot needed).
+        #[arg(long)]
+        demo: bool,
+        /// Override the port (0 = any free port; the URL is printed on stdout).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Override the bind address.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Where the demo writes its users file and audit log (default: a fresh temporary directory).
+        #[arg(long)]
+        workdir: Option<PathBuf>,
+        /// Also serve a read-only Foxglove WebSocket server on this port (Foxglove / Lichtblick).
+        #[arg(long)]
+        foxglove_port: Option<u16>,
+    },
+    /// Add a user (or change a user's password and role) in the users file. The password is read from
+    /// the terminal without echo, or from the first line of stdin when it is not a terminal.
+    AddUser {
+        /// Users file (created if missing, written with mode 0600).
+        #[arg(long, default_value = "console_users.yaml")]
+        users: PathBuf,
+        /// Login name.
+        #[arg(long)]
+        name: String,
+        /// viewer or operator.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+fn read_password() -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password (at least 10 characters, not echoed): ");
+        std::io::stderr().flush().ok();
+        crossterm::terminal::enable_raw_mode().context("switching the terminal to raw mode")?;
+        let mut pw = String::new();
+        let result = loop {
+            match crossterm::event::read() {
+                Ok(crossterm::event::Event::Key(k))
+                    if k.kind != crossterm::event::KeyEventKind::Release =>
+                {
+                    use crossterm::event::{KeyCode, KeyModifiers};
+                    match k.code {
+                        KeyCode::Enter => break Ok(()),
+                        KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                            break Err(anyhow::anyhow!("cancelled"))
+                        }
+                        KeyCode::Backspace => {
+                            pw.pop();
+                        }
+                        KeyCode::Char(c) => pw.push(c),
+                        _ => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => break Err(anyhow::Error::new(e).context("reading the password")),
+            }
+        };
+        crossterm::terminal::disable_raw_mode().ok();
+        eprintln!();
+        result.map(|_| pw)
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+pub fn run(args: Args) -> Result<()> {
+    match args.command {
+        ConsoleCommand::AddUser { users, name, role } => {
+            let Some(role) = Role::parse(&role) else {
+                bail!("--role must be viewer or operator, got {role:?}");
+            };
+            let password = read_password()?;
+            add_user(&users, &name, role, &password, HashCost::DEFAULT)
+                .with_context(|| format!("adding {name:?} to {}", users.display()))?;
+            println!("{name} ({}) saved in {}", role.as_str(), users.display());
+            Ok(())
+        }
+        ConsoleCommand::Serve {
+            params,
+            demo,
+            port,
+            bind,
+            workdir,
+            foxglove_port,
+        } => {
+            let mut p = match &params {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    ConsoleParams::from_yaml(&text, "console")
+                        .with_context(|| format!("parameters in {}", path.display()))?
+                }
+                None => ConsoleParams::default(),
+            };
+            if let Some(port) = port {
+                p.port = port;
+            }
+            if let Some(bind) = bind {
+                p.bind = bind;
+            }
+            if let Some(fp) = foxglove_port {
+                p.foxglove = true;
+                p.foxglove_port = fp;
+            }
+            p.validate().context("console parameters")?;
+            if !demo {
+                // The DDS side of the RobotLink (state topics in, OperatorCommand out) is wired by the
+                // transport owner; until then only the demo robot exists.
+                bail!("the DDS robot link is not wired yet; run `letan console serve --demo`");
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let tmp;
+            let dir = match workdir {
+                Some(d) => {
+                    std::fs::create_dir_all(&d)
+                        .with_context(|| format!("creating {}", d.display()))?;
+                    d
+                }
+                None => {
+                    tmp = std::env::temp_dir()
+                        .join(format!("letan-console-demo-{}", std::process::id()));
+                    std::fs::create_dir_all(&tmp)
+                        .with_context(|| format!("creating {}", tmp.display()))?;
+                    tmp
+                }
+            };
+            rt.block_on(async move {
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                letan_console::demo::run_demo(p, &dir, shutdown)
+                    .await
+                    .context("operator console")
+            })
+        }
+    }
+}

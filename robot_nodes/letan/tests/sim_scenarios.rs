@@ -1,0 +1,99 @@
+//! The whole robot in the simulated lobby: every shipped scenario runs headless on the in-process bus,
+//! in sim time, and every expectation in it must hold (greeted once, answered, guided, reached, no
+//! collision, …). A scenario that expects the impossible must fail with exit code 1.
+#![allow(clippy::unwrap_used)]
+use std::path::PathBuf;
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run_scenario(
+    path: &std::path::Path,
+    report: &std::path::Path,
+) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_letan"))
+        .current_dir(repo())
+        .args(["sim", "--headless", "--bus", "--scenario"])
+        .arg(path)
+        .arg("--report")
+        .arg(report)
+        .env("LETAN_LOG", "warn")
+        .output()
+        .expect("run letan sim");
+    let text = std::fs::read_to_string(report).unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), json, log)
+}
+
+fn failed_expectations(report: &serde_json::Value) -> Vec<String> {
+    report["expectations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|o| o["passed"] != serde_json::Value::Bool(true))
+                .map(|o| format!("{} -> {}", o["expectation"], o["detail"]))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_shipped_scenario_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(repo().join("sim/scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    scenarios.sort();
+    assert!(!scenarios.is_empty());
+    let mut failures = Vec::new();
+    for s in &scenarios {
+        let report = dir.path().join("report.json");
+        let (code, json, log) = run_scenario(s, &report);
+        if code != 0 || json["passed"] != serde_json::Value::Bool(true) {
+            failures.push(format!(
+                "{}: exit {code}; failed: {:?}\n{}",
+                s.display(),
+                failed_expectations(&json),
+                log.lines().rev().take(15).collect::<Vec<_>>().join("\n")
+            ));
+        } else {
+            assert!(json["collisions"]["people"] == 0, "{}", s.display());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn an_impossible_expectation_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("impossible.yaml");
+    std::fs::write(
+        &scenario,
+        "name: impossible\nduration: 3\nrobot: {start: reception}\nexpectations:\n  - robot_reached: {place: counter_12, within: 1, tolerance: 0.5}\n",
+    )
+    .unwrap();
+    let report = dir.path().join("r.json");
+    let (code, json, log) = run_scenario(&scenario, &report);
+    assert_eq!(code, 1, "{log}");
+    assert_eq!(json["passed"], serde_json::Value::Bool(false));
+    assert_eq!(json["scenario"], "impossible");
+}
+
+#[test]
+fn a_broken_scenario_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("broken.yaml");
+    std::fs::write(&scenario, "name: broken\nduration: 3\nexpectatons: []\n").unwrap();
+    let (code, _, log) = run_scenario(&scenario, &dir.path().join("r.json"));
+    assert_ne!(code, 0);
+    assert!(log.contains("expectatons"), "{log}");
+}

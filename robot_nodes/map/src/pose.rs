@@ -1,0 +1,50 @@
+use serde::{Deserialize, Serialize};
+
+/// A planar pose in a named frame (REP-103: metres, radians, yaw counter-clockwise from +x).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Pose2D {
+    pub x: f64,
+    pub y: f64,
+    pub yaw: f64,
+}
+
+impl Pose2D {
+    pub const fn new(x: f64, y: f64, yaw: f64) -> Self {
+        Self { x, y, yaw }
+    }
+
+    /// Euclidean distance between the positions (yaw ignored).
+    pub fn distance(&self, other: &Pose2D) -> f64 {
+        (self.x - other.x).hypot(self.y - other.y)
+    }
+}
+
+/// Normalize an angle to (-π, π].
+pub fn normalize_angle(a: f64) -> f64 {
+    use std::f64::consts::PI;
+    if !a.is_finite() {
+        return a;
+    }
+    let mut r = a.rem_euclid(2.0 * PI); // [0, 2π)
+    if r > PI {
+        r -= 2.0 * PI;
+    }
+    r
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::f64::consts::PI;
+
+    #[test]
+    fn normalize_angle_range() {
+        assert!((normalize_angle(3.0 * PI) - PI).abs() < 1e-12);
+        assert!((normalize_angle(-PI) - PI).abs() < 1e-12);
+        assert!((normalize_angle(-0.5) + 0.5).abs() < 1e-12);
+        assert!((normalize_angle(2.0 * PI + 0.25) - 0.25).abs() < 1e-12);
+        assert!((normalize_angle(-3.0 * PI / 2.0) - PI / 2.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,208 @@
+//! A seeded lobby scenario for tests and the `people_runs` example: the navigator drives a unicycle
+//! with raycast scans (perfect localization) while people walk between random points. Pedestrians do
+//! not plan around the robot, but like real people they side-step instead of walking into it, and
+//! one who walked into furniture picks somewhere else to go after a few seconds.
+
+use letan_map::{Keepout, OccupancyGrid};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::navigator::{Mode, NavInput, NavState, Navigator};
+use crate::params::NavParams;
+use crate::testing::{simulate_scan, unicycle_step, Circle, ScanSpec};
+use crate::types::{Person, Pose2D, Twist2D};
+
+/// Body radius of a simulated person (m).
+pub const PERSON_RADIUS: f64 = 0.2;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioResult {
+    pub state: NavState,
+    pub time: f64,
+    /// Minimum robot–person distance, centre to centre (m).
+    pub min_person_distance: f64,
+    /// The bodies touched (distance < robot radius + person radius) while the robot was moving.
+    pub contact: bool,
+    pub recoveries: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Walker {
+    x: f64,
+    y: f64,
+    vx: f64,
+    vy: f64,
+    tx: f64,
+    ty: f64,
+    speed: f64,
+    /// Seconds without moving (walked into furniture): they then pick somewhere else to go.
+    stuck: f64,
+}
+
+/// Run one trip from `start` to `goal` with `n_people` walkers; gives up after `max_time` seconds.
+#[allow(clippy::too_many_arguments)]
+pub fn run_people_scenario(
+    seed: u64,
+    grid: &OccupancyGrid,
+    keepout: &Keepout,
+    params: &NavParams,
+    start: Pose2D,
+    goal: Pose2D,
+    n_people: usize,
+    max_time: f64,
+) -> crate::Result<ScenarioResult> {
+    let mut nav = Navigator::new(params.clone(), grid, Some(keepout))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let cm = nav.costmap().clone();
+    let free_point = |rng: &mut ChaCha8Rng| {
+        for _ in 0..10_000 {
+            let (x, y) = (rng.gen_range(2.0..28.0), rng.gen_range(2.0..15.0));
+            if cm.static_obstacle_distance(x, y) > 0.6 && !cm.in_keepout(x, y) {
+                return (x, y);
+            }
+        }
+        (15.0, 5.0)
+    };
+    let mut walkers: Vec<Walker> = Vec::new();
+    while walkers.len() < n_people {
+        let p = free_point(&mut rng);
+        if (p.0 - start.x).hypot(p.1 - start.y) < 2.0 {
+            continue;
+        }
+        let t = free_point(&mut rng);
+        walkers.push(Walker {
+            x: p.0,
+            y: p.1,
+            vx: 0.0,
+            vy: 0.0,
+            tx: t.0,
+            ty: t.1,
+            speed: rng.gen_range(0.7..1.2),
+            stuck: 0.0,
+        });
+    }
+    nav.set_goal(goal, Mode::Normal, start, 0.0)
+        .map_err(|f| crate::NavError::BadInput {
+            what: "scenario goal",
+            reason: f.message,
+        })?;
+    let laser = Pose2D::new(
+        params.robot.laser_x,
+        params.robot.laser_y,
+        params.robot.laser_yaw,
+    );
+    let spec = ScanSpec {
+        beams: 180,
+        angle_min: -std::f64::consts::PI,
+        angle_max: std::f64::consts::PI - 0.0349,
+        range_min: 0.05,
+        range_max: 8.0,
+    };
+    let dt = 0.05;
+    let touch = PERSON_RADIUS + params.robot.radius;
+    let mut pose = start;
+    let mut vel = Twist2D::ZERO;
+    let mut t = 0.0;
+    let mut min_d = f64::INFINITY;
+    let mut contact = false;
+    let mut k = 0usize;
+    let mut state = NavState::Following;
+    let mut recoveries = 0;
+    while t < max_time {
+        // people walk; a pedestrian about to bump into the robot side-steps (turns 90° away from it)
+        for w in &mut walkers {
+            let (dx, dy) = (w.tx - w.x, w.ty - w.y);
+            let d = dx.hypot(dy);
+            if d < 0.2 || w.stuck > 3.0 {
+                w.stuck = 0.0;
+                let p = free_point(&mut rng);
+                w.tx = p.0;
+                w.ty = p.1;
+                w.speed = rng.gen_range(0.7..1.2);
+                continue;
+            }
+            let (mut vx, mut vy) = (dx / d * w.speed, dy / d * w.speed);
+            let gap_now = (w.x - pose.x).hypot(w.y - pose.y);
+            let gap_next = (w.x + vx * dt - pose.x).hypot(w.y + vy * dt - pose.y);
+            if gap_next < touch + 0.15 && gap_next < gap_now {
+                let (rx, ry) = (
+                    (w.x - pose.x) / gap_now.max(1e-6),
+                    (w.y - pose.y) / gap_now.max(1e-6),
+                );
+                // tangential direction closest to where they wanted to go
+                let (t1x, t1y) = (-ry, rx);
+                let s = if t1x * vx + t1y * vy >= 0.0 {
+                    1.0
+                } else {
+                    -1.0
+                };
+                vx = s * t1x * w.speed * 0.6;
+                vy = s * t1y * w.speed * 0.6;
+            }
+            let (nx, ny) = (w.x + vx * dt, w.y + vy * dt);
+            if cm.static_obstacle_distance(nx, ny) > PERSON_RADIUS {
+                w.x = nx;
+                w.y = ny;
+                w.vx = vx;
+                w.vy = vy;
+                w.stuck = 0.0;
+            } else {
+                w.vx = 0.0;
+                w.vy = 0.0;
+                w.stuck += dt;
+            }
+        }
+        let circles: Vec<Circle> = walkers
+            .iter()
+            .map(|w| Circle {
+                x: w.x,
+                y: w.y,
+                r: PERSON_RADIUS,
+            })
+            .collect();
+        let people: Vec<Person> = walkers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Person {
+                id: i as u64 + 1,
+                x: w.x,
+                y: w.y,
+                vx: w.vx,
+                vy: w.vy,
+            })
+            .collect();
+        let scan = k
+            .is_multiple_of(2)
+            .then(|| simulate_scan::<ChaCha8Rng>(grid, &circles, &pose, &laser, &spec, 0.0, None));
+        let out = nav.step(&NavInput {
+            now: t,
+            pose,
+            velocity: vel,
+            scan: scan.as_ref(),
+            people: &people,
+        });
+        vel = out.cmd;
+        pose = unicycle_step(&pose, &vel, dt);
+        for w in &walkers {
+            let d = (w.x - pose.x).hypot(w.y - pose.y);
+            min_d = min_d.min(d);
+            if d < touch && vel.linear.abs() > 1e-3 {
+                contact = true;
+            }
+        }
+        state = out.state;
+        recoveries = out.recoveries;
+        t += dt;
+        k += 1;
+        if !state.is_active() {
+            break;
+        }
+    }
+    Ok(ScenarioResult {
+        state,
+        time: t,
+        min_person_distance: min_d,
+        contact,
+        recoveries,
+    })
+}

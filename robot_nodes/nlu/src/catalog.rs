@@ -1,0 +1,98 @@
+//! The catalog: intent and place ids from `spec/intents.tsv` and `spec/places.tsv`, exactly.
+
+/// Every intent id, in catalog order.
+pub const INTENTS: &[&str] = &[
+    "chat.greeting",
+    "chat.goodbye",
+    "chat.thanks",
+    "chat.identity",
+    "chat.capabilities",
+    "chat.repeat",
+    "chat.language",
+    "nav.guide",
+    "nav.where_is",
+    "staff.handoff",
+    "amenity.wifi",
+    "amenity.printing",
+    "amenity.forms",
+    "amenity.charging",
+    "amenity.water_snacks",
+    "amenity.medical",
+    "amenity.waiting_area",
+    "amenity.accessibility",
+    "service.online_support",
+    "service.consultation",
+    "service.vneid",
+    "service.ihanoi",
+    "service.digital_signature",
+    "service.status_tracking",
+    "service.queue_number",
+    "service.fee_payment",
+    "service.scan_digitize",
+    "service.mobile_office",
+    "service.kiosk",
+    "service.collaborators",
+    "service.feedback",
+    "service.opening_hours",
+    "proc.birth_registration",
+    "proc.death_registration",
+    "proc.marriage_registration",
+    "proc.marital_status",
+    "proc.permanent_residence",
+    "proc.temporary_residence",
+    "proc.id_card",
+    "proc.passport",
+    "proc.certified_copy",
+    "proc.signature_certification",
+    "proc.judicial_record",
+    "proc.land_certificate",
+    "proc.construction_permit",
+    "proc.household_business",
+    "proc.enterprise_registration",
+    "proc.driving_license",
+    "proc.health_insurance",
+    "proc.social_allowance",
+    "proc.unemployment_benefit",
+    "fallback.out_of_scope",
+];
+
+/// Every place id (counters 1–12 are `counter_1` … `counter_12`).
+pub const PLACES: &[&str] = &[
+    "entrance",
+    "reception",
+    "queue_kiosk",
+    "waiting_area",
+    "counter_1",
+    "counter_2",
+    "counter_3",
+    "counter_4",
+    "counter_5",
+    "counter_6",
+    "counter_7",
+    "counter_8",
+    "counter_9",
+    "counter_10",
+    "counter_11",
+    "counter_12",
+    "printing_area",
+    "forms_desk",
+    "online_service_area",
+    "digital_signature_desk",
+    "charging_station",
+    "water_station",
+    "medical_corner",
+    "accessibility_desk",
+    "restroom",
+    "exit",
+];
+
+/// The intent for anything the robot is not for.
+pub const OUT_OF_SCOPE: &str = "fallback.out_of_scope";
+
+/// Intents that carry a `destination` slot.
+pub fn takes_destination(intent: &str) -> bool {
+    intent == "nav.guide" || intent == "nav.where_is"
+}
+
+/// Number of service counters in the lobby.
+pub const COUNTERS: u32 = 12;

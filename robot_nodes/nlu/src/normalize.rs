@@ -1,0 +1,751 @@
+//! Text normalization for Vietnamese and English utterances.
+//!
+//! Every utterance goes through the same steps, whether it comes from the speech recognizer,
+//! the touchscreen or the knowledge base's example phrases:
+//!
+//! 1. Unicode: decomposed (NFD) and precomposed (NFC) input give the same result; control
+//!    characters, punctuation and symbols become word boundaries.
+//! 2. Case is folded.
+//! 3. Each Vietnamese syllable is split into its letters (with vowel-quality marks such as
+//!    `ơ`, `â`, `ư`) and its tone, and the tone is put back on one canonical vowel, so the
+//!    old and new placements ("hòa" / "hoà", "thúy" / "thuý") are the same token.
+//! 4. Every token also has a `plain` form without any diacritic (`đ` → `d`), which is what
+//!    lets text typed without diacritics match.
+//! 5. Spelled-out and split loanwords are joined ("ki ốt" → `kiot`, "ai hà nội" → `ihanoi`,
+//!    "oai phai" → `wifi`) and common abbreviations expanded ("cccd").
+//! 6. Number words become digits where they are numbers: compounds anywhere ("mười hai" →
+//!    `12`, "twenty one" → `21`), single number words after a cue ("quầy số tư" → `quầy số 4`,
+//!    "counter seven" → `counter 7`).
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Utterances longer than this (in characters) are treated as not an utterance at all.
+pub const MAX_CHARS: usize = 600;
+
+/// One normalized word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Lowercase NFC text with the tone on its canonical vowel ("hoà", "quầy", "12").
+    pub text: String,
+    /// The same word with every diacritic removed ("hoa", "quay", "12").
+    pub plain: String,
+}
+
+impl Token {
+    fn same(s: &str) -> Self {
+        Token {
+            text: s.to_string(),
+            plain: s.to_string(),
+        }
+    }
+
+    /// True when the word carries a diacritic (its text differs from its plain form).
+    pub fn has_diacritics(&self) -> bool {
+        self.text != self.plain
+    }
+
+    /// True when the token is a number written in digits.
+    pub fn is_number(&self) -> bool {
+        !self.plain.is_empty() && self.plain.bytes().all(|b| b.is_ascii_digit())
+    }
+}
+
+/// The result of normalizing one utterance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalized {
+    pub tokens: Vec<Token>,
+    /// Letters seen in the input (any script).
+    pub letters: usize,
+    /// Letters outside the Latin script (Cyrillic, CJK, Thai, ...).
+    pub foreign_letters: usize,
+    /// Words carrying a Vietnamese diacritic (tone or vowel mark, or `đ`).
+    pub vietnamese_words: usize,
+    /// Pictographs, emoji and other symbols seen.
+    pub symbols: usize,
+    /// The input was longer than [`MAX_CHARS`].
+    pub too_long: bool,
+}
+
+impl Normalized {
+    /// The normalized text, tokens joined by single spaces.
+    pub fn text(&self) -> String {
+        join(self.tokens.iter().map(|t| t.text.as_str()))
+    }
+
+    /// The normalized text without diacritics.
+    pub fn plain(&self) -> String {
+        join(self.tokens.iter().map(|t| t.plain.as_str()))
+    }
+}
+
+fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for p in parts {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+/// Normalize one utterance. Never panics; any input gives a (possibly empty) token list.
+pub fn normalize(text: &str) -> Normalized {
+    let mut out = Normalized::default();
+    let mut limited = text;
+    if let Some((idx, _)) = text.char_indices().nth(MAX_CHARS) {
+        out.too_long = true;
+        limited = &text[..idx];
+    }
+    let raw = split_syllables(limited, &mut out);
+    let joined = rewrite_phrases(raw);
+    out.tokens = convert_numbers(joined);
+    out
+}
+
+/// Normalize and return the canonical text (convenience for tests and tools).
+pub fn normalize_text(text: &str) -> String {
+    normalize(text).text()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 1–4: syllables with canonical tone placement.
+
+const GRAVE: char = '\u{0300}';
+const ACUTE: char = '\u{0301}';
+const TILDE: char = '\u{0303}';
+const HOOK: char = '\u{0309}';
+const DOT: char = '\u{0323}';
+
+fn tone_index(c: char) -> Option<u8> {
+    match c {
+        GRAVE => Some(1),
+        ACUTE => Some(2),
+        TILDE => Some(3),
+        HOOK => Some(4),
+        DOT => Some(5),
+        _ => None,
+    }
+}
+
+fn tone_mark(tone: u8) -> Option<char> {
+    match tone {
+        1 => Some(GRAVE),
+        2 => Some(ACUTE),
+        3 => Some(TILDE),
+        4 => Some(HOOK),
+        5 => Some(DOT),
+        _ => None,
+    }
+}
+
+fn is_quality_mark(c: char) -> bool {
+    matches!(c, '\u{0302}' | '\u{0306}' | '\u{031B}')
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+fn is_symbol(c: char) -> bool {
+    matches!(c,
+        '\u{2190}'..='\u{2BFF}' | '\u{1F000}'..='\u{1FAFF}' | '\u{FE0F}' | '\u{200D}' | '\u{E000}'..='\u{F8FF}')
+}
+
+#[derive(Default)]
+struct Syllable {
+    /// Letters with vowel-quality marks but no tone, NFD.
+    letters: String,
+    tone: u8,
+    marked: bool,
+    digits: bool,
+}
+
+fn split_syllables(text: &str, stats: &mut Normalized) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut cur = Syllable::default();
+    let flush = |cur: &mut Syllable, tokens: &mut Vec<Token>| {
+        if !cur.letters.is_empty() {
+            tokens.push(finish_syllable(cur));
+        }
+        *cur = Syllable::default();
+    };
+    for c in text.nfd() {
+        if let Some(t) = tone_index(c) {
+            if !cur.letters.is_empty() && !cur.digits {
+                cur.tone = t;
+                cur.marked = true;
+            }
+            continue;
+        }
+        if is_quality_mark(c) {
+            if !cur.letters.is_empty() && !cur.digits {
+                cur.letters.push(c);
+                cur.marked = true;
+            }
+            continue;
+        }
+        if is_combining(c) {
+            continue;
+        }
+        if c.is_ascii_digit() {
+            if !cur.digits {
+                flush(&mut cur, &mut tokens);
+                cur.digits = true;
+            }
+            cur.letters.push(c);
+            continue;
+        }
+        if c.is_alphabetic() {
+            stats.letters += 1;
+            if !is_latin_letter(c) {
+                // Other scripts are counted but not kept as words.
+                stats.foreign_letters += 1;
+                flush(&mut cur, &mut tokens);
+                continue;
+            }
+            if cur.digits {
+                flush(&mut cur, &mut tokens);
+            }
+            for l in c.to_lowercase() {
+                if l == 'đ' {
+                    cur.marked = true;
+                }
+                cur.letters.push(l);
+            }
+            continue;
+        }
+        if is_symbol(c) {
+            stats.symbols += 1;
+        }
+        flush(&mut cur, &mut tokens);
+    }
+    flush(&mut cur, &mut tokens);
+    stats.vietnamese_words += tokens.iter().filter(|t| t.has_diacritics()).count();
+    tokens
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(
+        c,
+        'a' | 'ă' | 'â' | 'e' | 'ê' | 'i' | 'o' | 'ô' | 'ơ' | 'u' | 'ư' | 'y'
+    )
+}
+
+fn is_marked_vowel(c: char) -> bool {
+    matches!(c, 'ă' | 'â' | 'ê' | 'ô' | 'ơ' | 'ư')
+}
+
+/// Index (in `chars`) of the vowel that carries the tone, by one fixed rule (the "new" style:
+/// "hoà", "khoẻ", "thuỷ").
+fn tone_target(chars: &[char]) -> Option<usize> {
+    let mut start = 0;
+    // Skip the consonant onset.
+    while start < chars.len() && !is_vowel(chars[start]) {
+        start += 1;
+    }
+    if start >= chars.len() {
+        return None;
+    }
+    // "qu" and "gi" onsets: the u / i belongs to the onset when another vowel follows.
+    let follows_vowel = |i: usize| i + 1 < chars.len() && is_vowel(chars[i + 1]);
+    let onset_glide = start > 0
+        && ((chars[start - 1] == 'q' && chars[start] == 'u')
+            || (chars[start - 1] == 'g' && chars[start] == 'i'));
+    if onset_glide && follows_vowel(start) {
+        start += 1;
+    }
+    let mut end = start;
+    while end < chars.len() && is_vowel(chars[end]) {
+        end += 1;
+    }
+    let cluster = &chars[start..end];
+    if let Some(pos) = cluster.iter().rposition(|&c| is_marked_vowel(c)) {
+        // "ươ" takes the tone on ơ, which rposition gives.
+        return Some(start + pos);
+    }
+    let closed = end < chars.len();
+    let n = cluster.len();
+    let idx = match n {
+        0 => return None,
+        1 => 0,
+        2 if closed => 1,
+        2 => {
+            let pair: String = cluster.iter().collect();
+            if matches!(pair.as_str(), "oa" | "oe" | "uy") {
+                1
+            } else {
+                0
+            }
+        }
+        _ => 1,
+    };
+    Some(start + idx)
+}
+
+/// Old and new spelling of final i/y after a consonant ("lý"/"lí", "kỹ"/"kĩ", "đăng ký"/"đăng
+/// kí"): one form, `i`. "quý", "y tế" and words with other vowels keep their y.
+fn unify_i_y(base: String) -> String {
+    let Some(stem) = base.strip_suffix('y') else {
+        return base;
+    };
+    let consonants_only = !stem.is_empty()
+        && !stem.starts_with("qu")
+        && stem.chars().all(|c| "bcdđghklmnprstvx".contains(c));
+    if consonants_only {
+        format!("{stem}i")
+    } else {
+        base
+    }
+}
+
+fn finish_syllable(s: &Syllable) -> Token {
+    if s.digits {
+        return Token::same(&s.letters);
+    }
+    let base: String = unify_i_y(s.letters.nfc().collect());
+    let plain: String = base
+        .nfd()
+        .filter(|c| !is_combining(*c))
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect();
+    if !s.marked {
+        return Token { text: base, plain };
+    }
+    let chars: Vec<char> = base.chars().collect();
+    let text = match (tone_mark(s.tone), tone_target(&chars)) {
+        (Some(mark), Some(target)) => {
+            let mut t = String::with_capacity(base.len() + 2);
+            for (i, &c) in chars.iter().enumerate() {
+                t.push(c);
+                if i == target {
+                    t.push(mark);
+                }
+            }
+            t.nfc().collect()
+        }
+        _ => base,
+    };
+    Token { text, plain }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 5: joined loanwords and abbreviations, matched on plain forms.
+
+/// (plain words, replacement words).
+const PHRASES: &[(&[&str], &[&str])] = &[
+    (&["ki", "ot"], &["kiot"]),
+    (&["ki", "os"], &["kiot"]),
+    (&["kiosk"], &["kiot"]),
+    (&["kiosks"], &["kiot"]),
+    (&["ki", "osk"], &["kiot"]),
+    (&["wi", "fi"], &["wifi"]),
+    (&["oai", "phai"], &["wifi"]),
+    (&["wai", "phai"], &["wifi"]),
+    (&["quai", "phai"], &["wifi"]),
+    (&["wai", "fai"], &["wifi"]),
+    (&["ai", "ha", "noi"], &["ihanoi"]),
+    (&["i", "ha", "noi"], &["ihanoi"]),
+    (&["i", "hanoi"], &["ihanoi"]),
+    (&["ai", "hanoi"], &["ihanoi"]),
+    (&["v", "neid"], &["vneid"]),
+    (&["vn", "eid"], &["vneid"]),
+    (&["vn", "id"], &["vneid"]),
+    (&["ve", "ne", "id"], &["vneid"]),
+    (&["ve", "ne", "ai", "di"], &["vneid"]),
+    (&["vi", "en", "i", "di"], &["vneid"]),
+    (&["vi", "en", "e", "id"], &["vneid"]),
+    (&["ve", "en", "ai", "di"], &["vneid"]),
+    (&["vi", "en", "ai", "di"], &["vneid"]),
+    (&["ve", "en", "id"], &["vneid"]),
+    (&["vn", "ai", "di"], &["vneid"]),
+    (&["vneid", "app"], &["vneid"]),
+    (&["pho", "to", "copy"], &["photo"]),
+    (&["pho", "to"], &["photo"]),
+    (&["photocopy"], &["photo"]),
+    (&["photocopies"], &["photo"]),
+    (&["xi", "can"], &["scan"]),
+    (&["so", "can"], &["scan"]),
+    (&["xcan"], &["scan"]),
+    (&["e", "mail"], &["email"]),
+    (&["i", "meo"], &["email"]),
+    (&["i", "mail"], &["email"]),
+    (&["za", "lo"], &["zalo"]),
+    (&["da", "lo"], &["zalo"]),
+    (&["on", "lai"], &["online"]),
+    (&["onl", "ai"], &["online"]),
+    (&["ai", "phon"], &["iphone"]),
+    (&["ai", "phone"], &["iphone"]),
+    (&["o", "ke"], &["ok"]),
+    (&["okay"], &["ok"]),
+    (&["cccd"], &["căn", "cước", "công", "dân"]),
+    (&["cmnd"], &["chứng", "minh", "nhân", "dân"]),
+    (&["gplx"], &["giấy", "phép", "lái", "xe"]),
+    (&["bhyt"], &["bảo", "hiểm", "y", "tế"]),
+    (&["bhxh"], &["bảo", "hiểm", "xã", "hội"]),
+    (&["lltp"], &["lý", "lịch", "tư", "pháp"]),
+    (&["wc"], &["toilet"]),
+    (&["toilets"], &["toilet"]),
+    (&["q", "r"], &["qr"]),
+    (&["qrcode"], &["qr"]),
+];
+
+fn rewrite_phrases(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    'outer: while i < tokens.len() {
+        for (pat, rep) in PHRASES {
+            if i + pat.len() <= tokens.len()
+                && pat
+                    .iter()
+                    .zip(&tokens[i..i + pat.len()])
+                    .all(|(p, t)| t.plain == *p)
+            {
+                for r in rep.iter() {
+                    out.push(accented(r));
+                }
+                i += pat.len();
+                continue 'outer;
+            }
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    out
+}
+
+fn accented(word: &str) -> Token {
+    let mut stats = Normalized::default();
+    split_syllables(word, &mut stats)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Token::same(word))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 6: number words.
+
+/// Words that announce a number: "quầy số …", "counter …", "number …".
+pub(crate) fn is_number_cue(t: &Token) -> bool {
+    if t.has_diacritics() {
+        matches!(t.text.as_str(), "số" | "quầy" | "bàn")
+    } else {
+        matches!(
+            t.plain.as_str(),
+            "so" | "quay" | "counter" | "number" | "no" | "window" | "desk" | "booth" | "ban"
+        )
+    }
+}
+
+/// Plain words after which "tu" is the syllable tư of a word ("tư pháp"), not the number four.
+fn tu_is_word(next: Option<&Token>) -> bool {
+    next.is_some_and(|t| matches!(t.plain.as_str(), "phap" | "van" | "nhan" | "lieu" | "duy"))
+}
+
+fn vi_unit(t: &Token, after_tens: bool) -> Option<u32> {
+    // With diacritics the word is checked exactly; without, by its plain form.
+    let v = match t.plain.as_str() {
+        "khong" => 0,
+        "mot" => 1,
+        "hai" => 2,
+        "ba" => 3,
+        "bon" => 4,
+        "tu" => 4,
+        "nam" | "lam" | "nham" => 5,
+        "sau" => 6,
+        "bay" => 7,
+        "tam" => 8,
+        "chin" => 9,
+        _ => return None,
+    };
+    if t.has_diacritics() {
+        let ok = match t.text.as_str() {
+            "không" | "một" | "hai" | "ba" | "bốn" | "tư" | "năm" | "sáu" | "bảy" | "bẩy"
+            | "tám" | "chín" => true,
+            "mốt" | "lăm" | "nhăm" => after_tens,
+            _ => false,
+        };
+        if !ok {
+            return None;
+        }
+    } else if matches!(t.plain.as_str(), "lam" | "nham") && !after_tens {
+        return None;
+    }
+    Some(v)
+}
+
+fn is_muoi(t: &Token) -> bool {
+    t.plain == "muoi" && (!t.has_diacritics() || t.text == "mười" || t.text == "mươi")
+}
+
+/// Parse Vietnamese number words starting at `i`; returns (value, tokens used).
+fn parse_vi(tokens: &[Token], i: usize) -> Option<(u32, usize)> {
+    let t0 = tokens.get(i)?;
+    // "mười [unit]"
+    if is_muoi(t0) {
+        if let Some(u) = tokens.get(i + 1).and_then(|t| vi_unit(t, true)) {
+            if u > 0 {
+                return Some((10 + u, 2));
+            }
+        }
+        return Some((10, 1));
+    }
+    let u = vi_unit(t0, false)?;
+    let t1 = tokens.get(i + 1);
+    if let Some(t1) = t1 {
+        if is_muoi(t1) && u >= 2 {
+            if let Some(u2) = tokens.get(i + 2).and_then(|t| vi_unit(t, true)) {
+                if u2 > 0 {
+                    return Some((u * 10 + u2, 3));
+                }
+            }
+            return Some((u * 10, 2));
+        }
+        if t1.plain == "tram" && (!t1.has_diacritics() || t1.text == "trăm") {
+            let mut value = u * 100;
+            let mut used = 2;
+            if let Some(t2) = tokens.get(i + 2) {
+                if matches!(t2.plain.as_str(), "linh" | "le") {
+                    if let Some(u2) = tokens.get(i + 3).and_then(|t| vi_unit(t, false)) {
+                        value += u2;
+                        used = 4;
+                    }
+                } else if let Some((rest, n)) = parse_vi(tokens, i + 2) {
+                    if rest < 100 {
+                        value += rest;
+                        used += n;
+                    }
+                }
+            }
+            return Some((value, used));
+        }
+    }
+    Some((u, 1))
+}
+
+fn en_small(w: &str) -> Option<u32> {
+    Some(match w {
+        "zero" => 0,
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        _ => return None,
+    })
+}
+
+fn en_tens(w: &str) -> Option<u32> {
+    Some(match w {
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        _ => return None,
+    })
+}
+
+fn parse_en(tokens: &[Token], i: usize) -> Option<(u32, usize)> {
+    let w = tokens.get(i)?.plain.as_str();
+    let (mut value, mut used) = if let Some(t) = en_tens(w) {
+        match tokens.get(i + 1).and_then(|t| en_small(&t.plain)) {
+            Some(u) if (1..10).contains(&u) => (t + u, 2),
+            _ => (t, 1),
+        }
+    } else {
+        (en_small(w)?, 1)
+    };
+    if value < 10 && tokens.get(i + used).map(|t| t.plain.as_str()) == Some("hundred") {
+        value *= 100;
+        used += 1;
+        let mut j = i + used;
+        if tokens.get(j).map(|t| t.plain.as_str()) == Some("and") {
+            j += 1;
+        }
+        if let Some((rest, n)) = parse_en(tokens, j) {
+            if rest < 100 {
+                value += rest;
+                used = j - i + n;
+            }
+        }
+    }
+    Some((value, used))
+}
+
+fn convert_numbers(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let cue = out.last().is_some_and(is_number_cue);
+        let parsed = parse_vi(&tokens, i)
+            .filter(|&(_, n)| n > 1 || cue || tokens[i].text == "mười")
+            .filter(|&(_, n)| n > 1 || tokens[i].plain != "tu" || !tu_is_word(tokens.get(i + 1)))
+            .or_else(|| {
+                parse_en(&tokens, i)
+                    .filter(|&(_, n)| n > 1 || cue || !matches!(tokens[i].plain.as_str(), "one"))
+            });
+        match parsed {
+            Some((value, n)) => {
+                out.push(Token::same(&value.to_string()));
+                i += n;
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Remove every diacritic from a string (and fold case), without the other steps.
+pub fn strip_diacritics(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tone_placement_old_and_new_are_equal() {
+        assert_eq!(normalize_text("hoà"), normalize_text("hòa"));
+        assert_eq!(normalize_text("Thúy"), normalize_text("thuý"));
+        assert_eq!(normalize_text("khỏe"), normalize_text("khoẻ"));
+        assert_eq!(normalize_text("hóa"), "hoá");
+        assert_eq!(normalize_text("quý"), "quý");
+        assert_eq!(normalize_text("già"), "già");
+        assert_eq!(normalize_text("gì"), "gì");
+        assert_eq!(normalize_text("người"), "người");
+        assert_eq!(normalize_text("hoàn"), "hoàn");
+    }
+
+    #[test]
+    fn i_and_y_spellings_are_equal() {
+        assert_eq!(normalize_text("đăng ký"), normalize_text("đăng kí"));
+        assert_eq!(normalize_text("lý lịch"), normalize_text("lí lịch"));
+        assert_eq!(normalize_text("kỹ thuật"), normalize_text("kĩ thuật"));
+        assert_eq!(normalize_text("dang ky"), "dang ki");
+        assert_eq!(normalize_text("quý"), "quý");
+        assert_eq!(normalize_text("y tế"), "y tế");
+        assert_eq!(normalize_text("tuy"), "tuy");
+    }
+
+    #[test]
+    fn nfd_input_equals_nfc_input() {
+        let nfc = "Đăng ký khai sinh ở đâu?";
+        let nfd: String = nfc.nfd().collect();
+        assert_eq!(normalize_text(nfc), normalize_text(&nfd));
+        assert_eq!(normalize_text(nfc), "đăng kí khai sinh ở đâu");
+    }
+
+    #[test]
+    fn case_punctuation_and_plain_form() {
+        let n = normalize("XIN CHÀO!!! Em... khỏe không?");
+        assert_eq!(n.text(), "xin chào em khoẻ không");
+        assert_eq!(n.plain(), "xin chao em khoe khong");
+        assert!(n.vietnamese_words > 0);
+    }
+
+    #[test]
+    fn loanwords_are_joined() {
+        assert_eq!(normalize_text("Ki-ốt tự phục vụ"), "kiot tự phục vụ");
+        assert_eq!(normalize_text("cài ai hà nội"), "cài ihanoi");
+        assert_eq!(normalize_text("mật khẩu wi-fi"), "mật khẩu wifi");
+        assert_eq!(normalize_text("oai phai"), "wifi");
+        assert_eq!(normalize_text("VNeID"), "vneid");
+        assert_eq!(normalize_text("làm CCCD"), "làm căn cước công dân");
+    }
+
+    #[test]
+    fn vietnamese_numbers_after_cue() {
+        assert_eq!(normalize_text("quầy số bảy"), "quầy số 7");
+        assert_eq!(normalize_text("quầy số bẩy"), "quầy số 7");
+        assert_eq!(normalize_text("quầy số tư"), "quầy số 4");
+        assert_eq!(normalize_text("quầy mười hai"), "quầy 12");
+        assert_eq!(normalize_text("quầy số mười một"), "quầy số 11");
+        assert_eq!(normalize_text("quay so muoi"), "quay so 10");
+        assert_eq!(normalize_text("số hai mươi"), "số 20");
+        assert_eq!(normalize_text("hai mươi mốt"), "21");
+        assert_eq!(normalize_text("mười lăm"), "15");
+        assert_eq!(normalize_text("hai trăm mười lăm"), "215");
+        assert_eq!(normalize_text("quay so nam"), "quay so 5");
+    }
+
+    #[test]
+    fn number_words_that_are_words_stay_words() {
+        assert_eq!(normalize_text("tư vấn"), "tư vấn");
+        assert_eq!(normalize_text("lý lịch tư pháp"), "lí lịch tư pháp");
+        assert_eq!(normalize_text("năm nay"), "năm nay");
+        assert_eq!(normalize_text("ba tôi"), "ba tôi");
+        assert_eq!(normalize_text("sở tư pháp"), "sở tư pháp");
+        assert_eq!(normalize_text("so tu phap"), "so tu phap");
+        assert_eq!(normalize_text("có một trạm sạc"), "có một trạm sạc");
+        assert_eq!(normalize_text("của ba tôi"), "của ba tôi");
+        assert_eq!(normalize_text("which one"), "which one");
+    }
+
+    #[test]
+    fn english_numbers() {
+        assert_eq!(normalize_text("counter seven"), "counter 7");
+        assert_eq!(
+            normalize_text("Counter Twelve, please"),
+            "counter 12 please"
+        );
+        assert_eq!(normalize_text("counter number one"), "counter number 1");
+        assert_eq!(normalize_text("twenty-one"), "21");
+        assert_eq!(normalize_text("two hundred and fifteen"), "215");
+    }
+
+    #[test]
+    fn digits_split_from_letters() {
+        assert_eq!(normalize_text("quầy7"), "quầy 7");
+        assert_eq!(normalize_text("Q.12"), "q 12");
+    }
+
+    #[test]
+    fn scripts_and_symbols_are_counted() {
+        let n = normalize("Привет 你好 🙂");
+        assert!(n.tokens.is_empty());
+        assert!(n.foreign_letters >= 8);
+        assert_eq!(n.symbols, 1);
+    }
+
+    #[test]
+    fn long_input_is_flagged() {
+        let s = "a ".repeat(MAX_CHARS);
+        assert!(normalize(&s).too_long);
+        assert!(!normalize("xin chào").too_long);
+    }
+
+    #[test]
+    fn strip() {
+        assert_eq!(strip_diacritics("Đường Hoà"), "duong hoa");
+    }
+}

@@ -1,0 +1,567 @@
+//! The intent router: text in, intent + slots + calibrated confidence + answer out.
+
+use std::sync::Arc;
+
+use crate::catalog::{self, OUT_OF_SCOPE};
+use crate::classifier::{Classifier, ClassifierConfig};
+use crate::kb::{Kb, Language};
+use crate::lang::LangId;
+use crate::normalize::{normalize, Normalized};
+use crate::slots::{Match, SlotExtractor};
+use crate::vague::Specificity;
+use crate::NluError;
+
+/// Router settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NluConfig {
+    pub classifier: ClassifierConfig,
+    /// Below this top probability the utterance is out of scope.
+    pub oos_threshold: f32,
+    /// Below this top probability (and above `oos_threshold`) the robot should ask which of
+    /// the alternatives the citizen meant.
+    pub clarify_threshold: f32,
+    /// How many alternatives to return.
+    pub top_k: usize,
+}
+
+impl Default for NluConfig {
+    fn default() -> Self {
+        NluConfig {
+            classifier: ClassifierConfig::default(),
+            oos_threshold: 0.22,
+            clarify_threshold: 0.5,
+            top_k: 3,
+        }
+    }
+}
+
+/// Why an utterance was judged out of scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OosReason {
+    Empty,
+    TooLong,
+    OtherScript,
+    /// The classifier picked `fallback.out_of_scope`.
+    Classified,
+    /// No intent was likely enough.
+    LowConfidence,
+}
+
+/// What the robot understood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Understanding {
+    /// The normalized text.
+    pub normalized: String,
+    pub intent: String,
+    /// Calibrated probability that `intent` is right.
+    pub confidence: f32,
+    pub lang: Language,
+    /// `nav.*` only: the place id.
+    pub destination: Option<String>,
+    /// `chat.language` only: the language asked for.
+    pub language: Option<Language>,
+    /// The best intents with their probabilities, best first (for a clarification question).
+    pub alternatives: Vec<(String, f32)>,
+    /// True when the robot should ask which alternative was meant.
+    pub needs_clarification: bool,
+    pub oos_reason: Option<OosReason>,
+}
+
+/// What the robot says and shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub spoken: String,
+    pub screen: String,
+}
+
+/// The trained router. Cheap to share (`Arc` inside); rebuild with [`Nlu::new`] to reload.
+#[derive(Debug, Clone)]
+pub struct Nlu {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    kb: Kb,
+    cfg: NluConfig,
+    classifier: Classifier,
+    slots: SlotExtractor,
+    lang: LangId,
+    specificity: Specificity,
+}
+
+fn seq_at(n: &Normalized, seq: &[&str]) -> Option<usize> {
+    let t = &n.tokens;
+    if seq.len() > t.len() {
+        return None;
+    }
+    (0..=t.len() - seq.len()).find(|&i| seq.iter().zip(&t[i..]).all(|(s, x)| x.plain == *s))
+}
+
+fn has_seq(n: &Normalized, seq: &[&str]) -> bool {
+    seq_at(n, seq).is_some()
+}
+
+/// A guide cue, except "hướng dẫn" (to instruct), which contains "dẫn".
+fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
+    let t = &n.tokens;
+    if seq.len() > t.len() {
+        return false;
+    }
+    (0..=t.len() - seq.len()).any(|i| {
+        seq.iter().zip(&t[i..]).all(|(s, x)| x.plain == *s)
+            && !(seq[0] == "dan" && i > 0 && t[i - 1].plain == "huong")
+    })
+}
+
+/// "đi", "đến", "tới" (movement), checked with diacritics when the word has them.
+fn has_motion_word(n: &Normalized) -> bool {
+    n.tokens.iter().any(|t| {
+        if t.has_diacritics() {
+            matches!(t.text.as_str(), "đi" | "đến" | "tới")
+        } else {
+            matches!(t.plain.as_str(), "di" | "den")
+        }
+    })
+}
+
+/// The least probability at which a service or amenity behind a placeless navigation intent is
+/// answered instead (measured on hand-written held-out utterances: "where do I get my queue ticket"
+/// has the queue-number service at 0.07, a bare "take me there" has nothing above 0.01).
+const NAV_WITHOUT_PLACE_ALT: f32 = 0.05;
+
+/// Asking how something works or what it costs: an amenity or service question, not
+/// directions (the labelling convention).
+const USAGE_CUES: &[&[&str]] = &[
+    &["dung", "the", "nao"],
+    &["dung", "ra", "sao"],
+    &["dung", "nhu", "the", "nao"],
+    &["su", "dung"],
+    &["mat", "tien"],
+    &["mat", "phi"],
+    &["mien", "phi"],
+    &["ket", "noi"],
+    &["how", "do", "i", "use"],
+    &["how", "does"],
+    &["do", "you", "have"],
+    &["is", "it", "free"],
+];
+
+const GUIDE_CUES: &[&[&str]] = &[
+    &["dan", "toi"],
+    &["dan", "bac"],
+    &["dan", "chau"],
+    &["dan", "em"],
+    &["dan", "me"],
+    &["dan", "ba"],
+    &["dan", "ong"],
+    &["dan", "chung", "toi"],
+    &["dan", "duong", "cho"],
+    &["dan", "di"],
+    &["dua", "toi"],
+    &["dua", "bac"],
+    &["dua", "chau"],
+    &["dua", "me"],
+    &["dua", "ba"],
+    &["dua", "ong"],
+    &["dua", "chung", "toi"],
+    &["di", "cung"],
+    &["di", "voi", "toi"],
+    &["di", "theo", "em"],
+    &["take", "me"],
+    &["take", "us"],
+    &["walk", "me"],
+    &["guide", "me"],
+    &["bring", "me"],
+    &["lead", "me"],
+    &["accompany"],
+    &["escort"],
+];
+
+const WHERE_CUES: &[&[&str]] = &[
+    &["o", "dau"],
+    &["cho", "nao"],
+    &["phia", "nao"],
+    &["huong", "nao"],
+    &["loi", "nao"],
+    &["duong", "nao"],
+    &["nam", "dau"],
+    &["dau", "nhi"],
+    &["where"],
+    &["how", "do", "i", "get", "to"],
+    &["how", "can", "i", "get", "to"],
+    &["how", "to", "get", "to"],
+    &["way", "to", "the"],
+    &["which", "way"],
+    &["chi", "duong"],
+    &["tim", "khong", "thay"],
+    &["di", "the", "nao"],
+    &["want", "to", "go", "to"],
+    &["need", "to", "go", "to"],
+    &["looking", "for", "the"],
+    &["muon", "den"],
+    &["muon", "ra"],
+    &["can", "den"],
+    &["muon", "toi"],
+    &["tim", "cho"],
+    &["the", "nao", "de", "den"],
+];
+
+fn nav_cue(n: &Normalized) -> Option<&'static str> {
+    if GUIDE_CUES.iter().any(|c| has_guide_cue(n, c)) {
+        return Some("nav.guide");
+    }
+    if WHERE_CUES.iter().any(|c| has_seq(n, c))
+        || (has_motion_word(n) && has_seq(n, &["the", "nao"]) && !has_usage_cue(n))
+    {
+        return Some("nav.where_is");
+    }
+    None
+}
+
+/// The best alternative that is neither navigation nor out of scope: the service or amenity a
+/// navigation reading may stand in front of.
+fn service_behind(alts: &[(String, f32)]) -> Option<(String, f32)> {
+    alts.iter()
+        .find(|(l, _)| !catalog::takes_destination(l) && l != OUT_OF_SCOPE)
+        .cloned()
+}
+
+/// Answer `alt` (probability `p`) instead of the current intent, which was a rule's second choice:
+/// the confidence is at least half the classifier's, and `alt` moves to the front of the list.
+fn promote(
+    intent: &mut String,
+    confidence: &mut f32,
+    alts: &mut Vec<(String, f32)>,
+    alt: String,
+    p: f32,
+) {
+    *intent = alt;
+    *confidence = p.max(*confidence * 0.5);
+    alts.retain(|(l, _)| l != intent);
+    alts.insert(0, (intent.clone(), *confidence));
+}
+
+fn has_usage_cue(n: &Normalized) -> bool {
+    USAGE_CUES.iter().any(|c| has_seq(n, c))
+}
+
+fn requested_language(n: &Normalized) -> Option<Language> {
+    let en = has_seq(n, &["tieng", "anh"]) || has_seq(n, &["english"]);
+    let vi = has_seq(n, &["tieng", "viet"]) || has_seq(n, &["vietnamese"]);
+    match (en, vi) {
+        (true, false) => Some(Language::En),
+        (false, true) => Some(Language::Vi),
+        _ => None,
+    }
+}
+
+impl Nlu {
+    /// Train the router from a knowledge base.
+    pub fn new(kb: Kb, cfg: NluConfig) -> Result<Nlu, NluError> {
+        let data = kb.training_phrases();
+        Self::with_training(kb, cfg, &data)
+    }
+
+    /// Train from explicit (text, intent) pairs (cross-validation uses this to hold folds out).
+    pub fn with_training(
+        kb: Kb,
+        cfg: NluConfig,
+        data: &[(String, String)],
+    ) -> Result<Nlu, NluError> {
+        let classifier = Classifier::train(data, cfg.classifier.clone())?;
+        let slots = SlotExtractor::new(&kb);
+        let lang = LangId::new(&kb);
+        let specificity = Specificity::from_kb(&kb);
+        tracing::debug!(
+            phrases = data.len(),
+            features = classifier.vocabulary_size(),
+            "nlu trained"
+        );
+        Ok(Nlu {
+            inner: Arc::new(Inner {
+                kb,
+                cfg,
+                classifier,
+                slots,
+                lang,
+                specificity,
+            }),
+        })
+    }
+
+    /// The router trained on the knowledge base built into the binary.
+    pub fn embedded() -> Result<Nlu, NluError> {
+        Nlu::new(Kb::embedded()?, NluConfig::default())
+    }
+
+    /// The knowledge base this router answers from.
+    pub fn kb(&self) -> &Kb {
+        &self.inner.kb
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &NluConfig {
+        &self.inner.cfg
+    }
+
+    fn out_of_scope(
+        n: &Normalized,
+        lang: Language,
+        reason: OosReason,
+        confidence: f32,
+        alternatives: Vec<(String, f32)>,
+    ) -> Understanding {
+        Understanding {
+            normalized: n.text(),
+            intent: OUT_OF_SCOPE.to_string(),
+            confidence,
+            lang,
+            destination: None,
+            language: None,
+            alternatives,
+            needs_clarification: false,
+            oos_reason: Some(reason),
+        }
+    }
+
+    /// Understand one utterance. Never panics; any input gives an answerable result.
+    pub fn understand(&self, text: &str) -> Understanding {
+        let inner = &self.inner;
+        let n = normalize(text);
+        let lang = inner.lang.identify(&n);
+        if n.too_long {
+            return Self::out_of_scope(&n, lang, OosReason::TooLong, 1.0, Vec::new());
+        }
+        if n.foreign_letters > 0 && n.foreign_letters * 2 >= n.letters {
+            return Self::out_of_scope(&n, lang, OosReason::OtherScript, 1.0, Vec::new());
+        }
+        if n.tokens.is_empty() {
+            return Self::out_of_scope(&n, lang, OosReason::Empty, 1.0, Vec::new());
+        }
+        let k = inner.cfg.top_k.max(2);
+        let (mut alts, coverage) = inner.classifier.top_k(&n, k);
+        let (mut intent, mut confidence) = alts
+            .first()
+            .cloned()
+            .unwrap_or_else(|| (OUT_OF_SCOPE.to_string(), 0.0));
+        // Nothing the training data has seen: out of scope.
+        if coverage < 0.2 {
+            return Self::out_of_scope(&n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
+        }
+        // Destination and navigation cues override the classifier when both are clear.
+        let cue = nav_cue(&n);
+        let dest = if cue.is_some() || catalog::takes_destination(&intent) {
+            inner.slots.extract_with_partial(&n)
+        } else {
+            inner.slots.extract(&n)
+        };
+        if let Some((_, m)) = &dest {
+            // A partial name counts only when the classifier already leans towards navigation
+            // or the cue is explicit (the labelling convention: "where is <amenity>" is nav).
+            if matches!(m, Match::Counter | Match::Exact | Match::Partial) {
+                if let Some(cue) = cue {
+                    if intent != cue {
+                        let p = alts.iter().find(|(l, _)| l == cue).map_or(0.0, |(_, p)| *p);
+                        intent = cue.to_string();
+                        // The rule is reliable; report at least a moderate confidence.
+                        confidence = confidence.max(p).max(0.8);
+                        alts.retain(|(l, _)| l != cue);
+                        alts.insert(0, (intent.clone(), confidence));
+                        alts.truncate(k);
+                    }
+                }
+            }
+        }
+        // A place named exactly with nothing else understood: the citizen wants to go there.
+        if intent == OUT_OF_SCOPE
+            && cue.is_none()
+            && matches!(&dest, Some((_, Match::Counter | Match::Exact)))
+            && !has_usage_cue(&n)
+        {
+            let p = alts
+                .iter()
+                .find(|(l, _)| l == "nav.where_is")
+                .map_or(0.0, |(_, p)| *p);
+            intent = "nav.where_is".to_string();
+            confidence = p.max(0.5);
+            alts.retain(|(l, _)| l != &intent);
+            alts.insert(0, (intent.clone(), confidence));
+        }
+        // The classifier leans to nav.* on place words; a usage question without any
+        // direction cue is about the amenity or service itself.
+        if catalog::takes_destination(&intent) && cue.is_none() && has_usage_cue(&n) {
+            if let Some((alt, p)) = service_behind(&alts) {
+                promote(&mut intent, &mut confidence, &mut alts, alt, p);
+            }
+        }
+        // A navigation intent without a place ("where do I get my queue ticket") is the weakest
+        // answer there is ("where would you like to go?"): when the classifier sees a service or
+        // an amenity behind it, answer that instead. A bare "take me there" stays navigation.
+        if catalog::takes_destination(&intent) && dest.is_none() {
+            if let Some((alt, p)) = service_behind(&alts).filter(|a| a.1 >= NAV_WITHOUT_PLACE_ALT) {
+                promote(&mut intent, &mut confidence, &mut alts, alt, p);
+            }
+        }
+        if intent == OUT_OF_SCOPE {
+            return Self::out_of_scope(&n, lang, OosReason::Classified, confidence, alts);
+        }
+        if confidence < inner.cfg.oos_threshold {
+            return Self::out_of_scope(&n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
+        }
+        let destination = if catalog::takes_destination(&intent) {
+            dest.map(|(d, _)| d)
+        } else {
+            None
+        };
+        let language = if intent == "chat.language" {
+            requested_language(&n)
+        } else {
+            None
+        };
+        // "đăng ký", "hồ sơ": nothing said points to one procedure or service; ask which.
+        let needs_clarification = confidence < inner.cfg.clarify_threshold
+            || (destination.is_none()
+                && crate::vague::answers_a_need(&intent)
+                && inner.specificity.is_vague(&n));
+        alts.truncate(inner.cfg.top_k);
+        Understanding {
+            normalized: n.text(),
+            intent,
+            confidence,
+            lang,
+            destination,
+            language,
+            alternatives: alts,
+            needs_clarification,
+            oos_reason: None,
+        }
+    }
+
+    /// The spoken answer and screen text for an understanding, in its language.
+    pub fn answer(&self, u: &Understanding) -> Answer {
+        let kb = &self.inner.kb;
+        let lang = u
+            .language
+            .filter(|_| u.intent == "chat.language")
+            .unwrap_or(u.lang);
+        let Some(entry) = kb.intents.get(&u.intent) else {
+            return Answer {
+                spoken: String::new(),
+                screen: String::new(),
+            };
+        };
+        let place = u
+            .destination
+            .as_ref()
+            .and_then(|d| kb.places.get(d))
+            .map(|p| (p.name.get(lang).clone(), p.description.get(lang).clone()));
+        if catalog::takes_destination(&u.intent) && place.is_none() {
+            let spoken = match lang {
+                Language::Vi => "Dạ, bác muốn đến chỗ nào ạ? Ví dụ quầy số 5, nhà vệ sinh, máy lấy số.",
+                Language::En => "Where would you like to go? For example counter 5, the restroom, the queue machine.",
+            };
+            return Answer {
+                spoken: spoken.to_string(),
+                screen: spoken.to_string(),
+            };
+        }
+        let fill = |s: &str| match &place {
+            Some((name, desc)) => s.replace("{place}", name).replace("{description}", desc),
+            None => s.to_string(),
+        };
+        Answer {
+            spoken: fill(entry.spoken.get(lang)),
+            screen: fill(&entry.screen.get(lang).render(lang)),
+        }
+    }
+}
+
+impl Understanding {
+    /// The `letan nlu --jsonl` line for this understanding:
+    /// `{"text", "intent", "confidence", "lang", "slots": {"destination"?}}`.
+    pub fn to_jsonl(&self, text: &str) -> String {
+        let mut slots = serde_json::Map::new();
+        if let Some(d) = &self.destination {
+            slots.insert("destination".into(), serde_json::Value::String(d.clone()));
+        }
+        let conf = (f64::from(self.confidence) * 1000.0).round() / 1000.0;
+        let v = serde_json::json!({
+            "text": text,
+            "intent": self.intent,
+            "confidence": conf,
+            "lang": self.lang.code(),
+            "slots": slots,
+        });
+        v.to_string()
+    }
+}
+
+/// Keeps a router in service and swaps in a new one only when a changed knowledge base is
+/// valid (the old one stays otherwise). The caller reads the files; this decides.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    nlu: Nlu,
+    fingerprint: u64,
+    cfg: NluConfig,
+}
+
+/// What [`Reloader::offer`] did.
+#[derive(Debug)]
+pub enum ReloadOutcome {
+    Unchanged,
+    Reloaded,
+    /// The new files were rejected; the previous knowledge base is still in use.
+    Rejected(NluError),
+}
+
+fn fingerprint(files: &[(String, String)]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in files {
+        for b in name.bytes().chain([0u8]).chain(text.bytes()).chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+impl Reloader {
+    /// Start from files (e.g. read from `kb/`).
+    pub fn new(files: Vec<(String, String)>, cfg: NluConfig) -> Result<Reloader, NluError> {
+        let fp = fingerprint(&files);
+        let nlu = Nlu::new(Kb::parse(files)?, cfg.clone())?;
+        Ok(Reloader {
+            nlu,
+            fingerprint: fp,
+            cfg,
+        })
+    }
+
+    /// The router in service.
+    pub fn nlu(&self) -> &Nlu {
+        &self.nlu
+    }
+
+    /// Offer the current contents of the knowledge-base files.
+    pub fn offer(&mut self, files: Vec<(String, String)>) -> ReloadOutcome {
+        let fp = fingerprint(&files);
+        if fp == self.fingerprint {
+            return ReloadOutcome::Unchanged;
+        }
+        // Remember the rejected version too, so a broken file is reported once, not on
+        // every poll.
+        self.fingerprint = fp;
+        match Kb::parse(files).and_then(|kb| Nlu::new(kb, self.cfg.clone())) {
+            Ok(nlu) => {
+                self.nlu = nlu;
+                tracing::info!("knowledge base reloaded");
+                ReloadOutcome::Reloaded
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "knowledge base change rejected; keeping the previous one");
+                ReloadOutcome::Rejected(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Destination slot extraction: counters by number and places by name or alias.
+
+use crate::catalog;
+use crate::kb::Kb;
+use crate::normalize::{normalize, Normalized, Token};
+
+/// How a destination was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// A counter cue and a number ("quầy số 7", "counter seven").
+    Counter,
+    /// A whole place name or alias.
+    Exact,
+    /// Most words of an alias, in any order (used only when the intent is already `nav.*`).
+    Partial,
+}
+
+/// One alias, normalized.
+#[derive(Debug, Clone)]
+struct Alias {
+    place: String,
+    tokens: Vec<Token>,
+}
+
+/// Finds the destination place in an utterance.
+#[derive(Debug, Clone)]
+pub struct SlotExtractor {
+    aliases: Vec<Alias>,
+}
+
+/// Plain words that, followed by a number, name a counter.
+fn is_counter_cue(t: &Token) -> bool {
+    if t.has_diacritics() {
+        matches!(t.text.as_str(), "quầy" | "bàn")
+    } else {
+        matches!(
+            t.plain.as_str(),
+            "quay" | "counter" | "desk" | "window" | "booth" | "ban" | "counters"
+        )
+    }
+}
+
+fn is_number_filler(t: &Token) -> bool {
+    matches!(
+        t.plain.as_str(),
+        "so" | "number" | "no" | "thu" | "giao" | "dich"
+    )
+}
+
+/// Function words that do not count towards a partial alias match.
+fn is_stopword(p: &str) -> bool {
+    matches!(
+        p,
+        "cho"
+            | "cua"
+            | "the"
+            | "to"
+            | "a"
+            | "an"
+            | "of"
+            | "my"
+            | "where"
+            | "is"
+            | "khu"
+            | "noi"
+            | "o"
+            | "di"
+            | "va"
+            | "de"
+            | "for"
+            | "nguoi"
+            | "place"
+            | "area"
+            | "vuc"
+    )
+}
+
+impl SlotExtractor {
+    /// Build from the knowledge base's place names and aliases.
+    pub fn new(kb: &Kb) -> SlotExtractor {
+        let mut aliases = Vec::new();
+        for p in kb.places.values() {
+            if p.id.starts_with("counter_") {
+                continue;
+            }
+            let names = [&p.name.vi, &p.name.en]
+                .into_iter()
+                .chain(p.aliases.vi.iter())
+                .chain(p.aliases.en.iter());
+            for name in names {
+                let n = normalize(name);
+                if !n.tokens.is_empty() {
+                    aliases.push(Alias {
+                        place: p.id.clone(),
+                        tokens: n.tokens,
+                    });
+                }
+            }
+        }
+        // Longest aliases first, so "quầy lễ tân" wins over "lễ tân".
+        aliases.sort_by_key(|a| std::cmp::Reverse(a.tokens.len()));
+        SlotExtractor { aliases }
+    }
+
+    /// The counter named in the utterance, if any ("quầy số 7" → `counter_7`).
+    pub fn counter(n: &Normalized) -> Option<String> {
+        let t = &n.tokens;
+        for i in 0..t.len() {
+            if !is_counter_cue(&t[i]) {
+                continue;
+            }
+            let mut j = i + 1;
+            while j < t.len() && j <= i + 3 && is_number_filler(&t[j]) {
+                j += 1;
+            }
+            if let Some(num) = t.get(j).filter(|x| x.is_number()) {
+                if let Ok(v) = num.plain.parse::<u32>() {
+                    if (1..=catalog::COUNTERS).contains(&v) {
+                        return Some(format!("counter_{v}"));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn token_matches(input: &Token, alias: &Token, accented: bool) -> bool {
+        if input.plain != alias.plain {
+            return false;
+        }
+        // With diacritics in the utterance, a different accented word is a different word
+        // ("bàn" desk vs "bạn" friend).
+        if accented && (input.has_diacritics() || alias.has_diacritics()) {
+            return input.text == alias.text;
+        }
+        true
+    }
+
+    /// The destination in the utterance and how it was found.
+    pub fn extract(&self, n: &Normalized) -> Option<(String, Match)> {
+        if let Some(c) = Self::counter(n) {
+            return Some((c, Match::Counter));
+        }
+        let accented = n.vietnamese_words >= 2;
+        let t = &n.tokens;
+        let mut best: Option<(usize, usize, &str)> = None; // (len, start, place)
+        for a in &self.aliases {
+            let len = a.tokens.len();
+            if len > t.len() {
+                continue;
+            }
+            if best.is_some_and(|(bl, _, _)| bl > len) {
+                break;
+            }
+            for start in 0..=t.len() - len {
+                if t[start..start + len]
+                    .iter()
+                    .zip(&a.tokens)
+                    .all(|(x, y)| Self::token_matches(x, y, accented))
+                {
+                    let better = match best {
+                        None => true,
+                        Some((bl, bs, _)) => len > bl || (len == bl && start < bs),
+                    };
+                    if better {
+                        best = Some((len, start, a.place.as_str()));
+                    }
+                    break;
+                }
+            }
+        }
+        best.map(|(_, _, p)| (p.to_string(), Match::Exact))
+    }
+
+    /// Like [`SlotExtractor::extract`], and when nothing matches exactly, a place whose alias
+    /// has most of its content words in the utterance (any order). Slower; call it only when
+    /// the utterance is about navigation.
+    pub fn extract_with_partial(&self, n: &Normalized) -> Option<(String, Match)> {
+        if let Some(found) = self.extract(n) {
+            return Some(found);
+        }
+        let accented = n.vietnamese_words >= 2;
+        let t = &n.tokens;
+        // Partial: most content words of an alias present anywhere.
+        let mut partial: Option<(f32, usize, &str)> = None;
+        for a in &self.aliases {
+            let content: Vec<&Token> = a.tokens.iter().filter(|x| !is_stopword(&x.plain)).collect();
+            if content.len() < 2 {
+                continue;
+            }
+            let hit = content
+                .iter()
+                .filter(|y| t.iter().any(|x| Self::token_matches(x, y, accented)))
+                .count();
+            let score = hit as f32 / content.len() as f32;
+            if hit >= 2
+                && score >= 0.66
+                && partial.is_none_or(|(s, h, _)| score > s || (score == s && hit > h))
+            {
+                partial = Some((score, hit, a.place.as_str()));
+            }
+        }
+        partial.map(|(_, _, p)| (p.to_string(), Match::Partial))
+    }
+}

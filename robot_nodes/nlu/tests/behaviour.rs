@@ -1,0 +1,504 @@
+//! Behaviour of the shipped router: slots for every place and counter, bad input, language id,
+//! out-of-scope, answers, and a property test of the normalizer.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::sync::OnceLock;
+
+use letan_nlu::catalog::{INTENTS, OUT_OF_SCOPE, PLACES};
+use letan_nlu::normalize::{normalize, normalize_text};
+use letan_nlu::{Language, Nlu};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn nlu() -> &'static Nlu {
+    static NLU: OnceLock<Nlu> = OnceLock::new();
+    NLU.get_or_init(|| Nlu::embedded().unwrap())
+}
+
+const VI_NUM: [&str; 13] = [
+    "",
+    "một",
+    "hai",
+    "ba",
+    "bốn",
+    "năm",
+    "sáu",
+    "bảy",
+    "tám",
+    "chín",
+    "mười",
+    "mười một",
+    "mười hai",
+];
+const EN_NUM: [&str; 13] = [
+    "", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve",
+];
+
+fn check(text: &str, intent: &str, dest: Option<&str>) -> Result<(), String> {
+    let u = nlu().understand(text);
+    if u.intent == intent && u.destination.as_deref() == dest {
+        Ok(())
+    } else {
+        Err(format!(
+            "{text:?}: expected {intent} {dest:?}, got {} {:?} ({:.2})",
+            u.intent, u.destination, u.confidence
+        ))
+    }
+}
+
+fn all_ok(results: Vec<Result<(), String>>) {
+    let errs: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    assert!(
+        errs.is_empty(),
+        "{} failures:\n{}",
+        errs.len(),
+        errs.join("\n")
+    );
+}
+
+#[test]
+fn counters_in_digits_and_words_in_both_languages() {
+    let mut r = Vec::new();
+    for n in 1..=12 {
+        let id = format!("counter_{n}");
+        let d = Some(id.as_str());
+        r.push(check(&format!("Quầy số {n} ở đâu?"), "nav.where_is", d));
+        r.push(check(
+            &format!("quầy số {} ở đâu", VI_NUM[n]),
+            "nav.where_is",
+            d,
+        ));
+        r.push(check(
+            &format!("dẫn tôi đến quầy {}", VI_NUM[n]),
+            "nav.guide",
+            d,
+        ));
+        r.push(check(
+            &format!("dan toi den quay so {}", normalize(VI_NUM[n]).plain()),
+            "nav.guide",
+            d,
+        ));
+        r.push(check(&format!("Where is counter {n}?"), "nav.where_is", d));
+        r.push(check(
+            &format!("take me to counter {}", EN_NUM[n]),
+            "nav.guide",
+            d,
+        ));
+        r.push(check(
+            &format!("how do I get to counter number {}", EN_NUM[n]),
+            "nav.where_is",
+            d,
+        ));
+    }
+    r.push(check("quầy số tư ở đâu", "nav.where_is", Some("counter_4")));
+    r.push(check(
+        "dẫn bác ra quầy số bẩy",
+        "nav.guide",
+        Some("counter_7"),
+    ));
+    r.push(check("quầy7 ở chỗ nào", "nav.where_is", Some("counter_7")));
+    all_ok(r);
+}
+
+#[test]
+fn counter_out_of_range_is_not_a_destination() {
+    let u = nlu().understand("quầy số 13 ở đâu");
+    assert_ne!(u.destination.as_deref(), Some("counter_13"));
+    assert!(u.destination.is_none());
+}
+
+#[test]
+fn every_place_by_name_in_both_languages() {
+    let kb = nlu().kb();
+    let mut r = Vec::new();
+    for id in PLACES.iter().filter(|p| !p.starts_with("counter_")) {
+        let p = &kb.places[*id];
+        let vi = p.name.vi.to_lowercase();
+        let en = p.name.en.to_lowercase();
+        r.push(check(&format!("{vi} ở đâu ạ"), "nav.where_is", Some(id)));
+        r.push(check(
+            &format!("em dẫn tôi ra {vi} với"),
+            "nav.guide",
+            Some(id),
+        ));
+        r.push(check(
+            &format!("{} o dau", normalize(&vi).plain()),
+            "nav.where_is",
+            Some(id),
+        ));
+        r.push(check(
+            &format!("Where is the {en}?"),
+            "nav.where_is",
+            Some(id),
+        ));
+        r.push(check(
+            &format!("Please take me to the {en}."),
+            "nav.guide",
+            Some(id),
+        ));
+    }
+    all_ok(r);
+}
+
+#[test]
+fn every_place_alias_is_extracted() {
+    let kb = nlu().kb();
+    let mut r = Vec::new();
+    for p in kb.places.values() {
+        for a in p.aliases.vi.iter() {
+            r.push(check(
+                &format!("cho hỏi {a} ở đâu"),
+                "nav.where_is",
+                Some(&p.id),
+            ));
+        }
+        for a in p.aliases.en.iter() {
+            r.push(check(
+                &format!("where is the {a}"),
+                "nav.where_is",
+                Some(&p.id),
+            ));
+        }
+    }
+    all_ok(r);
+}
+
+#[test]
+fn destination_only_for_nav_intents() {
+    for text in [
+        "có máy photo không em",
+        "wifi ở đây mật khẩu gì",
+        "Trạm sạc có mất tiền không?",
+    ] {
+        let u = nlu().understand(text);
+        assert!(!u.intent.starts_with("nav."), "{text:?} -> {}", u.intent);
+        assert!(u.destination.is_none(), "{text:?}");
+    }
+}
+
+#[test]
+fn bad_input_is_out_of_scope_without_panic() {
+    let huge = "a".repeat(100 * 1024);
+    let huge_vi = "quầy số 5 ở đâu ".repeat(7000);
+    let inputs: Vec<String> = vec![
+        String::new(),
+        "   \t  ".into(),
+        huge,
+        huge_vi,
+        "\u{0}\u{1}\u{7}\u{1b}[31m\u{7f}".into(),
+        "Привет, как дела?".into(),
+        "你好，请问洗手间在哪里".into(),
+        "สวัสดีครับ".into(),
+        "🙂🙂🙂👍".into(),
+        "🚻❓".into(),
+        "\u{feff}\u{200b}\u{202e}".into(),
+        "?!...,;".into(),
+        "\u{301}\u{300}\u{303}".into(),
+    ];
+    for text in &inputs {
+        let u = nlu().understand(text);
+        assert_eq!(
+            u.intent,
+            OUT_OF_SCOPE,
+            "{:?}",
+            text.chars().take(40).collect::<String>()
+        );
+        assert!(u.destination.is_none());
+        assert!((0.0..=1.0).contains(&u.confidence));
+        let a = nlu().answer(&u);
+        assert!(!a.spoken.is_empty());
+        let line = u.to_jsonl(text);
+        assert!(line.contains("\"intent\":\"fallback.out_of_scope\""));
+    }
+}
+
+#[test]
+fn control_characters_inside_a_real_question_are_ignored() {
+    check(
+        "nhà vệ\u{0} sinh\u{7} ở đâu",
+        "nav.where_is",
+        Some("restroom"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn unseen_out_of_scope_questions() {
+    let mut r = Vec::new();
+    for t in [
+        "hôm nay nhiệt độ bao nhiêu",
+        "đội tuyển việt nam thắng không",
+        "em có thích ăn kem không",
+        "what's the weather tomorrow",
+        "who is the president of america",
+        "kể cho tôi nghe chuyện ma",
+    ] {
+        r.push(check(t, OUT_OF_SCOPE, None));
+    }
+    all_ok(r);
+}
+
+#[test]
+fn language_identification() {
+    let cases = [
+        ("Tôi muốn làm hộ chiếu", Language::Vi),
+        ("toi muon lam ho chieu", Language::Vi),
+        ("cho toi hoi nha ve sinh o dau", Language::Vi),
+        ("em oi", Language::Vi),
+        ("How do I apply for a passport?", Language::En),
+        ("where is the toilet", Language::En),
+        ("thanks", Language::En),
+        ("hello", Language::En),
+        ("can I pay by card", Language::En),
+        (
+            "Can I exchange my foreign driving license here?",
+            Language::En,
+        ),
+        ("my phone is dead", Language::En),
+    ];
+    for (t, l) in cases {
+        assert_eq!(nlu().understand(t).lang, l, "{t:?}");
+    }
+}
+
+#[test]
+fn language_slot_for_chat_language() {
+    let u = nlu().understand("em nói tiếng anh được không");
+    assert_eq!(u.intent, "chat.language");
+    assert_eq!(u.language, Some(Language::En));
+    let a = nlu().answer(&u);
+    assert!(
+        a.spoken.is_ascii(),
+        "answer should switch to English: {}",
+        a.spoken
+    );
+}
+
+#[test]
+fn answers_follow_the_language_and_fill_the_place() {
+    let u = nlu().understand("Em dẫn bác ra nhà vệ sinh với");
+    let a = nlu().answer(&u);
+    assert!(a.spoken.contains("Nhà vệ sinh"), "{}", a.spoken);
+    let u = nlu().understand("Where is counter 3?");
+    let a = nlu().answer(&u);
+    assert!(a.spoken.contains("Counter 3"), "{}", a.spoken);
+    let u = nlu().understand("How do I apply for a passport?");
+    assert_eq!(u.intent, "proc.passport");
+    let a = nlu().answer(&u);
+    assert!(
+        a.screen.contains("Documents:") && a.screen.contains("Fee:"),
+        "{}",
+        a.screen
+    );
+    // Navigation without a place asks where to.
+    let u = nlu().understand("dẫn tôi đi với");
+    assert_eq!(u.intent, "nav.guide");
+    assert!(u.destination.is_none());
+    assert!(nlu().answer(&u).spoken.contains('?'));
+}
+
+#[test]
+fn alternatives_are_sorted_and_calibrated() {
+    for t in ["tôi muốn hỏi về giấy tờ", "làm thẻ", "xin chào", "hộ chiếu"] {
+        let u = nlu().understand(t);
+        assert!(u.alternatives.len() <= 3);
+        for w in u.alternatives.windows(2) {
+            assert!(w[0].1 >= w[1].1, "{t:?}: {:?}", u.alternatives);
+        }
+        let s: f32 = u.alternatives.iter().map(|a| a.1).sum();
+        assert!(s <= 1.0 + 1e-3, "{t:?}");
+    }
+    // A vague request is not answered with confidence.
+    let u = nlu().understand("làm thẻ");
+    assert!(u.needs_clarification || u.intent == OUT_OF_SCOPE, "{u:?}");
+}
+
+#[test]
+fn every_intent_is_reachable_and_answered_in_both_languages() {
+    let kb = nlu().kb();
+    for id in INTENTS {
+        let e = &kb.intents[*id];
+        let ex = e
+            .examples
+            .first()
+            .cloned()
+            .or_else(|| {
+                e.templates
+                    .as_ref()
+                    .map(|t| t.vi[0].replace("{place}", "quầy số 5"))
+            })
+            .unwrap();
+        let u = nlu().understand(&ex);
+        assert_eq!(u.intent, *id, "{ex:?}");
+        for lang in [Language::Vi, Language::En] {
+            let mut u2 = u.clone();
+            u2.lang = lang;
+            let a = nlu().answer(&u2);
+            assert!(
+                !a.spoken.trim().is_empty() && !a.screen.trim().is_empty(),
+                "{id} {lang:?}"
+            );
+            assert!(
+                !a.spoken.contains('{'),
+                "{id}: unfilled template {}",
+                a.spoken
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property test of the normalizer (seeded, so failures reproduce).
+
+const POOL: &[&str] = &[
+    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "đ", "b", "c", "h", "n", "g", "q",
+    "à", "á", "ả", "ã", "ạ", "ằ", "ấ", "ệ", "ỗ", "ớ", "ử", "ỹ", "Đ", "Ư", "Ợ", "A", "Q", " ", " ",
+    " ", "1", "2", "0", ",", ".", "?", "-", "'", "\u{300}", "\u{301}", "\u{303}", "\u{309}",
+    "\u{323}", "\u{302}", "\u{31b}", "\u{0}", "\t", "\n", "🙂", "你", "ж", "ß", "ﬁ", "\u{200b}",
+    "mười", "hai", "mươi", "tư", "số", "quầy", "counter", "twelve", "ki", "ốt", "ai", "hà", "nội",
+];
+
+fn random_text(rng: &mut ChaCha8Rng) -> String {
+    let len = rng.gen_range(0..40);
+    (0..len)
+        .map(|_| POOL[rng.gen_range(0..POOL.len())])
+        .collect()
+}
+
+#[test]
+fn normalizer_properties() {
+    use unicode_normalization_check::nfd;
+    let mut rng = ChaCha8Rng::seed_from_u64(20261122);
+    for _ in 0..3000 {
+        let s = random_text(&mut rng);
+        let n = normalize(&s);
+        let text = n.text();
+        // Idempotent.
+        assert_eq!(normalize_text(&text), text, "input {s:?}");
+        // NFD and NFC input agree.
+        assert_eq!(normalize_text(&nfd(&s)), text, "input {s:?}");
+        // Plain forms carry no diacritics and match the text's stripped form.
+        for t in &n.tokens {
+            assert!(!t.text.is_empty() && !t.plain.is_empty(), "input {s:?}");
+            assert!(
+                t.plain.chars().all(|c| c.is_ascii_alphanumeric()
+                    || (c.is_alphabetic() && !matches!(c, '\u{300}'..='\u{36f}'))),
+                "{s:?} -> {:?}",
+                t.plain
+            );
+            assert_eq!(
+                letan_nlu::normalize::strip_diacritics(&t.text),
+                t.plain,
+                "{s:?}"
+            );
+            assert!(
+                !t.text.chars().any(|c| c.is_whitespace() || c.is_control()),
+                "{s:?}"
+            );
+        }
+        // Case does not matter for Vietnamese letters.
+        let upper: String = s.chars().flat_map(char::to_uppercase).collect();
+        if !s.contains('ß') && !s.contains('ﬁ') {
+            assert_eq!(normalize_text(&upper), text, "input {s:?}");
+        }
+        // The router never panics and always gives a catalog intent.
+        let u = nlu().understand(&s);
+        assert!(INTENTS.contains(&u.intent.as_str()), "{s:?}");
+    }
+}
+
+mod unicode_normalization_check {
+    /// NFD of a string, by decomposing each precomposed Vietnamese letter through the
+    /// normalizer's own plain/accent split would be circular, so use a small independent table:
+    /// the combining sequence for the letters in the test pool.
+    pub fn nfd(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            let d = match c {
+                'à' => "a\u{300}",
+                'á' => "a\u{301}",
+                'ả' => "a\u{309}",
+                'ã' => "a\u{303}",
+                'ạ' => "a\u{323}",
+                'ằ' => "a\u{306}\u{300}",
+                'ấ' => "a\u{302}\u{301}",
+                'ệ' => "e\u{323}\u{302}",
+                'ỗ' => "o\u{302}\u{303}",
+                'ớ' => "o\u{31b}\u{301}",
+                'ử' => "u\u{31b}\u{309}",
+                'ỹ' => "y\u{303}",
+                'ă' => "a\u{306}",
+                'â' => "a\u{302}",
+                'ê' => "e\u{302}",
+                'ô' => "o\u{302}",
+                'ơ' => "o\u{31b}",
+                'ư' => "u\u{31b}",
+                'Ư' => "U\u{31b}",
+                'Ợ' => "O\u{31b}\u{323}",
+                _ => {
+                    out.push(c);
+                    continue;
+                }
+            };
+            out.push_str(d);
+        }
+        out
+    }
+}
+
+#[test]
+fn a_navigation_request_without_a_place_answers_the_service_behind_it() {
+    // A bare request to go somewhere stays navigation (the dialog asks where).
+    for text in ["dẫn tôi đi với", "take me there"] {
+        let u = nlu().understand(text);
+        assert_eq!(u.intent, "nav.guide", "{text:?}");
+        assert_eq!(u.destination, None);
+    }
+    // With no place named but a service behind it, the service answers.
+    let u = nlu().understand("where do I get my queue number");
+    assert!(
+        !u.intent.starts_with("nav.") || u.destination.is_some(),
+        "{u:?}"
+    );
+    // The ticket is the queue machine.
+    let u = nlu().understand("where do i get my queue ticket");
+    assert_eq!(
+        (u.intent.as_str(), u.destination.as_deref()),
+        ("nav.where_is", Some("queue_kiosk"))
+    );
+}
+
+#[test]
+fn vague_requests_ask_which_one_and_one_telling_word_is_enough() {
+    for text in [
+        "đăng ký",
+        "làm giấy",
+        "hồ sơ",
+        "cấp lại",
+        "đăng ký cho con",
+        "dang ky",
+    ] {
+        let u = nlu().understand(text);
+        assert!(
+            u.needs_clarification || u.intent == OUT_OF_SCOPE,
+            "{text:?} should ask which procedure: {u:?}"
+        );
+        assert!(u.alternatives.len() >= 2, "{text:?}: {u:?}");
+    }
+    for (text, intent) in [
+        ("khai sinh", "proc.birth_registration"),
+        ("hộ chiếu", "proc.passport"),
+        ("căn cước", "proc.id_card"),
+        ("sổ đỏ", "proc.land_certificate"),
+        ("wifi", "amenity.wifi"),
+        ("tạm trú", "proc.temporary_residence"),
+        ("đăng ký kết hôn", "proc.marriage_registration"),
+        ("dang ky ket hon", "proc.marriage_registration"),
+        ("bác thấy chóng mặt quá", "amenity.medical"),
+    ] {
+        let u = nlu().understand(text);
+        assert_eq!(u.intent, intent, "{text:?}: {u:?}");
+        assert!(!u.needs_clarification, "{text:?} is clear: {u:?}");
+    }
+}

@@ -1,0 +1,545 @@
+//! The dialog node: `letan-dialog`'s conversation manager between what the robot perceives and what
+//! it does. Every decision is the pure [`Dialog`]; this file only turns messages into its events and
+//! its actions into messages.
+//!
+//! | direction | topic | type |
+//! |---|---|---|
+//! | in | `/speech/transcript` (final results only; source `asr`, `keyboard`, `button`, `sim`) | letan_interfaces/Transcript |
+//! | in | `/greeting/greet` (the greeting policy's decision; id = person id) | letan_interfaces/SayRequest |
+//! | in | `/humans/persons/<id>/engagement_status` of the person in the conversation | hri_msgs/EngagementLevel |
+//! | in | `/humans/faces/tracked` (the person out of sight for `lost_s` = gone) | hri_msgs/IdsList |
+//! | in | `/tts/status` | letan_interfaces/SpeechStatus |
+//! | in | `/tts/stop` (barge-in from the ASR node, or an operator) | std_msgs/Empty |
+//! | in | `/nav/guide_status` (only the goals the dialog sent) | letan_interfaces/GuideStatus |
+//! | in | `/mux/status` (teleop active = an operator took over) | letan_interfaces/MuxStatus |
+//! | out | `/tts/say` | letan_interfaces/SayRequest |
+//! | out | `/tts/stop` | std_msgs/Empty |
+//! | out | `/dialog/screen` (transient local) | letan_interfaces/ScreenContent |
+//! | out | `/dialog/state` (on change and at 1 Hz) | letan_interfaces/DialogState |
+//! | out | `/dialog/language` (transient local) | std_msgs/String (`vi`/`en`) |
+//! | out | `/nav/goal` | letan_interfaces/NavGoalPlace |
+//! | out | `/staff/alert` | letan_interfaces/StaffAlert |
+//!
+//! The knowledge base is read from `kb_dir` and reloaded live when a change is valid; an invalid
+//! change is logged and the previous knowledge base stays in service.
+use crate::common::{kb_files, repo_root, resolve, start, NodeArgs, NodesError};
+use letan_dialog::{
+    Action, Dialog, DialogConfig, Event, Language, NavEvent, OperatorAction, ScreenContent, Source,
+    Utterance,
+};
+use letan_msgs::hri_msgs::{EngagementLevel, IdsList};
+use letan_msgs::letan_interfaces::{
+    DialogState, GuideStatus, MuxStatus, NavGoalPlace, SayRequest, ScreenContent as ScreenMsg,
+    SpeechStatus, StaffAlert, Transcript,
+};
+use letan_msgs::std_msgs::{Empty, Header, StringMsg};
+use letan_nlu::{NluConfig, ReloadOutcome, Reloader};
+use letan_transport::{Clock, Context, Node, Publisher, Qos, Rate, Subscriber};
+use std::future::Future;
+use std::time::Duration;
+
+/// Longest transcript text accepted from the wire (longer ones are cut before the dialog sees them).
+pub const MAX_TRANSCRIPT_BYTES: usize = 16 * 1024;
+
+/// Topics of the dialog node (remap them with `-r`).
+pub mod topics {
+    pub const TRANSCRIPT: &str = "/speech/transcript";
+    pub const GREET: &str = "/greeting/greet";
+    pub const FACES_TRACKED: &str = "/humans/faces/tracked";
+    pub const TTS_STATUS: &str = "/tts/status";
+    pub const TTS_STOP: &str = "/tts/stop";
+    pub const TTS_SAY: &str = "/tts/say";
+    pub const GUIDE_STATUS: &str = "/nav/guide_status";
+    pub const MUX_STATUS: &str = "/mux/status";
+    pub const SCREEN: &str = "/dialog/screen";
+    pub const STATE: &str = "/dialog/state";
+    pub const LANGUAGE: &str = "/dialog/language";
+    pub const NAV_GOAL: &str = "/nav/goal";
+    pub const STAFF_ALERT: &str = "/staff/alert";
+}
+
+/// A person not seen for this long has left (s).
+const LOST_S: f64 = 6.0;
+/// An operator's teleop quiet for this long hands the conversation back (s).
+const RELEASE_AFTER_S: f64 = 10.0;
+
+fn lang_of(code: &str) -> Option<Language> {
+    match code {
+        "vi" => Some(Language::Vi),
+        "en" => Some(Language::En),
+        _ => None,
+    }
+}
+
+/// The `Utterance` for a final transcript, or `None` for partials and empty or non-text input.
+pub fn utterance(t: &Transcript) -> Option<Utterance> {
+    if !t.is_final {
+        return None;
+    }
+    let mut text = t.text.clone();
+    if text.len() > MAX_TRANSCRIPT_BYTES {
+        let mut cut = MAX_TRANSCRIPT_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    if text.trim().is_empty() {
+        return None;
+    }
+    let confidence = if t.confidence.is_finite() {
+        t.confidence.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    Some(Utterance {
+        text,
+        lang: lang_of(&t.language),
+        confidence,
+        source: Source::parse(&t.source),
+    })
+}
+
+/// The screen message of the dialog's screen content.
+pub fn screen_msg(s: &ScreenContent, header: Header) -> ScreenMsg {
+    ScreenMsg {
+        header,
+        language: s.lang.code().to_string(),
+        title: s.title.clone(),
+        body: s.body.clone(),
+        documents: s.documents.clone(),
+        qr_url: s.qr_url.clone().unwrap_or_default(),
+        suggestion_ids: s.suggestions.iter().map(|x| x.id.clone()).collect(),
+        suggestion_labels: s.suggestions.iter().map(|x| x.label.clone()).collect(),
+    }
+}
+
+/// Turns navigation status into the dialog's navigation events, for the goals the dialog sent.
+#[derive(Debug, Default)]
+pub struct NavTracker {
+    expected: Option<String>,
+    last: Option<(String, String)>,
+    follower_lost: bool,
+}
+
+impl NavTracker {
+    /// The dialog sent a goal for `place` (`None`: cancelled).
+    pub fn expect(&mut self, place: Option<String>) {
+        self.expected = place;
+        self.last = None;
+        self.follower_lost = false;
+    }
+
+    /// Events for one status message.
+    pub fn feed(&mut self, g: &GuideStatus) -> Vec<NavEvent> {
+        let mut out = Vec::new();
+        if self.expected.as_deref() != Some(g.place_id.as_str()) {
+            return out;
+        }
+        let key = (g.state.clone(), g.error_msg.clone());
+        let first = self.last.is_none();
+        let changed = self.last.as_ref() != Some(&key);
+        self.last = Some(key);
+        match g.state.as_str() {
+            GuideStatus::STATE_NAVIGATING => {
+                if first {
+                    out.push(NavEvent::Accepted);
+                }
+                if self.follower_lost {
+                    self.follower_lost = false;
+                    out.push(NavEvent::FollowerFound);
+                }
+                if g.progress.is_finite() {
+                    out.push(NavEvent::Progress(g.progress.clamp(0.0, 1.0)));
+                }
+            }
+            GuideStatus::STATE_WAITING
+                if changed && g.error_msg.contains("guided person") && !self.follower_lost =>
+            {
+                self.follower_lost = true;
+                out.push(NavEvent::FollowerLost);
+            }
+            GuideStatus::STATE_ARRIVED if changed => {
+                out.push(NavEvent::Arrived);
+                self.expected = None;
+            }
+            GuideStatus::STATE_FAILED if changed => {
+                out.push(NavEvent::Failed {
+                    reason: if g.error_msg.is_empty() {
+                        format!("error {}", g.error_code)
+                    } else {
+                        g.error_msg.clone()
+                    },
+                });
+                self.expected = None;
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+/// Whether an operator is driving, from the mux status; `Some(event)` when that changes.
+#[derive(Debug, Default)]
+pub struct TakeoverWatch {
+    driving_since: Option<f64>,
+    last_drive: f64,
+    taken: bool,
+}
+
+impl TakeoverWatch {
+    pub fn feed(&mut self, m: &MuxStatus, now: f64) -> Option<OperatorAction> {
+        let teleop = matches!(
+            m.active_input.as_str(),
+            "console_teleop" | "keyboard_teleop"
+        );
+        if teleop {
+            self.last_drive = now;
+            self.driving_since.get_or_insert(now);
+            if !self.taken {
+                self.taken = true;
+                return Some(OperatorAction::TakeOver);
+            }
+        } else {
+            self.driving_since = None;
+        }
+        None
+    }
+
+    /// `Release` once teleop has been quiet for a while.
+    pub fn tick(&mut self, now: f64) -> Option<OperatorAction> {
+        if self.taken && self.driving_since.is_none() && now - self.last_drive >= RELEASE_AFTER_S {
+            self.taken = false;
+            return Some(OperatorAction::Release);
+        }
+        None
+    }
+}
+
+struct Pubs {
+    say: Publisher<SayRequest>,
+    stop: Publisher<Empty>,
+    screen: Publisher<ScreenMsg>,
+    state: Publisher<DialogState>,
+    language: Publisher<StringMsg>,
+    goal: Publisher<NavGoalPlace>,
+    alert: Publisher<StaffAlert>,
+}
+
+struct Executor<'a> {
+    pubs: &'a Pubs,
+    clock: &'a Clock,
+    nav: &'a mut NavTracker,
+    said: &'a mut u64,
+    alerts: &'a mut u64,
+}
+
+impl Executor<'_> {
+    fn header(&self) -> Header {
+        Header::new(self.clock.now(), "base_link")
+    }
+
+    fn run(&mut self, actions: Vec<Action>) -> Result<(), NodesError> {
+        for a in actions {
+            match a {
+                Action::Say {
+                    text,
+                    lang,
+                    rate,
+                    interrupt,
+                } => {
+                    *self.said += 1;
+                    tracing::debug!(text = ?text, rate, "say");
+                    self.pubs.say.publish(SayRequest {
+                        header: self.header(),
+                        id: format!("dialog-{}", self.said),
+                        text,
+                        language: lang.code().to_string(),
+                        voice: String::new(),
+                        priority: SayRequest::PRIORITY_NORMAL,
+                        interrupt,
+                    })?;
+                }
+                Action::StopSpeaking => self.pubs.stop.publish(Empty {})?,
+                Action::ShowScreen(s) => self.pubs.screen.publish(screen_msg(&s, self.header()))?,
+                Action::NavigateTo {
+                    place,
+                    guide,
+                    person_id,
+                } => {
+                    self.nav.expect(Some(place.clone()));
+                    let person_id = match (guide, person_id.is_empty()) {
+                        (false, _) => String::new(),
+                        (true, true) => "visitor".into(),
+                        (true, false) => person_id,
+                    };
+                    self.pubs.goal.publish(NavGoalPlace {
+                        header: Header::new(self.clock.now(), "map"),
+                        place_id: place,
+                        person_id,
+                    })?;
+                }
+                Action::CancelNavigation => {
+                    self.nav.expect(None);
+                    self.pubs.goal.publish(NavGoalPlace {
+                        header: Header::new(self.clock.now(), "map"),
+                        ..NavGoalPlace::default()
+                    })?;
+                }
+                Action::ReturnToDock => {
+                    self.nav.expect(Some("dock".into()));
+                    self.pubs.goal.publish(NavGoalPlace {
+                        header: Header::new(self.clock.now(), "map"),
+                        place_id: "dock".into(),
+                        person_id: String::new(),
+                    })?;
+                }
+                Action::StaffAlert {
+                    reason,
+                    text,
+                    lang,
+                    person_id,
+                } => {
+                    *self.alerts += 1;
+                    tracing::warn!(reason = reason.as_str(), text = ?text, "staff alert");
+                    self.pubs.alert.publish(StaffAlert {
+                        header: self.header(),
+                        id: format!("dialog-{}-{}", std::process::id(), self.alerts),
+                        reason: reason.as_str().to_string(),
+                        text,
+                        language: lang.code().to_string(),
+                        person_id,
+                    })?;
+                }
+                Action::SwitchLanguage { lang } => self.pubs.language.publish(StringMsg {
+                    data: lang.code().to_string(),
+                })?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The engagement of the person in the conversation.
+struct Watched {
+    id: String,
+    sub: Subscriber<EngagementLevel>,
+    last_seen: f64,
+}
+
+fn watch(node: &Node, id: &str, now: f64) -> Result<Option<Watched>, NodesError> {
+    // Person ids become topic names: only the face node's anonymous ids (letters, digits, `_`).
+    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Ok(None);
+    }
+    let sub = node.subscribe::<EngagementLevel>(
+        &format!("/humans/persons/{id}/engagement_status"),
+        Qos::latched(),
+    )?;
+    Ok(Some(Watched {
+        id: id.to_string(),
+        sub,
+        last_seen: now,
+    }))
+}
+
+/// Run the dialog node until `shutdown`.
+pub async fn run(
+    ctx: Context,
+    args: NodeArgs,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), NodesError> {
+    let (node, cfg) = start::<DialogConfig>(&ctx, &args, "dialog", |c| {
+        c.validate().map_err(|e| e.to_string())
+    })?;
+    let root = repo_root();
+    let kb_dir = (!cfg.kb_dir.trim().is_empty()).then(|| resolve(&root, &cfg.kb_dir));
+    let mut reloader = Reloader::new(
+        kb_files(kb_dir.as_deref()).map_err(|e| NodesError::node(&node, e))?,
+        NluConfig::default(),
+    )
+    .map_err(|e| NodesError::node(&node, format!("knowledge base: {e}")))?;
+    let places_path = resolve(&root, &cfg.places_yaml);
+    let places = letan_map::Places::load(&places_path)
+        .map_err(|e| NodesError::node(&node, format!("places {}: {e}", places_path.display())))?;
+    let reload_period = cfg.kb_reload_period_s;
+    let mut dialog =
+        Dialog::new(cfg, reloader.nlu().clone(), places).map_err(|e| NodesError::node(&node, e))?;
+
+    use topics as t;
+    let pubs = Pubs {
+        say: node.publisher(t::TTS_SAY, Qos::commands().with_depth(20))?,
+        stop: node.publisher(t::TTS_STOP, Qos::commands())?,
+        screen: node.publisher(t::SCREEN, Qos::latched())?,
+        state: node.publisher(t::STATE, Qos::commands().with_depth(20))?,
+        language: node.publisher(t::LANGUAGE, Qos::latched())?,
+        goal: node.publisher(t::NAV_GOAL, Qos::commands())?,
+        alert: node.publisher(t::STAFF_ALERT, Qos::commands().with_depth(20))?,
+    };
+    let transcripts =
+        node.subscribe::<Transcript>(t::TRANSCRIPT, Qos::commands().with_depth(50))?;
+    let greets = node.subscribe::<SayRequest>(t::GREET, Qos::commands())?;
+    let tracked = node.subscribe::<IdsList>(t::FACES_TRACKED, Qos::commands())?;
+    let tts_status =
+        node.subscribe::<SpeechStatus>(t::TTS_STATUS, Qos::commands().with_depth(50))?;
+    let tts_stop = node.subscribe::<Empty>(t::TTS_STOP, Qos::commands())?;
+    let guide = node.subscribe::<GuideStatus>(t::GUIDE_STATUS, Qos::commands().with_depth(50))?;
+    let mux = node.subscribe::<MuxStatus>(t::MUX_STATUS, Qos::commands())?;
+
+    let clock = node.clock();
+    let t0 = clock.seconds();
+    let since_start = |now: f64| Duration::from_secs_f64((now - t0).max(0.0));
+    let mut nav = NavTracker::default();
+    let mut takeover = TakeoverWatch::default();
+    let (mut said, mut alerts) = (0u64, 0u64);
+    let mut watched: Option<Watched> = None;
+    let mut last_state: Option<DialogState> = None;
+    let mut state_at = f64::NEG_INFINITY;
+    let mut reload_at = clock.seconds() + reload_period;
+    // The home screen and the language, for late joiners (both latched).
+    {
+        let actions = dialog.handle(Event::Tick, since_start(clock.seconds()));
+        let mut ex = Executor {
+            pubs: &pubs,
+            clock: &clock,
+            nav: &mut nav,
+            said: &mut said,
+            alerts: &mut alerts,
+        };
+        ex.run(actions)?;
+        pubs.language.publish(StringMsg {
+            data: dialog.language().code().to_string(),
+        })?;
+    }
+    tracing::info!(kb = ?kb_dir, "dialog ready");
+    let mut rate = Rate::new(clock.clone(), 10.0);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = rate.tick() => {}
+        }
+        let now = clock.seconds();
+        let mut events: Vec<Event> = Vec::new();
+        while let Some(g) = greets.try_recv() {
+            let lang = lang_of(&g.language).unwrap_or(dialog.language());
+            events.push(Event::Greeted {
+                // A group greeting names everyone; the conversation is with the first.
+                id: g
+                    .id
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                text: g.text.clone(),
+                lang,
+            });
+        }
+        while let Some(tr) = transcripts.try_recv() {
+            if let Some(u) = utterance(&tr) {
+                // The screen's language buttons say which language they want: no toggle back.
+                if u.source == Source::Button
+                    && u.text.trim() == "chat.language"
+                    && u.lang == Some(dialog.language())
+                {
+                    continue;
+                }
+                events.push(Event::Transcript(u));
+            }
+        }
+        while let Some(s) = tts_status.try_recv() {
+            events.push(if s.speaking {
+                Event::TtsStarted
+            } else {
+                Event::TtsFinished
+            });
+        }
+        while tts_stop.try_recv().is_some() {
+            events.push(Event::BargeIn);
+        }
+        while let Some(g) = guide.try_recv() {
+            events.extend(nav.feed(&g).into_iter().map(Event::Nav));
+        }
+        while let Some(m) = mux.try_recv() {
+            if let Some(op) = takeover.feed(&m, now) {
+                tracing::info!(?op, "operator");
+                events.push(Event::Operator(op));
+            }
+        }
+        if let Some(op) = takeover.tick(now) {
+            events.push(Event::Operator(op));
+        }
+        // The person in the conversation: engagement, or out of sight for too long.
+        if let Some(ids) = tracked.latest() {
+            if let Some(w) = watched.as_mut() {
+                if ids.ids.contains(&w.id) {
+                    w.last_seen = now;
+                }
+            }
+        }
+        if let Some(w) = watched.as_mut() {
+            let gone = w
+                .sub
+                .latest()
+                .is_some_and(|l| l.level == EngagementLevel::DISENGAGED)
+                || now - w.last_seen > LOST_S;
+            if gone {
+                events.push(Event::PersonDisengaged { id: w.id.clone() });
+                w.last_seen = f64::INFINITY; // once
+            }
+        }
+        events.push(Event::Tick);
+
+        let mut ex = Executor {
+            pubs: &pubs,
+            clock: &clock,
+            nav: &mut nav,
+            said: &mut said,
+            alerts: &mut alerts,
+        };
+        for ev in events {
+            let actions = dialog.handle(ev, since_start(now));
+            ex.run(actions)?;
+        }
+
+        let snap = dialog.snapshot();
+        if watched.as_ref().map(|w| w.id.as_str()) != Some(snap.person_id.as_str()) {
+            watched = watch(&node, &snap.person_id, now)?;
+        }
+        let mut msg = snap.to_msg();
+        msg.header = Header::new(clock.now(), "base_link");
+        let changed = last_state.as_ref().is_none_or(|l| {
+            let mut l = l.clone();
+            l.header = msg.header.clone();
+            l != msg
+        });
+        if changed || now - state_at >= 1.0 {
+            if changed {
+                tracing::info!(state = %msg.state, intent = %msg.intent, person = %msg.person_id, "dialog state");
+            }
+            pubs.state.publish(msg.clone())?;
+            state_at = now;
+            last_state = Some(msg);
+        }
+        if now >= reload_at {
+            reload_at = now + reload_period;
+            if let Some(dir) = &kb_dir {
+                match kb_files(Some(dir)) {
+                    Ok(files) => match reloader.offer(files) {
+                        ReloadOutcome::Reloaded => dialog.set_nlu(reloader.nlu().clone()),
+                        ReloadOutcome::Rejected(e) => {
+                            tracing::warn!(error = %e, "knowledge base change rejected; the previous one stays in service")
+                        }
+                        ReloadOutcome::Unchanged => {}
+                    },
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the knowledge base; the previous one stays in service")
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

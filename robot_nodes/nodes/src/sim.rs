@@ -1,0 +1,619 @@
+//! The simulator node: `letan-sim`'s world stepped in sim time and served on the robot's own topics.
+//!
+//! | direction | topic | type |
+//! |---|---|---|
+//! | out | `/clock` | rosgraph_msgs/Clock |
+//! | out | `/odom` (odom → base_link, with drift) | nav_msgs/Odometry |
+//! | out | `/tf`, `/tf_static` (base_link → laser, camera) | tf2_msgs/TFMessage |
+//! | out | `/scan` | sensor_msgs/LaserScan |
+//! | out | `/camera/image_raw`, `/camera/camera_info` | sensor_msgs/Image (rgb8), CameraInfo |
+//! | out | `/speech/transcript` (what a nearby visitor says, as text: source `sim`) | letan_interfaces/Transcript |
+//! | out | `/estop` heartbeat (the simulated e-stop box, not pressed) | std_msgs/Bool |
+//! | out | `/sim/ground_truth/robot` | geometry_msgs/PoseStamped (map frame) |
+//! | out | `/sim/ground_truth/people` (one pose per person; pose header frame_id = `person/<id>`) | nav_msgs/Path |
+//! | out | `/sim/events` (one JSON object per event) | std_msgs/String |
+//! | out | `/cmd_vel_teleop_console`, `/mux/operator_estop`, `/nav/goal` (the scenario's scripted operator) | Twist, Bool, NavGoalPlace |
+//! | in | `/cmd_vel` | geometry_msgs/Twist |
+//! | in | `/greeting/greet` | letan_interfaces/SayRequest |
+//! | in | `/dialog/state` | letan_interfaces/DialogState |
+//! | in | `/humans/faces/tracked`, `/humans/persons/<id>/engagement_status` (to time greetings) | hri_msgs/IdsList, EngagementLevel |
+//! | in | `/nav/guide_status` | letan_interfaces/GuideStatus |
+//!
+//! The microphone is text: no ASR model can be installed here, so the visitor's scripted words reach the
+//! dialog the way typed words do. (Audio through espeak-ng into `/audio/audio` is the planned `audio` mode.)
+use crate::common::{start, NodeArgs, NodesError};
+use letan_msgs::builtin_interfaces::Time;
+use letan_msgs::geometry_msgs::{
+    Point, Pose, PoseStamped, PoseWithCovariance, Quaternion, Transform, TransformStamped, Twist,
+    TwistWithCovariance, Vector3,
+};
+use letan_msgs::hri_msgs::{EngagementLevel, IdsList};
+use letan_msgs::letan_interfaces::{
+    DialogState, GuideStatus, NavGoalPlace, SayRequest, Transcript,
+};
+use letan_msgs::nav_msgs::{Odometry, Path};
+use letan_msgs::rosgraph_msgs::Clock;
+use letan_msgs::sensor_msgs::{CameraInfo, Image, LaserScan};
+use letan_msgs::std_msgs::{Bool, Header, StringMsg};
+use letan_msgs::tf2_msgs::TFMessage;
+use letan_sim::camera::FaceBank;
+use letan_sim::lobby::Lobby;
+use letan_sim::scenario::{report, OperatorAction, OperatorStep, Report, Scenario};
+use letan_sim::world::{Outputs, RobotAction, World, WorldConfig};
+use letan_sim::Inputs;
+use letan_transport::{Context, Publisher, Qos, Subscriber};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path as FsPath, PathBuf};
+
+/// Parameters of the `sim` node.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimParams {
+    /// Scenario file, relative to the repository root or absolute.
+    pub scenario: String,
+    /// Seed; `-1` takes the scenario's own.
+    pub seed: i64,
+    /// Sim step (s).
+    pub step_s: f64,
+    /// Sim seconds per wall second; 0 runs as fast as the machine goes.
+    pub speed: f64,
+    /// Render the camera (needs ../shared/vision/images for the faces).
+    pub camera: bool,
+    /// Publish the simulated e-stop box's heartbeat (not pressed).
+    pub estop_heartbeat: bool,
+    /// Repository root; empty = found from the working directory.
+    pub repo_root: String,
+    /// Before the first step, wait until each of these topics has a publisher (the robot's nodes are
+    /// up: the dialog has trained its router, navigation has loaded its map), at most `wait_timeout_s`
+    /// of wall time.
+    pub wait_for: Vec<String>,
+    pub wait_timeout_s: f64,
+}
+
+impl Default for SimParams {
+    fn default() -> Self {
+        SimParams {
+            scenario: "sim/scenarios/ask_and_guide.yaml".into(),
+            seed: -1,
+            step_s: 0.05,
+            speed: 1.0,
+            camera: true,
+            estop_heartbeat: true,
+            repo_root: String::new(),
+            wait_for: vec![
+                "/dialog/state".into(),
+                "/nav/guide_status".into(),
+                "/cmd_vel".into(),
+            ],
+            wait_timeout_s: 120.0,
+        }
+    }
+}
+
+impl SimParams {
+    fn check(&self) -> Result<(), String> {
+        if !(self.step_s.is_finite() && self.step_s > 0.0 && self.step_s <= 0.2) {
+            return Err(format!(
+                "key `step_s` must be in (0, 0.2], got {}",
+                self.step_s
+            ));
+        }
+        if !(self.speed.is_finite() && self.speed >= 0.0) {
+            return Err(format!("key `speed` must be ≥ 0, got {}", self.speed));
+        }
+        if !(self.wait_timeout_s.is_finite() && self.wait_timeout_s >= 0.0) {
+            return Err(format!(
+                "key `wait_timeout_s` must be ≥ 0, got {}",
+                self.wait_timeout_s
+            ));
+        }
+        if self.scenario.trim().is_empty() {
+            return Err("key `scenario` is empty".into());
+        }
+        Ok(())
+    }
+}
+
+/// The repository root: the first folder upwards from `start` holding `maps/lobby.yaml`.
+pub fn find_repo_root(start: &FsPath) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join("maps/lobby.yaml").is_file())
+        .map(FsPath::to_path_buf)
+}
+
+fn stamp(t: f64) -> Time {
+    Time::from_secs_f64(t)
+}
+
+fn quat(q: [f64; 4]) -> Quaternion {
+    Quaternion {
+        x: q[0],
+        y: q[1],
+        z: q[2],
+        w: q[3],
+    }
+}
+
+fn odom_msg(out: &Outputs) -> Odometry {
+    let o = &out.odom;
+    let mut pose_cov = [0.0; 36];
+    let mut twist_cov = [0.0; 36];
+    for (dst, src) in pose_cov.iter_mut().zip(&o.pose_covariance) {
+        *dst = *src;
+    }
+    for (dst, src) in twist_cov.iter_mut().zip(&o.twist_covariance) {
+        *dst = *src;
+    }
+    Odometry {
+        header: Header::new(stamp(o.stamp), o.frame_id.clone()),
+        child_frame_id: o.child_frame_id.clone(),
+        pose: PoseWithCovariance {
+            pose: Pose {
+                position: Point {
+                    x: o.pose.x,
+                    y: o.pose.y,
+                    z: 0.0,
+                },
+                orientation: quat(o.orientation),
+            },
+            covariance: pose_cov,
+        },
+        twist: TwistWithCovariance {
+            twist: Twist::planar(o.linear_x, o.angular_z),
+            covariance: twist_cov,
+        },
+    }
+}
+
+fn tf_msg(transforms: &[letan_sim::world::Transform]) -> TFMessage {
+    TFMessage {
+        transforms: transforms
+            .iter()
+            .map(|t| TransformStamped {
+                header: Header::new(stamp(t.stamp), t.parent.clone()),
+                child_frame_id: t.child.clone(),
+                transform: Transform {
+                    translation: Vector3 {
+                        x: t.translation[0],
+                        y: t.translation[1],
+                        z: t.translation[2],
+                    },
+                    rotation: quat(t.rotation),
+                },
+            })
+            .collect(),
+    }
+}
+
+fn scan_msg(s: &letan_sim::lidar::LaserScan) -> LaserScan {
+    LaserScan {
+        header: Header::new(stamp(s.stamp), s.frame_id.clone()),
+        angle_min: s.angle_min,
+        angle_max: s.angle_max,
+        angle_increment: s.angle_increment,
+        time_increment: s.time_increment,
+        scan_time: s.scan_time,
+        range_min: s.range_min,
+        range_max: s.range_max,
+        ranges: s.ranges.clone(),
+        intensities: s.intensities.clone(),
+    }
+}
+
+fn camera_msgs(f: &letan_sim::camera::CameraFrame) -> (Image, CameraInfo) {
+    let i = &f.image;
+    let image = Image {
+        header: Header::new(stamp(i.stamp), i.frame_id.clone()),
+        height: i.height,
+        width: i.width,
+        encoding: i.encoding.to_string(),
+        is_bigendian: 0,
+        step: i.step,
+        data: i.data.clone(),
+    };
+    let c = &f.info;
+    let info = CameraInfo {
+        header: Header::new(stamp(c.stamp), c.frame_id.clone()),
+        height: c.height,
+        width: c.width,
+        distortion_model: c.distortion_model.clone(),
+        d: c.d.clone(),
+        k: c.k,
+        r: c.r,
+        p: c.p,
+        ..Default::default()
+    };
+    (image, info)
+}
+
+struct Pubs {
+    clock: Publisher<Clock>,
+    odom: Publisher<Odometry>,
+    tf: Publisher<TFMessage>,
+    scan: Publisher<LaserScan>,
+    image: Publisher<Image>,
+    info: Publisher<CameraInfo>,
+    transcript: Publisher<Transcript>,
+    estop: Publisher<Bool>,
+    robot_truth: Publisher<PoseStamped>,
+    people_truth: Publisher<Path>,
+    events: Publisher<StringMsg>,
+}
+
+impl Pubs {
+    fn publish(&self, out: &Outputs, heartbeat: bool) -> Result<(), NodesError> {
+        let now = stamp(out.clock);
+        self.clock.publish(Clock { clock: now })?;
+        self.odom.publish(odom_msg(out))?;
+        self.tf.publish(tf_msg(&out.tf))?;
+        if let Some(s) = &out.scan {
+            self.scan.publish(scan_msg(s))?;
+        }
+        if let Some(f) = &out.camera {
+            let (image, info) = camera_msgs(f);
+            self.image.publish(image)?;
+            self.info.publish(info)?;
+        }
+        for u in &out.utterances {
+            self.transcript.publish(Transcript {
+                header: Header::new(stamp(u.stamp), "base_link"),
+                text: u.text.clone(),
+                language: u.lang.clone(),
+                confidence: 1.0,
+                is_final: true,
+                source: "sim".into(),
+            })?;
+        }
+        if heartbeat {
+            self.estop.publish(Bool { data: false })?;
+        }
+        let r = out.truth.robot;
+        self.robot_truth.publish(PoseStamped {
+            header: Header::new(now, "map"),
+            pose: Pose::from_xy_yaw(r.x, r.y, r.yaw),
+        })?;
+        self.people_truth.publish(Path {
+            header: Header::new(now, "map"),
+            poses: out
+                .truth
+                .people
+                .iter()
+                .map(|p| PoseStamped {
+                    header: Header::new(now, format!("person/{}", p.id)),
+                    pose: Pose::from_xy_yaw(p.pose.x, p.pose.y, p.pose.yaw),
+                })
+                .collect(),
+        })?;
+        for e in &out.events {
+            if let Ok(json) = serde_json::to_string(e) {
+                self.events.publish(StringMsg { data: json })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The console's topics, for scripted operator actions.
+struct OperatorPubs {
+    teleop: Publisher<Twist>,
+    estop: Publisher<Bool>,
+    goal: Publisher<NavGoalPlace>,
+}
+
+/// Turns what the robot's own nodes publish into the simulator's `RobotAction`s.
+#[derive(Default)]
+struct ActionWatcher {
+    last_answer: String,
+    dialog_state: String,
+    guiding_place: Option<String>,
+}
+
+impl ActionWatcher {
+    fn greeting(&mut self, g: &SayRequest, out: &mut Vec<RobotAction>) {
+        // The face node's ids are anonymous; the world attributes each greeting to the nearest
+        // person in front of the robot not greeted yet. A group greeting names several ids.
+        let n =
+            g.id.split(',')
+                .filter(|s| !s.trim().is_empty())
+                .count()
+                .clamp(1, 8);
+        out.extend((0..n).map(|_| RobotAction::Greeted { person: None }));
+    }
+
+    fn dialog(&mut self, d: &DialogState, out: &mut Vec<RobotAction>) {
+        if !d.last_answer.is_empty() && d.last_answer != self.last_answer {
+            out.push(RobotAction::Said {
+                text: d.last_answer.clone(),
+                lang: d.language.clone(),
+                intent: (!d.intent.is_empty()).then(|| d.intent.clone()),
+                person: None,
+            });
+        }
+        self.last_answer = d.last_answer.clone();
+        self.dialog_state = d.state.clone();
+    }
+
+    fn guide(&mut self, g: &GuideStatus, out: &mut Vec<RobotAction>) {
+        match g.state.as_str() {
+            "navigating" | "waiting"
+                if self.guiding_place.as_deref() != Some(&g.place_id)
+                    && self.dialog_state == "guiding" =>
+            {
+                self.guiding_place = Some(g.place_id.clone());
+                out.push(RobotAction::GuideStart {
+                    place: g.place_id.clone(),
+                });
+            }
+            "arrived" | "failed" | "canceled" | "idle" if self.guiding_place.is_some() => {
+                self.guiding_place = None;
+                out.push(RobotAction::GuideEnd);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Run options of a scenario (the `letan sim` flags, over the parameters).
+#[derive(Debug, Clone, Default)]
+pub struct SimOverrides {
+    pub scenario: Option<PathBuf>,
+    pub seed: Option<u64>,
+    pub speed: Option<f64>,
+    pub camera: Option<bool>,
+}
+
+/// Run a scenario to its end (or `shutdown`) and return its report.
+pub async fn run_scenario(
+    ctx: Context,
+    args: NodeArgs,
+    overrides: SimOverrides,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<Report, NodesError> {
+    let (node, mut params) = start::<SimParams>(&ctx, &args, "sim", SimParams::check)?;
+    if let Some(s) = &overrides.scenario {
+        params.scenario = s.display().to_string();
+    }
+    if let Some(s) = overrides.speed {
+        params.speed = s;
+    }
+    if let Some(c) = overrides.camera {
+        params.camera = c;
+    }
+    params.check().map_err(|e| NodesError::node(&node, e))?;
+    let root = if params.repo_root.is_empty() {
+        let cwd = std::env::current_dir().map_err(|e| NodesError::node(&node, e))?;
+        find_repo_root(&cwd).ok_or_else(|| {
+            NodesError::node(
+                &node,
+                format!(
+                    "no maps/lobby.yaml above {}: run from the repository",
+                    cwd.display()
+                ),
+            )
+        })?
+    } else {
+        PathBuf::from(&params.repo_root)
+    };
+    let scenario_path = {
+        let p = PathBuf::from(&params.scenario);
+        if p.is_absolute() || p.exists() {
+            p
+        } else {
+            root.join(p)
+        }
+    };
+    let scenario = Scenario::load(&scenario_path).map_err(|e| NodesError::node(&node, e))?;
+    let lobby = Lobby::load(&root).map_err(|e| NodesError::node(&node, e))?;
+    let mut config = WorldConfig::default();
+    config.camera.enabled = params.camera;
+    let faces = if params.camera {
+        let dir = FaceBank::shared_images_dir(&root).map_err(|e| NodesError::node(&node, e))?;
+        Some(FaceBank::load(&dir, 60.0).map_err(|e| NodesError::node(&node, e))?)
+    } else {
+        None
+    };
+    let seed = overrides
+        .seed
+        .or((params.seed >= 0).then_some(params.seed as u64));
+    let mut world: World = scenario
+        .build_world(
+            config,
+            seed,
+            lobby.grid.clone(),
+            lobby.places.clone(),
+            faces,
+        )
+        .map_err(|e| NodesError::node(&node, e))?;
+    let seed_used = world.config().seed;
+
+    let pubs = Pubs {
+        clock: node.publisher("/clock", Qos::clock())?,
+        odom: node.publisher("/odom", Qos::sensor_data())?,
+        tf: node.publisher("/tf", Qos::commands().with_depth(100))?,
+        scan: node.publisher("/scan", Qos::sensor_data())?,
+        image: node.publisher("/camera/image_raw", Qos::sensor_data().with_depth(2))?,
+        info: node.publisher("/camera/camera_info", Qos::sensor_data())?,
+        transcript: node.publisher("/speech/transcript", Qos::commands())?,
+        estop: node.publisher("/estop", Qos::commands())?,
+        robot_truth: node.publisher("/sim/ground_truth/robot", Qos::sensor_data())?,
+        people_truth: node.publisher("/sim/ground_truth/people", Qos::sensor_data())?,
+        events: node.publisher("/sim/events", Qos::commands().with_depth(100))?,
+    };
+    // Kept alive for the whole run: transient local serves late joiners from the live writer.
+    let tf_static = node.publisher::<TFMessage>("/tf_static", Qos::latched())?;
+    tf_static.publish(tf_msg(&world.static_transforms()))?;
+    let cmd = node.subscribe::<Twist>("/cmd_vel", Qos::commands())?;
+    let greet = node.subscribe::<SayRequest>("/greeting/greet", Qos::commands())?;
+    let dialog = node.subscribe::<DialogState>("/dialog/state", Qos::commands().with_depth(50))?;
+    let guide =
+        node.subscribe::<GuideStatus>("/nav/guide_status", Qos::commands().with_depth(50))?;
+    let mut watcher = ActionWatcher::default();
+    // The robot's engagement model (REP-155), to time greetings against it.
+    let tracked = node.subscribe::<IdsList>("/humans/faces/tracked", Qos::commands())?;
+    let mut engagement: HashMap<String, (Subscriber<EngagementLevel>, bool)> = HashMap::new();
+    let op = OperatorPubs {
+        teleop: node.publisher("/cmd_vel_teleop_console", Qos::commands())?,
+        estop: node.publisher("/mux/operator_estop", Qos::commands())?,
+        goal: node.publisher("/nav/goal", Qos::commands())?,
+    };
+    let mut ops: Vec<OperatorStep> = scenario.operator.clone();
+    ops.sort_by(|a, b| a.at.total_cmp(&b.at));
+    let mut next_op = 0usize;
+    let mut teleop: Option<(f64, Twist)> = None;
+
+    tokio::pin!(shutdown);
+    let waited = std::time::Instant::now();
+    let mut missing: Vec<&String> = params.wait_for.iter().collect();
+    while !missing.is_empty() {
+        missing.retain(|t| node.publisher_count(t).map_or(true, |n| n == 0));
+        if missing.is_empty() {
+            break;
+        }
+        if waited.elapsed().as_secs_f64() > params.wait_timeout_s {
+            tracing::warn!(topics = ?missing, "starting without these robot topics (no publisher yet)");
+            break;
+        }
+        // Keep the e-stop box alive while waiting, or the mux latches "heartbeat lost".
+        if params.estop_heartbeat {
+            pubs.estop.publish(Bool { data: false })?;
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {}
+        }
+    }
+    tracing::info!(waited_s = waited.elapsed().as_secs_f64(), scenario = %scenario.name, seed = seed_used, speed = params.speed, "simulation starts");
+    let wall_start = std::time::Instant::now();
+    let mut heartbeat_at = 0.0;
+    while world.time() < scenario.duration {
+        let mut inputs = Inputs::default();
+        if let Some(t) = cmd.latest() {
+            inputs.cmd_vel = Some((t.linear.x, t.angular.z));
+        }
+        if let Some(ids) = tracked.latest() {
+            engagement.retain(|id, _| ids.ids.contains(id));
+            for id in ids.ids.iter().take(64) {
+                if !engagement.contains_key(id)
+                    && id.len() <= 32
+                    && id.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    let sub = node.subscribe::<EngagementLevel>(
+                        &format!("/humans/persons/{id}/engagement_status"),
+                        Qos::latched(),
+                    )?;
+                    engagement.insert(id.clone(), (sub, false));
+                }
+            }
+        }
+        for (sub, engaged) in engagement.values_mut() {
+            if let Some(l) = sub.latest() {
+                if !*engaged
+                    && matches!(
+                        l.level,
+                        EngagementLevel::ENGAGING | EngagementLevel::ENGAGED
+                    )
+                {
+                    *engaged = true;
+                    inputs.actions.push(RobotAction::Engaged { person: None });
+                }
+            }
+        }
+        while let Some(g) = greet.try_recv() {
+            watcher.greeting(&g, &mut inputs.actions);
+        }
+        while let Some(d) = dialog.try_recv() {
+            watcher.dialog(&d, &mut inputs.actions);
+        }
+        while let Some(g) = guide.try_recv() {
+            watcher.guide(&g, &mut inputs.actions);
+        }
+        // The scripted operator, on the console's own topics.
+        while next_op < ops.len() && ops[next_op].at <= world.time() {
+            let step = &ops[next_op];
+            tracing::info!(t = world.time(), action = ?step.action, "operator");
+            match &step.action {
+                OperatorAction::Teleop {
+                    linear,
+                    angular,
+                    duration,
+                } => {
+                    teleop = Some((world.time() + duration, Twist::planar(*linear, *angular)));
+                }
+                OperatorAction::Estop => op.estop.publish(Bool { data: true })?,
+                OperatorAction::Release => op.estop.publish(Bool { data: false })?,
+                OperatorAction::GoTo { place } => op.goal.publish(NavGoalPlace {
+                    header: Header::new(stamp(world.time()), "map"),
+                    place_id: place.clone(),
+                    person_id: String::new(),
+                })?,
+                OperatorAction::Dock => op.goal.publish(NavGoalPlace {
+                    header: Header::new(stamp(world.time()), "map"),
+                    place_id: "dock".into(),
+                    person_id: String::new(),
+                })?,
+            }
+            next_op += 1;
+        }
+        if let Some((until, t)) = teleop {
+            if world.time() < until {
+                op.teleop.publish(t)?;
+            } else {
+                op.teleop.publish(Twist::default())?;
+                teleop = None;
+            }
+        }
+        let out = world.step(params.step_s, &inputs);
+        let beat = params.estop_heartbeat && out.clock >= heartbeat_at;
+        if beat {
+            heartbeat_at = out.clock + 0.1;
+        }
+        pubs.publish(&out, beat)?;
+        // Pace: sim time runs `speed` times faster than the wall; the other nodes follow /clock.
+        let wait = if params.speed > 0.0 {
+            let due = wall_start + std::time::Duration::from_secs_f64(world.time() / params.speed);
+            due.saturating_duration_since(std::time::Instant::now())
+        } else {
+            std::time::Duration::ZERO
+        };
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+    let wall = wall_start.elapsed().as_secs_f64();
+    let r = report(
+        &scenario,
+        seed_used,
+        world.log(),
+        world.metrics(),
+        world.places(),
+        wall,
+    );
+    tracing::info!(
+        passed = r.passed,
+        sim_time = r.sim_time,
+        rtf = r.real_time_factor,
+        "simulation ended"
+    );
+    Ok(r)
+}
+
+/// `letan run sim`: run the configured scenario once.
+pub async fn run(
+    ctx: Context,
+    args: NodeArgs,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), NodesError> {
+    let r = run_scenario(ctx, args, SimOverrides::default(), shutdown).await?;
+    if r.passed {
+        Ok(())
+    } else {
+        Err(NodesError::Node {
+            node: "sim".into(),
+            detail: format!("scenario {} failed", r.scenario),
+        })
+    }
+}

@@ -1,0 +1,270 @@
+//! The DDS backend: everything that names a ros2-client type lives here and in `service.rs`.
+use crate::inbox::Inbox;
+use crate::node::DdsOptions;
+use crate::qos::Qos;
+use crate::{Result, TransportError};
+use futures::StreamExt;
+use ros2_client::{MessageTypeName, Name, NodeName, NodeOptions};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::sync::{Arc, Weak};
+
+pub(crate) struct DdsContext {
+    pub(crate) ctx: ros2_client::Context,
+}
+
+impl DdsContext {
+    pub(crate) fn new(options: DdsOptions) -> Result<Self> {
+        let mut builder =
+            ros2_client::dds::rustdds::DomainParticipantBuilder::new(options.domain_id);
+        if options.loopback_only {
+            builder = builder.with_only_networks([std::net::Ipv4Addr::LOCALHOST]);
+        }
+        let participant = builder
+            .build()
+            .map_err(|e| TransportError::dds("creating the DDS participant", e))?;
+        let ctx = ros2_client::Context::from_domain_participant(participant)
+            .map_err(|e| TransportError::dds("creating the ROS 2 context", e))?;
+        Ok(DdsContext { ctx })
+    }
+
+    /// Split `/a/b/c` into the ROS namespace `/a/b` and base name `c`, as ros2-client's `Name` wants.
+    pub(crate) fn ros_name(full: &str) -> Result<Name> {
+        let (ns, base) = match full.rfind('/') {
+            Some(0) => ("/", &full[1..]),
+            Some(i) => (&full[..i], &full[i + 1..]),
+            None => ("/", full),
+        };
+        Name::new(ns, base).map_err(|e| TransportError::InvalidName {
+            name: full.to_string(),
+            reason: format!("{e:?}"),
+        })
+    }
+
+    /// `pkg/msg/Name` or `pkg/Name` → ros2-client's type name.
+    pub(crate) fn msg_type(type_name: &str) -> Result<MessageTypeName> {
+        let parts: Vec<&str> = type_name.split('/').collect();
+        match parts.as_slice() {
+            [pkg, "msg", name] | [pkg, name] => Ok(MessageTypeName::new(pkg, name)),
+            _ => Err(TransportError::InvalidName {
+                name: type_name.to_string(),
+                reason: "a message type is written pkg/msg/Name".into(),
+            }),
+        }
+    }
+}
+
+pub(crate) struct DdsNode {
+    pub(crate) node: ros2_client::Node,
+    /// The node's participant, for discovery queries (`ActionClient::server_is_ready`).
+    pub(crate) participant: ros2_client::dds::rustdds::DomainParticipant,
+}
+
+impl DdsNode {
+    pub(crate) fn new(ctx: &DdsContext, name: &str, namespace: &str) -> Result<Self> {
+        let node_name =
+            NodeName::new(namespace, name).map_err(|e| TransportError::InvalidName {
+                name: format!("{namespace}/{name}"),
+                reason: format!("{e:?}"),
+            })?;
+        let mut node = ctx
+            .ctx
+            .new_node(node_name, NodeOptions::new().enable_rosout(false))
+            .map_err(|e| TransportError::dds("creating the node", e))?;
+        // The spinner keeps ROS graph discovery (ros_discovery_info) up to date. It runs on its own
+        // thread so that it works whatever async runtime the node code uses.
+        let spinner = node
+            .spinner()
+            .map_err(|e| TransportError::dds("starting the node spinner", e))?;
+        std::thread::Builder::new()
+            .name(format!("dds-spin-{name}"))
+            .spawn(move || {
+                if let Err(e) = futures::executor::block_on(spinner.spin()) {
+                    tracing::warn!(error = ?e, "DDS spinner stopped with an error");
+                }
+            })
+            .map_err(|e| TransportError::dds("spawning the spinner thread", e))?;
+        Ok(DdsNode {
+            node,
+            participant: ctx.ctx.domain_participant(),
+        })
+    }
+
+    pub(crate) fn topic(
+        &mut self,
+        topic: &str,
+        type_name: &str,
+        qos: Qos,
+    ) -> Result<ros2_client::dds::rustdds::Topic> {
+        let name = DdsContext::ros_name(topic)?;
+        self.node
+            .create_topic(&name, DdsContext::msg_type(type_name)?, &qos.to_ros2())
+            .map_err(|e| TransportError::dds(format!("creating topic {topic}"), e))
+    }
+
+    pub(crate) fn publisher<M: Serialize>(
+        &mut self,
+        topic: &str,
+        type_name: &str,
+        qos: Qos,
+    ) -> Result<ros2_client::Publisher<M>> {
+        let t = self.topic(topic, type_name, qos)?;
+        self.node
+            .create_publisher::<M>(&t, Some(qos.to_ros2()))
+            .map_err(|e| TransportError::dds(format!("creating a publisher on {topic}"), e))
+    }
+
+    /// Subscribe and forward every sample into a keep-last inbox from a runtime task.
+    pub(crate) fn subscribe<M: DeserializeOwned + Send + Sync + 'static>(
+        &mut self,
+        topic: &str,
+        type_name: &str,
+        qos: Qos,
+    ) -> Result<Arc<Inbox<M>>> {
+        let t = self.topic(topic, type_name, qos)?;
+        let sub = self
+            .node
+            .create_subscription::<M>(&t, Some(qos.to_ros2()))
+            .map_err(|e| TransportError::dds(format!("subscribing to {topic}"), e))?;
+        let inbox = Inbox::new(qos.depth);
+        spawn_forwarder(topic.to_string(), sub, Arc::downgrade(&inbox))?;
+        Ok(inbox)
+    }
+
+    /// Subscribe to a topic of any type, counting samples without decoding them (`letan topic hz`).
+    pub(crate) fn subscribe_opaque(
+        &mut self,
+        topic: &str,
+        dds_type: &str,
+        qos: Qos,
+    ) -> Result<Arc<Inbox<()>>> {
+        let ty = dds_to_ros_type(dds_type).ok_or_else(|| TransportError::InvalidName {
+            name: dds_type.to_string(),
+            reason: "not a ROS 2 DDS type name (pkg::msg::dds_::Name_)".into(),
+        })?;
+        let t = self.topic(topic, &ty, qos)?;
+        let sub = self
+            .node
+            .create_subscription::<Opaque>(&t, Some(qos.to_ros2()))
+            .map_err(|e| TransportError::dds(format!("subscribing to {topic}"), e))?;
+        let inbox = Inbox::new(qos.depth.max(1000));
+        let weak = Arc::downgrade(&inbox);
+        let topic = topic.to_string();
+        runtime()?.spawn(async move {
+            let stream = sub.async_stream_seed(OpaqueSeed);
+            futures::pin_mut!(stream);
+            while let Some(item) = stream.next().await {
+                let Some(inbox) = weak.upgrade() else { break };
+                match item {
+                    Ok(_) => inbox.push(()),
+                    Err(e) => tracing::warn!(%topic, error = ?e, "sample could not be read"),
+                }
+            }
+        });
+        Ok(inbox)
+    }
+}
+
+/// ros2-client wants its own `Message` marker; our types get it through this transparent wrapper.
+#[derive(Serialize, serde::Deserialize, Clone, Debug)]
+#[serde(transparent)]
+pub(crate) struct Wire<T>(pub(crate) T);
+impl<T: Serialize + DeserializeOwned> ros2_client::Message for Wire<T> {}
+
+/// Moves a value between two serde types with the same CDR layout (ros2-client's action structs
+/// and ours) by encoding it and decoding the bytes. Exact by construction: CDR is positional, and
+/// `dds_action`'s tests check that both sides write the same bytes.
+pub(crate) fn transcode<A: Serialize, B: DeserializeOwned>(value: &A) -> Result<B> {
+    use byteorder::LittleEndian;
+    let bytes = cdr_encoding::to_vec::<A, LittleEndian>(value)
+        .map_err(|e| TransportError::dds("re-encoding an action message", e))?;
+    cdr_encoding::from_bytes::<B, LittleEndian>(&bytes)
+        .map(|(b, _)| b)
+        .map_err(|e| TransportError::dds("re-decoding an action message", e))
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Handle> {
+    tokio::runtime::Handle::try_current().map_err(|_| TransportError::Dds {
+        action: "starting a reader task".into(),
+        detail: "DDS subscriptions and services must be created inside a tokio runtime".into(),
+    })
+}
+
+fn spawn_forwarder<M: DeserializeOwned + Send + Sync + 'static>(
+    topic: String,
+    sub: ros2_client::Subscription<M>,
+    weak: Weak<Inbox<M>>,
+) -> Result<()> {
+    runtime()?.spawn(async move {
+        let stream = sub.async_stream();
+        futures::pin_mut!(stream);
+        while let Some(item) = stream.next().await {
+            let Some(inbox) = weak.upgrade() else { break };
+            match item {
+                Ok((msg, _info)) => inbox.push(msg),
+                // A malformed sample is logged and skipped; the stream goes on.
+                Err(e) => {
+                    tracing::warn!(%topic, error = ?e, "dropped a sample that did not decode")
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// `geometry_msgs::msg::dds_::Twist_` → `geometry_msgs/msg/Twist`.
+pub(crate) fn dds_to_ros_type(dds: &str) -> Option<String> {
+    let mut parts = dds.split("::");
+    let pkg = parts.next()?;
+    let kind = parts.next()?;
+    let dds_ = parts.next()?;
+    let name = parts.next()?.strip_suffix('_')?;
+    if parts.next().is_some() || dds_ != "dds_" || pkg.is_empty() || name.is_empty() {
+        return None;
+    }
+    Some(format!("{pkg}/{kind}/{name}"))
+}
+
+/// `rt/cmd_vel` → `/cmd_vel`; service and other non-topic DDS names give `None`.
+pub(crate) fn dds_to_ros_topic(dds: &str) -> Option<String> {
+    dds.strip_prefix("rt/").map(|t| format!("/{t}"))
+}
+
+/// A sample we count but do not decode.
+pub(crate) struct Opaque;
+
+#[derive(Clone)]
+struct OpaqueSeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for OpaqueSeed {
+    type Value = Opaque;
+    fn deserialize<D: serde::Deserializer<'de>>(self, _d: D) -> Result<Opaque, D::Error> {
+        Ok(Opaque)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_dds_names_to_ros_names() {
+        assert_eq!(
+            dds_to_ros_type("geometry_msgs::msg::dds_::Twist_").as_deref(),
+            Some("geometry_msgs/msg/Twist")
+        );
+        assert_eq!(dds_to_ros_type("Twist"), None);
+        assert_eq!(dds_to_ros_type("a::msg::dds_::B"), None);
+        assert_eq!(dds_to_ros_topic("rt/cmd_vel").as_deref(), Some("/cmd_vel"));
+        assert_eq!(dds_to_ros_topic("rq/x/get_parametersRequest"), None);
+    }
+
+    #[test]
+    fn splits_names_for_ros2_client() {
+        assert!(DdsContext::ros_name("/cmd_vel").is_ok());
+        assert!(DdsContext::ros_name("/humans/faces/tracked").is_ok());
+        assert!(DdsContext::msg_type("geometry_msgs/msg/Twist").is_ok());
+        assert!(DdsContext::msg_type("Twist").is_err());
+    }
+}

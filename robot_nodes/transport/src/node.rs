@@ -1,0 +1,404 @@
+//! Contexts, nodes, publishers and subscribers: one API over DDS and the in-process bus.
+use crate::bus::Bus;
+use crate::clock::Clock;
+use crate::dds::{DdsContext, DdsNode};
+use crate::inbox::Inbox;
+use crate::names::{normalize_namespace, resolve_topic_name, validate_node_name};
+use crate::qos::Qos;
+use crate::{Result, RosMessage, TransportError};
+use std::sync::{Arc, Mutex};
+
+/// How to join the DDS domain.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DdsOptions {
+    /// `ROS_DOMAIN_ID` (0–232).
+    pub domain_id: u16,
+    /// Send and listen on 127.0.0.1 only (`ROS_LOCALHOST_ONLY=1`, Jazzy's
+    /// `ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST`, or `LETAN_LOOPBACK=1`).
+    pub loopback_only: bool,
+}
+
+impl DdsOptions {
+    /// Read `ROS_DOMAIN_ID`, `ROS_LOCALHOST_ONLY`, `ROS_AUTOMATIC_DISCOVERY_RANGE` and `LETAN_LOOPBACK`.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Same as [`DdsOptions::from_env`], reading variables through `get` (testable).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let domain_id = match get("ROS_DOMAIN_ID").filter(|v| !v.trim().is_empty()) {
+            None => 0,
+            Some(v) => match v.trim().parse::<u16>() {
+                Ok(d) if d <= 232 => d,
+                _ => {
+                    return Err(TransportError::Env {
+                        var: "ROS_DOMAIN_ID".into(),
+                        value: v,
+                        reason: "must be a whole number from 0 to 232".into(),
+                    })
+                }
+            },
+        };
+        let truthy =
+            |k: &str| get(k).is_some_and(|v| v.trim() == "1" || v.eq_ignore_ascii_case("true"));
+        let loopback_only = truthy("ROS_LOCALHOST_ONLY")
+            || truthy("LETAN_LOOPBACK")
+            || get("ROS_AUTOMATIC_DISCOVERY_RANGE")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("LOCALHOST"));
+        Ok(DdsOptions {
+            domain_id,
+            loopback_only,
+        })
+    }
+}
+
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Dds(Arc<DdsContext>),
+    Bus(Arc<Bus>),
+}
+
+/// A connection to a ROS 2 graph: a DDS domain participant, or an in-process bus.
+/// Cheap to clone; every node made from it shares it.
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) backend: Backend,
+}
+
+impl Context {
+    /// Join a DDS domain.
+    pub fn dds(options: DdsOptions) -> Result<Self> {
+        Ok(Context {
+            backend: Backend::Dds(Arc::new(DdsContext::new(options)?)),
+        })
+    }
+
+    /// Join the DDS domain named by the environment (see [`DdsOptions::from_env`]).
+    pub fn dds_from_env() -> Result<Self> {
+        Self::dds(DdsOptions::from_env()?)
+    }
+
+    /// A fresh in-process bus: no DDS, no network, deterministic delivery.
+    pub fn bus() -> Self {
+        Context {
+            backend: Backend::Bus(Arc::new(Bus::default())),
+        }
+    }
+
+    /// `true` for the in-process bus.
+    pub fn is_bus(&self) -> bool {
+        matches!(self.backend, Backend::Bus(_))
+    }
+
+    /// Create a node. Over DDS this must be called inside a tokio runtime.
+    pub fn node(&self, name: &str, namespace: &str) -> Result<Node> {
+        validate_node_name(name)?;
+        let namespace = normalize_namespace(namespace)?;
+        let inner = match &self.backend {
+            Backend::Dds(d) => NodeBackend::Dds(Mutex::new(DdsNode::new(d, name, &namespace)?)),
+            Backend::Bus(b) => {
+                b.add_node(&fqn(&namespace, name));
+                NodeBackend::Bus(b.clone())
+            }
+        };
+        Ok(Node {
+            name: name.to_string(),
+            namespace,
+            remaps: Vec::new(),
+            inner,
+            clock: Clock::system(),
+        })
+    }
+}
+
+fn fqn(namespace: &str, name: &str) -> String {
+    if namespace == "/" {
+        format!("/{name}")
+    } else {
+        format!("{namespace}/{name}")
+    }
+}
+
+// One per node: boxing the DDS variant would save nothing worth an indirection.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum NodeBackend {
+    Dds(Mutex<DdsNode>),
+    Bus(Arc<Bus>),
+}
+
+/// A ROS 2 node: a name in a namespace, with publishers, subscribers, services and a clock.
+pub struct Node {
+    name: String,
+    namespace: String,
+    /// `(from, to)`, both fully resolved: `--ros-args -r from:=to`.
+    remaps: Vec<(String, String)>,
+    pub(crate) inner: NodeBackend,
+    clock: Clock,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        match &self.inner {
+            NodeBackend::Bus(b) => b.remove_node(&self.fully_qualified_name()),
+            NodeBackend::Dds(n) => {
+                if let Ok(n) = n.lock() {
+                    n.node.stop_spinner();
+                }
+            }
+        }
+    }
+}
+
+impl Node {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+    /// `/namespace/name`.
+    pub fn fully_qualified_name(&self) -> String {
+        fqn(&self.namespace, &self.name)
+    }
+
+    /// Resolve a relative, absolute or private (`~/x`) name for this node, then apply remaps.
+    pub fn resolve(&self, name: &str) -> Result<String> {
+        let full = resolve_topic_name(name, &self.namespace, &self.name)?;
+        Ok(self
+            .remaps
+            .iter()
+            .find(|(from, _)| *from == full)
+            .map(|(_, to)| to.clone())
+            .unwrap_or(full))
+    }
+
+    /// Remap topic and service names, as `--ros-args -r from:=to` does. Both sides are resolved against
+    /// this node's namespace; rules do not chain.
+    pub fn set_remaps(&mut self, rules: &[(String, String)]) -> Result<()> {
+        let mut resolved = Vec::with_capacity(rules.len());
+        for (from, to) in rules {
+            resolved.push((
+                resolve_topic_name(from, &self.namespace, &self.name)?,
+                resolve_topic_name(to, &self.namespace, &self.name)?,
+            ));
+        }
+        self.remaps = resolved;
+        Ok(())
+    }
+
+    /// The node's clock: wall time until [`Node::use_sim_time`] switches it to `/clock`.
+    pub fn clock(&self) -> Clock {
+        self.clock.clone()
+    }
+
+    /// Follow `/clock` (rosgraph_msgs/Clock) instead of the wall clock, as `use_sim_time: true` does.
+    pub fn use_sim_time(&mut self) -> Result<()> {
+        let sub = self.subscribe::<letan_msgs::rosgraph_msgs::Clock>("/clock", Qos::clock())?;
+        self.clock = Clock::from_clock_topic(sub)?;
+        Ok(())
+    }
+
+    pub(crate) fn dds(&self) -> Option<std::sync::MutexGuard<'_, DdsNode>> {
+        match &self.inner {
+            NodeBackend::Dds(n) => Some(n.lock().unwrap_or_else(|p| p.into_inner())),
+            NodeBackend::Bus(_) => None,
+        }
+    }
+
+    /// A typed publisher.
+    pub fn publisher<M: RosMessage>(&self, topic: &str, qos: Qos) -> Result<Publisher<M>> {
+        let topic = self.resolve(topic)?;
+        let inner = match &self.inner {
+            NodeBackend::Dds(n) => {
+                PubInner::Dds(n.lock().unwrap_or_else(|p| p.into_inner()).publisher::<M>(
+                    &topic,
+                    &M::type_name(),
+                    qos,
+                )?)
+            }
+            NodeBackend::Bus(b) => {
+                b.advertise(&topic, &M::type_name())?;
+                PubInner::Bus(b.clone())
+            }
+        };
+        Ok(Publisher { topic, qos, inner })
+    }
+
+    /// A typed subscriber with a keep-last queue of `qos.depth`.
+    pub fn subscribe<M: RosMessage>(&self, topic: &str, qos: Qos) -> Result<Subscriber<M>> {
+        let topic = self.resolve(topic)?;
+        let inbox = match &self.inner {
+            NodeBackend::Dds(n) => n.lock().unwrap_or_else(|p| p.into_inner()).subscribe::<M>(
+                &topic,
+                &M::type_name(),
+                qos,
+            )?,
+            NodeBackend::Bus(b) => b.subscribe::<M>(&topic, &M::type_name(), qos)?,
+        };
+        Ok(Subscriber { topic, inbox })
+    }
+
+    /// Count samples of a topic of any type without decoding them (DDS only; `dds_type` as discovered).
+    pub fn subscribe_opaque(
+        &self,
+        topic: &str,
+        dds_type: &str,
+        qos: Qos,
+    ) -> Result<Subscriber<()>> {
+        let topic = self.resolve(topic)?;
+        match &self.inner {
+            NodeBackend::Dds(n) => {
+                let inbox = n
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .subscribe_opaque(&topic, dds_type, qos)?;
+                Ok(Subscriber { topic, inbox })
+            }
+            NodeBackend::Bus(_) => Err(TransportError::Dds {
+                action: format!("subscribing to {topic} without its type"),
+                detail: "the in-process bus needs typed subscriptions".into(),
+            }),
+        }
+    }
+
+    /// How many subscribers (local and discovered) a topic has.
+    pub fn subscriber_count(&self, topic: &str) -> Result<usize> {
+        let topic = self.resolve(topic)?;
+        Ok(match &self.inner {
+            NodeBackend::Dds(n) => n
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .node
+                .subscription_count(&topic),
+            NodeBackend::Bus(b) => b.subscriber_count(&topic),
+        })
+    }
+
+    /// How many publishers (local and discovered) a topic has.
+    pub fn publisher_count(&self, topic: &str) -> Result<usize> {
+        let topic = self.resolve(topic)?;
+        Ok(match &self.inner {
+            NodeBackend::Dds(n) => n
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .node
+                .publisher_count(&topic),
+            NodeBackend::Bus(b) => b.publisher_count(&topic),
+        })
+    }
+}
+
+// One per publisher, and the DDS variant is the one in use when it is big.
+#[allow(clippy::large_enum_variant)]
+enum PubInner<M: RosMessage> {
+    Dds(ros2_client::Publisher<M>),
+    Bus(Arc<Bus>),
+}
+
+/// Publishes messages of type `M` on one topic.
+pub struct Publisher<M: RosMessage> {
+    topic: String,
+    qos: Qos,
+    inner: PubInner<M>,
+}
+
+impl<M: RosMessage> Publisher<M> {
+    /// The fully resolved topic name.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Publish one message. Never blocks for long: a reliable writer whose window is full waits at most
+    /// 100 ms and then reports an error (pace bursts: see `notes/ros2.md`).
+    pub fn publish(&self, msg: M) -> Result<()> {
+        match &self.inner {
+            PubInner::Dds(p) => p.publish(msg).map_err(|e| TransportError::Publish {
+                topic: self.topic.clone(),
+                detail: format!("{e:?}"),
+            }),
+            PubInner::Bus(b) => {
+                b.publish(&self.topic, &msg, self.qos);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl<M: RosMessage> Drop for Publisher<M> {
+    fn drop(&mut self) {
+        if let PubInner::Bus(b) = &self.inner {
+            b.unadvertise(&self.topic);
+        }
+    }
+}
+
+/// Receives messages of type `M` from one topic, keeping the last `depth`.
+pub struct Subscriber<M> {
+    topic: String,
+    inbox: Arc<Inbox<M>>,
+}
+
+impl<M> Subscriber<M> {
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+    /// Wait for the next message (`None` only if the subscriber was closed).
+    pub async fn recv(&self) -> Option<M> {
+        self.inbox.pop().await
+    }
+    /// The next queued message, if any, without waiting.
+    pub fn try_recv(&self) -> Option<M> {
+        self.inbox.try_pop()
+    }
+    /// Drain the queue and return only the newest message.
+    pub fn latest(&self) -> Option<M> {
+        let mut last = None;
+        while let Some(m) = self.inbox.try_pop() {
+            last = Some(m);
+        }
+        last
+    }
+    /// Messages dropped because the reader fell more than `depth` behind.
+    pub fn dropped(&self) -> u64 {
+        self.inbox.dropped()
+    }
+}
+
+impl<M> Drop for Subscriber<M> {
+    fn drop(&mut self) {
+        self.inbox.close();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_dds_options_from_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            DdsOptions::from_lookup(env(&[])).unwrap(),
+            DdsOptions::default()
+        );
+        let o =
+            DdsOptions::from_lookup(env(&[("ROS_DOMAIN_ID", "42"), ("ROS_LOCALHOST_ONLY", "1")]))
+                .unwrap();
+        assert_eq!(o.domain_id, 42);
+        assert!(o.loopback_only);
+        let o = DdsOptions::from_lookup(env(&[("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")]))
+            .unwrap();
+        assert!(o.loopback_only);
+        let e = DdsOptions::from_lookup(env(&[("ROS_DOMAIN_ID", "300")])).unwrap_err();
+        assert!(e.to_string().contains("ROS_DOMAIN_ID"), "{e}");
+        assert!(DdsOptions::from_lookup(env(&[("ROS_DOMAIN_ID", "abc")])).is_err());
+    }
+}

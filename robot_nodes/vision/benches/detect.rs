@@ -1,0 +1,58 @@
+//! Detection time per frame, one OpenCV thread, for each detector at 640×480 and 320×240,
+//! on a 1-face and a 29-face real image. `cargo bench -p letan-vision --bench detect`.
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use letan_vision::cv::{self, HaarDetector, YunetDetector};
+use letan_vision::{shared_images_dir, DetectorParams, FaceDetector, FaceModel, ModelSearch};
+
+fn detect(c: &mut Criterion) {
+    let Some(dir) = shared_images_dir() else {
+        eprintln!("shared/vision/images not found: nothing to benchmark");
+        return;
+    };
+    let frames = match cv::bench_frames(&dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("cannot prepare frames: {e}");
+            return;
+        }
+    };
+    if let Err(e) = cv::set_threads(1) {
+        eprintln!("cannot set OpenCV threads: {e}");
+        return;
+    }
+    let p = DetectorParams::default();
+    let search = ModelSearch::from_env();
+    let mut detectors: Vec<Box<dyn FaceDetector>> = Vec::new();
+    match search
+        .locate(FaceModel::Yunet2022Mar)
+        .and_then(|m| YunetDetector::new(&m, &p))
+    {
+        Ok(d) => detectors.push(Box::new(d)),
+        Err(e) => eprintln!("skipping YuNet: {e}"),
+    }
+    match search
+        .locate(FaceModel::HaarFrontalDefault)
+        .and_then(|m| HaarDetector::new(&m, &p))
+    {
+        Ok(d) => detectors.push(Box::new(d)),
+        Err(e) => eprintln!("skipping Haar: {e}"),
+    }
+    for mut det in detectors {
+        let mut g = c.benchmark_group(format!("detect/{}", det.name()));
+        g.sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(4));
+        for f in &frames {
+            g.bench_with_input(BenchmarkId::from_parameter(&f.label), &f.image, |b, img| {
+                b.iter(|| det.detect(img).map(|v| v.len()).unwrap_or(usize::MAX))
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, detect);
+criterion_main!(benches);

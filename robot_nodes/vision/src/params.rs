@@ -1,0 +1,158 @@
+//! Face detector parameters (`face_detector: {ros__parameters: {...}}`).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::VisionError;
+
+pub const NODE_NAME: &str = "face_detector";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// YuNet 2022mar through `cv::FaceDetectorYN`.
+    #[default]
+    Yunet,
+    /// OpenCV's frontal-face Haar cascade (slower, less accurate; no landmarks, no score).
+    Haar,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectorParams {
+    pub backend: Backend,
+    /// If the YuNet model is missing, use the Haar cascade instead of failing.
+    pub fallback_to_haar: bool,
+    /// YuNet score threshold. 0.8 scores every real test image perfectly (the cat's face,
+    /// a hard negative, scores 0.78); 0.7 finds small faces more reliably but lets the cat in.
+    pub score_threshold: f32,
+    /// YuNet non-maximum-suppression IoU threshold.
+    pub nms_threshold: f32,
+    /// YuNet: keep at most this many candidates before NMS.
+    pub top_k: i32,
+    /// Haar: scale step between pyramid levels (> 1).
+    pub haar_scale_factor: f64,
+    /// Haar: neighbours a candidate needs to be kept.
+    pub haar_min_neighbors: i32,
+    /// Haar: smallest face side searched (px); larger is much faster.
+    pub haar_min_size_px: i32,
+    /// OpenCV worker threads (global to the process); 1 leaves the other core to the rest.
+    pub threads: i32,
+}
+
+impl Default for DetectorParams {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Yunet,
+            fallback_to_haar: true,
+            score_threshold: 0.8,
+            nms_threshold: 0.3,
+            top_k: 5000,
+            haar_scale_factor: 1.1,
+            haar_min_neighbors: 5,
+            haar_min_size_px: 24,
+            threads: 1,
+        }
+    }
+}
+
+fn range(key: &str, v: f64, lo: f64, hi: f64) -> Result<(), VisionError> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(VisionError::InvalidParam {
+            key: key.to_string(),
+            value: v.to_string(),
+            reason: format!("must be within [{lo}, {hi}]"),
+        })
+    }
+}
+
+impl DetectorParams {
+    pub fn validate(&self) -> Result<(), VisionError> {
+        range("score_threshold", f64::from(self.score_threshold), 0.0, 1.0)?;
+        range("nms_threshold", f64::from(self.nms_threshold), 0.0, 1.0)?;
+        range("top_k", f64::from(self.top_k), 1.0, 100_000.0)?;
+        range("haar_scale_factor", self.haar_scale_factor, 1.01, 2.0)?;
+        range(
+            "haar_min_neighbors",
+            f64::from(self.haar_min_neighbors),
+            0.0,
+            50.0,
+        )?;
+        range(
+            "haar_min_size_px",
+            f64::from(self.haar_min_size_px),
+            8.0,
+            1000.0,
+        )?;
+        range("threads", f64::from(self.threads), 1.0, 64.0)?;
+        Ok(())
+    }
+
+    pub fn from_yaml_str(text: &str) -> Result<Self, VisionError> {
+        Self::parse(text, None)
+    }
+
+    pub fn from_yaml_file(path: &Path) -> Result<Self, VisionError> {
+        let text = std::fs::read_to_string(path).map_err(|source| VisionError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, Some(path))
+    }
+
+    fn parse(text: &str, path: Option<&Path>) -> Result<Self, VisionError> {
+        let yaml_err = |source| VisionError::Yaml {
+            path: path.map(Path::to_path_buf),
+            source,
+        };
+        let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_err)?;
+        let section = doc
+            .get(NODE_NAME)
+            .and_then(|n| n.get("ros__parameters"))
+            .cloned()
+            .ok_or_else(|| VisionError::MissingNode {
+                node: NODE_NAME.to_string(),
+                path: path.map(Path::to_path_buf),
+            })?;
+        let p: DetectorParams = serde_yaml::from_value(section).map_err(yaml_err)?;
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_config_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/face_detector.yaml");
+        let p = DetectorParams::from_yaml_file(&path).expect("shipped config");
+        assert_eq!(p.backend, Backend::Yunet);
+        assert_eq!(
+            p,
+            DetectorParams::default(),
+            "the shipped file states the defaults"
+        );
+    }
+
+    #[test]
+    fn unknown_and_out_of_range_keys_are_refused_by_name() {
+        let e =
+            DetectorParams::from_yaml_str("face_detector:\n  ros__parameters:\n    score: 0.5\n")
+                .expect_err("unknown");
+        assert!(e.to_string().contains("score"), "{e}");
+        let e = DetectorParams::from_yaml_str(
+            "face_detector:\n  ros__parameters:\n    haar_scale_factor: 1.0\n",
+        )
+        .expect_err("range");
+        assert!(e.to_string().contains("haar_scale_factor"), "{e}");
+        let e =
+            DetectorParams::from_yaml_str("face_detector:\n  ros__parameters:\n    backend: ssd\n")
+                .expect_err("backend");
+        assert!(e.to_string().contains("ssd"), "{e}");
+    }
+}

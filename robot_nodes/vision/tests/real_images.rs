@@ -1,0 +1,368 @@
+//! Detection on the real test images in `shared/vision/images`, scored against `faces.txt`.
+#![cfg(feature = "opencv")]
+
+use std::path::PathBuf;
+
+use letan_vision::blur::{pixelate_faces, BlurOptions};
+use letan_vision::cv::{self, HaarDetector, YunetDetector};
+use letan_vision::eval::{match_boxes, parse_ground_truth, MatchResult};
+use letan_vision::{
+    BBox, Backend, DetectorParams, FaceDetector, FaceModel, FacePipeline, Image, ModelSearch,
+};
+
+const FACE_IMAGES: [&str; 3] = [
+    "astronaut.png",
+    "grace_hopper.jpg",
+    "solvay_conference_1927.jpg",
+];
+const NEGATIVES: [&str; 5] = [
+    "coffee.png",
+    "chelsea.png",
+    "rocket.jpg",
+    "brick.png",
+    "starry_night.jpg",
+];
+
+fn images_dir() -> PathBuf {
+    let here = std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).expect("manifest dir");
+    here.join("../../../shared/vision/images")
+}
+
+fn truth() -> std::collections::BTreeMap<String, Vec<BBox>> {
+    let text = std::fs::read_to_string(images_dir().join("faces.txt")).expect("faces.txt");
+    parse_ground_truth(&text).expect("ground truth parses")
+}
+
+fn load(name: &str) -> Image {
+    cv::load_image(&images_dir().join(name)).expect("image loads")
+}
+
+fn yunet(threshold: f32) -> YunetDetector {
+    let p = DetectorParams {
+        score_threshold: threshold,
+        ..DetectorParams::default()
+    };
+    let model = ModelSearch::from_env()
+        .locate(FaceModel::Yunet2022Mar)
+        .expect("YuNet model");
+    YunetDetector::new(&model, &p).expect("YuNet loads")
+}
+
+fn haar() -> HaarDetector {
+    let model = ModelSearch::from_env()
+        .locate(FaceModel::HaarFrontalDefault)
+        .expect("Haar model");
+    HaarDetector::new(&model, &DetectorParams::default()).expect("Haar loads")
+}
+
+fn score(det: &mut dyn FaceDetector, name: &str, min_iou: f32) -> MatchResult {
+    let gt = truth();
+    let found: Vec<BBox> = det
+        .detect(&load(name))
+        .expect("detect")
+        .iter()
+        .map(|d| d.bbox)
+        .collect();
+    let r = match_boxes(
+        gt.get(name).map_or(&[][..], |v| v.as_slice()),
+        &found,
+        min_iou,
+    );
+    eprintln!(
+        "{:<11} {:<28} tp {:>2} fp {:>2} fn {:>2}  recall {:.3} precision {:.3}",
+        det.name(),
+        name,
+        r.true_positives,
+        r.false_positives,
+        r.false_negatives,
+        r.recall(),
+        r.precision()
+    );
+    r
+}
+
+#[test]
+fn yunet_finds_every_face_and_nothing_else_at_the_default_threshold() {
+    let mut d = yunet(DetectorParams::default().score_threshold);
+    for name in FACE_IMAGES {
+        let r = score(&mut d, name, 0.5);
+        assert_eq!(r.recall(), 1.0, "{name}: {r:?}");
+        assert_eq!(r.precision(), 1.0, "{name}: {r:?}");
+    }
+    for name in NEGATIVES {
+        let r = score(&mut d, name, 0.5);
+        assert_eq!(r.false_positives, 0, "{name}: false positive");
+    }
+}
+
+#[test]
+fn yunet_gives_landmarks_of_frontal_portraits_as_frontal() {
+    let mut d = yunet(0.8);
+    for name in ["astronaut.png", "grace_hopper.jpg"] {
+        let faces = d.detect(&load(name)).expect("detect");
+        assert_eq!(faces.len(), 1);
+        let lm = faces[0].landmarks.expect("YuNet gives landmarks");
+        let yaw = letan_greeting::face_yaw(&lm).expect("yaw");
+        eprintln!(
+            "{name}: yaw {:.1} deg, score {:.3}",
+            yaw.to_degrees(),
+            faces[0].score
+        );
+        assert!(
+            yaw.abs() < 25f64.to_radians(),
+            "{name}: yaw {}",
+            yaw.to_degrees()
+        );
+        // YuNet's order: the subject's right eye first, which is on the image's left.
+        assert!(
+            lm.right_eye.0 < lm.left_eye.0 && lm.mouth_right.0 < lm.mouth_left.0,
+            "{lm:?}"
+        );
+        let b = faces[0].bbox;
+        let (eye_y, nose_y) = (lm.right_eye.1, lm.nose.1);
+        assert!(
+            b.y < eye_y && eye_y < nose_y && nose_y < b.y + b.h,
+            "landmarks inside the box, eyes above nose"
+        );
+    }
+}
+
+#[test]
+fn haar_fallback_finds_the_portraits_and_no_false_positives() {
+    // Haar's recall on the 20-28 px Solvay faces is poor by nature (vision.md: 16/29 at
+    // minNeighbors 5; measured here: 16/29 at IoU >= 0.5). The bar is the measured one.
+    let mut d = haar();
+    for name in ["astronaut.png", "grace_hopper.jpg"] {
+        let r = score(&mut d, name, 0.5);
+        assert_eq!(r.recall(), 1.0, "{name}: {r:?}");
+        assert_eq!(r.precision(), 1.0, "{name}: {r:?}");
+    }
+    let r = score(&mut d, "solvay_conference_1927.jpg", 0.5);
+    assert!(r.recall() >= 0.5, "{r:?}");
+    assert!(r.precision() >= 0.9, "{r:?}");
+    for name in NEGATIVES {
+        assert_eq!(score(&mut d, name, 0.5).false_positives, 0, "{name}");
+    }
+}
+
+#[test]
+fn pixelated_faces_are_no_longer_detectable() {
+    let mut d = yunet(0.5);
+    let gt = truth();
+    for name in FACE_IMAGES {
+        let mut img = load(name);
+        pixelate_faces(&mut img, &gt[name], BlurOptions::default());
+        let left = d.detect(&img).expect("detect");
+        assert!(
+            left.is_empty(),
+            "{name}: {} faces still detectable after blurring",
+            left.len()
+        );
+    }
+}
+
+#[test]
+fn finds_a_face_in_a_crop_smaller_than_the_network_minimum() {
+    // A 60x60 crop around Grace Hopper's face, scaled down: padded internally, still found.
+    let img = load("grace_hopper.jpg");
+    let small = cv::resize(&img, 128, 150).expect("resize");
+    let mut crop = Vec::new();
+    for y in 25..85u32 {
+        for x in 39..99u32 {
+            crop.extend_from_slice(&small.pixel(x, y).expect("inside"));
+        }
+    }
+    let crop = Image::from_bgr(60, 60, crop).expect("crop");
+    let faces = yunet(0.7).detect(&crop).expect("detect");
+    assert_eq!(faces.len(), 1, "{faces:?}");
+    assert!(faces[0].bbox.x + faces[0].bbox.w <= 61.0 && faces[0].bbox.y + faces[0].bbox.h <= 61.0);
+}
+
+#[test]
+fn works_on_a_downscaled_frame() {
+    let mut d = yunet(0.8);
+    let small = cv::resize(&load("astronaut.png"), 256, 256).expect("resize");
+    let faces = d.detect(&small).expect("detect");
+    assert_eq!(faces.len(), 1);
+    let want = BBox::new(178.0 / 2.0, 58.0 / 2.0, 94.0 / 2.0, 117.0 / 2.0);
+    assert!(faces[0].bbox.iou(&want) > 0.6, "{:?}", faces[0].bbox);
+}
+
+#[test]
+fn odd_inputs_give_errors_or_nothing_never_a_panic() {
+    let mut d = yunet(0.8);
+    assert!(d
+        .detect(&Image::filled(0, 0, [0; 3]).expect("empty"))
+        .expect("ok")
+        .is_empty());
+    for (w, h) in [
+        (1, 1),
+        (31, 200),
+        (200, 31),
+        (32, 32),
+        (33, 47),
+        (62, 62),
+        (641, 479),
+    ] {
+        let img = Image::filled(w, h, [9; 3]).expect("img");
+        assert!(
+            d.detect(&img)
+                .expect("small or odd sizes are fine")
+                .is_empty(),
+            "{w}x{h}"
+        );
+    }
+    assert!(d
+        .detect(&Image::filled(640, 480, [128; 3]).expect("grey"))
+        .expect("ok")
+        .is_empty());
+    let e = cv::load_image(&images_dir().join("faces.txt")).expect_err("not an image");
+    assert!(e.to_string().contains("faces.txt"), "{e}");
+    let e = cv::load_image(&images_dir().join("nope.png")).expect_err("missing");
+    assert!(e.to_string().contains("nope.png"), "{e}");
+    let bad_model = images_dir().join("faces.txt");
+    assert!(YunetDetector::new(&bad_model, &DetectorParams::default()).is_err());
+    assert!(HaarDetector::new(&bad_model, &DetectorParams::default()).is_err());
+}
+
+#[test]
+fn missing_models_give_a_clear_error_and_haar_fallback_works() {
+    let nowhere = ModelSearch {
+        roots: vec![PathBuf::from("/nonexistent/letan-models")],
+    };
+    let p = DetectorParams {
+        fallback_to_haar: false,
+        ..DetectorParams::default()
+    };
+    let e = cv::open_detector(&p, &nowhere)
+        .err()
+        .expect("missing model")
+        .to_string();
+    assert!(
+        e.contains("face_detection_yunet_2022mar")
+            && e.contains("/nonexistent/letan-models")
+            && e.contains("letan models fetch"),
+        "{e}"
+    );
+    // Fallback: the YuNet model is missing but Haar is found in Debian's opencv-data folder.
+    let d = cv::open_detector(&DetectorParams::default(), &nowhere).expect("haar fallback");
+    assert_eq!(d.name(), "haar-frontalface-default");
+    let p = DetectorParams {
+        backend: Backend::Haar,
+        ..DetectorParams::default()
+    };
+    assert_eq!(
+        cv::open_detector(&p, &ModelSearch::from_env())
+            .expect("haar")
+            .name(),
+        "haar-frontalface-default"
+    );
+    assert_eq!(
+        cv::open_detector(&DetectorParams::default(), &ModelSearch::from_env())
+            .expect("yunet")
+            .name(),
+        "yunet-2022mar"
+    );
+}
+
+#[test]
+fn image_round_trip_through_a_file() {
+    let img = load("grace_hopper.jpg");
+    let dir = std::env::temp_dir().join(format!("letan-vision-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("x.png");
+    cv::save_image(&path, &img).expect("save");
+    let back = cv::load_image(&path).expect("load");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(back, img, "PNG is lossless");
+}
+
+/// Pastes `sprite` into a grey 640x480 frame with its top-left at (x, y) (clipped).
+fn compose(sprite: &Image, x: i64, y: i64) -> Image {
+    let mut frame = Image::filled(640, 480, [110, 110, 110]).expect("frame");
+    for sy in 0..sprite.height() {
+        for sx in 0..sprite.width() {
+            let (fx, fy) = (x + i64::from(sx), y + i64::from(sy));
+            if (0..640).contains(&fx) && (0..480).contains(&fy) {
+                frame.set_pixel(fx as u32, fy as u32, sprite.pixel(sx, sy).expect("inside"));
+            }
+        }
+    }
+    frame
+}
+
+#[test]
+fn real_detector_pipeline_greets_an_approaching_face_once() {
+    use letan_greeting::{Context, GreetingParams};
+    use std::time::Duration;
+    // Head-and-shoulders crop of the astronaut (face box 94x117 at 178,58 in the original).
+    let src = load("astronaut.png");
+    let (cx0, cy0, cw, ch) = (118u32, 18u32, 214u32, 260u32);
+    let mut crop = Vec::new();
+    for y in cy0..cy0 + ch {
+        for x in cx0..cx0 + cw {
+            crop.extend_from_slice(&src.pixel(x, y).expect("inside"));
+        }
+    }
+    let crop = Image::from_bgr(cw, ch, crop).expect("crop");
+    let params = GreetingParams::default();
+    let det =
+        cv::open_detector(&DetectorParams::default(), &ModelSearch::from_env()).expect("YuNet");
+    let mut pipeline = FacePipeline::new(det, &params);
+    let ctx = Context {
+        conversation_active: false,
+        robot_idle: true,
+        local_seconds_of_day: 8 * 3600,
+        language: None,
+    };
+    let mut greetings = Vec::new();
+    let mut seen = 0;
+    // 10 fps: from 3.5 m to 1.0 m at 0.8 m/s, then 2 s standing still.
+    for k in 0..52u32 {
+        let z = (3.5 - 0.08 * f64::from(k)).max(1.0);
+        let face_h = 554.3 * 0.2 / z; // the pinhole face height the greeting side assumes
+        let s = face_h / 117.0;
+        let w = ((f64::from(cw) * s).round() as u32).max(1);
+        let h = ((f64::from(ch) * s).round() as u32).max(1);
+        let sprite = cv::resize(&crop, w, h).expect("resize");
+        // Face centre (in the crop: 225-118, 116-18) placed at the image centre.
+        let fx = 320 - ((225.0 - 118.0) * s) as i64;
+        let fy = 240 - ((116.0 - 18.0) * s) as i64;
+        let frame = compose(&sprite, fx, fy);
+        let r = pipeline
+            .process(&frame, &ctx, Duration::from_millis(u64::from(k) * 100))
+            .expect("process");
+        seen += usize::from(!r.faces.is_empty());
+        if let Some(d) = r.faces.first() {
+            assert!(
+                (d.distance_m - z).abs() < 0.25 * z,
+                "frame {k}: estimated {:.2} m, true {z:.2} m",
+                d.distance_m
+            );
+        }
+        if let Some(g) = r.greeting {
+            greetings.push((k, g));
+        }
+    }
+    assert!(seen >= 45, "tracked in {seen}/52 frames");
+    assert_eq!(greetings.len(), 1, "{greetings:?}");
+    assert!(greetings[0].1.text.contains("buổi sáng"));
+}
+
+#[test]
+fn missing_camera_device_is_a_clear_error() {
+    let e = cv::Camera::open("/dev/letan-no-such-video", 640, 480)
+        .err()
+        .expect("no device")
+        .to_string();
+    assert!(
+        e.contains("/dev/letan-no-such-video") && e.contains("no such device"),
+        "{e}"
+    );
+    // A path that exists but is not a capture device.
+    let e = cv::Camera::open("/dev/null", 640, 480)
+        .err()
+        .expect("not a camera")
+        .to_string();
+    assert!(e.contains("/dev/null"), "{e}");
+}

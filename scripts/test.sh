@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command: exactly what CI runs (.ci/run calls this script).
+# Sets up what is missing (idempotent), then: format check, clippy with warnings as errors, and every test.
+# DDS tests put themselves in private network namespaces (unshare -n), so nothing leaves the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+JOBS=${LETAN_JOBS:-2}
+
+bash scripts/setup.sh
+echo "[test] cargo fmt --check"
+cargo fmt --all -- --check
+echo "[test] cargo clippy --all-targets --all-features -- -D warnings (features: vosk, piper, opencv)"
+cargo clippy -j"$JOBS" --workspace --all-targets --all-features -- -D warnings
+echo "[test] cargo test"
+cargo test -j"$JOBS" --workspace --all-features --no-fail-fast
+echo "[test] operator console end-to-end in headless Chromium"
+cargo build -j"$JOBS" -p letan-console --example console_demo
+node tests/console_e2e/e2e.mjs
+echo "[test] operator console end-to-end in headless Chromium against letan sim (the whole robot)"
+cargo build -j"$JOBS" -p letan
+node tests/console_e2e/sim_e2e.mjs
+echo "[test] citizen screen end-to-end in headless Chromium"
+cargo build -j"$JOBS" -p letan-screen --example screen_demo
+node tests/console_e2e/screen_e2e.mjs

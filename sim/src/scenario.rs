@@ -1,0 +1,810 @@
+//! Scenario files (`sim/scenarios/*.yaml`): who enters when, what they say, what must happen.
+//! The runner core here builds a world from a scenario and evaluates expectations on the event
+//! log; the `letan sim --scenario` command wires it to the whole stack.
+
+use crate::camera::FaceBank;
+use crate::error::SimError;
+use crate::geom::Pose2;
+use crate::grid::Grid;
+use crate::people::{Action, Person, PersonEvent};
+use crate::world::{LogEntry, Metrics, Places, RobotAction, SimEvent, World, WorldConfig};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Default seed (`--seed` overrides).
+    #[serde(default)]
+    pub seed: u64,
+    /// Sim seconds to run.
+    pub duration: f64,
+    #[serde(default)]
+    pub robot: RobotStart,
+    #[serde(default)]
+    pub people: Vec<PersonSpec>,
+    /// What an operator does from the console, at given sim times (the runner publishes it on the
+    /// console's own topics).
+    #[serde(default)]
+    pub operator: Vec<OperatorStep>,
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    pub expectations: Vec<Expectation>,
+}
+
+/// One operator action at sim time `at`: `{at: 40, do: estop}`, `{at: 30, do: {teleop: {angular: 0.5, duration: 2}}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorStep {
+    pub at: f64,
+    #[serde(rename = "do", with = "serde_yaml::with::singleton_map_recursive")]
+    pub action: OperatorAction,
+}
+
+/// What the operator does (the console's controls).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum OperatorAction {
+    /// Hold a drive command for `duration` s (console teleop, 10 Hz), then release it.
+    Teleop {
+        #[serde(default)]
+        linear: f64,
+        #[serde(default)]
+        angular: f64,
+        duration: f64,
+    },
+    /// Press the e-stop.
+    Estop,
+    /// Release the e-stop.
+    Release,
+    /// Send the robot to a place.
+    GoTo { place: String },
+    /// Send the robot back to its dock.
+    Dock,
+}
+
+/// Where the robot starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RobotStart {
+    /// A place id (e.g. `dock`, `reception`).
+    #[serde(default = "default_start")]
+    pub start: String,
+}
+
+impl Default for RobotStart {
+    fn default() -> Self {
+        Self {
+            start: default_start(),
+        }
+    }
+}
+
+fn default_start() -> String {
+    "dock".into()
+}
+
+/// A visitor in a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonSpec {
+    pub name: String,
+    /// Seconds after the start.
+    #[serde(default)]
+    pub enter_at: f64,
+    #[serde(default = "default_from")]
+    pub from: String,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    /// Preferred walking speed (m/s); default is drawn from the seed (0.9–1.3).
+    #[serde(default)]
+    pub speed: Option<f64>,
+    #[serde(default)]
+    pub ignores_robot: bool,
+    /// Members of one group walk together; the first listed member leads, the others have no plan.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Index into the face bank (default: assigned in order).
+    #[serde(default)]
+    pub face: Option<usize>,
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    pub plan: Vec<Action>,
+}
+
+fn default_from() -> String {
+    "entrance".into()
+}
+fn default_lang() -> String {
+    "vi".into()
+}
+
+/// Something that must happen (or must not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Expectation {
+    /// The robot comes within `tolerance` of a place by `within` seconds.
+    RobotReached {
+        place: String,
+        within: f64,
+        #[serde(default = "default_tolerance")]
+        tolerance: f64,
+    },
+    /// A person reaches a place by `within` seconds.
+    PersonReached {
+        person: String,
+        place: String,
+        within: f64,
+    },
+    /// The robot touches no wall and no person.
+    NoCollision {},
+    /// The robot greets this person exactly once.
+    GreetedOnce { person: String },
+    /// The person's utterance reaches the robot's microphone.
+    Heard { person: String },
+    /// The robot answers the person's question with this intent within `within` s of hearing it.
+    Answered {
+        person: String,
+        intent: String,
+        #[serde(default = "default_answer_within")]
+        within: f64,
+    },
+    /// The robot starts guiding the person (who then follows).
+    Guided { person: String },
+    /// The robot never comes closer than `at_least` metres (body gap) to anyone.
+    MinDistanceToPeople { at_least: f64 },
+    /// The robot spends at most `seconds` inside anyone's personal space.
+    MaxPersonalSpaceTime { seconds: f64 },
+    /// The robot never greets this person (e.g. someone just walking past).
+    NotGreeted { person: String },
+    /// The robot greets this person within `seconds` of its engagement model engaging them.
+    GreetedWithin { person: String, seconds: f64 },
+    /// The robot comes back within `tolerance` of `place` (default `dock`) by `within` s, after
+    /// having been more than 2 m away from it.
+    RobotReturned {
+        #[serde(default = "default_dock")]
+        place: String,
+        within: f64,
+        #[serde(default = "default_tolerance")]
+        tolerance: f64,
+    },
+    /// Between `from` and `to` s the robot moves less than `at_most` metres (it does not drive on
+    /// by itself, e.g. after an operator took over).
+    RobotStill {
+        from: f64,
+        to: f64,
+        #[serde(default = "default_still")]
+        at_most: f64,
+    },
+}
+
+fn default_dock() -> String {
+    "dock".into()
+}
+fn default_still() -> f64 {
+    0.3
+}
+
+fn default_tolerance() -> f64 {
+    1.0
+}
+fn default_answer_within() -> f64 {
+    15.0
+}
+
+impl Scenario {
+    /// Parse YAML; `path` names the file in errors.
+    pub fn from_yaml(text: &str, path: &str) -> Result<Self, SimError> {
+        let s: Scenario = serde_yaml::from_str(text).map_err(|e| SimError::Scenario {
+            path: path.to_string(),
+            reason: e.to_string(),
+        })?;
+        s.validate(path)?;
+        Ok(s)
+    }
+
+    /// Read and parse a scenario file.
+    pub fn load(path: &std::path::Path) -> Result<Self, SimError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_yaml(&text, &path.display().to_string())
+    }
+
+    fn validate(&self, path: &str) -> Result<(), SimError> {
+        let bad = |reason: String| {
+            Err(SimError::Scenario {
+                path: path.to_string(),
+                reason,
+            })
+        };
+        if !(self.duration.is_finite() && self.duration > 0.0 && self.duration <= 86_400.0) {
+            return bad(format!(
+                "duration: {} must be in (0, 86400] s",
+                self.duration
+            ));
+        }
+        let mut names = BTreeSet::new();
+        let mut leaders: BTreeSet<&str> = BTreeSet::new();
+        for (i, p) in self.people.iter().enumerate() {
+            let key = format!("people[{i}] ({})", p.name);
+            if p.name.trim().is_empty() {
+                return bad(format!("people[{i}].name: empty"));
+            }
+            if !names.insert(p.name.as_str()) {
+                return bad(format!("{key}: duplicate name"));
+            }
+            if !(p.enter_at.is_finite() && p.enter_at >= 0.0) {
+                return bad(format!("{key}.enter_at: {} must be >= 0", p.enter_at));
+            }
+            if let Some(s) = p.speed {
+                if !(s > 0.1 && s <= 2.5) {
+                    return bad(format!("{key}.speed: {s} must be in (0.1, 2.5] m/s"));
+                }
+            }
+            if !matches!(p.lang.as_str(), "vi" | "en") {
+                return bad(format!("{key}.lang: {:?} must be \"vi\" or \"en\"", p.lang));
+            }
+            if let Some(g) = &p.group {
+                if leaders.contains(g.as_str()) {
+                    if !p.plan.is_empty() {
+                        return bad(format!(
+                            "{key}.plan: only the first member of group {g:?} has a plan; the others follow"
+                        ));
+                    }
+                } else {
+                    leaders.insert(g.as_str());
+                }
+            }
+            for (k, a) in p.plan.iter().enumerate() {
+                match a {
+                    Action::Wait(s) | Action::WaitIn { seconds: s, .. }
+                        if !(s.is_finite() && *s >= 0.0) =>
+                    {
+                        return bad(format!("{key}.plan[{k}]: wait {s} must be >= 0"));
+                    }
+                    Action::AskRobot { text, timeout, .. } => {
+                        if text.trim().is_empty() {
+                            return bad(format!("{key}.plan[{k}].ask_robot.text: empty"));
+                        }
+                        if !(timeout.is_finite() && *timeout > 0.0) {
+                            return bad(format!("{key}.plan[{k}].ask_robot.timeout must be > 0"));
+                        }
+                    }
+                    Action::FollowRobot { wait, timeout }
+                        if !(wait.is_finite()
+                            && *wait >= 0.0
+                            && timeout.is_finite()
+                            && *timeout > 0.0) =>
+                    {
+                        return bad(format!(
+                            "{key}.plan[{k}].follow_robot: wait must be >= 0 and timeout > 0"
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (i, o) in self.operator.iter().enumerate() {
+            if !(o.at.is_finite() && o.at >= 0.0) {
+                return bad(format!("operator[{i}].at: {} must be >= 0", o.at));
+            }
+            if let OperatorAction::Teleop {
+                linear,
+                angular,
+                duration,
+            } = &o.action
+            {
+                if !(duration.is_finite()
+                    && *duration > 0.0
+                    && linear.is_finite()
+                    && angular.is_finite())
+                {
+                    return bad(format!(
+                        "operator[{i}]: teleop needs a finite linear, angular and duration > 0"
+                    ));
+                }
+            }
+        }
+        for (i, e) in self.expectations.iter().enumerate() {
+            if let Expectation::RobotStill { from, to, at_most } = e {
+                if !(from.is_finite() && to.is_finite() && from < to && *at_most >= 0.0) {
+                    return bad(format!(
+                        "expectations[{i}].robot_still: needs from < to and at_most >= 0"
+                    ));
+                }
+            }
+            let who = match e {
+                Expectation::PersonReached { person, .. }
+                | Expectation::GreetedOnce { person }
+                | Expectation::Heard { person }
+                | Expectation::Answered { person, .. }
+                | Expectation::Guided { person }
+                | Expectation::NotGreeted { person }
+                | Expectation::GreetedWithin { person, .. } => Some(person),
+                _ => None,
+            };
+            if let Some(w) = who {
+                if !names.contains(w.as_str()) {
+                    return bad(format!(
+                        "expectations[{i}]: no person named {w:?} in people"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every place id the scenario names (to check against the map).
+    pub fn places(&self) -> BTreeSet<String> {
+        let mut s = BTreeSet::new();
+        s.insert(self.robot.start.clone());
+        for p in &self.people {
+            s.insert(p.from.clone());
+            for a in &p.plan {
+                match a {
+                    Action::GoTo(x) | Action::WaitIn { place: x, .. } => {
+                        s.insert(x.clone());
+                    }
+                    Action::TakeTicket => {
+                        s.insert("queue_kiosk".into());
+                    }
+                    Action::Leave => {
+                        s.insert("exit".into());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for e in &self.expectations {
+            match e {
+                Expectation::RobotReached { place, .. }
+                | Expectation::PersonReached { place, .. }
+                | Expectation::RobotReturned { place, .. } => {
+                    s.insert(place.clone());
+                }
+                _ => {}
+            }
+        }
+        for o in &self.operator {
+            if let OperatorAction::GoTo { place } = &o.action {
+                s.insert(place.clone());
+            }
+        }
+        s
+    }
+
+    /// Every intent id the expectations name (to check against spec/intents.tsv).
+    pub fn intents(&self) -> BTreeSet<String> {
+        self.expectations
+            .iter()
+            .filter_map(|e| match e {
+                Expectation::Answered { intent, .. } => Some(intent.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Build the world for this scenario. Person ids are their index in `people` (0-based).
+    pub fn build_world(
+        &self,
+        mut config: WorldConfig,
+        seed: Option<u64>,
+        grid: Grid,
+        places: Places,
+        faces: Option<FaceBank>,
+    ) -> Result<World, SimError> {
+        for p in self.places() {
+            if !places.contains_key(&p) {
+                return Err(SimError::UnknownPlace {
+                    place: p,
+                    context: format!("scenario {}", self.name),
+                });
+            }
+        }
+        config.seed = seed.unwrap_or(self.seed);
+        let start = places.get(&self.robot.start).copied().unwrap_or_default();
+        let nfaces = faces.as_ref().map_or(1, |f| f.faces.len().max(1));
+        let radius = config.people.radius;
+        let mut world = World::new(config, grid, places.clone(), start, faces)?;
+        let mut leader_of: BTreeMap<String, usize> = BTreeMap::new();
+        let mut group_size: BTreeMap<String, usize> = BTreeMap::new();
+        let mut spawned: Vec<nalgebra::Vector2<f64>> = Vec::new();
+        for (i, spec) in self.people.iter().enumerate() {
+            let from = places.get(&spec.from).copied().unwrap_or_default();
+            let rng = world.people_rng();
+            let speed = spec.speed.unwrap_or_else(|| rng.range(0.9, 1.3));
+            let jitter = nalgebra::Vector2::new(rng.range(-0.4, 0.4), rng.range(-0.2, 0.2));
+            // A group walks in side by side: members start beside their leader (people enter
+            // facing north, so the leader's left is west).
+            let membership = spec.group.as_ref().and_then(|g| {
+                leader_of.get(g).map(|&l| {
+                    let n = group_size.entry(g.clone()).or_insert(0);
+                    *n += 1;
+                    let side = if *n % 2 == 1 { 1.0 } else { -1.0 };
+                    (l, side * 0.5 * (*n as f64 / 2.0).ceil())
+                })
+            });
+            let pos = match membership {
+                Some((l, offset)) => spawned[l] + nalgebra::Vector2::new(-offset, 0.0),
+                None => from.position() + jitter,
+            };
+            spawned.push(pos);
+            let mut person = Person::new(
+                i as u32,
+                spec.name.clone(),
+                spec.lang.clone(),
+                pos,
+                speed,
+                spec.ignores_robot,
+                spec.plan.clone(),
+                rng,
+                radius,
+            );
+            person.yaw = std::f64::consts::FRAC_PI_2;
+            person.face = spec.face.unwrap_or(i) % nfaces;
+            world.add_person(spec.enter_at, person)?;
+            match (membership, &spec.group) {
+                (Some((l, offset)), _) => world.set_leader(i, l, offset),
+                (None, Some(g)) => {
+                    leader_of.insert(g.clone(), i);
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(world)
+    }
+}
+
+/// The outcome of one expectation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub expectation: Expectation,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// Collision counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collisions {
+    pub walls: u32,
+    pub people: u32,
+}
+
+/// The JSON report of a scenario run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub passed: bool,
+    pub expectations: Vec<Outcome>,
+    /// Time until the first `robot_reached` goal was reached (s), if any.
+    pub time_to_goal: Option<f64>,
+    pub path_length: f64,
+    pub min_distance_to_people: Option<f64>,
+    pub collisions: Collisions,
+    pub time_in_personal_space: f64,
+    pub time_in_intimate_space: f64,
+    pub sim_time: f64,
+    pub wall_time: f64,
+    /// sim_time / wall_time.
+    pub real_time_factor: f64,
+}
+
+impl Report {
+    /// Exit code of `letan sim`: 0 when every expectation holds.
+    pub fn exit_code(&self) -> i32 {
+        if self.passed {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+fn person_id(s: &Scenario, name: &str) -> Option<u32> {
+    s.people
+        .iter()
+        .position(|p| p.name == name)
+        .map(|i| i as u32)
+}
+
+/// First time the robot trace comes within `tol` of `place`.
+fn robot_reach_time(metrics: &Metrics, place: &Pose2, tol: f64) -> Option<f64> {
+    metrics
+        .trajectory
+        .iter()
+        .find(|(_, x, y)| (x - place.x).hypot(y - place.y) <= tol)
+        .map(|(t, _, _)| *t)
+}
+
+/// Evaluate every expectation against the log and metrics.
+pub fn evaluate(
+    s: &Scenario,
+    log: &[LogEntry],
+    metrics: &Metrics,
+    places: &Places,
+) -> Vec<Outcome> {
+    s.expectations
+        .iter()
+        .map(|e| {
+            let (passed, detail) = check(s, e, log, metrics, places);
+            Outcome {
+                expectation: e.clone(),
+                passed,
+                detail,
+            }
+        })
+        .collect()
+}
+
+fn check(
+    s: &Scenario,
+    e: &Expectation,
+    log: &[LogEntry],
+    m: &Metrics,
+    places: &Places,
+) -> (bool, String) {
+    match e {
+        Expectation::RobotReached {
+            place,
+            within,
+            tolerance,
+        } => {
+            let Some(p) = places.get(place) else {
+                return (false, format!("unknown place {place:?}"));
+            };
+            match robot_reach_time(m, p, *tolerance) {
+                Some(t) if t <= *within => (true, format!("reached at {t:.1} s")),
+                Some(t) => (false, format!("reached at {t:.1} s, later than {within} s")),
+                None => (false, "never reached".into()),
+            }
+        }
+        Expectation::PersonReached {
+            person,
+            place,
+            within,
+        } => {
+            let id = person_id(s, person);
+            let t = log.iter().find_map(|l| match &l.event {
+                SimEvent::Person {
+                    person: p,
+                    event: PersonEvent::Reached { place: pl },
+                    ..
+                } if Some(*p) == id && pl == place => Some(l.t),
+                _ => None,
+            });
+            match t {
+                Some(t) if t <= *within => (true, format!("reached at {t:.1} s")),
+                Some(t) => (false, format!("reached at {t:.1} s, later than {within} s")),
+                None => (false, "never reached".into()),
+            }
+        }
+        Expectation::NoCollision {} => {
+            let ok = m.wall_collisions == 0 && m.person_collisions == 0;
+            (
+                ok,
+                format!(
+                    "{} wall and {} person collisions",
+                    m.wall_collisions, m.person_collisions
+                ),
+            )
+        }
+        Expectation::GreetedOnce { person } => {
+            let n = greetings(log, person_id(s, person)).len();
+            (n == 1, format!("greeted {n} times"))
+        }
+        Expectation::Heard { person } => {
+            let id = person_id(s, person);
+            let t = spoke_times(log, id);
+            (
+                !t.is_empty(),
+                format!("{} utterances reached the robot", t.len()),
+            )
+        }
+        Expectation::Answered {
+            person,
+            intent,
+            within,
+        } => {
+            let id = person_id(s, person);
+            let spoke = spoke_times(log, id);
+            let Some(&t0) = spoke.first() else {
+                return (false, "never heard, so never answered".into());
+            };
+            let answers: Vec<(f64, Option<String>)> = log
+                .iter()
+                .filter_map(|l| match &l.event {
+                    SimEvent::Robot {
+                        action: RobotAction::Said { intent, .. },
+                        person: p,
+                    } if *p == id && l.t >= t0 => Some((l.t, intent.clone())),
+                    _ => None,
+                })
+                .collect();
+            match answers
+                .iter()
+                .find(|(_, i)| i.as_deref() == Some(intent.as_str()))
+            {
+                Some((t, _)) if t - t0 <= *within => {
+                    (true, format!("answered {intent} after {:.1} s", t - t0))
+                }
+                Some((t, _)) => (
+                    false,
+                    format!("answered {intent} after {:.1} s (> {within} s)", t - t0),
+                ),
+                None => (
+                    false,
+                    format!(
+                        "no answer with intent {intent}; got {:?}",
+                        answers.iter().map(|a| a.1.clone()).collect::<Vec<_>>()
+                    ),
+                ),
+            }
+        }
+        Expectation::Guided { person } => {
+            let id = person_id(s, person);
+            let followed = log.iter().any(|l| {
+                matches!(&l.event, SimEvent::Person { person: p, event: PersonEvent::StartedFollowing, .. } if Some(*p) == id)
+            });
+            (
+                followed,
+                if followed {
+                    "followed the robot".into()
+                } else {
+                    "never followed".into()
+                },
+            )
+        }
+        Expectation::MinDistanceToPeople { at_least } => match m.min_distance_to_people {
+            Some(d) => (d >= *at_least, format!("min gap {d:.2} m")),
+            None => (true, "no people present".into()),
+        },
+        Expectation::MaxPersonalSpaceTime { seconds } => (
+            m.time_in_personal_space <= *seconds,
+            format!("{:.1} s in personal space", m.time_in_personal_space),
+        ),
+        Expectation::NotGreeted { person } => {
+            let n = greetings(log, person_id(s, person)).len();
+            (n == 0, format!("greeted {n} times"))
+        }
+        Expectation::GreetedWithin { person, seconds } => {
+            let id = person_id(s, person);
+            let engaged = log.iter().find_map(|l| match &l.event {
+                SimEvent::Robot {
+                    action: RobotAction::Engaged { .. },
+                    person: p,
+                } if p.is_some() && *p == id => Some(l.t),
+                _ => None,
+            });
+            let Some(t0) = engaged else {
+                return (false, "the robot never engaged them".into());
+            };
+            match greetings(log, id).first() {
+                Some(t) if *t - t0 <= *seconds => {
+                    (true, format!("greeted {:.2} s after engaging", t - t0))
+                }
+                Some(t) => (
+                    false,
+                    format!("greeted {:.2} s after engaging (> {seconds} s)", t - t0),
+                ),
+                None => (false, "never greeted".into()),
+            }
+        }
+        Expectation::RobotReturned {
+            place,
+            within,
+            tolerance,
+        } => {
+            let Some(p) = places.get(place) else {
+                return (false, format!("unknown place {place:?}"));
+            };
+            let d = |x: f64, y: f64| (x - p.x).hypot(y - p.y);
+            let left = m.trajectory.iter().find(|(_, x, y)| d(*x, *y) > 2.0);
+            let Some(&(t_left, _, _)) = left else {
+                return (false, format!("never left {place}"));
+            };
+            match m
+                .trajectory
+                .iter()
+                .find(|(t, x, y)| *t > t_left && d(*x, *y) <= *tolerance)
+            {
+                Some((t, _, _)) if *t <= *within => {
+                    (true, format!("left at {t_left:.1} s, back at {t:.1} s"))
+                }
+                Some((t, _, _)) => (false, format!("back at {t:.1} s, later than {within} s")),
+                None => (false, format!("left at {t_left:.1} s and never came back")),
+            }
+        }
+        Expectation::RobotStill { from, to, at_most } => {
+            let pts: Vec<_> = m
+                .trajectory
+                .iter()
+                .filter(|(t, _, _)| *t >= *from && *t <= *to)
+                .collect();
+            let Some(&&(_, x0, y0)) = pts.first() else {
+                return (false, format!("no robot trace between {from} and {to} s"));
+            };
+            let moved = pts
+                .iter()
+                .map(|(_, x, y)| (x - x0).hypot(y - y0))
+                .fold(0.0, f64::max);
+            (
+                moved <= *at_most,
+                format!("moved {moved:.2} m between {from} and {to} s"),
+            )
+        }
+    }
+}
+
+/// When the robot greeted this person.
+fn greetings(log: &[LogEntry], id: Option<u32>) -> Vec<f64> {
+    log.iter()
+        .filter_map(|l| match &l.event {
+            SimEvent::Robot {
+                action: RobotAction::Greeted { .. },
+                person: p,
+            } if p.is_some() && *p == id => Some(l.t),
+            _ => None,
+        })
+        .collect()
+}
+
+fn spoke_times(log: &[LogEntry], id: Option<u32>) -> Vec<f64> {
+    log.iter()
+        .filter_map(|l| match &l.event {
+            SimEvent::Person {
+                person,
+                event: PersonEvent::Spoke { .. },
+                ..
+            } if Some(*person) == id => Some(l.t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Assemble the report. `wall_time` is measured by the caller (this crate reads no clock).
+pub fn report(
+    s: &Scenario,
+    seed: u64,
+    log: &[LogEntry],
+    metrics: &Metrics,
+    places: &Places,
+    wall_time: f64,
+) -> Report {
+    let expectations = evaluate(s, log, metrics, places);
+    let passed = expectations.iter().all(|o| o.passed);
+    let time_to_goal = s.expectations.iter().find_map(|e| match e {
+        Expectation::RobotReached {
+            place, tolerance, ..
+        } => places
+            .get(place)
+            .and_then(|p| robot_reach_time(metrics, p, *tolerance)),
+        _ => None,
+    });
+    Report {
+        scenario: s.name.clone(),
+        seed,
+        passed,
+        expectations,
+        time_to_goal,
+        path_length: metrics.path_length,
+        min_distance_to_people: metrics.min_distance_to_people,
+        collisions: Collisions {
+            walls: metrics.wall_collisions,
+            people: metrics.person_collisions,
+        },
+        time_in_personal_space: metrics.time_in_personal_space,
+        time_in_intimate_space: metrics.time_in_intimate_space,
+        sim_time: metrics.sim_time,
+        wall_time,
+        real_time_factor: if wall_time > 0.0 {
+            metrics.sim_time / wall_time
+        } else {
+            f64::INFINITY
+        },
+    }
+}

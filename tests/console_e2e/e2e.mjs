@@ -1,0 +1,212 @@
+// Browser end-to-end test of the Letan operator console, in the system's headless Chromium.
+//
+//   node tests/console_e2e/e2e.mjs [-- <server command...>]
+//
+// The server command must print "console listening on http://ADDR/" on stdout and run the demo (fake
+// robot, accounts operator/letan-operator and viewer/letan-viewer). Default:
+//   target/debug/examples/console_demo --port 0 --workdir <tmp>
+// Steps: log in; the map is drawn; hold W and see the fake robot get a nonzero twist and move on the
+// map, release and see zero; hold W while the network drops teleop and see the mux deadman stop it;
+// press the e-stop while driving and see it stop and stay stopped; release; log out and see control
+// refused (401); drive with the on-screen joystick (drag, release = stop); log in as a viewer and see no
+// drive controls and teleop refused (403). The audit log must record it all.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const work = mkdtempSync(join(tmpdir(), "letan-e2e-"));
+const sep = process.argv.indexOf("--");
+const cmd = sep >= 0 ? process.argv.slice(sep + 1) : [join(root, "target/debug/examples/console_demo"), "--port", "0", "--workdir", work];
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const t0 = Date.now();
+const log = (...a) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(2)}s]`, ...a);
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd[0], cmd.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    const timer = setTimeout(() => reject(new Error("server did not start in 60 s\n" + err)), 60000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/console listening on (http:\/\/[^\s]+)/);
+      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], stderr: () => err }); }
+    });
+    proc.stderr.on("data", (d) => { err += d; });
+    proc.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited (${code})\n${err}`)); });
+  });
+}
+
+async function waitFor(page, fn, arg, what, timeout = 5000) {
+  try {
+    return await page.waitForFunction(fn, arg, { timeout, polling: 20 });
+  } catch (e) {
+    throw new Error(`timed out waiting for ${what}`);
+  }
+}
+const linear = (page) => page.$eval("#st-cmd", (e) => Number(e.dataset.linear || "0"));
+const poseX = (page) => page.$eval("#st-pose", (e) => Number(e.dataset.x || "NaN"));
+
+let server, ctx;
+let failed = false;
+try {
+  server = await startServer();
+  log("server at", server.url);
+  ctx = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  page.on("pageerror", (e) => { console.error("page error:", e.message); failed = true; });
+  await page.goto(server.url);
+
+  // 1. log in (a wrong password first)
+  await page.fill("#username", "operator");
+  await page.fill("#password", "wrong-password");
+  await page.click("#login-form button[type=submit]");
+  await waitFor(page, () => document.getElementById("login-error").textContent.length > 0, null, "login error");
+  assert.equal(await page.isVisible("#app-view"), false);
+  await page.fill("#password", "letan-operator");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app-view", { state: "visible", timeout: 5000 });
+  log("logged in as", await page.textContent("#who"));
+
+  // 2. the map shows the robot (pose arrives, canvas has drawn pixels), places and the camera
+  await waitFor(page, () => !isNaN(Number(document.getElementById("st-pose").dataset.x)), null, "pose");
+  const drawn = await page.$eval("#map", (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(drawn > 2000, `map canvas drawn (${drawn} px)`);
+  assert.ok((await page.$$eval("#place option", (o) => o.map((x) => x.value))).includes("queue_kiosk"));
+  await waitFor(page, () => document.getElementById("camera").naturalWidth > 0, null, "camera frame");
+  assert.equal(await page.textContent("#st-estop"), "released");
+  log("map drawn:", drawn, "px; camera loaded");
+
+  // 3. hold W: nonzero twist, the robot moves; release: zero
+  await page.click("#map");
+  const x0 = await poseX(page);
+  const firstTeleop = page.waitForResponse((r) => r.url().endsWith("/api/teleop") && r.status() === 200, { timeout: 5000 });
+  const tDown = Date.now();
+  await page.keyboard.down("w");
+  await firstTeleop;
+  const keyToLink = Date.now() - tDown;
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) > 0.05, null, "nonzero twist after W");
+  const keyToShown = Date.now() - tDown;
+  await page.waitForTimeout(1200);
+  assert.ok((await linear(page)) > 0.05, "still driving while W is held");
+  const x1 = await poseX(page);
+  assert.ok(x1 > x0 + 0.1, `robot moved on the map: x ${x0} -> ${x1}`);
+  const tUp = Date.now();
+  await page.keyboard.up("w");
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) === 0, null, "zero twist after release");
+  log(`W: teleop accepted by the server ${keyToLink} ms after keydown; nonzero shown ${keyToShown} ms after keydown; moved ${(x1 - x0).toFixed(2)} m; zero shown ${Date.now() - tUp} ms after keyup`);
+
+  // 4. deadman: W held but the network drops every teleop request -> the mux times out and stops
+  await page.keyboard.down("w");
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) > 0.05, null, "driving again");
+  await page.route("**/api/teleop", (route) => route.abort());
+  const tDrop = Date.now();
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) === 0, null, "deadman stop with W still held", 3000);
+  const dropToZero = Date.now() - tDrop;
+  assert.ok(dropToZero >= 300, `did not stop before the 0.5 s timeout (${dropToZero} ms)`);
+  await page.keyboard.up("w");
+  await page.unroute("**/api/teleop");
+  log(`deadman: zero shown ${dropToZero} ms after teleop stopped arriving (W still held)`);
+
+  // 5. e-stop while driving: stops and stays stopped while W is held; release
+  await page.keyboard.down("w");
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) > 0.05, null, "driving before e-stop");
+  await page.keyboard.up("w");
+  await page.keyboard.down("w");
+  const tStop = Date.now();
+  await page.click("#estop");  // the click also drops the held key (blur-safe stop)
+  await waitFor(page, () => document.getElementById("st-estop").dataset.engaged === "1", null, "e-stop engaged");
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) === 0, null, "zero after e-stop");
+  const estopToZero = Date.now() - tStop;
+  await page.keyboard.up("w");
+  await page.click("#map");
+  await page.keyboard.down("w");
+  await page.waitForTimeout(600);
+  assert.equal(await linear(page), 0, "e-stop holds while W is pressed");
+  await page.keyboard.up("w");
+  await page.click("#release");
+  await waitFor(page, () => document.getElementById("st-estop").dataset.engaged === "0", null, "e-stop released");
+  log(`e-stop: zero shown ${estopToZero} ms after the click`);
+
+  // 5b. on-screen joystick: drag up = forward; let go = stop
+  const jb = await page.locator("#joystick").boundingBox();
+  await page.mouse.move(jb.x + jb.width / 2, jb.y + jb.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(jb.x + jb.width / 2, jb.y + 8, { steps: 4 });
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) > 0.05, null, "joystick drives");
+  await page.mouse.up();
+  await waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) === 0, null, "joystick release stops");
+  log("joystick: drives while dragged, stops on release");
+
+  // 6. say, goto (operator controls)
+  await page.fill("#say-text", "Xin chào, tôi có thể giúp gì?");
+  await page.click("#say-form button[type=submit]");
+  await waitFor(page, () => document.getElementById("transcript").textContent.includes("tôi có thể giúp"), null, "said text in transcript");
+
+  // 7. log out: control refused
+  await page.click("#logout");
+  await page.waitForSelector("#login-view", { state: "visible", timeout: 5000 });
+  const status = await page.evaluate(async () => {
+    const r = await fetch("/api/teleop", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": "x" }, body: JSON.stringify({ linear: 0.3, angular: 0 }) });
+    return r.status;
+  });
+  assert.equal(status, 401, "teleop after logout is refused");
+  log("after logout: teleop ->", status);
+
+  // 8. a viewer watches but cannot drive: no drive controls, W does nothing, the API says 403
+  await page.fill("#username", "viewer");
+  await page.fill("#password", "letan-viewer");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app-view", { state: "visible", timeout: 5000 });
+  assert.equal(await page.isVisible("#joystick"), false, "no joystick for a viewer");
+  assert.equal(await page.isVisible("#release"), false, "no release button for a viewer");
+  assert.equal(await page.isVisible("#estop"), true, "a viewer may press the e-stop");
+  await page.click("#map");
+  await page.keyboard.down("w");
+  await page.waitForTimeout(600);
+  assert.equal(await linear(page), 0, "viewer's W does not move the robot");
+  await page.keyboard.up("w");
+  const vstatus = await page.evaluate(async () => {
+    const s = await (await fetch("/api/session")).json();
+    const r = await fetch("/api/teleop", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": s.csrf }, body: JSON.stringify({ linear: 0.3, angular: 0 }) });
+    return r.status;
+  });
+  assert.equal(vstatus, 403, "viewer teleop is forbidden");
+  log("viewer: no drive controls, teleop ->", vstatus);
+
+  // the audit log recorded who did what
+  const auditPath = (server.stderr().match(/audit log: (\S+)/) || [])[1];
+  if (auditPath) {
+    const lines = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const acts = lines.filter((l) => l.user === "operator").map((l) => `${l.action}:${l.outcome}`);
+    for (const want of ["login:failed", "login:ok", "teleop_start:ok", "estop:ok", "estop_release:ok", "say:ok", "logout:ok"]) {
+      assert.ok(acts.includes(want), `audit has ${want}: ${acts.join(", ")}`);
+    }
+    log("audit lines:", lines.length);
+  } else {
+    log("audit path not printed by this server command; audit check skipped");
+  }
+  assert.equal(failed, false, "no page errors");
+  console.log("E2E PASS");
+} catch (e) {
+  console.error("E2E FAIL:", e.message);
+  if (server) console.error("server stderr:\n" + server.stderr());
+  process.exitCode = 1;
+} finally {
+  if (ctx) await ctx.close().catch(() => {});
+  if (server) server.proc.kill("SIGINT");
+  rmSync(work, { recursive: true, force: true });
+}
