@@ -114,6 +114,31 @@ impl DdsNode {
             .map_err(|e| TransportError::dds(format!("creating a publisher on {topic}"), e))
     }
 
+    /// A bare DDS writer (same topic, type and QoS as [`Self::publisher`]) that can tell when its
+    /// readers have acknowledged what it wrote. ros2-client hides that of its own publishers. The
+    /// writer is not listed under this node in the ROS graph (`ros_discovery_info`), though DDS
+    /// discovery shows it to every peer: meant for one-shot tools such as `letan topic pub --once`.
+    pub(crate) fn acked_writer<M: Serialize>(
+        &mut self,
+        topic: &str,
+        type_name: &str,
+        qos: Qos,
+    ) -> Result<AckedWriter<M>> {
+        let t = self.topic(topic, type_name, qos)?;
+        let what = || format!("creating an acknowledged writer on {topic}");
+        let policies = ros2_client::dds::rustdds::QosPolicies::from(qos.to_ros2());
+        let writer = self
+            .participant
+            .create_publisher(&policies)
+            .map_err(|e| TransportError::dds(what(), e))?
+            .create_datawriter_no_key_cdr::<M>(&t, Some(policies))
+            .map_err(|e| TransportError::dds(what(), e))?;
+        Ok(AckedWriter {
+            writer,
+            matched: std::sync::atomic::AtomicI32::new(0),
+        })
+    }
+
     /// Subscribe and forward every sample into a keep-last inbox from a runtime task.
     pub(crate) fn subscribe<M: DeserializeOwned + Send + Sync + 'static>(
         &mut self,
@@ -240,6 +265,26 @@ impl<'de> serde::de::DeserializeSeed<'de> for OpaqueSeed {
     type Value = Opaque;
     fn deserialize<D: serde::Deserializer<'de>>(self, _d: D) -> Result<Opaque, D::Error> {
         Ok(Opaque)
+    }
+}
+
+/// A DDS writer that knows its matched readers (from its status events) and their acknowledgements.
+pub(crate) struct AckedWriter<M: Serialize> {
+    pub(crate) writer: ros2_client::dds::rustdds::no_key::DataWriterCdr<M>,
+    matched: std::sync::atomic::AtomicI32,
+}
+
+impl<M: Serialize> AckedWriter<M> {
+    /// Readers currently matched to this writer.
+    pub(crate) fn matched(&self) -> usize {
+        use ros2_client::dds::rustdds::{DataWriterStatus, StatusEvented};
+        use std::sync::atomic::Ordering;
+        while let Some(status) = self.writer.try_recv_status() {
+            if let DataWriterStatus::PublicationMatched { current, .. } = status {
+                self.matched.store(current.count(), Ordering::Relaxed);
+            }
+        }
+        usize::try_from(self.matched.load(Ordering::Relaxed)).unwrap_or(0)
     }
 }
 

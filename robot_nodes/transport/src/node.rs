@@ -224,6 +224,25 @@ impl Node {
         Ok(Publisher { topic, qos, inner })
     }
 
+    /// A publisher that can wait until its readers have acknowledged what it sent
+    /// ([`Publisher::wait_acknowledged`]): for one-shot tools whose process exits right after
+    /// publishing. On DDS it is a bare writer, not listed under this node in the ROS graph.
+    pub fn acked_publisher<M: RosMessage>(&self, topic: &str, qos: Qos) -> Result<Publisher<M>> {
+        let topic = self.resolve(topic)?;
+        let inner = match &self.inner {
+            NodeBackend::Dds(n) => PubInner::DdsAcked(
+                n.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .acked_writer::<M>(&topic, &M::type_name(), qos)?,
+            ),
+            NodeBackend::Bus(b) => {
+                b.advertise(&topic, &M::type_name())?;
+                PubInner::Bus(b.clone())
+            }
+        };
+        Ok(Publisher { topic, qos, inner })
+    }
+
     /// A typed subscriber with a keep-last queue of `qos.depth`.
     pub fn subscribe<M: RosMessage>(&self, topic: &str, qos: Qos) -> Result<Subscriber<M>> {
         let topic = self.resolve(topic)?;
@@ -292,6 +311,7 @@ impl Node {
 #[allow(clippy::large_enum_variant)]
 enum PubInner<M: RosMessage> {
     Dds(ros2_client::Publisher<M>),
+    DdsAcked(crate::dds::AckedWriter<M>),
     Bus(Arc<Bus>),
 }
 
@@ -316,10 +336,48 @@ impl<M: RosMessage> Publisher<M> {
                 topic: self.topic.clone(),
                 detail: format!("{e:?}"),
             }),
+            PubInner::DdsAcked(w) => {
+                w.writer
+                    .write(msg, None)
+                    .map_err(|e| TransportError::Publish {
+                        topic: self.topic.clone(),
+                        detail: format!("{e:?}"),
+                    })
+            }
             PubInner::Bus(b) => {
                 b.publish(&self.topic, &msg, self.qos);
                 Ok(())
             }
+        }
+    }
+
+    /// Readers matched to this very writer (not merely seen on the topic). `None` where the
+    /// backend cannot tell per writer (a graph-listed DDS publisher: use [`Node::subscriber_count`]).
+    pub fn matched_readers(&self) -> Option<usize> {
+        match &self.inner {
+            PubInner::Dds(_) => None,
+            PubInner::DdsAcked(w) => Some(w.matched()),
+            PubInner::Bus(b) => Some(b.subscriber_count(&self.topic)),
+        }
+    }
+
+    /// Wait until every matched reliable reader has acknowledged everything published so far.
+    /// `Ok(true)`: acknowledged (or nothing needs it: best effort, the bus); `Ok(false)`: not within
+    /// `timeout`, or this publisher cannot tell (only [`Node::acked_publisher`] can, on DDS).
+    pub async fn wait_acknowledged(&self, timeout: std::time::Duration) -> Result<bool> {
+        match &self.inner {
+            PubInner::Dds(_) => Ok(false),
+            PubInner::DdsAcked(w) => {
+                match tokio::time::timeout(timeout, w.writer.async_wait_for_acknowledgments()).await
+                {
+                    Err(_) => Ok(false),
+                    Ok(r) => r.map_err(|e| TransportError::Publish {
+                        topic: self.topic.clone(),
+                        detail: format!("waiting for acknowledgements: {e:?}"),
+                    }),
+                }
+            }
+            PubInner::Bus(_) => Ok(true),
         }
     }
 }

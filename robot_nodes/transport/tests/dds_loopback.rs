@@ -295,3 +295,60 @@ fn actions_cross_participants() {
         });
     });
 }
+
+/// A one-shot publisher (a process that exits right after publishing) knows when its reader has the
+/// message: it sees the reader matched to itself, and waits for the reader's acknowledgement.
+#[test]
+fn an_acked_publisher_knows_its_reader_has_the_message() {
+    in_netns(
+        "an_acked_publisher_knows_its_reader_has_the_message",
+        || {
+            rt().block_on(async {
+                let opts = DdsOptions {
+                    domain_id: 9,
+                    loopback_only: true,
+                };
+                let a = Context::dds(opts.clone()).unwrap();
+                let b = Context::dds(opts).unwrap();
+                let tool = a.node("tool", "/").unwrap();
+                let robot = b.node("robot", "/").unwrap();
+                let p = tool
+                    .acked_publisher::<Twist>("/cmd_vel", Qos::commands())
+                    .unwrap();
+                assert_eq!(p.matched_readers(), Some(0));
+                let s = robot
+                    .subscribe::<Twist>("/cmd_vel", Qos::commands())
+                    .unwrap();
+                let start = Instant::now();
+                while p.matched_readers() == Some(0) {
+                    assert!(start.elapsed() < Duration::from_secs(15), "never matched");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                p.publish(Twist::planar(0.15, 0.3)).unwrap();
+                assert!(
+                    p.wait_acknowledged(Duration::from_secs(10)).await.unwrap(),
+                    "the reader did not acknowledge"
+                );
+                // Acknowledged means delivered: the sample is already in the reader's queue.
+                let m = match s.try_recv() {
+                    Some(m) => Some(m),
+                    None => tokio::time::timeout(Duration::from_millis(500), s.recv())
+                        .await
+                        .ok()
+                        .flatten(),
+                };
+                let m = m.expect("acknowledged but not delivered");
+                assert_eq!((m.linear.x, m.angular.z), (0.15, 0.3));
+                // A graph-listed publisher cannot tell, and says so instead of pretending.
+                let plain = tool
+                    .publisher::<Twist>("/cmd_vel", Qos::commands())
+                    .unwrap();
+                assert_eq!(plain.matched_readers(), None);
+                assert!(!plain
+                    .wait_acknowledged(Duration::from_millis(10))
+                    .await
+                    .unwrap());
+            });
+        },
+    );
+}

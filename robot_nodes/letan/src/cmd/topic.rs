@@ -70,6 +70,10 @@ enum TopicCommand {
         /// Seconds to wait for a subscriber before publishing (with --once or --times).
         #[arg(long, default_value_t = 2.0)]
         wait_matching: f64,
+        /// With --once or --times: after the last message, stay up to this many seconds until
+        /// every reliable reader has acknowledged it (a reader that discovers us late still gets it).
+        #[arg(long, default_value_t = 5.0)]
+        keep_alive: f64,
         #[arg(long, value_enum, default_value_t = QosChoice::Auto)]
         qos: QosChoice,
     },
@@ -180,6 +184,7 @@ pub fn run(args: Args) -> Result<()> {
                 once,
                 times,
                 wait_matching,
+                keep_alive,
                 qos,
             } => {
                 if !(rate.is_finite() && rate > 0.0 && rate <= 10_000.0) {
@@ -194,6 +199,7 @@ pub fn run(args: Args) -> Result<()> {
                     rate,
                     count,
                     wait: secs(wait_matching, "--wait-matching")?,
+                    keep_alive: secs(keep_alive, "--keep-alive")?,
                     qos: qos_for(qos, &topic, true),
                 };
                 let fut =
@@ -329,6 +335,7 @@ struct Pub<'a> {
     rate: f64,
     count: Option<u64>,
     wait: Duration,
+    keep_alive: Duration,
     qos: Qos,
 }
 
@@ -350,11 +357,24 @@ impl<'a> TypeVisitor for Pub<'a> {
     fn visit<M: RosMessage>(self) -> Self::Output {
         Box::pin(async move {
             let msg: M = from_yaml(self.yaml)?;
-            let publisher = self.node.publisher::<M>(self.topic, self.qos)?;
+            // A counted run exits after its last message, so it uses a writer that can tell when its
+            // readers have it; an endless run is an ordinary, graph-listed publisher.
+            let publisher = if self.count.is_some() {
+                self.node.acked_publisher::<M>(self.topic, self.qos)?
+            } else {
+                self.node.publisher::<M>(self.topic, self.qos)?
+            };
             if self.count.is_some() {
-                // Give discovery a chance so that a one-shot message has a reader to reach.
+                // Give discovery a chance so that a one-shot message has a reader to reach: a reader
+                // matched to this writer, not merely seen on the topic.
                 let start = Instant::now();
-                while self.node.subscriber_count(self.topic)? == 0 && start.elapsed() < self.wait {
+                let matched = || -> Result<bool> {
+                    Ok(match publisher.matched_readers() {
+                        Some(n) => n > 0,
+                        None => self.node.subscriber_count(self.topic)? > 0,
+                    })
+                };
+                while !matched()? && start.elapsed() < self.wait {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
@@ -372,8 +392,14 @@ impl<'a> TypeVisitor for Pub<'a> {
                     break;
                 }
             }
-            // Reliable delivery needs the writer alive a little longer for acknowledgements/resends.
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            if self.count.is_some() && !publisher.wait_acknowledged(self.keep_alive).await? {
+                eprintln!(
+                    "warning: not every reader of {} acknowledged within --keep-alive {:.1} s; \
+                     a reader may have missed the message",
+                    self.topic,
+                    self.keep_alive.as_secs_f64()
+                );
+            }
             Ok(())
         })
     }
