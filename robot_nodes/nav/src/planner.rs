@@ -2,9 +2,6 @@
 //! (Theta*-style line-of-sight shortcuts that never raise the cost already accepted by A*),
 //! resampled to a dense path with headings.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use crate::costmap::{Costmap, INSCRIBED, MAX_NON_OBSTACLE};
 use crate::error::{NavError, Result};
 use crate::params::PlannerParams;
@@ -43,6 +40,7 @@ pub struct Planner {
     parent: Vec<u32>,
     stamp: Vec<u32>,
     closed: Vec<u32>,
+    open: BucketQueue,
     generation: u32,
     /// Cells expanded by the last search.
     pub last_expansions: usize,
@@ -52,6 +50,60 @@ pub struct Planner {
 
 const NO_PARENT: u32 = u32::MAX;
 
+/// The open list: cells in buckets of f value `width` wide, popped lowest bucket first and, within a
+/// bucket, newest first (the deeper cell, a good tie-break). Push and pop are O(1), where a binary heap
+/// spent half the search time in `pop` on a 100 m map. Keys are rounded to `width` (a quarter cell),
+/// far below what the weighted heuristic already gives up; f may drop below the current bucket (the
+/// weighted heuristic is inconsistent), which moves the cursor back.
+#[derive(Debug, Clone, Default)]
+struct BucketQueue {
+    buckets: Vec<Vec<u32>>,
+    width: f32,
+    cursor: usize,
+    /// Highest bucket in use, so that `reset` clears only those.
+    top: usize,
+    len: usize,
+}
+
+impl BucketQueue {
+    /// At most this many buckets (24 MB of empty vectors); higher f values share the last one.
+    const MAX_BUCKETS: usize = 1 << 20;
+
+    fn reset(&mut self, width: f32) {
+        for b in self.buckets.iter_mut().take(self.top + 1) {
+            b.clear();
+        }
+        self.width = width;
+        self.cursor = 0;
+        self.top = 0;
+        self.len = 0;
+    }
+
+    fn push(&mut self, f: f32, cell: u32) {
+        // f is finite and non-negative; the float-to-int cast saturates.
+        let b = ((f / self.width) as usize).min(Self::MAX_BUCKETS - 1);
+        if b >= self.buckets.len() {
+            self.buckets
+                .resize_with((b + 1).next_power_of_two().min(Self::MAX_BUCKETS), Vec::new);
+        }
+        self.buckets[b].push(cell);
+        self.cursor = self.cursor.min(b);
+        self.top = self.top.max(b);
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        while self.buckets[self.cursor].is_empty() {
+            self.cursor += 1;
+        }
+        self.len -= 1;
+        self.buckets[self.cursor].pop()
+    }
+}
+
 impl Planner {
     pub fn new(params: PlannerParams) -> Self {
         Self {
@@ -60,6 +112,7 @@ impl Planner {
             parent: Vec::new(),
             stamp: Vec::new(),
             closed: Vec::new(),
+            open: BucketQueue::default(),
             generation: 0,
             last_expansions: 0,
             last_goal_adjusted: None,
@@ -225,8 +278,9 @@ impl Planner {
         self.g[si] = 0.0;
         self.parent[si] = NO_PARENT;
         self.stamp[si] = gen;
-        let mut heap = BinaryHeap::new();
-        heap.push(Reverse((heur(s.0, s.1).to_bits(), si as u32)));
+        let mut open = std::mem::take(&mut self.open);
+        open.reset(res / 4.0);
+        open.push(heur(s.0, s.1), si as u32);
         self.last_expansions = 0;
         const NB: [(i32, i32, f32); 8] = [
             (1, 0, 1.0),
@@ -238,7 +292,10 @@ impl Planner {
             (-1, 1, std::f32::consts::SQRT_2),
             (-1, -1, std::f32::consts::SQRT_2),
         ];
-        while let Some(Reverse((_, ci))) = heap.pop() {
+        let found = loop {
+            let Some(ci) = open.pop() else {
+                break None;
+            };
             let ci = ci as usize;
             if self.closed[ci] == gen {
                 continue;
@@ -253,10 +310,10 @@ impl Planner {
                     c = self.parent[c as usize];
                 }
                 out.reverse();
-                return Some(out);
+                break Some(out);
             }
             if self.last_expansions > self.params.max_expansions {
-                return None;
+                break None;
             }
             let (cx, cy) = ((ci % w) as i32, (ci / w) as i32);
             let gc = self.g[ci];
@@ -284,11 +341,12 @@ impl Planner {
                     self.stamp[ni] = gen;
                     self.g[ni] = ng;
                     self.parent[ni] = ci as u32;
-                    heap.push(Reverse(((ng + heur(nx, ny)).to_bits(), ni as u32)));
+                    open.push(ng + heur(nx, ny), ni as u32);
                 }
             }
-        }
-        None
+        };
+        self.open = open;
+        found
     }
 
     /// Keep only the corners needed: extend each straight segment while the line of sight stays
@@ -448,6 +506,30 @@ mod tests {
             .filter(|w| normalize_angle(w[1].yaw - w[0].yaw).abs() > 0.05)
             .count();
         assert!(turns <= 8, "{turns} turns");
+    }
+
+    #[test]
+    fn the_open_list_pops_lowest_bucket_first_and_newest_within_one() {
+        let mut q = BucketQueue::default();
+        q.reset(0.1);
+        q.push(0.55, 1);
+        q.push(0.31, 2);
+        q.push(0.34, 3); // same bucket as 2, pushed later: popped first
+        assert_eq!(q.pop(), Some(3));
+        // f below the cursor (the weighted heuristic is inconsistent): the cursor moves back
+        q.push(0.05, 4);
+        assert_eq!(q.pop(), Some(4));
+        assert_eq!(q.pop(), Some(2));
+        // a huge f shares the last bucket instead of allocating without bound
+        q.push(1e30, 5);
+        assert_eq!(q.pop(), Some(1));
+        assert_eq!(q.pop(), Some(5));
+        assert_eq!(q.pop(), None);
+        assert!(q.buckets.len() <= BucketQueue::MAX_BUCKETS);
+        // reset empties it for the next search
+        q.push(0.2, 6);
+        q.reset(0.1);
+        assert_eq!(q.pop(), None);
     }
 
     #[test]
