@@ -306,6 +306,15 @@ impl Mux {
         let dt = match self.last_out_at {
             Some(prev) => now.checked_sub(prev).unwrap_or_default().as_secs_f64(),
             None => 0.0,
+        };
+        // From standstill, the first step is one control period's worth, as a tick-based smoother
+        // gives at its next tick: a command that arrives between ticks (or, in sim time, before the
+        // clock moves) starts the robot at once instead of waiting for the tick. Once moving, growth
+        // follows the elapsed time only, so a flood of commands cannot add steps.
+        let dt = if self.last_out == Twist2::ZERO {
+            dt.max(1.0 / self.params.rate_hz)
+        } else {
+            dt
         }
         .min(self.params.limits.max_step_s);
         let (out, limited) = match chosen {
@@ -584,17 +593,26 @@ mod tests {
         let mut m = Mux::new(p).unwrap(); // 0.6 m/s², 2 rad/s², max step 0.1 s
         m.feed(InputId::Navigation, Twist2::new(0.5, 1.0), ms(0))
             .unwrap();
+        // From standstill: one control period's worth (20 Hz) at once, with no elapsed time.
         let (out, st) = m.output(ms(0));
-        assert_eq!(out, Twist2::ZERO, "first call has no elapsed time");
+        assert!((out.linear_x - 0.03).abs() < 1e-9, "{out:?}");
+        assert!((out.angular_z - 0.1).abs() < 1e-9, "{out:?}");
         assert!(st.limited);
+        // Once moving, more commands at the same instant add nothing.
+        for _ in 0..10 {
+            m.feed(InputId::Navigation, Twist2::new(0.5, 1.0), ms(0))
+                .unwrap();
+            let (again, _) = m.output(ms(0));
+            assert_eq!(again, out, "a flood must not add steps");
+        }
         let (out, _) = m.output(ms(100));
-        assert!((out.linear_x - 0.06).abs() < 1e-9, "{out:?}");
-        assert!((out.angular_z - 0.2).abs() < 1e-9, "{out:?}");
+        assert!((out.linear_x - 0.09).abs() < 1e-9, "{out:?}");
+        assert!((out.angular_z - 0.3).abs() < 1e-9, "{out:?}");
         // a late call (1 s) is capped at max_step_s
         m.feed(InputId::Navigation, Twist2::new(0.5, 1.0), ms(1000))
             .unwrap();
         let (out, _) = m.output(ms(1100));
-        assert!((out.linear_x - 0.12).abs() < 1e-9, "{out:?}");
+        assert!((out.linear_x - 0.15).abs() < 1e-9, "{out:?}");
         // slowing down is immediate
         m.feed(InputId::Navigation, Twist2::new(0.01, 0.0), ms(1150))
             .unwrap();
@@ -637,9 +655,14 @@ mod tests {
         let mut m = Mux::new(p).unwrap();
         m.feed(InputId::Navigation, Twist2::new(0.5, 0.0), ms(1000))
             .unwrap();
-        m.output(ms(1000));
+        let (first, _) = m.output(ms(1000));
+        assert!(
+            first.linear_x > 0.0 && first.linear_x <= 0.03 + 1e-9,
+            "{first:?}"
+        );
+        // time going back counts as no time: no growth, no panic
         let (out, _) = m.output(ms(500));
-        assert_eq!(out, Twist2::ZERO);
+        assert_eq!(out, first);
     }
 
     #[test]

@@ -58,8 +58,16 @@ fn check_run(seed: u64, params: MuxParams) {
             out.angular_z.abs() <= l.max_angular_rps + 1e-12,
             "seed {seed} t {t}: {out:?}"
         );
-        // acceleration limits: growth of magnitude per step (sign changes pass through zero)
-        let dt = prev_t.map_or(0.0, |p| (t - p).min(l.max_step_s));
+        // acceleration limits: growth of magnitude per step (sign changes pass through zero); from
+        // standstill the first step may be one control period's worth, as a 20 Hz tick would give
+        let elapsed = prev_t.map_or(0.0, |p| (t - p).max(0.0));
+        let period = 1.0 / mux.params().rate_hz;
+        let dt = if prev == Twist2::ZERO {
+            elapsed.max(period)
+        } else {
+            elapsed
+        }
+        .min(l.max_step_s);
         let grow = |a: f64, b: f64| {
             if a * b < 0.0 {
                 b.abs()
