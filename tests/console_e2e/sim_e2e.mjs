@@ -283,6 +283,8 @@ try {
   await waitFor(page, () => ["navigation", "mux", "dialog"].every((n) =>
     [...document.querySelectorAll("#nodes li")].some((li) => li.textContent.startsWith(n + ": ok"))), null, "navigation, mux, dialog healthy", 15000);
   const health = await page.$$eval("#nodes li", (l) => l.map((x) => x.textContent));
+  // run with --no-camera: the face node is red, and the reason is the missing camera
+  assert.ok(health.some((h) => h.startsWith("face: FAIL") && h.includes("no camera")), `face health names the missing camera: ${health}`);
   assert.ok(await page.isVisible("#dialog-panel"), "conversation panel");
   assert.equal(await page.locator("#transcript").count(), 1, "transcript list");
   assert.notEqual((await page.textContent("#dialog-state")).trim(), "–", "dialog state shown");

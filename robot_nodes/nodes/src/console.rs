@@ -175,6 +175,9 @@ fn estop_reason(m: &MuxStatus) -> Option<String> {
     )
 }
 
+/// The camera the face node reads (its default input topic).
+const CAMERA_TOPIC: &str = "/camera/image_raw";
+
 struct Liveness {
     name: &'static str,
     last: Option<Instant>,
@@ -427,6 +430,8 @@ impl Bridge {
     }
 
     fn snapshot(&mut self, node: &Node) -> RobotState {
+        // A silent face node with no camera to read is a missing camera, not a dead node: say which.
+        let no_camera = || node.publisher_count(CAMERA_TOPIC).unwrap_or(0) == 0;
         let mut nodes: Vec<NodeHealth> = self
             .health
             .iter()
@@ -434,6 +439,9 @@ impl Bridge {
                 name: l.name.to_string(),
                 ok: l.last.is_some_and(|t| t.elapsed() <= l.max_age),
                 detail: match l.last {
+                    None if l.name == "face" && no_camera() => {
+                        format!("not heard from: no camera (nothing publishes {CAMERA_TOPIC})")
+                    }
                     None => "not heard from".into(),
                     Some(t) => format!("last message {:.1} s ago", t.elapsed().as_secs_f64()),
                 },

@@ -6,7 +6,7 @@
 //! | out | `/odom` (odom → base_link, with drift) | nav_msgs/Odometry |
 //! | out | `/tf`, `/tf_static` (base_link → laser, camera) | tf2_msgs/TFMessage |
 //! | out | `/scan` | sensor_msgs/LaserScan |
-//! | out | `/camera/image_raw`, `/camera/camera_info` | sensor_msgs/Image (rgb8), CameraInfo |
+//! | out | `/camera/image_raw`, `/camera/camera_info` (only when the camera is on) | sensor_msgs/Image (rgb8), CameraInfo |
 //! | out | `/speech/transcript` (what a nearby visitor says, as text: source `sim`) | letan_interfaces/Transcript |
 //! | out | `/estop` heartbeat (the simulated e-stop box, not pressed) | std_msgs/Bool |
 //! | out | `/sim/ground_truth/robot` | geometry_msgs/PoseStamped (map frame) |
@@ -234,8 +234,8 @@ struct Pubs {
     odom: Publisher<Odometry>,
     tf: Publisher<TFMessage>,
     scan: Publisher<LaserScan>,
-    image: Publisher<Image>,
-    info: Publisher<CameraInfo>,
+    /// Only when the camera is simulated: an advertised but silent camera would look alive to the graph.
+    camera: Option<(Publisher<Image>, Publisher<CameraInfo>)>,
     transcript: Publisher<Transcript>,
     estop: Publisher<Bool>,
     robot_truth: Publisher<PoseStamped>,
@@ -252,10 +252,10 @@ impl Pubs {
         if let Some(s) = &out.scan {
             self.scan.publish(scan_msg(s))?;
         }
-        if let Some(f) = &out.camera {
+        if let (Some(f), Some((image_pub, info_pub))) = (&out.camera, &self.camera) {
             let (image, info) = camera_msgs(f);
-            self.image.publish(image)?;
-            self.info.publish(info)?;
+            image_pub.publish(image)?;
+            info_pub.publish(info)?;
         }
         for u in &out.utterances {
             self.transcript.publish(Transcript {
@@ -434,8 +434,14 @@ pub async fn run_scenario(
         odom: node.publisher("/odom", Qos::sensor_data())?,
         tf: node.publisher("/tf", Qos::commands().with_depth(100))?,
         scan: node.publisher("/scan", Qos::sensor_data())?,
-        image: node.publisher("/camera/image_raw", Qos::sensor_data().with_depth(2))?,
-        info: node.publisher("/camera/camera_info", Qos::sensor_data())?,
+        camera: if params.camera {
+            Some((
+                node.publisher("/camera/image_raw", Qos::sensor_data().with_depth(2))?,
+                node.publisher("/camera/camera_info", Qos::sensor_data())?,
+            ))
+        } else {
+            None
+        },
         transcript: node.publisher("/speech/transcript", Qos::commands())?,
         estop: node.publisher("/estop", Qos::commands())?,
         robot_truth: node.publisher("/sim/ground_truth/robot", Qos::sensor_data())?,
