@@ -72,18 +72,14 @@ fn kb_phrases_cross_validated() {
     assert!(r.intent_accuracy() >= 0.82, "{:.4}", r.intent_accuracy());
 }
 
-/// `tests/data/heldout_probe.tsv`: 185 utterances the developers wrote on 2026-12-02 in the dev
-/// set's mix of styles (natural, ASR-style lowercase, no diacritics, English), independently of the
-/// dev set and before the router saw them; the first run scored 99 % and 96.5 % on its two halves.
-/// Labels follow the dev set's convention ("<place> ở đâu", "muốn ra <place>" is `nav.where_is`
-/// with the place). None of these sentences may be added to the knowledge base: that would make
-/// this a training set and the figure meaningless.
-#[test]
-fn held_out_probe_written_apart_from_the_dev_set() {
+/// Accuracy on the probe sentences that are not also knowledge-base phrases. None of a probe's
+/// sentences may be added to the knowledge base: that would make it a training set and the figure
+/// meaningless.
+fn probe_accuracy(tsv: &str, rows_expected: usize, unseen_at_least: usize) -> (f64, f64) {
     let nlu = Nlu::embedded().unwrap();
-    let (rows, bad) = parse_tsv(include_str!("data/heldout_probe.tsv"));
+    let (rows, bad) = parse_tsv(tsv);
     assert!(bad.is_empty(), "{bad:?}");
-    assert_eq!(rows.len(), 185);
+    assert_eq!(rows.len(), rows_expected);
     let kb = Kb::embedded().unwrap();
     let phrases: std::collections::HashSet<String> = kb
         .intents
@@ -96,15 +92,39 @@ fn held_out_probe_written_apart_from_the_dev_set() {
         .into_iter()
         .partition(|r| phrases.contains(&r.text.to_lowercase()));
     println!("left out (also knowledge-base phrases): {seen:?}");
-    assert!(unseen.len() >= 155, "{} unseen", unseen.len());
+    assert!(unseen.len() >= unseen_at_least, "{} unseen", unseen.len());
     let r = evaluate(&nlu, &unseen);
     println!("{}", r.summary(20));
-    assert!(r.intent_accuracy() >= 0.96, "{:.4}", r.intent_accuracy());
-    assert!(
-        r.destination_accuracy().0 >= 0.95,
-        "{:?}",
-        r.destination_accuracy()
-    );
+    (r.intent_accuracy(), r.destination_accuracy().0)
+}
+
+/// `tests/data/heldout_probe.tsv`: 185 utterances the developers wrote on 2026-12-02 in the dev
+/// set's mix of styles (natural, ASR-style lowercase, no diacritics, English), independently of the
+/// dev set and before the router saw them; the first run scored 99 % and 96.5 % on its two halves.
+/// Labels follow the dev set's convention ("<place> ở đâu", "muốn ra <place>" is `nav.where_is`
+/// with the place).
+#[test]
+fn held_out_probe_written_apart_from_the_dev_set() {
+    let (intent, destination) = probe_accuracy(include_str!("data/heldout_probe.tsv"), 185, 155);
+    assert!(intent >= 0.96, "{intent:.4}");
+    assert!(destination >= 0.95, "{destination:.4}");
+}
+
+/// `tests/data/probe2_elderly_asr.tsv`: 116 utterances written on 2026-12-02 (a second session)
+/// in the styles the first probe had least of: long elderly sentences with fillers ("ờ cho bác
+/// hỏi…"), colloquial words ("mới đẻ"), misheard syllables from a recognizer ("khai xinh", "tạm
+/// chú", "căng cước", "vê nê ai đi"), time words, no diacritics, and English. Its first run, before
+/// any change, scored 113 of 116 (97.4 %; 101 of the 104 that are not also knowledge-base
+/// phrases, 97.1 %). The three misses were fixed without adding its sentences:
+/// time words ("hôm qua") had leaned towards death registration through "qua đời", "sổ hộ khẩu"
+/// outweighed "khai sinh", and "ngồi chờ" was not a name of the waiting area. Since then it is a
+/// regression set, not a held-out measure.
+#[test]
+fn second_probe_of_elderly_and_recognizer_style_speech() {
+    let (intent, destination) =
+        probe_accuracy(include_str!("data/probe2_elderly_asr.tsv"), 116, 100);
+    assert!(intent >= 0.97, "{intent:.4}");
+    assert!(destination >= 0.95, "{destination:.4}");
 }
 
 /// A clarification costs an elderly citizen a turn: on the dev set, the vague-request rule must
