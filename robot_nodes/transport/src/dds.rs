@@ -1,6 +1,6 @@
 //! The DDS backend: everything that names a ros2-client type lives here and in `service.rs`.
 use crate::inbox::Inbox;
-use crate::node::DdsOptions;
+use crate::node::{DdsOptions, ServiceLayout};
 use crate::qos::Qos;
 use crate::{Result, TransportError};
 use futures::StreamExt;
@@ -11,6 +11,7 @@ use std::sync::{Arc, Weak};
 
 pub(crate) struct DdsContext {
     pub(crate) ctx: ros2_client::Context,
+    service_mapping: ros2_client::ServiceMapping,
 }
 
 impl DdsContext {
@@ -25,7 +26,14 @@ impl DdsContext {
             .map_err(|e| TransportError::dds("creating the DDS participant", e))?;
         let ctx = ros2_client::Context::from_domain_participant(participant)
             .map_err(|e| TransportError::dds("creating the ROS 2 context", e))?;
-        Ok(DdsContext { ctx })
+        let service_mapping = match options.service_layout {
+            ServiceLayout::SampleIdentity => ros2_client::ServiceMapping::Enhanced,
+            ServiceLayout::CycloneHeader => ros2_client::ServiceMapping::Cyclone,
+        };
+        Ok(DdsContext {
+            ctx,
+            service_mapping,
+        })
     }
 
     /// Split `/a/b/c` into the ROS namespace `/a/b` and base name `c`, as ros2-client's `Name` wants.
@@ -58,6 +66,8 @@ pub(crate) struct DdsNode {
     pub(crate) node: ros2_client::Node,
     /// The node's participant, for discovery queries (`ActionClient::server_is_ready`).
     pub(crate) participant: ros2_client::dds::rustdds::DomainParticipant,
+    /// The service wire layout of the context (`DdsOptions::service_layout`).
+    pub(crate) service_mapping: ros2_client::ServiceMapping,
 }
 
 impl DdsNode {
@@ -87,6 +97,7 @@ impl DdsNode {
         Ok(DdsNode {
             node,
             participant: ctx.ctx.domain_participant(),
+            service_mapping: ctx.service_mapping,
         })
     }
 

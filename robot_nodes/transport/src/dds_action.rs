@@ -215,10 +215,11 @@ pub(crate) fn create_server<A: RosAction>(
     name: &str,
 ) -> Result<(DdsServerOut<A>, ServerPump<A>)> {
     let (services, feedback, status) = qos();
+    let mapping = node.service_mapping;
     let mut server: RosServer<A> = node
         .node
         .create_action_server(
-            ros2_client::ServiceMapping::Enhanced,
+            mapping,
             &DdsContext::ros_name(name)?,
             &ros2_client::ActionTypeName::new(A::PACKAGE, A::NAME),
             ra::ActionServerQosPolicies {
@@ -391,10 +392,11 @@ impl<A: RosAction> Drop for DdsClient<A> {
 pub(crate) fn create_client<A: RosAction>(node: &mut DdsNode, name: &str) -> Result<DdsClient<A>> {
     let rt = crate::dds::runtime()?;
     let (services, feedback, status) = qos();
+    let mapping = node.service_mapping;
     let client: RosClient<A> = node
         .node
         .create_action_client(
-            ros2_client::ServiceMapping::Enhanced,
+            mapping,
             &DdsContext::ros_name(name)?,
             &ros2_client::ActionTypeName::new(A::PACKAGE, A::NAME),
             ra::ActionClientQosPolicies {

@@ -43,7 +43,7 @@ pub use letan_msgs::RosMessage;
 /// A ROS 2 service type (request, response, `pkg/srv/Name`), from `letan-msgs`.
 pub use letan_msgs::RosServiceType as RosService;
 pub use names::{resolve_topic_name, validate_node_name};
-pub use node::{Context, DdsOptions, Node, Publisher, Subscriber};
+pub use node::{Context, DdsOptions, Node, Publisher, ServiceLayout, Subscriber};
 pub use qos::{Durability, Qos, Reliability};
 pub use service::{ServiceClient, ServiceRequest, ServiceServer};
 pub use shutdown::shutdown_signal;

@@ -16,10 +16,47 @@ pub struct DdsOptions {
     /// Send and listen on 127.0.0.1 only (`ROS_LOCALHOST_ONLY=1`, Jazzy's
     /// `ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST`, or `LETAN_LOOPBACK=1`).
     pub loopback_only: bool,
+    /// How service and action requests carry their request id, which must match the peers' RMW
+    /// (`RMW_IMPLEMENTATION`). Topics are the same whatever this says.
+    pub service_layout: ServiceLayout,
+}
+
+/// The two wire layouts of ROS 2 services (and so of actions) over DDS.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServiceLayout {
+    /// The request id travels as the related sample identity in the inline QoS and the payload is
+    /// the bare request: rmw_fastrtps_cpp (Jazzy's default) and rmw_connextdds.
+    #[default]
+    SampleIdentity,
+    /// A 16-byte header (client id, sequence number) before the request in the payload, echoed in
+    /// the reply: rmw_cyclonedds_cpp.
+    CycloneHeader,
+}
+
+impl ServiceLayout {
+    /// The layout that talks to nodes using the RMW named by `RMW_IMPLEMENTATION`.
+    pub fn for_rmw(rmw: &str) -> Result<Self> {
+        match rmw.trim() {
+            "" | "rmw_fastrtps_cpp" | "rmw_fastrtps_dynamic_cpp" | "rmw_connextdds" => {
+                Ok(ServiceLayout::SampleIdentity)
+            }
+            "rmw_cyclonedds_cpp" => Ok(ServiceLayout::CycloneHeader),
+            other => Err(TransportError::Env {
+                var: "RMW_IMPLEMENTATION".into(),
+                value: other.into(),
+                reason: if other.contains("zenoh") {
+                    "Zenoh is not DDS: Letan's nodes speak DDS only; use a DDS RMW (rmw_fastrtps_cpp or rmw_cyclonedds_cpp)".into()
+                } else {
+                    "Letan knows rmw_fastrtps_cpp, rmw_fastrtps_dynamic_cpp, rmw_connextdds and rmw_cyclonedds_cpp".into()
+                },
+            }),
+        }
+    }
 }
 
 impl DdsOptions {
-    /// Read `ROS_DOMAIN_ID`, `ROS_LOCALHOST_ONLY`, `ROS_AUTOMATIC_DISCOVERY_RANGE` and `LETAN_LOOPBACK`.
+    /// Read `ROS_DOMAIN_ID`, `ROS_LOCALHOST_ONLY`, `ROS_AUTOMATIC_DISCOVERY_RANGE`, `LETAN_LOOPBACK`
+    /// and `RMW_IMPLEMENTATION`.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -45,9 +82,12 @@ impl DdsOptions {
             || truthy("LETAN_LOOPBACK")
             || get("ROS_AUTOMATIC_DISCOVERY_RANGE")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("LOCALHOST"));
+        let service_layout =
+            ServiceLayout::for_rmw(&get("RMW_IMPLEMENTATION").unwrap_or_default())?;
         Ok(DdsOptions {
             domain_id,
             loopback_only,
+            service_layout,
         })
     }
 }
@@ -458,5 +498,21 @@ mod tests {
         let e = DdsOptions::from_lookup(env(&[("ROS_DOMAIN_ID", "300")])).unwrap_err();
         assert!(e.to_string().contains("ROS_DOMAIN_ID"), "{e}");
         assert!(DdsOptions::from_lookup(env(&[("ROS_DOMAIN_ID", "abc")])).is_err());
+        for (rmw, layout) in [
+            ("rmw_fastrtps_cpp", ServiceLayout::SampleIdentity),
+            ("rmw_connextdds", ServiceLayout::SampleIdentity),
+            (" rmw_cyclonedds_cpp ", ServiceLayout::CycloneHeader),
+            ("", ServiceLayout::SampleIdentity),
+        ] {
+            let o =
+                DdsOptions::from_lookup(|k| (k == "RMW_IMPLEMENTATION").then(|| rmw.to_string()))
+                    .unwrap();
+            assert_eq!(o.service_layout, layout, "{rmw:?}");
+        }
+        let e =
+            DdsOptions::from_lookup(env(&[("RMW_IMPLEMENTATION", "rmw_zenoh_cpp")])).unwrap_err();
+        assert!(e.to_string().contains("not DDS"), "{e}");
+        let e = DdsOptions::from_lookup(env(&[("RMW_IMPLEMENTATION", "rmw_foo")])).unwrap_err();
+        assert!(e.to_string().contains("RMW_IMPLEMENTATION"), "{e}");
     }
 }

@@ -1,4 +1,4 @@
-//! ROS 2 services over DDS (rmw_fastrtps' "Enhanced" mapping, the Jazzy default) and over the bus.
+//! ROS 2 services over DDS (the request-id layout of `DdsOptions::service_layout`: rmw_fastrtps' by default, or rmw_cyclonedds') and over the bus.
 use crate::bus::ServiceEntry;
 use crate::dds::{runtime, DdsContext, Wire};
 use crate::inbox::Inbox;
@@ -168,11 +168,12 @@ impl Node {
         match &self.inner {
             NodeBackend::Dds(_) => {
                 let mut guard = self.dds().ok_or(TransportError::Closed)?;
+                let mapping = guard.service_mapping;
                 let qos = Qos::services().to_ros2();
                 let server: DdsServer<S> = guard
                     .node
                     .create_server(
-                        ros2_client::ServiceMapping::Enhanced,
+                        mapping,
                         &DdsContext::ros_name(&name)?,
                         &service_type(&S::type_name())?,
                         qos.clone(),
@@ -225,11 +226,12 @@ impl Node {
         let inner = match &self.inner {
             NodeBackend::Dds(_) => {
                 let mut guard = self.dds().ok_or(TransportError::Closed)?;
+                let mapping = guard.service_mapping;
                 let qos = Qos::services().to_ros2();
                 let client: DdsClient<S> = guard
                     .node
                     .create_client(
-                        ros2_client::ServiceMapping::Enhanced,
+                        mapping,
                         &DdsContext::ros_name(&name)?,
                         &service_type(&S::type_name())?,
                         qos.clone(),

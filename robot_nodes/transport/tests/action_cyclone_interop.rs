@@ -9,7 +9,7 @@
 use letan_msgs::nav2_msgs::{NavigateToPose, NavigateToPoseFeedback, NavigateToPoseResult};
 use letan_transport::action::{GoalId, GoalOutcome};
 use letan_transport::testing::in_netns;
-use letan_transport::{Context, DdsOptions};
+use letan_transport::{Context, DdsOptions, ServiceLayout};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,12 +28,17 @@ fn python() -> Option<PathBuf> {
         })
 }
 
-/// Runs the Cyclone client to completion; returns its JSON events.
-async fn cyclone_client(py: &PathBuf, args: &[&str]) -> Vec<Value> {
+/// Runs the Cyclone client to completion; returns its JSON events. In the Cyclone layout, every
+/// reply must echo its request's header.
+async fn cyclone_client(py: &PathBuf, layout: ServiceLayout, args: &[&str]) -> Vec<Value> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cyclone_action_client.py");
     let out = tokio::process::Command::new(py)
         .arg(script)
         .args(args)
+        .args(match layout {
+            ServiceLayout::SampleIdentity => ["--layout", "sample-identity"],
+            ServiceLayout::CycloneHeader => ["--layout", "cyclone"],
+        })
         .output()
         .await
         .expect("run the Cyclone client");
@@ -43,9 +48,23 @@ async fn cyclone_client(py: &PathBuf, args: &[&str]) -> Vec<Value> {
         "Cyclone client {args:?} failed:\n{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    text.lines()
+    let all: Vec<Value> = text
+        .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
-        .collect()
+        .collect();
+    let headers = events(&all, "reply_header");
+    let replies = ["goal_response", "result", "cancel_response"]
+        .iter()
+        .map(|k| events(&all, k).len())
+        .sum::<usize>();
+    match layout {
+        ServiceLayout::SampleIdentity => assert!(headers.is_empty(), "{all:?}"),
+        ServiceLayout::CycloneHeader => {
+            assert_eq!(headers.len(), replies, "one header per reply: {all:?}");
+            assert!(headers.iter().all(|h| h["echoed"] == true), "{all:?}");
+        }
+    }
+    all
 }
 
 fn events<'a>(all: &'a [Value], kind: &str) -> Vec<&'a Value> {
@@ -60,6 +79,23 @@ fn one<'a>(all: &'a [Value], kind: &str) -> &'a Value {
 
 #[test]
 fn a_cyclone_dds_client_drives_our_action_server() {
+    drive_our_action_server(
+        "a_cyclone_dds_client_drives_our_action_server",
+        ServiceLayout::SampleIdentity,
+    );
+}
+
+/// As a node on rmw_cyclonedds would call it: `RMW_IMPLEMENTATION=rmw_cyclonedds_cpp` on our side,
+/// and the request header before every request on the client's.
+#[test]
+fn a_client_in_rmw_cyclonedds_layout_drives_our_action_server() {
+    drive_our_action_server(
+        "a_client_in_rmw_cyclonedds_layout_drives_our_action_server",
+        ServiceLayout::CycloneHeader,
+    );
+}
+
+fn drive_our_action_server(test: &str, layout: ServiceLayout) {
     let Some(py) = python() else {
         if std::env::var_os("LETAN_NO_CYCLONE").is_some() {
             eprintln!("LETAN_NO_CYCLONE set: the Cyclone DDS action client was NOT run");
@@ -67,14 +103,18 @@ fn a_cyclone_dds_client_drives_our_action_server() {
         }
         panic!("no Python with cyclonedds ($LETAN_PYTHON, .deps/venv): run scripts/setup.sh");
     };
-    in_netns("a_cyclone_dds_client_drives_our_action_server", || {
+    in_netns(test, || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         rt.block_on(async {
-            let ctx = Context::dds(DdsOptions::default()).unwrap();
+            let ctx = Context::dds(DdsOptions {
+                service_layout: layout,
+                ..Default::default()
+            })
+            .unwrap();
             let node = ctx.node("nav", "/robot").unwrap();
             let server = node
                 .action_server::<NavigateToPose>("navigate_to_pose")
@@ -129,7 +169,7 @@ fn a_cyclone_dds_client_drives_our_action_server() {
             let action = "/robot/navigate_to_pose";
 
             // A goal that succeeds.
-            let run = cyclone_client(&py, &[action, "10", "--seed", "1"]).await;
+            let run = cyclone_client(&py, layout, &[action, "10", "--seed", "1"]).await;
             let id = one(&run, "goal_id")["goal_id"].as_str().unwrap().to_string();
             assert_eq!(one(&run, "goal_response")["accepted"], true, "{run:?}");
             let feedback = events(&run, "feedback");
@@ -150,12 +190,12 @@ fn a_cyclone_dds_client_drives_our_action_server() {
             );
 
             // A rejected goal.
-            let run = cyclone_client(&py, &[action, "-1", "--seed", "2"]).await;
+            let run = cyclone_client(&py, layout, &[action, "-1", "--seed", "2"]).await;
             assert_eq!(one(&run, "goal_response")["accepted"], false, "{run:?}");
             assert!(events(&run, "result").is_empty());
 
             // A goal canceled after its first feedback.
-            let run = cyclone_client(&py, &[action, "100", "--seed", "3", "--cancel-after-feedback"]).await;
+            let run = cyclone_client(&py, layout, &[action, "100", "--seed", "3", "--cancel-after-feedback"]).await;
             let id3 = one(&run, "goal_id")["goal_id"].as_str().unwrap().to_string();
             let cancel = one(&run, "cancel_response");
             assert_eq!(cancel["return_code"], 0, "ERROR_NONE: {run:?}");
@@ -164,7 +204,7 @@ fn a_cyclone_dds_client_drives_our_action_server() {
             assert_eq!((result["status"].as_i64(), result["error_msg"].as_str()), (Some(5), Some("canceled")));
 
             // A reader joining late gets the current status array (transient local, keep last 1).
-            let run = cyclone_client(&py, &[action, "0", "--late-status"]).await;
+            let run = cyclone_client(&py, layout, &[action, "0", "--late-status"]).await;
             let status = one(&run, "status")["list"].as_array().unwrap().clone();
             assert!(status.contains(&serde_json::json!([id, 4])), "{status:?}");
             assert!(status.contains(&serde_json::json!([id3, 5])), "{status:?}");

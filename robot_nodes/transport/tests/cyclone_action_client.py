@@ -3,14 +3,22 @@
 
 It speaks to an action server the way the ROS 2 wire protocol lays actions out: the services
 `<action>/_action/send_goal`, `cancel_goal`, `get_result` as DDS topics `rq/...Request` and
-`rr/...Reply` (no header in the payload: rmw_fastrtps' mapping, which the server uses; the reply is
-matched by being the only client), the topics `rt/<action>/_action/feedback` and
+`rr/...Reply`, the topics `rt/<action>/_action/feedback` and
 `rt/<action>/_action/status` (reliable, transient local, keep last 1), with the type names rosidl
 generates (`nav2_msgs::action::dds_::NavigateToPose_SendGoal_Request_`, ...).
 
+Two service layouts (`--layout`):
+  sample-identity  rmw_fastrtps' (Jazzy's default): the payload is the bare request; the request id
+                   rides in the inline QoS, which this client does not set (the reply is matched by
+                   being the only client).
+  cyclone          rmw_cyclonedds': a header {uint64 client id, int64 sequence number} before the
+                   request, which the server must echo before the reply. Each reply's header is
+                   checked against its request's (event "reply_header").
+
 Each event is printed as one JSON object per line; tests/action_cyclone_interop.rs checks them.
 
-Usage: cyclone_action_client.py ACTION X [--cancel-after-feedback] [--late-status] [--seed N] [--timeout S]
+Usage: cyclone_action_client.py ACTION X [--layout sample-identity|cyclone] [--cancel-after-feedback]
+                                            [--late-status] [--seed N] [--timeout S]
   ACTION  e.g. /robot/navigate_to_pose
   X       goal position x
 """
@@ -18,12 +26,13 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+import types
+from dataclasses import MISSING, dataclass, field, fields
 
 from cyclonedds.core import Policy, Qos
 from cyclonedds.domain import DomainParticipant
 from cyclonedds.idl import IdlStruct
-from cyclonedds.idl.types import array, float32, float64, int8, int16, int32, sequence, uint8, uint16, uint32
+from cyclonedds.idl.types import array, float32, float64, int8, int16, int32, int64, sequence, uint8, uint16, uint32, uint64
 from cyclonedds.pub import DataWriter
 from cyclonedds.sub import DataReader
 from cyclonedds.topic import Topic
@@ -165,6 +174,52 @@ class FeedbackMessage(IdlStruct, typename=t("nav2_msgs", "action", A + "_Feedbac
     feedback: Feedback = field(default_factory=Feedback)
 
 
+def with_cyclone_header(cls):
+    """`cls` as rmw_cyclonedds lays it out on a service topic: the same type name, with the request
+    header (client id, sequence number) before the fields."""
+    ann = {"header_guid": uint64, "header_seq": int64}
+    body = {"header_guid": 0, "header_seq": 0}
+    for f in fields(cls):
+        ann[f.name] = f.type
+        body[f.name] = f.default if f.default_factory is MISSING else field(default_factory=f.default_factory)
+    body["__annotations__"] = ann
+    wrapped = types.new_class(cls.__name__ + "_Cyclone", (IdlStruct,), {"typename": cls.__idl_typename__},
+                              lambda ns: ns.update(body))
+    return dataclass(wrapped)
+
+
+class Service:
+    """One service of the action, as a client: a request writer and a reply reader."""
+
+    def __init__(self, dp, base, name, req_type, resp_type, qos, layout):
+        self.req_type, self.resp_type, self.layout = req_type, resp_type, layout
+        self.name = name
+        if layout == "cyclone":
+            req_type, resp_type = with_cyclone_header(req_type), with_cyclone_header(resp_type)
+        self.wire_req, self.wire_resp = req_type, resp_type
+        self.w = DataWriter(dp, Topic(dp, f"rq/{base}/_action/{name}Request", req_type), qos=qos)
+        self.r = DataReader(dp, Topic(dp, f"rr/{base}/_action/{name}Reply", resp_type), qos=qos)
+        self.guid = 0x0102030405060708 + len(name)  # distinct per service, as each client has its own
+        self.sent = []
+
+    def send(self, req):
+        if self.layout == "cyclone":
+            seq = len(self.sent) + 1
+            self.sent.append((self.guid, seq))
+            req = self.wire_req(header_guid=self.guid, header_seq=seq,
+                                **{f.name: getattr(req, f.name) for f in fields(self.req_type)})
+        self.w.write(req)
+
+    def take(self):
+        for s in self.r.take(N=1):
+            if self.layout != "cyclone":
+                return s
+            got = (s.header_guid, s.header_seq)
+            say(event="reply_header", service=self.name, echoed=got in self.sent, header=list(got))
+            return self.resp_type(**{f.name: getattr(s, f.name) for f in fields(self.resp_type)})
+        return None
+
+
 def say(**event):
     print(json.dumps(event), flush=True)
 
@@ -177,6 +232,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("action")
     ap.add_argument("x", type=float)
+    ap.add_argument("--layout", choices=["sample-identity", "cyclone"], default="sample-identity")
     ap.add_argument("--cancel-after-feedback", action="store_true")
     ap.add_argument("--late-status", action="store_true", help="only read the status topic, joining late")
     ap.add_argument("--seed", type=int, default=5, help="makes the goal id (distinct per run)")
@@ -202,18 +258,17 @@ def main() -> int:
         return 1
 
     def service(name, req_type, resp_type):
-        w = DataWriter(dp, Topic(dp, f"rq/{base}/_action/{name}Request", req_type), qos=reliable)
-        r = DataReader(dp, Topic(dp, f"rr/{base}/_action/{name}Reply", resp_type), qos=reliable)
-        return w, r
+        return Service(dp, base, name, req_type, resp_type, reliable, args.layout)
 
-    goal_w, goal_r = service("send_goal", SendGoal_Request, SendGoal_Response)
-    cancel_w, cancel_r = service("cancel_goal", CancelGoal_Request, CancelGoal_Response)
-    result_w, result_r = service("get_result", GetResult_Request, GetResult_Response)
+    goal_s = service("send_goal", SendGoal_Request, SendGoal_Response)
+    cancel_s = service("cancel_goal", CancelGoal_Request, CancelGoal_Response)
+    result_s = service("get_result", GetResult_Request, GetResult_Response)
     feedback_r = DataReader(dp, Topic(dp, f"rt/{base}/_action/feedback", FeedbackMessage), qos=reliable)
+    services = (goal_s, cancel_s, result_s)
 
     # Wait until the server's endpoints are matched both ways (a request sent earlier is lost).
-    while not all(w.get_matched_subscriptions() for w in (goal_w, cancel_w, result_w)) or \
-            not all(r.get_matched_publications() for r in (goal_r, cancel_r, result_r, feedback_r)):
+    while not all(s.w.get_matched_subscriptions() for s in services) or \
+            not all(r.get_matched_publications() for r in [s.r for s in services] + [feedback_r]):
         if time.monotonic() > deadline:
             say(event="timeout", waiting_for="server")
             return 1
@@ -221,9 +276,10 @@ def main() -> int:
     time.sleep(0.2)  # let the server's writers match our readers too
     say(event="matched")
 
-    def wait_one(reader, what):
+    def wait_one(svc, what):
         while time.monotonic() < deadline:
-            for s in reader.take(N=1):
+            s = svc.take()
+            if s is not None:
                 return s
             time.sleep(0.01)
         say(event="timeout", waiting_for=what)
@@ -233,12 +289,12 @@ def main() -> int:
     say(event="goal_id", goal_id=hexid(goal_id))
     goal = Goal(pose=PoseStamped(header=Header(frame_id="map"), pose=Pose(position=Point(x=args.x))),
                 behavior_tree="")
-    goal_w.write(SendGoal_Request(goal_id=goal_id, goal=goal))
-    resp = wait_one(goal_r, "send_goal reply")
+    goal_s.send(SendGoal_Request(goal_id=goal_id, goal=goal))
+    resp = wait_one(goal_s, "send_goal reply")
     say(event="goal_response", accepted=resp.accepted, stamp=[resp.stamp.sec, resp.stamp.nanosec])
     if not resp.accepted:
         return 0
-    result_w.write(GetResult_Request(goal_id=goal_id))
+    result_s.send(GetResult_Request(goal_id=goal_id))
     canceled = False
     while time.monotonic() < deadline:
         for f in feedback_r.take(N=10):
@@ -246,11 +302,12 @@ def main() -> int:
                 recoveries=f.feedback.number_of_recoveries, frame=f.feedback.current_pose.header.frame_id)
             if args.cancel_after_feedback and not canceled:
                 canceled = True
-                cancel_w.write(CancelGoal_Request(goal_info=GoalInfo(goal_id=goal_id)))
-                c = wait_one(cancel_r, "cancel_goal reply")
+                cancel_s.send(CancelGoal_Request(goal_info=GoalInfo(goal_id=goal_id)))
+                c = wait_one(cancel_s, "cancel_goal reply")
                 say(event="cancel_response", return_code=c.return_code,
                     canceling=[hexid(g.goal_id) for g in c.goals_canceling])
-        for r in result_r.take(N=1):
+        r = result_s.take()
+        if r is not None:
             say(event="result", status=r.status, error_code=r.result.error_code, error_msg=r.result.error_msg)
             # The status array, until it shows the goal finished (it is published before the result).
             last = None

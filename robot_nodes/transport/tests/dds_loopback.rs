@@ -5,7 +5,7 @@ use letan_msgs::geometry_msgs::Twist;
 use letan_msgs::std_msgs::Bool;
 use letan_msgs::std_srvs::{SetBool, SetBoolRequest, SetBoolResponse};
 use letan_transport::testing::in_netns;
-use letan_transport::{Context, DdsOptions, Qos};
+use letan_transport::{Context, DdsOptions, Qos, ServiceLayout};
 use std::time::{Duration, Instant};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -23,11 +23,13 @@ fn topics_and_latched_topics_cross_participants() {
             let a = Context::dds(DdsOptions {
                 domain_id: 7,
                 loopback_only: true,
+                ..Default::default()
             })
             .unwrap();
             let b = Context::dds(DdsOptions {
                 domain_id: 7,
                 loopback_only: true,
+                ..Default::default()
             })
             .unwrap();
             let talker = a.node("talker", "/robot").unwrap();
@@ -81,9 +83,27 @@ fn topics_and_latched_topics_cross_participants() {
 #[test]
 fn services_cross_participants() {
     in_netns("services_cross_participants", || {
+        service_round_trips(ServiceLayout::SampleIdentity)
+    });
+}
+
+/// The same calls with rmw_cyclonedds' layout (`RMW_IMPLEMENTATION=rmw_cyclonedds_cpp`) on both sides.
+#[test]
+fn services_cross_participants_in_the_cyclone_layout() {
+    in_netns("services_cross_participants_in_the_cyclone_layout", || {
+        service_round_trips(ServiceLayout::CycloneHeader)
+    });
+}
+
+fn service_round_trips(service_layout: ServiceLayout) {
+    {
         rt().block_on(async {
-            let a = Context::dds(DdsOptions::default()).unwrap();
-            let b = Context::dds(DdsOptions::default()).unwrap();
+            let opts = DdsOptions {
+                service_layout,
+                ..Default::default()
+            };
+            let a = Context::dds(opts.clone()).unwrap();
+            let b = Context::dds(opts).unwrap();
             let server_node = a.node("greeter", "/").unwrap();
             let client_node = b.node("console", "/").unwrap();
             let mut server = server_node.service_server::<SetBool>("~/enable").unwrap();
@@ -126,7 +146,7 @@ fn services_cross_participants() {
                 .unwrap();
             assert_eq!(resp.message, "on=false");
         });
-    });
+    }
 }
 
 /// An action server on one participant and clients on another: feedback, results, rejection,
@@ -307,6 +327,7 @@ fn an_acked_publisher_knows_its_reader_has_the_message() {
                 let opts = DdsOptions {
                     domain_id: 9,
                     loopback_only: true,
+                    ..Default::default()
                 };
                 let a = Context::dds(opts.clone()).unwrap();
                 let b = Context::dds(opts).unwrap();
