@@ -5,7 +5,7 @@ use std::time::Duration;
 use letan_map::{Places, Pose2D};
 use letan_nlu::catalog::OUT_OF_SCOPE;
 use letan_nlu::normalize::{normalize, Normalized};
-use letan_nlu::router::Understanding;
+use letan_nlu::router::{unknown_place_reply, OosReason, Understanding};
 use letan_nlu::{Language, Nlu};
 
 use crate::config::DialogConfig;
@@ -934,7 +934,7 @@ impl Dialog {
         if source != Source::Button
             && u.lang != self.lang
             && u.normalized.split_whitespace().count() >= 3
-            && u.oos_reason.is_none()
+            && matches!(u.oos_reason, None | Some(OosReason::UnknownPlace))
         {
             self.lang = u.lang;
             out.push(Action::SwitchLanguage { lang: u.lang });
@@ -1218,8 +1218,17 @@ impl Dialog {
                 };
             }
             _ => {
-                let text = kb_spoken(self);
+                // "Where is …" something the centre does not have: say so, not "I can't help".
+                let unknown_place = u.and_then(|u| u.oos_reason) == Some(OosReason::UnknownPlace);
+                let text = if unknown_place {
+                    unknown_place_reply(self.lang).to_string()
+                } else {
+                    kb_spoken(self)
+                };
                 let mut screen = self.screen_for(intent);
+                if let (true, Some(s)) = (unknown_place, screen.as_mut()) {
+                    s.body = text.clone();
+                }
                 if intent == OUT_OF_SCOPE || intent.starts_with("chat.") {
                     if let Some(s) = screen.as_mut() {
                         s.suggestions = self.suggestions(&self.cfg.suggestions);

@@ -470,6 +470,26 @@ fn out_of_scope_is_refused_politely_then_staff_after_repeats() {
     );
 }
 
+/// "Where is …" something the centre does not have: the robot says the place is not on its map
+/// and names the reception staff, in the citizen's language, instead of asking where to go.
+#[test]
+fn a_place_the_centre_does_not_have_is_named_as_such() {
+    let mut s = Script::new();
+    s.engage("p");
+    let a = s.say("đổi ngoại tệ ở đâu");
+    let (text, _, _) = one_say(&a);
+    assert!(text.contains("bản đồ") && text.contains("lễ tân"), "{text}");
+    assert!(!text.contains("muốn đến chỗ nào"), "{text}");
+    let a = s.say("where can i exchange money");
+    assert!(
+        a.iter()
+            .any(|x| matches!(x, Action::SwitchLanguage { lang: Language::En })),
+        "a real English sentence switches the conversation: {a:#?}"
+    );
+    let (text, _, _) = one_say(&a);
+    assert!(text.contains("map") && text.contains("reception"), "{text}");
+}
+
 #[test]
 fn no_to_anything_else_says_goodbye() {
     let mut s = Script::new();

@@ -6,6 +6,7 @@ use crate::catalog::{self, OUT_OF_SCOPE};
 use crate::classifier::{Classifier, ClassifierConfig};
 use crate::kb::{Kb, Language};
 use crate::lang::LangId;
+use crate::nav_words::NavWords;
 use crate::normalize::{normalize, Normalized};
 use crate::slots::{Match, SlotExtractor};
 use crate::vague::Specificity;
@@ -45,6 +46,8 @@ pub enum OosReason {
     Classified,
     /// No intent was likely enough.
     LowConfidence,
+    /// A "where is …" question about something the centre does not have (see `nav_words`).
+    UnknownPlace,
 }
 
 /// What the robot understood.
@@ -88,6 +91,7 @@ struct Inner {
     slots: SlotExtractor,
     lang: LangId,
     specificity: Specificity,
+    nav_words: NavWords,
 }
 
 fn seq_at(n: &Normalized, seq: &[&str]) -> Option<usize> {
@@ -207,16 +211,49 @@ const WHERE_CUES: &[&[&str]] = &[
     &["the", "nao", "de", "den"],
 ];
 
+/// Words that may follow a question's last word: address, politeness, question particles.
+const TRAILING_PARTICLES: &[&str] = &[
+    "chau", "em", "a", "nhi", "vay", "the", "nhe", "ha", "day", "roi", "co", "oi",
+];
+
+/// "Nhà vệ sinh đâu cháu": a bare "đâu" ending the question, with only particles after it.
+/// Not "không đâu" (not at all). Typed without diacritics, "dau" may also be "đau" (pain) or
+/// "đầu" (head); the cue only counts where a place was also named, so those stay harmless.
+fn has_bare_where(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    let Some(i) = t
+        .iter()
+        .rposition(|x| x.text == "đâu" || (x.plain == "dau" && !x.has_diacritics()))
+    else {
+        return false;
+    };
+    let after_ok = t[i + 1..]
+        .iter()
+        .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()));
+    let negated = i > 0 && ["khong", "chang", "cha"].contains(&t[i - 1].plain.as_str());
+    after_ok && !negated
+}
+
 fn nav_cue(n: &Normalized) -> Option<&'static str> {
     if GUIDE_CUES.iter().any(|c| has_guide_cue(n, c)) {
         return Some("nav.guide");
     }
     if WHERE_CUES.iter().any(|c| has_seq(n, c))
+        || has_bare_where(n)
         || (has_motion_word(n) && has_seq(n, &["the", "nao"]) && !has_usage_cue(n))
     {
         return Some("nav.where_is");
     }
     None
+}
+
+/// What the robot says to a "where is …" question about something not on its map
+/// ([`OosReason::UnknownPlace`]).
+pub fn unknown_place_reply(lang: Language) -> &'static str {
+    match lang {
+        Language::Vi => "Dạ, chỗ đó cháu không có trên bản đồ của trung tâm ạ. Bác hỏi cán bộ ở quầy lễ tân giúp cháu nhé.",
+        Language::En => "I do not have that place on the map of this centre. Please ask the staff at the reception desk.",
+    }
 }
 
 /// The best alternative that is neither navigation nor out of scope: the service or amenity a
@@ -273,6 +310,7 @@ impl Nlu {
         let slots = SlotExtractor::new(&kb);
         let lang = LangId::new(&kb);
         let specificity = Specificity::from_kb(&kb);
+        let nav_words = NavWords::new(&kb, data.iter().map(|(t, l)| (t.as_str(), l.as_str())));
         tracing::debug!(
             phrases = data.len(),
             features = classifier.vocabulary_size(),
@@ -286,6 +324,7 @@ impl Nlu {
                 slots,
                 lang,
                 specificity,
+                nav_words,
             }),
         })
     }
@@ -403,6 +442,13 @@ impl Nlu {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }
         }
+        // Still navigation with no place, and a word no place or navigation phrase has: the
+        // citizen asked for something the centre does not have ("đổi ngoại tệ ở đâu").
+        let asks_the_way =
+            catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
+        if asks_the_way && dest.is_none() && !inner.nav_words.unknown(&n).is_empty() {
+            return Self::out_of_scope(&n, lang, OosReason::UnknownPlace, confidence, alts);
+        }
         if intent == OUT_OF_SCOPE {
             return Self::out_of_scope(&n, lang, OosReason::Classified, confidence, alts);
         }
@@ -441,6 +487,13 @@ impl Nlu {
     /// The spoken answer and screen text for an understanding, in its language.
     pub fn answer(&self, u: &Understanding) -> Answer {
         let kb = &self.inner.kb;
+        if u.oos_reason == Some(OosReason::UnknownPlace) {
+            let spoken = unknown_place_reply(u.lang);
+            return Answer {
+                spoken: spoken.to_string(),
+                screen: spoken.to_string(),
+            };
+        }
         let lang = u
             .language
             .filter(|_| u.intent == "chat.language")

@@ -239,6 +239,47 @@ fn unseen_out_of_scope_questions() {
     all_ok(r);
 }
 
+/// "Where is …" something the lobby does not have is out of scope, with its own answer; a bare
+/// "where is it" or a place the robot knows stays navigation.
+#[test]
+fn where_questions_about_places_the_centre_does_not_have() {
+    use letan_nlu::router::{unknown_place_reply, OosReason};
+    for t in [
+        "đổi ngoại tệ ở đâu",
+        "where can i exchange money",
+        "bệnh viện gần nhất ở đâu",
+        "thang máy ở đâu",
+        "where is the parking lot",
+    ] {
+        let u = nlu().understand(t);
+        assert_eq!(
+            (u.intent.as_str(), u.oos_reason),
+            (OUT_OF_SCOPE, Some(OosReason::UnknownPlace)),
+            "{t}: {u:?}"
+        );
+        assert_eq!(nlu().answer(&u).spoken, unknown_place_reply(u.lang), "{t}");
+    }
+    let mut r = Vec::new();
+    for (t, intent, dest) in [
+        ("take me there please", "nav.guide", None),
+        ("chỗ đó ở đâu", "nav.where_is", None),
+        ("nhà vệ sinh đâu cháu", "nav.where_is", Some("restroom")),
+        ("nha ve sinh dau", "nav.where_is", Some("restroom")),
+        ("quầy 5 đâu rồi em", "nav.where_is", Some("counter_5")),
+        (
+            "where can i get the forms",
+            "nav.where_is",
+            Some("forms_desk"),
+        ),
+    ] {
+        r.push(check(t, intent, dest));
+    }
+    all_ok(r);
+    // "đâu" negated or inside a sentence is not a where-question; "dau" may be "đau" (pain).
+    let u = nlu().understand("tôi bị đau bụng quá");
+    assert_eq!(u.intent, "amenity.medical", "{u:?}");
+}
+
 #[test]
 fn language_identification() {
     let cases = [

@@ -1,0 +1,73 @@
+//! Does a navigation question name something that is not in the centre? "Đổi ngoại tệ ở đâu",
+//! "where can I exchange money": the classifier reads "ở đâu"/"where" as navigation, because the
+//! navigation phrases are many and share those words. With no place found, the robot used to ask
+//! "where would you like to go?", which answers nothing. When such a question holds a word that
+//! no navigation phrase and no place name contains, the citizen named a place or service the
+//! centre does not have: that is out of scope, and the robot says what it can help with.
+//!
+//! A bare "take me there" or "chỗ đó ở đâu" is made of navigation words only and stays navigation;
+//! so does a partly heard place name ("nhà về sinh"), whose words are place words.
+
+use std::collections::HashSet;
+
+use crate::catalog;
+use crate::kb::{Kb, Language};
+use crate::normalize::{normalize, Normalized};
+
+/// Every word (diacritic-free) of the navigation training phrases and of the place names.
+#[derive(Debug, Clone, Default)]
+pub struct NavWords {
+    known: HashSet<String>,
+}
+
+impl NavWords {
+    /// From the (text, intent) training pairs of the navigation intents and the knowledge base's
+    /// place names in both languages.
+    pub fn new<'a>(kb: &Kb, data: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut known = HashSet::new();
+        let nav = data
+            .into_iter()
+            .filter(|(_, intent)| catalog::takes_destination(intent))
+            .map(|(text, _)| text.to_string());
+        let places = [Language::Vi, Language::En]
+            .into_iter()
+            .flat_map(|l| kb.place_phrases(l));
+        for text in nav.chain(places) {
+            known.extend(normalize(&text).tokens.into_iter().map(|t| t.plain));
+        }
+        NavWords { known }
+    }
+
+    /// The words of `n` that no navigation phrase or place name contains (numbers excepted).
+    pub fn unknown<'a>(&self, n: &'a Normalized) -> Vec<&'a str> {
+        n.tokens
+            .iter()
+            .filter(|t| !t.is_number() && !self.known.contains(&t.plain))
+            .map(|t| t.plain.as_str())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_outside_navigation_and_places_are_unknown() {
+        let kb = Kb::embedded().unwrap();
+        let data = kb.training_phrases();
+        let w = NavWords::new(&kb, data.iter().map(|(t, l)| (t.as_str(), l.as_str())));
+        assert!(w.unknown(&normalize("nhà vệ sinh ở đâu")).is_empty());
+        assert!(w.unknown(&normalize("take me there please")).is_empty());
+        assert!(w.unknown(&normalize("dẫn bác ra quầy 7 với")).is_empty());
+        assert_eq!(
+            w.unknown(&normalize("where can i exchange money")),
+            ["exchange", "money"]
+        );
+        // "tệ" is known ("y tế" is a place word without diacritics); "ngoại" is not.
+        assert!(w
+            .unknown(&normalize("đổi ngoại tệ ở đâu"))
+            .contains(&"ngoai"));
+    }
+}
