@@ -127,6 +127,31 @@ fn second_probe_of_elderly_and_recognizer_style_speech() {
     assert!(destination >= 0.95, "{destination:.4}");
 }
 
+/// `tests/data/probe3_typed_english_oos.tsv`: 90 utterances written after the second probe's fixes:
+/// 30 typed without diacritics, 34 in English (some in a foreigner's phrasing), 11 out of scope
+/// that look like lobby questions ("đổi ngoại tệ ở đâu", "mấy giờ rồi cháu"), and 15 spoken
+/// Vietnamese. First run, before any change: **81 of 90 (90.0 %)**, or 69 of the 78 that are not
+/// also knowledge-base phrases (88.5 %). The misses and their
+/// fixes, none by adding the probe's sentences:
+/// - "where is X" with X not in the centre read as navigation. The `UnknownPlace` rule now makes it
+///   out of scope, with its own answer.
+/// - "vietnamese" pulled towards chat.language, "passport" outweighed "notarize a copy", and money,
+///   time and social-insurance questions read as services. Phrases were added to each side.
+/// - "the forms" and "ghế ngồi" were not place names.
+///
+/// Two misses are left. "gặp ai đó hỏi về đất đai" is debatable: consultation or land. In "đưa
+/// bác ra cửa" the bare "cửa" names no place: "ra cửa" as a name of the exit would take "ra cửa
+/// chính" from the entrance, and "cửa" alone would match "cửa hàng" (a shop). Since those fixes
+/// it is a regression set.
+#[test]
+fn third_probe_of_typed_english_and_look_alike_out_of_scope() {
+    let (intent, destination) =
+        probe_accuracy(include_str!("data/probe3_typed_english_oos.tsv"), 90, 75);
+    assert!(intent >= 0.97, "{intent:.4}");
+    // 10 of 11: "ra cửa" (above)
+    assert!(destination >= 0.9, "{destination:.4}");
+}
+
 /// A clarification costs an elderly citizen a turn: on the dev set, the vague-request rule must
 /// stay rare (it is meant for "đăng ký", not for real questions).
 #[test]
