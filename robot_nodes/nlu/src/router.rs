@@ -283,6 +283,43 @@ fn has_usage_cue(n: &Normalized) -> bool {
     USAGE_CUES.iter().any(|c| has_seq(n, c))
 }
 
+/// Words of a request to change language ("nói", "speak", "chuyển sang", "dùng", "in english").
+/// A longer sentence that only mentions a language ("marry my vietnamese girlfriend") is not one.
+pub const LANGUAGE_REQUEST_CUES: &[&str] = &[
+    "noi",
+    "speak",
+    "speaks",
+    "talk",
+    "say",
+    "switch",
+    "change",
+    "chuyen",
+    "doi",
+    "sang",
+    "dung",
+    "use",
+    "prefer",
+    "language",
+    "ngon",
+    "biet",
+    "hieu",
+    "understand",
+    "please",
+    "di",
+    "in",
+];
+
+/// Short requests ("english please", "tiếng việt") need no cue word.
+const LANGUAGE_REQUEST_MAX_BARE: usize = 4;
+
+/// Does an utterance the classifier calls `chat.language` really ask to change language?
+pub fn asks_for_language(n: &Normalized) -> bool {
+    n.tokens.len() <= LANGUAGE_REQUEST_MAX_BARE
+        || n.tokens
+            .iter()
+            .any(|t| LANGUAGE_REQUEST_CUES.contains(&t.plain.as_str()))
+}
+
 fn requested_language(n: &Normalized) -> Option<Language> {
     let en = has_seq(n, &["tieng", "anh"]) || has_seq(n, &["english"]);
     let vi = has_seq(n, &["tieng", "viet"]) || has_seq(n, &["vietnamese"]);
@@ -439,6 +476,16 @@ impl Nlu {
         // an amenity behind it, answer that instead. A bare "take me there" stays navigation.
         if catalog::takes_destination(&intent) && dest.is_none() {
             if let Some((alt, p)) = service_behind(&alts).filter(|a| a.1 >= NAV_WITHOUT_PLACE_ALT) {
+                promote(&mut intent, &mut confidence, &mut alts, alt, p);
+            }
+        }
+        // "I want to marry my Vietnamese girlfriend": a language named, no change asked for.
+        if intent == "chat.language" && !asks_for_language(&n) {
+            let next = alts
+                .iter()
+                .find(|(l, _)| l != "chat.language" && l != OUT_OF_SCOPE)
+                .cloned();
+            if let Some((alt, p)) = next {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }
         }

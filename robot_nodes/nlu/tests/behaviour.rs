@@ -280,6 +280,21 @@ fn where_questions_about_places_the_centre_does_not_have() {
     assert_eq!(u.intent, "amenity.medical", "{u:?}");
 }
 
+/// Every language request in the knowledge base passes the cue check, and a sentence that only
+/// names a language is answered for what it asks.
+#[test]
+fn a_language_named_is_not_a_language_request() {
+    use letan_nlu::router::asks_for_language;
+    let kb = nlu().kb();
+    for e in &kb.intents["chat.language"].examples {
+        assert!(asks_for_language(&normalize(e)), "{e}");
+    }
+    let u = nlu().understand("i want to marry my vietnamese girlfriend what do i need");
+    assert_eq!(u.intent, "proc.marriage_registration", "{u:?}");
+    let u = nlu().understand("can you speak vietnamese with my mother please");
+    assert_eq!(u.intent, "chat.language", "{u:?}");
+}
+
 #[test]
 fn language_identification() {
     let cases = [
