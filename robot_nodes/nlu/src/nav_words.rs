@@ -6,7 +6,8 @@
 //! centre does not have: that is out of scope, and the robot says what it can help with.
 //!
 //! A bare "take me there" or "chỗ đó ở đâu" is made of navigation words only and stays navigation;
-//! so does a partly heard place name ("nhà về sinh"), whose words are place words.
+//! so does a partly heard place name ("nhà về sinh"), whose words are place words, and an answer to
+//! the robot's offer ("vâng, cháu dẫn bác đi nhé"), whose extra words are [`PARTICLES`].
 
 use std::collections::HashSet;
 
@@ -14,7 +15,21 @@ use crate::catalog;
 use crate::kb::{Kb, Language};
 use crate::normalize::{normalize, Normalized};
 
-/// Every word (diacritic-free) of the navigation training phrases and of the place names.
+/// Yes, no, politeness, fillers and forms of address (diacritic-free), in both languages: words
+/// that can come with any request and never name a place.
+pub const PARTICLES: &[&str] = &[
+    // vi
+    "vang", "da", "u", "um", "uh", "a", "oi", "nhe", "nha", "thoi", "vay", "the", "nhi", "ha", "ok",
+    "oke", "okay", "duoc", "roi", "co", "khong", "dung", "phai", "chu", "nao", "luon", "gium",
+    "giup", "ho", "bac", "chau", "em", "anh", "chi", "ong", "ba", "toi", "con", "minh", "cu",
+    "voi", "di", "nay", "kia", "ay", // en
+    "yes", "yeah", "yep", "sure", "please", "thanks", "thank", "you", "alright", "right", "fine",
+    "good", "great", "well", "oh", "hmm", "so", "then", "now", "lets", "let", "go", "come", "on",
+    "no", "sorry", "excuse", "me", "hello", "hi",
+];
+
+/// Every word (diacritic-free) of the navigation training phrases and of the place names, and the
+/// [`PARTICLES`].
 #[derive(Debug, Clone, Default)]
 pub struct NavWords {
     known: HashSet<String>,
@@ -24,7 +39,7 @@ impl NavWords {
     /// From the (text, intent) training pairs of the navigation intents and the knowledge base's
     /// place names in both languages.
     pub fn new<'a>(kb: &Kb, data: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut known = HashSet::new();
+        let mut known: HashSet<String> = PARTICLES.iter().map(|p| p.to_string()).collect();
         let nav = data
             .into_iter()
             .filter(|(_, intent)| catalog::takes_destination(intent))
@@ -60,6 +75,12 @@ mod tests {
         let w = NavWords::new(&kb, data.iter().map(|(t, l)| (t.as_str(), l.as_str())));
         assert!(w.unknown(&normalize("nhà vệ sinh ở đâu")).is_empty());
         assert!(w.unknown(&normalize("take me there please")).is_empty());
+        assert!(w
+            .unknown(&normalize("Vâng, cháu dẫn bác đi nhé"))
+            .is_empty());
+        assert!(w
+            .unknown(&normalize("ok yes please lead the way"))
+            .is_empty());
         assert!(w.unknown(&normalize("dẫn bác ra quầy 7 với")).is_empty());
         assert_eq!(
             w.unknown(&normalize("where can i exchange money")),

@@ -262,6 +262,10 @@ fn where_questions_about_places_the_centre_does_not_have() {
     let mut r = Vec::new();
     for (t, intent, dest) in [
         ("take me there please", "nav.guide", None),
+        // accepting the robot's offer (sim/scenarios/ask_and_guide.yaml)
+        ("Vâng, cháu dẫn bác đi nhé", "nav.guide", None),
+        ("yes please, take me there", "nav.guide", None),
+        ("ok, dẫn tôi đi", "nav.guide", None),
         ("chỗ đó ở đâu", "nav.where_is", None),
         ("nhà vệ sinh đâu cháu", "nav.where_is", Some("restroom")),
         ("nha ve sinh dau", "nav.where_is", Some("restroom")),
