@@ -150,6 +150,11 @@ pub struct PolicyParams {
     pub reacquire_max_bearing_rad: f64,
     /// Persons becoming due within this window are greeted together (s).
     pub gather_s: f64,
+    /// A companion a step behind: a face seen within `companion_distance_m` of a person who is due,
+    /// not engaging yet and never greeted. The greeting waits up to `companion_wait_s` after the
+    /// first person became due, so that a couple hears one greeting (s, m).
+    pub companion_wait_s: f64,
+    pub companion_distance_m: f64,
     /// Minimum gap between two utterances from this policy (s).
     pub min_gap_s: f64,
     /// Local hour (0–23) from which "good afternoon" and "good evening" apply; before
@@ -174,6 +179,8 @@ impl Default for PolicyParams {
             reacquire_max_distance_m: 0.7,
             reacquire_max_bearing_rad: 0.35,
             gather_s: 0.3,
+            companion_wait_s: 1.5,
+            companion_distance_m: 1.2,
             min_gap_s: 2.0,
             morning_from_h: 4,
             afternoon_from_h: 12,
@@ -364,6 +371,13 @@ impl GreetingParams {
             std::f64::consts::PI,
         )?;
         range("policy.gather_s", p.gather_s, 0.0, 1.0)?;
+        range("policy.companion_wait_s", p.companion_wait_s, 0.0, 5.0)?;
+        range(
+            "policy.companion_distance_m",
+            p.companion_distance_m,
+            0.0,
+            3.0,
+        )?;
         range("policy.min_gap_s", p.min_gap_s, 0.0, 30.0)?;
         for (key, h) in [
             ("policy.morning_from_h", p.morning_from_h),

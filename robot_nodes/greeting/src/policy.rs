@@ -9,7 +9,8 @@
 //!   participants (if there were none, the nearest person who engages during it); other
 //!   newcomers get one brief acknowledgement, and a full greeting after it ends if still there.
 //! - People becoming due together (within `gather_s`) are greeted with one utterance, together with
-//!   companions who are still engaging (a step behind) at that moment.
+//!   companions who are still engaging (a step behind) at that moment. A companion seen beside
+//!   them who has not started engaging yet is waited for, up to `companion_wait_s`.
 //! - A small turn toward the greeted person(s) is requested only when the robot is idle.
 
 use std::collections::HashMap;
@@ -19,6 +20,19 @@ use crate::geometry::normalize_angle;
 use crate::{
     Engagement, EngagementLevel, GreetingParams, Lang, PolicyParams, TrackId, TrackedFace,
 };
+
+/// How far apart two faces stand (m), from their distances and bearings.
+fn apart_m(a: &TrackedFace, b: &TrackedFace) -> f64 {
+    let (ax, ay) = (
+        a.distance_m * a.bearing_rad.cos(),
+        a.distance_m * a.bearing_rad.sin(),
+    );
+    let (bx, by) = (
+        b.distance_m * b.bearing_rad.cos(),
+        b.distance_m * b.bearing_rad.sin(),
+    );
+    (ax - bx).hypot(ay - by)
+}
 
 /// What the rest of the robot tells the policy, each call.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,9 +210,37 @@ impl Greeter {
         self.vanished
             .retain(|g| secs(now, g.at) <= p.reacquire_window_s);
 
-        // Conversation start: whoever is engaged now is taking part in it.
+        // Conversation start: the people already greeted and engaged are taking part in it; if
+        // nobody was greeted, the nearest engaged or engaging person is (they started it). Anyone
+        // else engaging, a companion who was never greeted included, gets an acknowledgement once
+        // engaged, instead of silently counting as greeted.
         let conversation_started = ctx.conversation_active && !self.in_conversation;
         self.in_conversation = ctx.conversation_active;
+        let engaged_or_engaging =
+            |l: EngagementLevel| matches!(l, EngagementLevel::Engaged | EngagementLevel::Engaging);
+        let starter = if conversation_started {
+            let greeted = |f: &TrackedFace| {
+                self.visits
+                    .get(&f.id)
+                    .is_some_and(|v| v.greeted_at.is_some() && !v.left)
+            };
+            let around: Vec<(&TrackedFace, EngagementLevel)> = faces
+                .iter()
+                .zip(&self.levels)
+                .filter(|(_, &(_, l))| engaged_or_engaging(l))
+                .map(|(f, &(_, l))| (f, l))
+                .collect();
+            if around.iter().any(|(f, _)| greeted(f)) {
+                None
+            } else {
+                around
+                    .iter()
+                    .min_by(|a, b| a.0.distance_m.total_cmp(&b.0.distance_m))
+                    .map(|(f, _)| f.id)
+            }
+        } else {
+            None
+        };
 
         for (f, &(_, level)) in faces.iter().zip(&self.levels) {
             let is_new = !self.visits.contains_key(&f.id);
@@ -220,7 +262,8 @@ impl Greeter {
             if !ctx.conversation_active {
                 visit.participant = false;
             } else if conversation_started
-                && matches!(level, EngagementLevel::Engaged | EngagementLevel::Engaging)
+                && engaged_or_engaging(level)
+                && ((visit.greeted_at.is_some() && !visit.left) || starter == Some(f.id))
             {
                 visit.participant = true;
                 visit.greeted_at = Some(now);
@@ -320,6 +363,27 @@ impl Greeter {
             .min()?;
         if secs(now, earliest) < p.gather_s {
             return None;
+        }
+        // A companion still a step behind (seen beside someone due, not engaging yet, never
+        // greeted): wait a little for them, so that a couple hears one greeting and the robot does
+        // not turn away from the second one.
+        if secs(now, earliest) < p.companion_wait_s {
+            let beside_due = |f: &TrackedFace| {
+                due.iter()
+                    .any(|d| d.id != f.id && apart_m(d, f) <= p.companion_distance_m)
+            };
+            let behind = faces.iter().zip(&self.levels).any(|(f, &(_, level))| {
+                f.visible
+                    && level == EngagementLevel::Disengaged
+                    && self
+                        .visits
+                        .get(&f.id)
+                        .is_some_and(|v| v.greeted_at.is_none() && v.due_since.is_none())
+                    && beside_due(f)
+            });
+            if behind {
+                return None;
+            }
         }
         // Companions a step behind (engaging now, never greeted) are greeted with them: a couple
         // arriving together hears one greeting, and the robot does not turn away from either.

@@ -339,6 +339,35 @@ fn a_companion_a_step_behind_is_greeted_with_the_first_in_one_greeting() {
     assert_eq!(run.greetings[0].1.persons.len(), 2);
 }
 
+/// The second of a couple stands beside the first, looking at the lobby, and turns to the robot
+/// only a second after the first is due (the case `sim/scenarios/two_together.yaml` hit): the
+/// greeting waits for them, and both hear one.
+#[test]
+fn a_companion_seen_beside_but_not_engaging_yet_is_waited_for() {
+    let params = GreetingParams::default();
+    let beside: Path =
+        Box::new(|t| (t >= 0.5).then_some((1.3, -0.4, if t < 6.3 { 0.9 } else { 0.0 })));
+    let people = vec![approacher(0.5, 5.0, 1.1, 0.8, 0.3, 1e9), beside];
+    let run = simulate(&params, &people, 20.0, idle_morning);
+    assert_eq!(
+        run.greetings.len(),
+        1,
+        "one greeting for both: {:?}",
+        run.greetings
+    );
+    assert_eq!(run.greetings[0].1.persons.len(), 2, "{:?}", run.greetings);
+    let dt = greets(&run, 0)[0] - run.first_engaged[&0];
+    assert!(
+        dt <= params.policy.companion_wait_s + 0.1,
+        "the first is not kept waiting longer than companion_wait_s: {dt} s"
+    );
+    // Without the wait, the first is greeted alone.
+    let mut no_wait = GreetingParams::default();
+    no_wait.policy.companion_wait_s = 0.0;
+    let run = simulate(&no_wait, &people, 20.0, idle_morning);
+    assert_eq!(run.greetings[0].1.persons.len(), 1, "{:?}", run.greetings);
+}
+
 #[test]
 fn newcomer_during_a_conversation_gets_an_acknowledgement_then_a_greeting() {
     let params = GreetingParams::default();
@@ -378,6 +407,30 @@ fn newcomer_during_a_conversation_gets_an_acknowledgement_then_a_greeting() {
         "not idle: never turn"
     );
     assert!(run.greetings[0].1.text.starts_with("Good afternoon"));
+}
+
+/// The first of a couple is greeted alone and starts talking while the second is still turning
+/// to the robot: the second was never greeted, so is acknowledged, not silently counted as a
+/// participant.
+#[test]
+fn a_companion_engaging_when_the_conversation_starts_is_acknowledged() {
+    let mut params = GreetingParams::default();
+    params.policy.companion_wait_s = 0.0; // the first is greeted alone
+    let beside: Path =
+        Box::new(|t| (t >= 0.5).then_some((1.3, -0.4, if t < 6.3 { 0.9 } else { 0.0 })));
+    let people = vec![approacher(0.5, 5.0, 1.1, 0.8, 0.3, 1e9), beside];
+    let ctx = |t: f64| Context {
+        conversation_active: t > 6.45,
+        ..idle_morning(t)
+    };
+    let run = simulate(&params, &people, 15.0, ctx);
+    assert_eq!(greets(&run, 0).len(), 1, "{:?}", run.greetings);
+    let second: Vec<_> = run.per_person.get(&1).cloned().unwrap_or_default();
+    assert!(
+        second.iter().any(|g| g.1 == GreetingKind::Acknowledge),
+        "the companion is acknowledged: {:?}",
+        run.greetings
+    );
 }
 
 #[test]

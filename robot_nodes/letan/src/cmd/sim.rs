@@ -110,7 +110,22 @@ pub fn run(args: Args) -> Result<()> {
             )
         })?,
     };
-    let speed = args.speed.unwrap_or(if args.headless { 4.0 } else { 1.0 });
+    let speed = match args.speed {
+        Some(s) => s,
+        None if args.headless => {
+            // The scenario may cap the headless default (its perception must keep up).
+            let cap = match &args.scenario {
+                Some(path) => {
+                    letan_sim::scenario::Scenario::load(path)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                        .max_speed
+                }
+                None => None,
+            };
+            cap.map_or(4.0, |c| c.clamp(0.1, 4.0))
+        }
+        None => 1.0,
+    };
     if !(speed.is_finite() && speed >= 0.0) {
         bail!("--speed must be ≥ 0, got {speed}");
     }
