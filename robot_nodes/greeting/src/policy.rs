@@ -134,6 +134,13 @@ struct Visit {
     bearing: f64,
 }
 
+impl Visit {
+    /// Greeted, and has not left since.
+    fn greeted_and_here(&self) -> bool {
+        self.greeted_at.is_some() && !self.left
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Vanished {
     at: Duration,
@@ -219,24 +226,21 @@ impl Greeter {
         let engaged_or_engaging =
             |l: EngagementLevel| matches!(l, EngagementLevel::Engaged | EngagementLevel::Engaging);
         let starter = if conversation_started {
-            let greeted = |f: &TrackedFace| {
-                self.visits
-                    .get(&f.id)
-                    .is_some_and(|v| v.greeted_at.is_some() && !v.left)
-            };
-            let around: Vec<(&TrackedFace, EngagementLevel)> = faces
+            let around: Vec<&TrackedFace> = faces
                 .iter()
                 .zip(&self.levels)
                 .filter(|(_, &(_, l))| engaged_or_engaging(l))
-                .map(|(f, &(_, l))| (f, l))
+                .map(|(f, _)| f)
                 .collect();
-            if around.iter().any(|(f, _)| greeted(f)) {
+            let greeted =
+                |f: &&TrackedFace| self.visits.get(&f.id).is_some_and(Visit::greeted_and_here);
+            if around.iter().any(greeted) {
                 None
             } else {
                 around
                     .iter()
-                    .min_by(|a, b| a.0.distance_m.total_cmp(&b.0.distance_m))
-                    .map(|(f, _)| f.id)
+                    .min_by(|a, b| a.distance_m.total_cmp(&b.distance_m))
+                    .map(|f| f.id)
             }
         } else {
             None
@@ -263,7 +267,7 @@ impl Greeter {
                 visit.participant = false;
             } else if conversation_started
                 && engaged_or_engaging(level)
-                && ((visit.greeted_at.is_some() && !visit.left) || starter == Some(f.id))
+                && (visit.greeted_and_here() || starter == Some(f.id))
             {
                 visit.participant = true;
                 visit.greeted_at = Some(now);

@@ -493,7 +493,7 @@ impl Nlu {
         // citizen asked for something the centre does not have ("đổi ngoại tệ ở đâu").
         let asks_the_way =
             catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
-        if asks_the_way && dest.is_none() && !inner.nav_words.unknown(&n).is_empty() {
+        if asks_the_way && dest.is_none() && inner.nav_words.has_unknown(&n) {
             return Self::out_of_scope(&n, lang, OosReason::UnknownPlace, confidence, alts);
         }
         if intent == OUT_OF_SCOPE {

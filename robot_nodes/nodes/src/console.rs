@@ -176,7 +176,7 @@ fn estop_reason(m: &MuxStatus) -> Option<String> {
 }
 
 /// The camera the face node reads (its default input topic).
-const CAMERA_TOPIC: &str = "/camera/image_raw";
+const CAMERA_TOPIC: &str = crate::faces::DEFAULT_IMAGE_TOPIC;
 
 struct Liveness {
     name: &'static str,

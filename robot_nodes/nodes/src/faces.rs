@@ -48,10 +48,13 @@ pub struct FaceTopics {
     pub debug_image: String,
 }
 
+/// The camera topic the face node reads unless its parameters say otherwise.
+pub const DEFAULT_IMAGE_TOPIC: &str = "/camera/image_raw";
+
 impl Default for FaceTopics {
     fn default() -> Self {
         Self {
-            image: "/camera/image_raw".into(),
+            image: DEFAULT_IMAGE_TOPIC.into(),
             camera_info: "/camera/camera_info".into(),
             dialog_state: "/dialog/state".into(),
             guide_status: "/nav/guide_status".into(),
