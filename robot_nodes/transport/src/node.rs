@@ -180,11 +180,10 @@ impl Drop for Node {
     fn drop(&mut self) {
         match &self.inner {
             NodeBackend::Bus(b) => b.remove_node(&self.fully_qualified_name()),
-            NodeBackend::Dds(n) => {
-                if let Ok(n) = n.lock() {
-                    n.node.stop_spinner();
-                }
-            }
+            // ros2-client's own `Drop for Node` tells the spinner to stop. Signalling it here as
+            // well filled its one-slot stop channel, and the second signal was logged as an ERROR
+            // ("Cannot notify spin task to stop: Full") on every normal exit.
+            NodeBackend::Dds(_) => {}
         }
     }
 }
