@@ -14,7 +14,6 @@ use letan_msgs::std_msgs::{Bool, Header};
 use letan_mux::{InputId, Mux, MuxParams, MuxStatus, Twist2};
 use letan_transport::{Context, Qos, Rate};
 use std::future::Future;
-use std::time::Duration;
 
 /// The status message for a mux status.
 pub fn status_msg(status: &MuxStatus, header: Header) -> MuxStatusMsg {
@@ -105,7 +104,8 @@ pub async fn run(
             Some(t) = subs[teleop[1]].1.recv() => first = Some((subs[teleop[1]].0, t)),
             Some(b) = operator.recv() => first_estop = Some(b),
         }
-        let now = Duration::from_secs_f64(clock.seconds());
+        // Clamped: a clock before its epoch must not panic the node that stops the robot.
+        let now = clock.duration();
         if let Some((id, t)) = first {
             if let Err(e) = mux.feed(id, twist2(&t), now) {
                 warn_refused(&mut refused, id, &e);

@@ -247,3 +247,82 @@ async fn operator_commands_reach_cmd_vel_at_once_not_at_the_next_tick() {
     stop_tx.send(()).unwrap();
     node.await.unwrap().unwrap();
 }
+
+/// `/clock` that goes negative, jumps backwards or stalls must not bring down the node that stops
+/// the robot: sim time never runs backwards (earlier stamps are ignored) and the mux reads it
+/// through a clamped `Clock::duration`, so it stays up and an operator e-stop still zeroes
+/// `/cmd_vel` at once.
+#[tokio::test(flavor = "current_thread")]
+async fn negative_backwards_and_stalled_clock_leave_the_mux_up_and_stoppable() {
+    let ctx = Context::bus();
+    let test = ctx.node("test", "/").unwrap();
+    let clock = test.publisher::<Clock>("/clock", Qos::clock()).unwrap();
+    let cmd = test
+        .subscribe::<Twist>("/cmd_vel", Qos::commands().with_depth(1000))
+        .unwrap();
+    let console = test
+        .publisher::<Twist>("/cmd_vel_teleop_console", Qos::commands())
+        .unwrap();
+    let heartbeat = test.publisher::<Bool>("/estop", Qos::commands()).unwrap();
+    let operator = test
+        .publisher::<Bool>("/mux/operator_estop", Qos::commands())
+        .unwrap();
+    let args = NodeArgs {
+        params_files: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../mux/config/mux.yaml")],
+        use_sim_time: true,
+        ..Default::default()
+    };
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let node = tokio::spawn(letan_nodes::run("mux", ctx.clone(), args, async {
+        let _ = stop_rx.await;
+    }));
+    let mut h = Harness { t: 100.0, clock };
+    h.step(0.0).await;
+    operator.publish(Bool { data: false }).unwrap();
+    for _ in 0..10 {
+        console.publish(Twist::planar(0.3, 0.0)).unwrap();
+        heartbeat.publish(Bool { data: false }).unwrap();
+        h.step(0.05).await;
+    }
+    let moving = std::iter::from_fn(|| cmd.try_recv()).last().unwrap();
+    assert!(moving.linear.x > 0.0, "teleop did not move: {moving:?}");
+
+    // Negative, far backwards, and i32::MIN stamps; then nothing at all (a stalled /clock).
+    for sec in [-5, 50, i32::MIN, -1] {
+        h.clock
+            .publish(Clock {
+                clock: Time {
+                    sec,
+                    nanosec: 999_999_999,
+                },
+            })
+            .unwrap();
+        console.publish(Twist::planar(0.3, 0.0)).unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!node.is_finished(), "the mux stopped after /clock sec={sec}");
+    }
+    for _ in 0..50 {
+        console.publish(Twist::planar(0.3, 0.0)).unwrap();
+        tokio::task::yield_now().await;
+    }
+    assert!(!node.is_finished(), "the mux stopped while /clock stalled");
+    let outs: Vec<Twist> = std::iter::from_fn(|| cmd.try_recv()).collect();
+    assert!(
+        outs.iter()
+            .all(|t| t.linear.x.is_finite() && t.angular.z.is_finite()),
+        "{outs:?}"
+    );
+
+    // Still stoppable: the operator's e-stop goes out at once, with the clock still stalled.
+    operator.publish(Bool { data: true }).unwrap();
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    let last = std::iter::from_fn(|| cmd.try_recv()).last().unwrap();
+    assert_eq!((last.linear.x, last.angular.z), (0.0, 0.0));
+
+    stop_tx.send(()).unwrap();
+    node.await.unwrap().unwrap();
+}

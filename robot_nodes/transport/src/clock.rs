@@ -57,6 +57,14 @@ pub(crate) fn secs_to_time(secs: f64) -> Time {
     }
 }
 
+/// Seconds as a `Duration`, clamped: negative or NaN is zero, too large saturates.
+pub fn secs_to_duration(secs: f64) -> std::time::Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::try_from_secs_f64(secs).unwrap_or(std::time::Duration::MAX)
+}
+
 pub(crate) fn time_to_secs(t: &Time) -> f64 {
     t.sec as f64 + t.nanosec as f64 * 1e-9
 }
@@ -106,6 +114,13 @@ impl Clock {
                 .unwrap_or(0.0),
             Inner::Watched(rx) => *rx.borrow(),
         }
+    }
+
+    /// Now, as a duration since the clock's epoch, for code that keeps `Duration`s. Never panics:
+    /// a reading before the epoch, or not a number, is zero (`Duration::from_secs_f64` would panic
+    /// on both), and one beyond `Duration`'s range saturates.
+    pub fn duration(&self) -> std::time::Duration {
+        secs_to_duration(self.seconds())
     }
 
     /// Now, as a ROS time stamp.
@@ -186,6 +201,22 @@ mod tests {
         assert_eq!((t.sec, t.nanosec), (1, 0));
         assert_eq!(secs_to_time(f64::NAN).sec, 0);
         assert_eq!(secs_to_time(-3.0).sec, 0);
+    }
+
+    #[test]
+    fn durations_never_panic_before_the_epoch_or_beyond_range() {
+        use std::time::Duration;
+        assert_eq!(secs_to_duration(-5.0), Duration::ZERO);
+        assert_eq!(secs_to_duration(f64::NAN), Duration::ZERO);
+        assert_eq!(secs_to_duration(f64::NEG_INFINITY), Duration::ZERO);
+        assert_eq!(secs_to_duration(f64::INFINITY), Duration::MAX);
+        assert_eq!(secs_to_duration(1e300), Duration::MAX);
+        assert_eq!(secs_to_duration(2.5), Duration::from_millis(2500));
+        // A clock that starts before its epoch (or at NaN) reads zero rather than panicking.
+        let (clock, _driver) = Clock::manual(-3.0);
+        assert_eq!(clock.duration(), Duration::ZERO);
+        let (clock, _driver) = Clock::manual(f64::NAN);
+        assert_eq!(clock.duration(), Duration::ZERO);
     }
 
     #[tokio::test]

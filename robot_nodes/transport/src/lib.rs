@@ -34,7 +34,7 @@ mod shutdown;
 pub mod testing;
 
 pub use action::{ActionClient, ActionServer, ActionServerOptions, GoalHandle, GoalOutcome};
-pub use clock::{Clock, Rate};
+pub use clock::{secs_to_duration, Clock, Rate};
 pub use error::TransportError;
 pub use letan_msgs as msgs;
 /// A ROS 2 action type (goal, result, feedback, `pkg/action/Name`), from `letan-msgs`.
