@@ -278,6 +278,10 @@ async fn negative_backwards_and_stalled_clock_leave_the_mux_up_and_stoppable() {
     }));
     let mut h = Harness { t: 100.0, clock };
     h.step(0.0).await;
+    for _ in 0..4 {
+        heartbeat.publish(Bool { data: false }).unwrap();
+        h.step(0.05).await;
+    }
     operator.publish(Bool { data: false }).unwrap();
     for _ in 0..10 {
         console.publish(Twist::planar(0.3, 0.0)).unwrap();
@@ -301,7 +305,10 @@ async fn negative_backwards_and_stalled_clock_leave_the_mux_up_and_stoppable() {
         for _ in 0..20 {
             tokio::task::yield_now().await;
         }
-        assert!(!node.is_finished(), "the mux stopped after /clock sec={sec}");
+        assert!(
+            !node.is_finished(),
+            "the mux stopped after /clock sec={sec}"
+        );
     }
     for _ in 0..50 {
         console.publish(Twist::planar(0.3, 0.0)).unwrap();
