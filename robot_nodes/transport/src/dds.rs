@@ -12,6 +12,11 @@ use std::sync::{Arc, Weak};
 pub(crate) struct DdsContext {
     pub(crate) ctx: ros2_client::Context,
     service_mapping: ros2_client::ServiceMapping,
+    /// Dropped after `ctx` (fields drop in order). ros2-client's context holds its own writers and
+    /// readers beside the participant; when the context held the last participant handle, the
+    /// participant could stop its event loop before those were removed, and rustdds logged
+    /// "Cannot remove Writer/Reader … Disconnected" on exit.
+    _participant: ros2_client::dds::rustdds::DomainParticipant,
 }
 
 impl DdsContext {
@@ -31,6 +36,7 @@ impl DdsContext {
             ServiceLayout::CycloneHeader => ros2_client::ServiceMapping::Cyclone,
         };
         Ok(DdsContext {
+            _participant: ctx.domain_participant(),
             ctx,
             service_mapping,
         })
@@ -86,12 +92,16 @@ impl DdsNode {
         let spinner = node
             .spinner()
             .map_err(|e| TransportError::dds("starting the node spinner", e))?;
+        // The spinner holds the ROS 2 context; when it stops after the node is gone it may drop the
+        // context's last handle, so the thread keeps the participant until the spinner is done.
+        let participant = ctx.ctx.domain_participant();
         std::thread::Builder::new()
             .name(format!("dds-spin-{name}"))
             .spawn(move || {
                 if let Err(e) = futures::executor::block_on(spinner.spin()) {
                     tracing::warn!(error = ?e, "DDS spinner stopped with an error");
                 }
+                drop(participant);
             })
             .map_err(|e| TransportError::dds("spawning the spinner thread", e))?;
         Ok(DdsNode {
@@ -118,11 +128,16 @@ impl DdsNode {
         topic: &str,
         type_name: &str,
         qos: Qos,
-    ) -> Result<ros2_client::Publisher<M>> {
+    ) -> Result<DdsWriter<M>> {
         let t = self.topic(topic, type_name, qos)?;
-        self.node
+        let publisher = self
+            .node
             .create_publisher::<M>(&t, Some(qos.to_ros2()))
-            .map_err(|e| TransportError::dds(format!("creating a publisher on {topic}"), e))
+            .map_err(|e| TransportError::dds(format!("creating a publisher on {topic}"), e))?;
+        Ok(DdsWriter {
+            publisher,
+            _participant: self.participant.clone(),
+        })
     }
 
     /// A bare DDS writer (same topic, type and QoS as [`Self::publisher`]) that can tell when its
@@ -147,6 +162,7 @@ impl DdsNode {
         Ok(AckedWriter {
             writer,
             matched: std::sync::atomic::AtomicI32::new(0),
+            _participant: self.participant.clone(),
         })
     }
 
@@ -163,7 +179,13 @@ impl DdsNode {
             .create_subscription::<M>(&t, Some(qos.to_ros2()))
             .map_err(|e| TransportError::dds(format!("subscribing to {topic}"), e))?;
         let inbox = Inbox::new(qos.depth);
-        spawn_forwarder(topic.to_string(), sub, Arc::downgrade(&inbox))?;
+        spawn_forwarder(
+            topic.to_string(),
+            sub,
+            Arc::downgrade(&inbox),
+            inbox.dropped_signal(),
+            self.participant.clone(),
+        )?;
         Ok(inbox)
     }
 
@@ -186,10 +208,21 @@ impl DdsNode {
         let inbox = Inbox::new(qos.depth.max(1000));
         let weak = Arc::downgrade(&inbox);
         let topic = topic.to_string();
+        let gone = inbox.dropped_signal();
+        let participant = self.participant.clone();
         runtime()?.spawn(async move {
+            // Locals drop in reverse: the stream, the reader, and only then the participant.
+            let _participant = participant;
+            let sub = sub;
             let stream = sub.async_stream_seed(OpaqueSeed);
             futures::pin_mut!(stream);
-            while let Some(item) = stream.next().await {
+            futures::pin_mut!(gone);
+            loop {
+                let item = tokio::select! {
+                    _ = &mut gone => break,
+                    item = stream.next() => item,
+                };
+                let Some(item) = item else { break };
                 let Some(inbox) = weak.upgrade() else { break };
                 match item {
                     Ok(_) => inbox.push(()),
@@ -226,15 +259,29 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Handle> {
     })
 }
 
+/// Forwards a reader's samples into its inbox until the inbox is dropped. The task holds the
+/// participant so that the reader is removed while the participant's event loop still runs
+/// (removing it afterwards logged "Cannot remove Reader … Disconnected" on every exit).
 fn spawn_forwarder<M: DeserializeOwned + Send + Sync + 'static>(
     topic: String,
     sub: ros2_client::Subscription<M>,
     weak: Weak<Inbox<M>>,
+    gone: impl std::future::Future<Output = ()> + Send + 'static,
+    participant: ros2_client::dds::rustdds::DomainParticipant,
 ) -> Result<()> {
     runtime()?.spawn(async move {
+        // Locals drop in reverse: the stream, the reader, and only then the participant.
+        let _participant = participant;
+        let sub = sub;
         let stream = sub.async_stream();
         futures::pin_mut!(stream);
-        while let Some(item) = stream.next().await {
+        futures::pin_mut!(gone);
+        loop {
+            let item = tokio::select! {
+                _ = &mut gone => break,
+                item = stream.next() => item,
+            };
+            let Some(item) = item else { break };
             let Some(inbox) = weak.upgrade() else { break };
             match item {
                 Ok((msg, _info)) => inbox.push(msg),
@@ -283,6 +330,15 @@ impl<'de> serde::de::DeserializeSeed<'de> for OpaqueSeed {
 pub(crate) struct AckedWriter<M: Serialize> {
     pub(crate) writer: ros2_client::dds::rustdds::no_key::DataWriterCdr<M>,
     matched: std::sync::atomic::AtomicI32,
+    /// Dropped after the writer (fields drop in order): see [`DdsWriter`].
+    _participant: ros2_client::dds::rustdds::DomainParticipant,
+}
+
+/// A ros2-client publisher that keeps its participant alive: the writer must be removed while the
+/// participant's event loop still runs, or rustdds logs "Cannot remove Writer … Disconnected".
+pub(crate) struct DdsWriter<M: Serialize> {
+    pub(crate) publisher: ros2_client::Publisher<M>,
+    _participant: ros2_client::dds::rustdds::DomainParticipant,
 }
 
 impl<M: Serialize> AckedWriter<M> {

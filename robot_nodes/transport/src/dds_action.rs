@@ -208,6 +208,8 @@ pub(crate) struct ServerPump<A: RosAction> {
     poll: Poll,
     server: Arc<RosServer<A>>,
     stop: Arc<AtomicBool>,
+    /// Kept until the thread has dropped its server handle (see `DdsContext`).
+    participant: ros2_client::dds::rustdds::DomainParticipant,
 }
 
 pub(crate) fn create_server<A: RosAction>(
@@ -252,6 +254,7 @@ pub(crate) fn create_server<A: RosAction>(
             poll,
             server,
             stop,
+            participant: node.participant.clone(),
         },
     ))
 }
@@ -264,6 +267,7 @@ impl<A: RosAction> ServerPump<A> {
             mut poll,
             server,
             stop,
+            participant,
         } = self;
         let thread_name = format!("dds-action{}", name.replace('/', "-"));
         std::thread::Builder::new()
@@ -287,6 +291,9 @@ impl<A: RosAction> ServerPump<A> {
                     let Some(shared) = shared.upgrade() else { break };
                     backlog = drain(&name, &server, &shared);
                 }
+                // The server's readers and writers go while the participant still runs.
+                drop(server);
+                drop(participant);
             })
             .map_err(|e| TransportError::dds("spawning the action reader thread", e))?;
         Ok(())

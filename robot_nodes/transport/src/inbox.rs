@@ -13,6 +13,9 @@ pub(crate) struct Inbox<M> {
     state: Mutex<State<M>>,
     notify: Notify,
     depth: usize,
+    /// Dropped with the inbox: a feeding task holding [`Inbox::dropped_signal`] then stops at once
+    /// instead of waiting for a next sample that may never come.
+    _alive: tokio::sync::watch::Sender<()>,
 }
 
 impl<M> Inbox<M> {
@@ -25,7 +28,14 @@ impl<M> Inbox<M> {
             }),
             notify: Notify::new(),
             depth: depth.max(1),
+            _alive: tokio::sync::watch::channel(()).0,
         })
+    }
+
+    /// Resolves when this inbox is dropped (its subscriber is gone).
+    pub(crate) fn dropped_signal(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self._alive.subscribe();
+        async move { while rx.changed().await.is_ok() {} }
     }
 
     fn lock(&self) -> MutexGuard<'_, State<M>> {

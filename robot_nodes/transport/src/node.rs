@@ -349,7 +349,7 @@ impl Node {
 // One per publisher, and the DDS variant is the one in use when it is big.
 #[allow(clippy::large_enum_variant)]
 enum PubInner<M: RosMessage> {
-    Dds(ros2_client::Publisher<M>),
+    Dds(crate::dds::DdsWriter<M>),
     DdsAcked(crate::dds::AckedWriter<M>),
     Bus(Arc<Bus>),
 }
@@ -371,10 +371,13 @@ impl<M: RosMessage> Publisher<M> {
     /// 100 ms and then reports an error (pace bursts: see `notes/ros2.md`).
     pub fn publish(&self, msg: M) -> Result<()> {
         match &self.inner {
-            PubInner::Dds(p) => p.publish(msg).map_err(|e| TransportError::Publish {
-                topic: self.topic.clone(),
-                detail: format!("{e:?}"),
-            }),
+            PubInner::Dds(p) => p
+                .publisher
+                .publish(msg)
+                .map_err(|e| TransportError::Publish {
+                    topic: self.topic.clone(),
+                    detail: format!("{e:?}"),
+                }),
             PubInner::DdsAcked(w) => {
                 w.writer
                     .write(msg, None)
