@@ -92,6 +92,29 @@ impl Default for SimParams {
     }
 }
 
+/// The slowest pace a run may be asked for (sim seconds per wall second): slower would only be a
+/// frozen simulator, and a tiny positive speed overflowed the pacing arithmetic.
+pub const MIN_SPEED: f64 = 0.01;
+
+/// How long to wait before the next step, so that sim time runs `speed` times faster than the wall
+/// (`speed` 0: no wait). Never panics: an offset beyond `Duration`'s or `Instant`'s range waits
+/// at most an hour, after which the loop asks again.
+fn pace_wait(
+    wall_start: std::time::Instant,
+    now: std::time::Instant,
+    sim_time: f64,
+    speed: f64,
+) -> std::time::Duration {
+    if !(speed > 0.0) {
+        return std::time::Duration::ZERO;
+    }
+    const AT_MOST: std::time::Duration = std::time::Duration::from_secs(3600);
+    let offset = letan_transport::secs_to_duration(sim_time / speed);
+    wall_start.checked_add(offset).map_or(AT_MOST, |due| {
+        due.saturating_duration_since(now).min(AT_MOST)
+    })
+}
+
 impl SimParams {
     fn check(&self) -> Result<(), String> {
         if !(self.step_s.is_finite() && self.step_s > 0.0 && self.step_s <= 0.2) {
@@ -100,8 +123,11 @@ impl SimParams {
                 self.step_s
             ));
         }
-        if !(self.speed.is_finite() && self.speed >= 0.0) {
-            return Err(format!("key `speed` must be ≥ 0, got {}", self.speed));
+        if !(self.speed.is_finite() && (self.speed == 0.0 || self.speed >= MIN_SPEED)) {
+            return Err(format!(
+                "key `speed` must be 0 (as fast as possible) or ≥ {MIN_SPEED}, got {}",
+                self.speed
+            ));
         }
         if !(self.wait_timeout_s.is_finite() && self.wait_timeout_s >= 0.0) {
             return Err(format!(
@@ -578,12 +604,12 @@ pub async fn run_scenario(
         }
         pubs.publish(&out, beat)?;
         // Pace: sim time runs `speed` times faster than the wall; the other nodes follow /clock.
-        let wait = if params.speed > 0.0 {
-            let due = wall_start + std::time::Duration::from_secs_f64(world.time() / params.speed);
-            due.saturating_duration_since(std::time::Instant::now())
-        } else {
-            std::time::Duration::ZERO
-        };
+        let wait = pace_wait(
+            wall_start,
+            std::time::Instant::now(),
+            world.time(),
+            params.speed,
+        );
         tokio::select! {
             _ = &mut shutdown => break,
             _ = tokio::time::sleep(wait) => {}
@@ -621,5 +647,81 @@ pub async fn run(
             node: "sim".into(),
             detail: format!("scenario {} failed", r.scenario),
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn pacing_never_panics_and_keeps_the_asked_pace() {
+        let start = Instant::now();
+        // 10 s of sim time at 2× is due 5 s after the start.
+        let w = pace_wait(start, start, 10.0, 2.0);
+        assert_eq!(w, Duration::from_secs(5));
+        // Already late: no wait.
+        assert_eq!(
+            pace_wait(start, start + Duration::from_secs(9), 10.0, 2.0),
+            Duration::ZERO
+        );
+        // As fast as possible.
+        assert_eq!(pace_wait(start, start, 10.0, 0.0), Duration::ZERO);
+        // A tiny positive speed (sim_time / speed overflows Duration) waits a bounded time.
+        assert_eq!(
+            pace_wait(start, start, 0.05, 1e-300),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(pace_wait(start, start, 0.05, f64::NAN), Duration::ZERO);
+    }
+
+    #[test]
+    fn speed_is_zero_or_at_least_the_minimum() {
+        let ok = |speed: f64| {
+            SimParams {
+                speed,
+                ..SimParams::default()
+            }
+            .check()
+        };
+        assert!(ok(0.0).is_ok());
+        assert!(ok(MIN_SPEED).is_ok());
+        assert!(ok(40.0).is_ok());
+        for bad in [1e-300, 0.001, -1.0, f64::INFINITY, f64::NAN] {
+            let e = ok(bad).unwrap_err();
+            assert!(e.contains("speed"), "{bad}: {e}");
+        }
+    }
+
+    /// Before the fix, `--speed 1e-300` passed the check and the first pacing step panicked in
+    /// `Duration::from_secs_f64` (overflow); now the run is refused with the key named.
+    #[tokio::test]
+    async fn a_tiny_positive_speed_is_a_clear_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("sim.yaml");
+        std::fs::write(
+            &f,
+            "sim:\n  ros__parameters:\n    camera: false\n    wait_for: []\n",
+        )
+        .unwrap();
+        let args = NodeArgs {
+            params_files: vec![f],
+            ..NodeArgs::default()
+        };
+        let overrides = SimOverrides {
+            speed: Some(1e-300),
+            camera: Some(false),
+            ..SimOverrides::default()
+        };
+        let run = run_scenario(
+            Context::bus(),
+            args,
+            overrides,
+            tokio::time::sleep(Duration::from_secs(20)),
+        );
+        let e = run.await.unwrap_err();
+        assert!(e.to_string().contains("speed"), "{e}");
     }
 }
