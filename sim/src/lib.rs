@@ -23,6 +23,7 @@ pub mod people;
 pub mod rng;
 pub mod robot;
 pub mod scenario;
+pub mod story;
 pub mod world;
 
 pub use error::SimError;

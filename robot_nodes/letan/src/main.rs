@@ -52,11 +52,28 @@ enum Command {
     Node(cmd::node::Args),
 }
 
+/// The ROS 2 distribution whose message definitions Letan speaks (`letan-msgs`, and ros2-client's
+/// `jazzy` feature).
+const ROS_DISTRO: &str = "jazzy";
+
+/// Warnings and errors, less one rustdds warning that is not a fault: it warns on every UDP
+/// datagram over 1,500 bytes (`Message size = N`), which any scan, path or map sample is. The
+/// kernel fragments such datagrams; DDS-level fragmentation takes over above 64 KiB. `LETAN_LOG`
+/// replaces the whole filter.
+const DEFAULT_LOG: &str = "warn,rustdds::network::udp_sender=error";
+
 fn main() -> anyhow::Result<()> {
+    // A sourced ROS 2 environment sets ROS_DISTRO, and ros2-client warns when it is missing. Letan
+    // needs no ROS install, so when nothing set it we declare the distribution it was built for,
+    // here, before any thread exists (changing the environment later would race other threads). A
+    // value that someone did set is kept, and ros2-client says if it differs from the build.
+    if std::env::var_os("ROS_DISTRO").is_none() {
+        std::env::set_var("ROS_DISTRO", ROS_DISTRO);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LETAN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG)),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -46,6 +46,12 @@ pub struct Args {
     /// Port of the citizen screen (default 8090; 0 = any free port).
     #[arg(long)]
     screen_port: Option<u16>,
+    /// Do not tell the scenario as it happens (one line per event) nor print the summary table.
+    #[arg(long)]
+    quiet: bool,
+    /// Also print the JSON report on stdout (it is always written with --report).
+    #[arg(long)]
+    json: bool,
     /// Launch arguments for launch/sim.launch.yaml, `name:=value` (e.g. `asr:=true`).
     #[arg(value_name = "NAME:=VALUE")]
     launch_args: Vec<String>,
@@ -126,8 +132,11 @@ pub fn run(args: Args) -> Result<()> {
         }
         None => 1.0,
     };
-    if !(speed.is_finite() && speed >= 0.0) {
-        bail!("--speed must be ≥ 0, got {speed}");
+    if !(speed.is_finite() && (speed == 0.0 || speed >= letan_nodes::sim::MIN_SPEED)) {
+        bail!(
+            "--speed must be 0 (as fast as possible) or ≥ {}, got {speed}",
+            letan_nodes::sim::MIN_SPEED
+        );
     }
     let work = std::env::temp_dir().join(format!("letan-sim-{}", std::process::id()));
     std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
@@ -138,14 +147,18 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(path) = &args.report {
         std::fs::write(path, &json).with_context(|| format!("writing {}", path.display()))?;
     }
-    println!("{json}");
-    println!(
-        "scenario {}: {} ({} of {} expectations held)",
-        report.scenario,
-        if report.passed { "PASSED" } else { "FAILED" },
-        report.expectations.iter().filter(|o| o.passed).count(),
-        report.expectations.len()
-    );
+    if args.json {
+        println!("{json}");
+    }
+    if args.quiet {
+        println!(
+            "scenario {}: {}",
+            report.scenario,
+            if report.passed { "PASSED" } else { "FAILED" }
+        );
+    } else {
+        println!("{}", letan_sim::story::summary(&report));
+    }
     if !report.passed {
         std::process::exit(1);
     }
@@ -232,15 +245,23 @@ fn run_in(
         }
     };
     super::topic::runtime()?.block_on(async {
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
+        // One stop signal per task: they are stopped one at a time, in reverse order of start.
+        // RustDDS removes a participant's readers and writers through a 4-slot channel with a
+        // 20 ms timeout; every node tearing down at once on two busy cores overflowed it
+        // ("Cannot remove Writer … Full").
+        let mut stops: Vec<tokio::sync::oneshot::Sender<()>> = Vec::new();
+        let mut stopped = || {
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            stops.push(tx);
+            async move {
+                let _ = rx.await;
+            }
         };
         let mut tasks = Vec::new();
         for (exec, a) in nodes.iter().cloned() {
             let label = a.name.clone().unwrap_or_else(|| exec.clone());
             let ctx = context(&label)?;
-            let stop = stopped(stop_rx.clone());
+            let stop = stopped();
             tasks.push(tokio::spawn(async move {
                 if let Err(e) = letan_nodes::run(&exec, ctx, a, stop).await {
                     eprintln!("[{label}] stopped: {e}");
@@ -264,6 +285,9 @@ fn run_in(
             println!("  citizen screen:   the \"screen listening on\" line");
         }
         let ctx = context("sim")?;
+        if !args.quiet {
+            tasks.push(tell_the_story(&ctx, stopped())?);
+        }
         // A signal during the scenario stops everything; only a scenario that ran to its end
         // leaves the console and the screen up.
         let signalled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -277,10 +301,54 @@ fn run_in(
             println!("scenario finished; the console and the screen stay up until Ctrl-C");
             letan_transport::shutdown_signal().await;
         }
-        let _ = stop_tx.send(true);
-        for t in tasks {
+        for (stop, t) in stops.into_iter().zip(tasks).rev() {
+            let _ = stop.send(());
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
         }
         report.context("the simulation")
     })
+}
+
+/// Print the scenario as it happens: the simulator's events (`/sim/events`) as story lines, with
+/// the confidence the dialog reported (`/dialog/state`) beside each answer.
+fn tell_the_story(
+    ctx: &Context,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<tokio::task::JoinHandle<()>> {
+    use letan_msgs::letan_interfaces::DialogState;
+    use letan_msgs::std_msgs::StringMsg;
+    use letan_transport::Qos;
+    let node = ctx.node("sim_story", "/")?;
+    let events = node.subscribe::<StringMsg>("/sim/events", Qos::commands().with_depth(1000))?;
+    let dialog = node.subscribe::<DialogState>("/dialog/state", Qos::commands().with_depth(100))?;
+    Ok(tokio::spawn(async move {
+        let _node = node;
+        let mut story = letan_sim::story::Story::new();
+        let tell = |story: &mut letan_sim::story::Story, data: &str| {
+            // The dialog's state for this answer may still be queued: take it first.
+            while let Some(d) = dialog.try_recv() {
+                story.note_confidence(&d.intent, d.confidence);
+            }
+            match serde_json::from_str::<letan_sim::world::LogEntry>(data) {
+                Ok(entry) => {
+                    if let Some(line) = story.line(&entry) {
+                        println!("{line}");
+                    }
+                }
+                Err(err) => tracing::debug!(error = %err, "not a simulator event"),
+            }
+        };
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                Some(e) = events.recv() => tell(&mut story, &e.data),
+                else => break,
+            }
+        }
+        // What the last steps published.
+        while let Some(e) = events.try_recv() {
+            tell(&mut story, &e.data);
+        }
+    }))
 }

@@ -1,0 +1,59 @@
+//! A clean `letan sim` over DDS prints no ERROR and no WARN line: not from Letan, not from
+//! ros2-client or RustDDS (the `/clock` type clash, writers and readers removed after their
+//! participant, the spinner's stop signal sent twice). It runs in a private network namespace, with
+//! the default log filter, and tells the story on stdout.
+#![allow(clippy::unwrap_used)]
+use letan_transport::testing::netns_command;
+use std::path::PathBuf;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn a_clean_sim_run_prints_no_error_or_warning_and_tells_the_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("short.yaml");
+    std::fs::write(
+        &scenario,
+        "name: short\nseed: 3\nduration: 30\nrobot: {start: dock}\npeople:\n  - name: tom\n    enter_at: 0\n    from: entrance\n    lang: en\n    plan:\n      - ask_robot: {text: \"Hello, is there free wifi here?\"}\n      - wait_in: {seconds: 10}\n      - leave\nexpectations:\n  - heard: {person: tom}\n  - answered: {person: tom, intent: amenity.wifi, within: 10}\n",
+    )
+    .unwrap();
+    let line = format!(
+        "cd '{}' && exec '{}' sim --headless --scenario '{}'",
+        repo().display(),
+        env!("CARGO_BIN_EXE_letan"),
+        scenario.display()
+    );
+    let out = netns_command(&line)
+        .env_remove("LETAN_LOG")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let all = format!("{stdout}\n{stderr}");
+    assert!(out.status.success(), "letan sim failed:\n{all}");
+    let bad: Vec<&str> = all
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} ERROR/WARN lines on a clean start, e.g.:\n{}",
+        bad.len(),
+        bad.iter().take(10).copied().collect::<Vec<_>>().join("\n")
+    );
+    // The story: who came in, what was asked, the answer with its intent, the verdict.
+    assert!(stdout.contains("tom comes in"), "{stdout}");
+    assert!(
+        stdout.contains("tom asks (en): \"Hello, is there free wifi here?\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("robot answers [amenity.wifi"), "{stdout}");
+    assert!(stdout.contains("PASS  answered"), "{stdout}");
+    assert!(
+        stdout.contains("scenario short: PASSED (2 of 2 expectations held)"),
+        "{stdout}"
+    );
+}
