@@ -57,3 +57,42 @@ fn a_clean_sim_run_prints_no_error_or_warning_and_tells_the_story() {
         "{stdout}"
     );
 }
+
+/// `letan topic pub --once`, `echo --once`, `hz`, `list` and `node list` end without ERROR or WARN
+/// lines (ros2-client's spinner was told to stop twice, and writers outlived their participant).
+#[test]
+fn command_line_tools_exit_without_error_lines() {
+    let letan = env!("CARGO_BIN_EXE_letan");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let line = format!(
+        "L='{letan}'; D='{d}'; \
+         \"$L\" topic echo /x --once > $D/echo.out 2> $D/echo.err & \
+         sleep 1; \"$L\" topic pub /x std_msgs/msg/String '{{data: hi}}' --once > $D/pub.out 2> $D/pub.err; \
+         wait; \
+         timeout -s INT 2 \"$L\" topic hz /x > $D/hz.out 2> $D/hz.err; \
+         \"$L\" topic list > $D/list.out 2> $D/list.err; \
+         \"$L\" node list > $D/nodes.out 2> $D/nodes.err; true"
+    );
+    let out = netns_command(&line)
+        .env_remove("LETAN_LOG")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap_or_default();
+    assert_eq!(
+        read("echo.out").lines().next(),
+        Some("data: hi"),
+        "{}",
+        read("echo.err")
+    );
+    for tool in ["echo", "pub", "hz", "list", "nodes"] {
+        let err = read(&format!("{tool}.err"));
+        let bad: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+            .collect();
+        assert!(bad.is_empty(), "letan topic/node {tool}: {bad:#?}");
+    }
+}
