@@ -128,6 +128,24 @@ impl Outcome {
     pub fn intent_ok(&self) -> bool {
         self.intent == self.example.intent
     }
+
+    /// Intent right, and the destination the labelled one (none when none is labelled).
+    pub fn fully_ok(&self) -> bool {
+        self.intent_ok() && self.destination == self.example.destination
+    }
+}
+
+/// One confidence band of [`Report::bands`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    /// Lower edge (inclusive).
+    pub from: f32,
+    /// Upper edge (exclusive, except the last band, which includes 1.0).
+    pub to: f32,
+    pub count: usize,
+    /// Answers in the band whose intent (and labelled destination) are right.
+    pub correct: usize,
+    pub mean_confidence: f64,
 }
 
 /// The metrics of one evaluation.
@@ -214,6 +232,62 @@ impl Report {
         v
     }
 
+    /// Answers that are wrong (intent, or the labelled destination) with confidence at or above
+    /// `threshold`: (count, share of all utterances).
+    pub fn confident_wrong(&self, threshold: f32) -> (usize, f64) {
+        let n = self
+            .outcomes
+            .iter()
+            .filter(|o| o.confidence >= threshold && !o.fully_ok())
+            .count();
+        (n, ratio(n, self.outcomes.len().max(1)))
+    }
+
+    /// The wrong answers at or above `threshold`, most confident first.
+    pub fn confident_wrong_outcomes(&self, threshold: f32) -> Vec<&Outcome> {
+        let mut v: Vec<&Outcome> = self
+            .outcomes
+            .iter()
+            .filter(|o| o.confidence >= threshold && !o.fully_ok())
+            .collect();
+        v.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        v
+    }
+
+    /// Accuracy (intent and labelled destination) by confidence band:
+    /// [0, 0.5), [0.5, 0.7), [0.7, 0.9), [0.9, 0.97), [0.97, 1.0].
+    pub fn bands(&self) -> Vec<Band> {
+        const EDGES: [f32; 6] = [0.0, 0.5, 0.7, 0.9, 0.97, 1.0];
+        let mut v: Vec<Band> = EDGES
+            .windows(2)
+            .map(|w| Band {
+                from: w[0],
+                to: w[1],
+                count: 0,
+                correct: 0,
+                mean_confidence: 0.0,
+            })
+            .collect();
+        let last = v.len() - 1;
+        for o in &self.outcomes {
+            let c = if o.confidence.is_finite() {
+                o.confidence.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let i = v.iter().position(|b| c < b.to).unwrap_or(last);
+            v[i].count += 1;
+            v[i].correct += usize::from(o.fully_ok());
+            v[i].mean_confidence += f64::from(c);
+        }
+        for b in &mut v {
+            if b.count > 0 {
+                b.mean_confidence /= b.count as f64;
+            }
+        }
+        v
+    }
+
     /// Expected calibration error over 10 confidence bins.
     pub fn calibration_error(&self) -> f64 {
         let mut bins = [(0usize, 0.0f64, 0usize); 10];
@@ -246,6 +320,23 @@ impl Report {
             100.0 * r,
             self.calibration_error(),
         ));
+        let (cw, cwr) = self.confident_wrong(0.9);
+        s.push_str(&format!(
+            "wrong at confidence >= 0.9: {cw} ({:.2}% of all)\n",
+            100.0 * cwr
+        ));
+        s.push_str("\naccuracy by confidence band (intent and destination):\n");
+        for b in self.bands() {
+            let close = if b.to >= 1.0 { ']' } else { ')' };
+            s.push_str(&format!(
+                "  [{:.2}, {:.2}{close}  {:>4} answers  {:>6.2}% right  mean confidence {:.3}\n",
+                b.from,
+                b.to,
+                b.count,
+                100.0 * ratio(b.correct, b.count),
+                b.mean_confidence
+            ));
+        }
         s.push_str("\naccuracy by style:\n");
         for (st, acc, n) in self.per_style() {
             s.push_str(&format!(
