@@ -9,6 +9,9 @@ use letan_sim::world::{SimEvent, WorldConfig};
 use letan_sim::{Inputs, World};
 use nalgebra::Vector2;
 
+/// Largest overlap of two bodies the README allows (m).
+const MAX_OVERLAP: f64 = 0.01;
+
 #[test]
 fn walkers_reach_counters_without_overlapping() {
     let lobby = common::lobby();
@@ -54,7 +57,7 @@ fn walkers_reach_counters_without_overlapping() {
             }
             for q in &ps[a + 1..] {
                 let gap = (p.pos - q.pos).norm() - p.radius - q.radius;
-                if gap < -0.12 && std::env::var("SIMDBG").is_ok() {
+                if gap < -MAX_OVERLAP && std::env::var("SIMDBG").is_ok() {
                     eprintln!(
                         "t={:.2} {} {:?} {:?} / {} {:?} {:?} gap {gap:.3}",
                         w.time(),
@@ -70,8 +73,14 @@ fn walkers_reach_counters_without_overlapping() {
             }
         }
     }
-    // Bodies may squeeze slightly (soft contact) but never pass through each other.
-    assert!(min_gap > -0.12, "people overlapped by {:.3} m", -min_gap);
+    eprintln!("closest bodies: gap {min_gap:.3} m");
+    // Bodies touch (soft contact, one 50 ms step of closing speed at most) but do not overlap by
+    // more than a centimetre: the figure sim/README.md gives.
+    assert!(
+        min_gap > -MAX_OVERLAP,
+        "people overlapped by {:.3} m",
+        -min_gap
+    );
     assert_eq!(wall_inside, 0, "a person's centre entered a wall cell");
     let reached: Vec<u32> = w
         .log()

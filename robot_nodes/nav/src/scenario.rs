@@ -1,4 +1,4 @@
-//! A seeded lobby scenario for tests and the `people_runs` example: the navigator drives a unicycle
+//! A seeded lobby scenario for tests and the `people_trips` bench: the navigator drives a unicycle
 //! with raycast scans (perfect localization) while people walk between random points. Pedestrians do
 //! not plan around the robot, but like real people they side-step instead of walking into it, and
 //! one who walked into furniture picks somewhere else to go after a few seconds.
@@ -205,4 +205,89 @@ pub fn run_people_scenario(
         contact,
         recoveries,
     })
+}
+
+/// One seeded trip of the people-walking batch: where from, where to, how many people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trip {
+    pub seed: u64,
+    pub from: Pose2D,
+    pub to_id: String,
+    pub to: Pose2D,
+    pub people: usize,
+}
+
+/// The trip of `seed` among `places` (sorted by id): a spread of starts and goals, 4–8 people.
+/// `None` when start and goal are under 1 m apart (nothing to drive).
+pub fn seeded_trip(seed: u64, places: &std::collections::BTreeMap<String, Pose2D>) -> Option<Trip> {
+    let ids: Vec<&String> = places.keys().collect();
+    if ids.is_empty() {
+        return None;
+    }
+    let from = places[ids[(seed as usize).wrapping_mul(7) % ids.len()]];
+    let to_id = ids[(seed as usize).wrapping_mul(11).wrapping_add(3) % ids.len()];
+    let to = places[to_id];
+    (from.distance(&to) >= 1.0).then(|| Trip {
+        seed,
+        from,
+        to_id: to_id.clone(),
+        to,
+        people: 4 + (seed % 5) as usize,
+    })
+}
+
+/// What a batch of seeded trips gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchSummary {
+    /// Trips driven (seeds whose start and goal were too close are skipped).
+    pub trips: usize,
+    pub succeeded: usize,
+    /// Trips in which the robot's body touched a person's.
+    pub contacts: usize,
+    /// Closest robot–person approach over all trips, centre to centre (m).
+    pub closest: f64,
+    /// Sim time of all trips (s).
+    pub sim_time: f64,
+    /// Seeds that did not succeed, with how they ended.
+    pub failures: Vec<(u64, String, NavState)>,
+}
+
+/// Drive the trips of `seeds` (see [`seeded_trip`]), each with up to `max_time` s.
+pub fn run_trips(
+    seeds: impl IntoIterator<Item = u64>,
+    grid: &OccupancyGrid,
+    keepout: &Keepout,
+    params: &NavParams,
+    places: &std::collections::BTreeMap<String, Pose2D>,
+    max_time: f64,
+) -> crate::Result<BatchSummary> {
+    let mut s = BatchSummary {
+        closest: f64::INFINITY,
+        ..BatchSummary::default()
+    };
+    for seed in seeds {
+        let Some(trip) = seeded_trip(seed, places) else {
+            continue;
+        };
+        let r = run_people_scenario(
+            seed,
+            grid,
+            keepout,
+            params,
+            trip.from,
+            trip.to,
+            trip.people,
+            max_time,
+        )?;
+        s.trips += 1;
+        s.sim_time += r.time;
+        s.closest = s.closest.min(r.min_person_distance);
+        s.contacts += usize::from(r.contact);
+        if r.state == NavState::Succeeded {
+            s.succeeded += 1;
+        } else {
+            s.failures.push((seed, trip.to_id, r.state));
+        }
+    }
+    Ok(s)
 }

@@ -10,7 +10,7 @@ use letan_nav::navigator::{Mode, NavState, Navigator};
 use letan_nav::params::NavParams;
 use letan_nav::types::normalize_angle;
 
-// (with people walking, see `people_walking_seeded_runs`)
+// (with people walking, see `people_trips_batch`)
 
 #[test]
 fn dock_to_places_and_back() {
