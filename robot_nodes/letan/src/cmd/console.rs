@@ -13,8 +13,9 @@ pub struct Args {
 
 #[derive(Subcommand)]
 enum ConsoleCommand {
-    /// Serve the console (127.0.0.1 by default). With --demo: against an in-memory fake robot, with
-    /// demo accounts operator/letan-operator and viewer/letan-viewer.
+    /// Serve the console (127.0.0.1 by default): the console node on the ROS 2 domain, the same as
+    /// `letan run console`. With --demo: against an in-memory fake robot, with demo accounts
+    /// operator/letan-operator and viewer/letan-viewer.
     Serve {
         /// ROS 2 parameter file with a `console:` section (defaults apply without one).
         #[arg(long)]
@@ -124,7 +125,7 @@ pub fn run(args: Args) -> Result<()> {
             if let Some(port) = port {
                 p.port = port;
             }
-            if let Some(bind) = bind {
+            if let Some(bind) = bind.clone() {
                 p.bind = bind;
             }
             if let Some(fp) = foxglove_port {
@@ -133,9 +134,7 @@ pub fn run(args: Args) -> Result<()> {
             }
             p.validate().context("console parameters")?;
             if !demo {
-                // The DDS side of the RobotLink (state topics in, OperatorCommand out) is wired by the
-                // transport owner; until then only the demo robot exists.
-                bail!("the DDS robot link is not wired yet; run `letan console serve --demo`");
+                return serve_on_dds(params, port, bind, foxglove_port);
             }
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -167,4 +166,56 @@ pub fn run(args: Args) -> Result<()> {
             })
         }
     }
+}
+
+/// `letan console serve` without `--demo`: the console node on the ROS 2 domain, exactly what
+/// `letan run console --params-file F` runs, with the command line's port, bind address and
+/// Foxglove port laid over the parameter file.
+fn serve_on_dds(
+    params: Option<PathBuf>,
+    port: Option<u16>,
+    bind: Option<String>,
+    foxglove_port: Option<u16>,
+) -> Result<()> {
+    let mut over = serde_yaml::Mapping::new();
+    if let Some(port) = port {
+        over.insert("port".into(), u64::from(port).into());
+    }
+    if let Some(bind) = bind {
+        over.insert("bind".into(), bind.into());
+    }
+    if let Some(fp) = foxglove_port {
+        over.insert("foxglove".into(), true.into());
+        over.insert("foxglove_port".into(), u64::from(fp).into());
+    }
+    let mut files: Vec<PathBuf> = params.into_iter().collect();
+    let dir = tempfile_dir()?;
+    if !over.is_empty() {
+        let mut section = serde_yaml::Mapping::new();
+        section.insert("ros__parameters".into(), serde_yaml::Value::Mapping(over));
+        let mut doc = serde_yaml::Mapping::new();
+        doc.insert("console".into(), serde_yaml::Value::Mapping(section));
+        let f = dir.join("console_overrides.yaml");
+        std::fs::write(&f, serde_yaml::to_string(&doc)?)
+            .with_context(|| format!("writing {}", f.display()))?;
+        files.push(f);
+    }
+    let args = letan_nodes::NodeArgs {
+        params_files: files,
+        ..letan_nodes::NodeArgs::default()
+    };
+    let result = super::topic::runtime()?.block_on(async move {
+        let ctx = letan_transport::Context::dds_from_env().context("joining the ROS 2 domain")?;
+        letan_nodes::run("console", ctx, args, letan_transport::shutdown_signal())
+            .await
+            .context("node console")
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("letan-console-{}", std::process::id()));
+    std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
+    Ok(d)
 }
