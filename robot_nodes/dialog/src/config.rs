@@ -43,6 +43,16 @@ pub struct DialogConfig {
     pub kb_reload_period_s: f64,
     /// Place poses for directions (relative to the repository root).
     pub places_yaml: String,
+    /// Below this recognizer confidence (`Transcript.confidence`, [0, 1]) the robot asks one yes/no
+    /// question ("Bác hỏi về đăng ký khai sinh phải không ạ?") before answering, guiding or
+    /// calling staff. Typed text and buttons have confidence 1. 0 = never on this ground.
+    pub confirm_below_asr: f32,
+    /// Below this router confidence (`Understanding.confidence`, [0, 1]) the robot asks the same
+    /// yes/no question. Below the router's own clarify threshold it asks "A or B?" instead.
+    pub confirm_below_router: f32,
+    /// When the citizen answers "no" to that question, at most this many other readings are
+    /// offered as buttons (and by voice, "A or B").
+    pub confirm_alternatives: usize,
 }
 
 impl Default for DialogConfig {
@@ -72,6 +82,9 @@ impl Default for DialogConfig {
             kb_dir: "kb".into(),
             kb_reload_period_s: 2.0,
             places_yaml: "maps/places.yaml".into(),
+            confirm_below_asr: 0.6,
+            confirm_below_router: 0.7,
+            confirm_alternatives: 3,
         }
     }
 }
@@ -145,6 +158,25 @@ impl DialogConfig {
                 key: "repeat_rate",
                 value: self.repeat_rate.to_string(),
                 reason: "a repeat must not be faster than normal_rate",
+            });
+        }
+        for (key, v) in [
+            ("confirm_below_asr", self.confirm_below_asr),
+            ("confirm_below_router", self.confirm_below_router),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(DialogError::InvalidParam {
+                    key,
+                    value: v.to_string(),
+                    reason: "must be in [0, 1]",
+                });
+            }
+        }
+        if !(1..=6).contains(&self.confirm_alternatives) {
+            return Err(DialogError::InvalidParam {
+                key: "confirm_alternatives",
+                value: self.confirm_alternatives.to_string(),
+                reason: "must be in 1..=6",
             });
         }
         if self.max_text_chars == 0 {

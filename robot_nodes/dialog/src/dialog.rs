@@ -164,7 +164,17 @@ pub struct ScreenContent {
     /// The online procedure's page, for a QR code.
     pub qr_url: Option<String>,
     pub suggestions: Vec<Suggestion>,
+    /// A confirmation: what the robot heard, shown for the citizen to check; `""` otherwise.
+    pub heard: String,
+    /// Show the big yes/no buttons ("Đúng" / "Không phải", "Yes" / "No"); they come back as
+    /// [`Source::Button`] transcripts [`CONFIRM_YES`] / [`CONFIRM_NO`].
+    pub confirm: bool,
 }
+
+/// The button transcript of the screen's "Đúng" / "Yes" button.
+pub const CONFIRM_YES: &str = "confirm.yes";
+/// The button transcript of the screen's "Không phải" / "No" button.
+pub const CONFIRM_NO: &str = "confirm.no";
 
 /// An output of the dialog.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,6 +269,31 @@ enum Pending {
     Clarify {
         options: Vec<String>,
     },
+    /// "Bác hỏi về X phải không ạ?": a low-confidence reading waiting for a yes.
+    Confirm {
+        intent: String,
+        destination: Option<String>,
+        /// The other readings, best first, offered after a "no".
+        alternatives: Vec<String>,
+    },
+}
+
+/// What an answer needs from an understanding besides its intent.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Reading {
+    destination: Option<String>,
+    language: Option<Language>,
+    unknown_place: bool,
+}
+
+impl Reading {
+    fn of(u: &Understanding) -> Reading {
+        Reading {
+            destination: u.destination.clone(),
+            language: u.language,
+            unknown_place: u.oos_reason == Some(OosReason::UnknownPlace),
+        }
+    }
 }
 
 /// The last thing said, for "say that again".
@@ -293,6 +328,16 @@ pub struct Dialog {
     intent: String,
     confidence: f32,
     last: Option<Said>,
+    /// How the citizen refers to themselves ("bác", "cô", "anh", …); "bác" until they say.
+    address: &'static str,
+    /// The recognizer's confidence in the utterance being handled (1 for typed text).
+    heard_confidence: f32,
+    /// The utterance being handled, as heard.
+    heard: String,
+    /// The last place the robot named and offered to go to ("dẫn bác ra đấy").
+    offered_place: Option<String>,
+    /// After a clarification was answered: the option not chosen ("cái kia", "the other one").
+    other: Option<String>,
 }
 
 fn lang_of(code: &str) -> Language {
@@ -301,6 +346,31 @@ fn lang_of(code: &str) -> Language {
     } else {
         Language::Vi
     }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// How a Vietnamese speaker refers to themselves in `n`, if they do: "cho bác hỏi", "cháu dẫn
+/// bà ra đấy". A word followed by "ơi" calls someone; followed by "tôi", "mình", "nhà", "của" it
+/// is a relative ("mẹ tôi", "ông nhà tôi"); "tiếng anh" is a language.
+fn self_address(n: &Normalized) -> Option<&'static str> {
+    const WORDS: &[&str] = &["bác", "cô", "chú", "ông", "bà", "anh", "chị"];
+    let t = &n.tokens;
+    (0..t.len()).find_map(|i| {
+        let w = WORDS.iter().find(|w| **w == t[i].text)?;
+        let next = t.get(i + 1).map(|x| x.text.as_str());
+        let prev = i.checked_sub(1).map(|j| t[j].text.as_str());
+        let relative = matches!(
+            next,
+            Some("ơi" | "tôi" | "mình" | "nhà" | "của" | "ấy" | "nội" | "ngoại" | "cụ")
+        );
+        (!relative && prev != Some("tiếng")).then_some(*w)
+    })
 }
 
 fn pick(lang: Language, vi: &str, en: &str) -> String {
@@ -358,6 +428,11 @@ impl Dialog {
             intent: String::new(),
             confidence: 0.0,
             last: None,
+            address: "bác",
+            heard_confidence: 1.0,
+            heard: String::new(),
+            offered_place: None,
+            other: None,
         })
     }
 
@@ -493,6 +568,8 @@ impl Dialog {
             documents: Vec::new(),
             qr_url: None,
             suggestions: self.suggestions(&self.cfg.suggestions),
+            heard: String::new(),
+            confirm: false,
         }
     }
 
@@ -508,6 +585,9 @@ impl Dialog {
         self.last = None;
         self.follower_lost = false;
         self.lang = lang_of(&self.cfg.default_language);
+        self.address = "bác";
+        self.offered_place = None;
+        self.other = None;
     }
 
     fn go_idle(&mut self, out: &mut Vec<Action>) {
@@ -766,19 +846,65 @@ impl Dialog {
             self.speaking = false;
             out.push(Action::StopSpeaking);
         }
-        tracing::debug!(text = ?text, source = ?u.source, "transcript");
+        tracing::debug!(text = ?text, source = ?u.source, confidence = u.confidence, "transcript");
+        self.heard = text.clone();
+        // Typed text says 1.0; a button is what the citizen chose. NaN stays unsure.
+        self.heard_confidence = if u.source == Source::Button {
+            1.0
+        } else {
+            u.confidence
+        };
+        let mut text = text;
         if u.source == Source::Button {
-            if let Some(id) = letan_nlu::catalog::INTENTS.iter().find(|i| **i == text) {
+            if text == CONFIRM_YES || text == CONFIRM_NO {
+                // The screen's yes/no buttons mean what saying it means.
+                text = match (text == CONFIRM_YES, self.lang) {
+                    (true, Language::Vi) => "vâng",
+                    (true, Language::En) => "yes",
+                    (false, Language::Vi) => "không",
+                    (false, Language::En) => "no",
+                }
+                .to_string();
+            } else if let Some(id) = letan_nlu::catalog::INTENTS.iter().find(|i| **i == text) {
                 self.pending = Pending::None;
-                self.answer_intent(id, None, 1.0, now, out);
+                self.other = None;
+                self.answer_intent(id, &Reading::default(), 1.0, now, out);
                 return;
             }
         }
         let n = normalize(&text);
+        if n.vietnamese_words > 0 {
+            if let Some(a) = self_address(&n) {
+                self.address = a;
+            }
+        }
         if self.handle_pending(&n, &text, now, out) {
             return;
         }
-        let understanding = self.nlu.understand(&text);
+        // "cái kia", "the other one" after a clarification: the option not chosen.
+        if reply::other_one(&n) {
+            if let Some(other) = self.other.take() {
+                self.pending = Pending::None;
+                let previous = std::mem::take(&mut self.intent);
+                self.answer_intent(&other, &Reading::default(), 1.0, now, out);
+                self.other = (!previous.is_empty()).then_some(previous);
+                return;
+            }
+        }
+        // "không, ý bác là …": understand what follows the "no".
+        let (n, text) = match reply::yes_no_normalized(&n)
+            .is_none()
+            .then(|| reply::correction(&n))
+            .flatten()
+        {
+            Some(rest) => (normalize(&rest), rest),
+            None => (n, text),
+        };
+        let mut understanding = self.guide_fixup(self.nlu.understand(&text), &n);
+        if text != self.heard {
+            // A correction's few words do not change the conversation's language.
+            understanding.lang = self.lang;
+        }
         if let Some(d) = reply::detail(&n) {
             if self.follow_up(d, &understanding, now, out) {
                 return;
@@ -832,10 +958,18 @@ impl Dialog {
                 }
                 None => {
                     // "vâng, cháu dẫn bác đi" / "yes please take me there": a guide request for
-                    // this place (or for no place in particular) is a yes.
+                    // this place (or for no place in particular) is a yes; so is a reply that
+                    // starts with a yes and goes on about going ("vâng, cháu dẫn bác ra đấy nhé")
+                    // or points back at the place ("ừ, ra đó").
                     let u = self.nlu.understand(text);
                     let same = u.destination.as_deref().is_none_or(|d| d == place);
-                    if u.intent == "nav.guide" && same {
+                    let named_other = self.place_named(n).is_some_and(|p| p != place);
+                    let accepts = u.intent == "nav.guide"
+                        || (reply::starts_with_yes(n)
+                            && (reply::has_guide_verb(n)
+                                || reply::points_back(n)
+                                || u.intent == OUT_OF_SCOPE));
+                    if accepts && same && !named_other {
                         self.pending = Pending::None;
                         self.start_guide(&place, now, out);
                         true
@@ -844,6 +978,49 @@ impl Dialog {
                     }
                 }
             },
+            Pending::Confirm {
+                intent,
+                destination,
+                alternatives,
+            } => {
+                let yes_no = reply::yes_no_normalized(n).or_else(|| {
+                    // "đúng rồi, cháu ạ, khai sinh cho cháu nội": a yes that goes on.
+                    reply::starts_with_yes(n).then_some(YesNo::Yes)
+                });
+                match yes_no {
+                    Some(YesNo::Yes) => {
+                        self.pending = Pending::None;
+                        self.heard_confidence = 1.0;
+                        self.other = None;
+                        let r = Reading {
+                            destination,
+                            ..Reading::default()
+                        };
+                        self.answer_intent(&intent, &r, 1.0, now, out);
+                        true
+                    }
+                    Some(YesNo::No) => {
+                        self.pending = Pending::None;
+                        let mut options = alternatives;
+                        options.truncate(self.cfg.confirm_alternatives);
+                        self.offer_alternatives(options, now, out);
+                        true
+                    }
+                    None if reply::other_one(n) => match alternatives.first() {
+                        // "không, cái kia": the next reading.
+                        Some(next) => {
+                            let next = next.clone();
+                            self.pending = Pending::None;
+                            self.other = Some(intent);
+                            self.answer_intent(&next, &Reading::default(), 1.0, now, out);
+                            true
+                        }
+                        None => false,
+                    },
+                    // Something else: a correction or a new question, understood afresh.
+                    None => false,
+                }
+            }
             Pending::Clarify { options } => {
                 let chosen = reply::ordinal(n)
                     .and_then(|i| options.get(i).cloned())
@@ -872,7 +1049,12 @@ impl Dialog {
                 match chosen {
                     Some(intent) => {
                         self.pending = Pending::None;
-                        self.answer_intent(&intent, None, 1.0, now, out);
+                        // "cái kia" later means the option not chosen.
+                        self.other = match options.as_slice() {
+                            [a, b] => Some(if *a == intent { b.clone() } else { a.clone() }),
+                            _ => None,
+                        };
+                        self.answer_intent(&intent, &Reading::default(), 1.0, now, out);
                         true
                     }
                     None => false,
@@ -899,6 +1081,7 @@ impl Dialog {
         if u.intent != topic
             && (u.intent.starts_with("proc.") || u.intent.starts_with("amenity."))
             && u.confidence >= 0.6
+            && !u.needs_clarification
         {
             return false;
         }
@@ -927,6 +1110,83 @@ impl Dialog {
         let screen = self.screen_for(&topic);
         self.answer(text, screen, now, out);
         true
+    }
+
+    /// A request to be taken somewhere that the router read as a question about the place's
+    /// amenity ("dẫn bác đến chỗ nước uống với") or without the place ("dẫn bác ra đấy"): a guide
+    /// request for the place named, or for the place the robot last offered.
+    fn guide_fixup(&self, mut u: Understanding, n: &Normalized) -> Understanding {
+        let is_nav = letan_nlu::catalog::takes_destination(&u.intent);
+        if !reply::has_guide_verb(n) || (is_nav && u.destination.is_some()) {
+            return u;
+        }
+        let (place, confidence) = match self.place_named(n) {
+            Some(p) => (p, u.confidence.max(0.9)),
+            None => match (&self.offered_place, reply::points_back(n)) {
+                (Some(p), true) if is_nav || u.intent == OUT_OF_SCOPE => (p.clone(), u.confidence),
+                _ => return u,
+            },
+        };
+        tracing::debug!(intent = %u.intent, place = %place, "a guide request names a place");
+        u.alternatives.retain(|(i, _)| i != "nav.guide");
+        u.alternatives
+            .insert(0, ("nav.guide".to_string(), confidence));
+        u.intent = "nav.guide".to_string();
+        u.confidence = confidence;
+        u.destination = Some(place);
+        u.needs_clarification = false;
+        u.oos_reason = None;
+        u
+    }
+
+    /// The one place `n` names by one of its names or aliases: all its words in a row, or (for
+    /// names of two or more telling words) every telling word somewhere ("mẫu tờ khai" names the
+    /// forms desk, "bàn tờ khai"). `None` when nothing or two places match equally.
+    fn place_named(&self, n: &Normalized) -> Option<String> {
+        const GENERIC: &[&str] = &[
+            "cho", "khu", "ban", "quay", "may", "phong", "noi", "vuc", "nha", "the", "a", "an",
+            "area", "desk", "corner", "place", "where", "room", "of", "my", "i", "can", "di",
+            "lay", "so",
+        ];
+        let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
+        let mut best: Option<((u8, usize), &str)> = None;
+        let mut tie = false;
+        for place in self.nlu.kb().places.values() {
+            let names = [&place.name.vi, &place.name.en]
+                .into_iter()
+                .chain(place.aliases.vi.iter())
+                .chain(place.aliases.en.iter());
+            let mut score = None::<(u8, usize)>;
+            for name in names {
+                let a = normalize(name);
+                let words: Vec<&str> = a.tokens.iter().map(|t| t.plain.as_str()).collect();
+                if words.is_empty() {
+                    continue;
+                }
+                let s = if plain.windows(words.len()).any(|w| w == words.as_slice()) {
+                    Some((2, words.len()))
+                } else {
+                    let telling: Vec<&str> = words
+                        .iter()
+                        .copied()
+                        .filter(|w| !GENERIC.contains(w))
+                        .collect();
+                    (telling.len() >= 2 && telling.iter().all(|w| plain.contains(w)))
+                        .then_some((1, telling.len()))
+                };
+                score = score.max(s);
+            }
+            let Some(score) = score else { continue };
+            match best {
+                Some((b, id)) if b == score && id != place.id => tie = true,
+                Some((b, _)) if b >= score => {}
+                _ => {
+                    best = Some((score, place.id.as_str()));
+                    tie = false;
+                }
+            }
+        }
+        best.filter(|_| !tie).map(|(_, id)| id.to_string())
     }
 
     fn set_lang_from(&mut self, u: &Understanding, source: Source, out: &mut Vec<Action>) {
@@ -983,7 +1243,161 @@ impl Dialog {
             self.not_understood = 0;
         }
         let intent = u.intent.clone();
-        self.answer_intent(&intent, Some(&u), u.confidence, now, out);
+        let r = Reading::of(&u);
+        if self.unsure(u.confidence) && self.confirm_first(&intent, &r) {
+            let alternatives = u
+                .alternatives
+                .iter()
+                .map(|(i, _)| i.clone())
+                .filter(|i| *i != intent && i != OUT_OF_SCOPE)
+                .collect();
+            self.ask_confirm(intent, r.destination, alternatives, now, out);
+            return;
+        }
+        self.other = None;
+        self.answer_intent(&intent, &r, u.confidence, now, out);
+    }
+
+    /// The hearing or the reading is not sure enough to act on without asking.
+    fn unsure(&self, router_confidence: f32) -> bool {
+        // NaN compares false: an unknown confidence is unsure.
+        !(self.heard_confidence >= self.cfg.confirm_below_asr
+            && router_confidence >= self.cfg.confirm_below_router)
+    }
+
+    /// Whether an unsure reading of `intent` is confirmed before it is acted on. Small talk and
+    /// "where would you like to go?" cost nothing when wrong; a guide request with a place asks
+    /// "shall I take you to X?", which is itself the confirmation.
+    fn confirm_first(&self, intent: &str, r: &Reading) -> bool {
+        if intent == OUT_OF_SCOPE || intent.starts_with("chat.") || r.unknown_place {
+            return false;
+        }
+        match intent {
+            "nav.guide" => false,
+            "nav.where_is" => r.destination.is_some(),
+            _ => true,
+        }
+    }
+
+    /// The one yes/no question: "Bác hỏi về đăng ký khai sinh phải không ạ?".
+    fn ask_confirm(
+        &mut self,
+        intent: String,
+        destination: Option<String>,
+        alternatives: Vec<String>,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) {
+        let a = self.address;
+        let me = if matches!(a, "anh" | "chị") {
+            "em"
+        } else {
+            "cháu"
+        };
+        let cap = capitalize(a);
+        let text = match (intent.as_str(), &destination, self.lang) {
+            ("staff.handoff", _, Language::Vi) => {
+                format!("{cap} muốn {me} mời cán bộ ra gặp {a} phải không ạ?")
+            }
+            ("staff.handoff", _, Language::En) => {
+                "Would you like me to call a staff member?".to_string()
+            }
+            (_, Some(place), Language::Vi) => {
+                format!(
+                    "{cap} hỏi đường đến {} phải không ạ?",
+                    self.place_name(place)
+                )
+            }
+            (_, Some(place), Language::En) => {
+                format!("Did you ask the way to the {}?", self.place_name(place))
+            }
+            (_, None, Language::Vi) => format!(
+                "{cap} hỏi về {} phải không ạ?",
+                title(&intent, self.lang).to_lowercase()
+            ),
+            (_, None, Language::En) => format!(
+                "Did you ask about {}?",
+                title(&intent, self.lang).to_lowercase()
+            ),
+        };
+        let heard = self.heard.clone();
+        let screen = ScreenContent {
+            lang: self.lang,
+            title: text.clone(),
+            body: match self.lang {
+                Language::Vi => format!("{me} nghe được: «{heard}»", me = capitalize(me)),
+                Language::En => format!("I heard: “{heard}”"),
+            },
+            documents: Vec::new(),
+            qr_url: None,
+            suggestions: Vec::new(),
+            heard,
+            confirm: true,
+        };
+        tracing::info!(intent = %intent, "unsure: asking to confirm");
+        self.intent.clear();
+        self.answer(text, Some(screen), now, out);
+        self.pending = Pending::Confirm {
+            intent,
+            destination,
+            alternatives,
+        };
+    }
+
+    /// "Không phải": offer the other readings as buttons (and by voice), or ask to hear it again.
+    fn offer_alternatives(&mut self, options: Vec<String>, now: Duration, out: &mut Vec<Action>) {
+        let a = self.address;
+        let me = if matches!(a, "anh" | "chị") {
+            "em"
+        } else {
+            "cháu"
+        };
+        if options.is_empty() {
+            let text = match self.lang {
+                Language::Vi => format!(
+                    "Dạ, {a} nói lại giúp {me} được không ạ? {} cũng có thể chọn trên màn hình.",
+                    capitalize(a)
+                ),
+                Language::En => {
+                    "Sorry. Could you say it again? You can also choose on the screen.".to_string()
+                }
+            };
+            let screen = self.home_screen();
+            self.answer(text, Some(screen), now, out);
+            return;
+        }
+        let names: Vec<String> = options
+            .iter()
+            .map(|o| title(o, self.lang).to_lowercase())
+            .collect();
+        let list = match (self.lang, names.as_slice()) {
+            (_, [one]) => one.clone(),
+            (Language::Vi, [init @ .., last]) => format!("{} hay {last}", init.join(", ")),
+            (Language::En, [init @ .., last]) => format!("{} or {last}", init.join(", ")),
+            (_, []) => String::new(),
+        };
+        let text = match (self.lang, options.len()) {
+            (Language::Vi, 1) => {
+                format!("Dạ, vậy {a} hỏi về {list} phải không ạ? Hay {a} nói lại giúp {me} ạ.")
+            }
+            (Language::Vi, _) => {
+                format!("Dạ, vậy {a} hỏi về {list} ạ? Hay {a} nói lại giúp {me} ạ.")
+            }
+            (Language::En, 1) => format!("Did you mean {list}? Or please say it again."),
+            (Language::En, _) => format!("Do you mean {list}? Or please say it again."),
+        };
+        let screen = ScreenContent {
+            lang: self.lang,
+            title: pick(self.lang, "Bác hỏi về việc nào?", "Which one do you mean?"),
+            body: text.clone(),
+            documents: Vec::new(),
+            qr_url: None,
+            suggestions: self.suggestions(&options),
+            heard: String::new(),
+            confirm: false,
+        };
+        self.answer(text, Some(screen), now, out);
+        self.pending = Pending::Clarify { options };
     }
 
     fn clarify(&mut self, options: Vec<String>, now: Duration, out: &mut Vec<Action>) {
@@ -1003,6 +1417,8 @@ impl Dialog {
             documents: Vec::new(),
             qr_url: None,
             suggestions: self.suggestions(&options),
+            heard: String::new(),
+            confirm: false,
         };
         self.pending = Pending::Clarify { options };
         self.answer(text, Some(screen), now, out);
@@ -1040,6 +1456,8 @@ impl Dialog {
                 documents: Vec::new(),
                 qr_url: None,
                 suggestions: Vec::new(),
+                heard: String::new(),
+                confirm: false,
             }),
             now,
             out,
@@ -1094,20 +1512,22 @@ impl Dialog {
             documents,
             qr_url,
             suggestions: self.suggestions(&suggestions),
+            heard: String::new(),
+            confirm: false,
         })
     }
 
     fn answer_intent(
         &mut self,
         intent: &str,
-        u: Option<&Understanding>,
+        r: &Reading,
         confidence: f32,
         now: Duration,
         out: &mut Vec<Action>,
     ) {
         self.intent = intent.to_string();
         self.confidence = confidence;
-        let destination = u.and_then(|u| u.destination.clone());
+        let destination = r.destination.clone();
         let kb_spoken = |d: &Dialog| {
             d.nlu
                 .kb()
@@ -1136,7 +1556,7 @@ impl Dialog {
                 }
             },
             "chat.language" => {
-                let target = u.and_then(|u| u.language).unwrap_or(match self.lang {
+                let target = r.language.unwrap_or(match self.lang {
                     Language::Vi => Language::En,
                     Language::En => Language::Vi,
                 });
@@ -1163,7 +1583,8 @@ impl Dialog {
                     return;
                 };
                 let name = self.place_name(&place);
-                if intent == "nav.guide" && !self.cfg.confirm_guide {
+                // Guiding without asking needs a confident reading of a confident hearing.
+                if intent == "nav.guide" && !self.cfg.confirm_guide && !self.unsure(confidence) {
                     self.start_guide(&place, now, out);
                     return;
                 }
@@ -1186,8 +1607,12 @@ impl Dialog {
                     documents: Vec::new(),
                     qr_url: None,
                     suggestions: Vec::new(),
+                    heard: String::new(),
+                    // A yes/no question: the screen's yes/no buttons answer it.
+                    confirm: true,
                 };
                 self.answer(text, Some(screen), now, out);
+                self.offered_place = Some(place.clone());
                 self.pending = Pending::Guide { place };
             }
             "staff.handoff" => {
@@ -1219,7 +1644,7 @@ impl Dialog {
             }
             _ => {
                 // "Where is …" something the centre does not have: say so, not "I can't help".
-                let unknown_place = u.and_then(|u| u.oos_reason) == Some(OosReason::UnknownPlace);
+                let unknown_place = r.unknown_place;
                 let text = if unknown_place {
                     unknown_place_reply(self.lang).to_string()
                 } else {

@@ -19,7 +19,7 @@ pub mod titles;
 pub use config::DialogConfig;
 pub use dialog::{
     Action, AlertReason, Dialog, DialogSnapshot, Event, NavEvent, OperatorAction, ScreenContent,
-    Source, Suggestion, Utterance,
+    Source, Suggestion, Utterance, CONFIRM_NO, CONFIRM_YES,
 };
 pub use error::DialogError;
 pub use letan_nlu::Language;

@@ -101,6 +101,116 @@ pub(crate) fn yes_no_normalized(n: &Normalized) -> Option<YesNo> {
     }
 }
 
+/// The reply's words as the yes/no lists read them (diacritics decide when present).
+fn words(n: &Normalized) -> Vec<&str> {
+    n.tokens.iter().map(word).collect()
+}
+
+fn is_filler(t: &letan_nlu::normalize::Token) -> bool {
+    FILLER.contains(&word(t)) || FILLER.contains(&t.plain.as_str())
+}
+
+/// "vâng, cháu dẫn bác ra đấy nhé", "yes please take me there": the reply starts with a yes word
+/// (after fillers such as "à", "ừm" only if they are yes words themselves) and has no no word.
+pub(crate) fn starts_with_yes(n: &Normalized) -> bool {
+    let w = words(n);
+    let Some(first) = n
+        .tokens
+        .iter()
+        .position(|t| !is_filler(t) || YES.contains(&word(t)))
+    else {
+        return false;
+    };
+    YES.contains(&w[first]) && !w.iter().any(|x| NO.contains(x))
+}
+
+/// Words that point back at a place already named: "đấy", "đó", "there". (Without diacritics
+/// "day" and "do" are too ambiguous to count.)
+pub(crate) fn points_back(n: &Normalized) -> bool {
+    n.tokens
+        .iter()
+        .any(|t| matches!(t.text.as_str(), "đấy" | "đó" | "there"))
+}
+
+/// A verb of taking someone somewhere: "dẫn", "đưa", "take", "bring", "lead", "walk", "show".
+pub(crate) fn has_guide_verb(n: &Normalized) -> bool {
+    let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
+    let has = |seq: &[&str]| plain.windows(seq.len()).any(|w| w == seq);
+    plain.iter().any(|w| {
+        matches!(
+            *w,
+            "dan" | "dua" | "take" | "bring" | "lead" | "walk" | "guide"
+        )
+    }) || has(&["show", "me"])
+        || has(&["go", "with", "me"])
+        || has(&["di", "cung"])
+}
+
+/// "cái kia", "cái còn lại", "the other one": the option not chosen.
+pub(crate) fn other_one(n: &Normalized) -> bool {
+    if n.tokens.is_empty() || n.tokens.len() > 8 {
+        return false;
+    }
+    let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
+    let has = |seq: &[&str]| plain.windows(seq.len()).any(|w| w == seq);
+    has(&["cai", "kia"])
+        || has(&["cai", "con", "lai"])
+        || has(&["viec", "kia"])
+        || has(&["thu", "tuc", "kia"])
+        || has(&["the", "other"])
+        || has(&["other", "one"])
+        || plain == ["kia"]
+}
+
+/// "không, ý bác là đăng ký kết hôn", "no, I mean the marriage one": a correction. Returns what
+/// follows the "no" and the "I mean" (the words to understand instead), when there is any.
+pub(crate) fn correction(n: &Normalized) -> Option<String> {
+    let w = words(n);
+    let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
+    if !w.first().is_some_and(|x| NO.contains(x)) {
+        return None;
+    }
+    let mut i = 1;
+    // "không phải", "không phải đâu", "no no", "not that", fillers ("ạ", "cháu ơi").
+    while i < w.len()
+        && (NO.contains(&w[i])
+            || matches!(plain[i], "phai" | "that" | "one" | "sorry")
+            || is_filler(&n.tokens[i]))
+    {
+        i += 1;
+    }
+    // "ý bác là", "ý tôi là", "tôi muốn nói", "i mean", "i meant", "i want", "i asked about".
+    let rest = &plain[i..];
+    let skip = [
+        &["y", "bac", "la"][..],
+        &["y", "toi", "la"],
+        &["y", "chau", "la"],
+        &["y", "co", "la"],
+        &["y", "chu", "la"],
+        &["y", "em", "la"],
+        &["y", "minh", "la"],
+        &["y", "la"],
+        &["toi", "muon", "noi"],
+        &["bac", "muon", "noi"],
+        &["toi", "hoi"],
+        &["bac", "hoi"],
+        &["i", "mean"],
+        &["i", "meant"],
+        &["i", "asked", "about"],
+        &["i", "said"],
+    ]
+    .iter()
+    .find(|p| rest.starts_with(p))
+    .map_or(0, |p| p.len());
+    let from = i + skip;
+    let tail: Vec<&str> = n.tokens[from..].iter().map(|t| t.text.as_str()).collect();
+    // Something of substance must follow ("không ạ" alone is a plain no).
+    if n.tokens[from..].iter().all(is_filler) {
+        return None;
+    }
+    Some(tail.join(" "))
+}
+
 /// Which of two offered options a reply picks by position ("cái thứ nhất", "the second one").
 pub(crate) fn ordinal(n: &Normalized) -> Option<usize> {
     let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
