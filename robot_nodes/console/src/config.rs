@@ -321,9 +321,111 @@ impl UsersFile {
     }
 }
 
+/// Shortest password `letan console add-user` accepts (characters).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password (the login endpoint refuses longer ones).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// Well-known passwords and their stems (lowercase). A password is refused when it equals one of these,
+/// or is one of these followed only by digits and punctuation (`Password2024!`, `matkhau@123456`).
+/// Includes the demo accounts' passwords, so they cannot be reused on a real console.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "matkhau",
+    "mat-khau",
+    "letan",
+    "letan-operator",
+    "letan-viewer",
+    "admin",
+    "administrator",
+    "operator",
+    "viewer",
+    "root",
+    "welcome",
+    "iloveyou",
+    "qwerty",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "abc",
+    "abcdef",
+    "abcdefghijkl",
+    "letmein",
+    "changeme",
+    "secret",
+    "hanoi",
+    "vietnam",
+    "123456789012",
+    "1234567890",
+    "0123456789",
+    "111111111111",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "trustno1",
+];
+
+/// The password policy of `letan console add-user` (OWASP ASVS level 1, V2.1): at least
+/// [`MIN_PASSWORD_CHARS`] characters (at most [`MAX_PASSWORD_CHARS`]), not all the same character,
+/// not containing the user name (names of 3+ characters, any case), and not a well-known password or
+/// one of them followed only by digits and punctuation. Every other character, spaces included, is
+/// allowed: long passphrases are welcome. `Err` says which rule failed.
+pub fn check_password_policy(name: &str, password: &str) -> std::result::Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "password must have at least {MIN_PASSWORD_CHARS} characters (it has {n}); a few words make a good one"
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(format!(
+            "password must have at most {MAX_PASSWORD_CHARS} characters"
+        ));
+    }
+    let mut chars = password.chars();
+    if let Some(c0) = chars.next() {
+        if chars.all(|c| c == c0) {
+            return Err("password must not be one character repeated".to_string());
+        }
+    }
+    let lower = password.to_lowercase();
+    let lname = name.to_lowercase();
+    if lname.chars().count() >= 3 && lower.contains(&lname) {
+        return Err("password must not contain the user name".to_string());
+    }
+    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    if COMMON_PASSWORDS
+        .iter()
+        .any(|&c| c == lower || c == stem || stem.is_empty())
+    {
+        return Err(
+            "password is a well-known one (or one followed by digits); choose another".to_string(),
+        );
+    }
+    Ok(())
+}
+
 /// `letan console add-user`: add or update `name` in the users file at `path` (created if missing),
 /// written atomically (temp file + rename) with mode 0600 on Unix.
+///
+/// The password must pass [`check_password_policy`] (the demo accounts are written with
+/// [`UsersFile::upsert`] and do not go through here).
 pub fn add_user(path: &Path, name: &str, role: Role, password: &str, cost: HashCost) -> Result<()> {
+    if !valid_user_name(name) {
+        return Err(ConsoleError::InvalidUser {
+            name: name.to_string(),
+            reason: "names use letters, digits, '.', '_' or '-' (1–64)".to_string(),
+        });
+    }
+    check_password_policy(name, password).map_err(|reason| ConsoleError::InvalidUser {
+        name: name.to_string(),
+        reason,
+    })?;
     let mut file = if path.exists() {
         UsersFile::load(path)?
     } else {
@@ -452,6 +554,67 @@ mod tests {
             assert_eq!(
                 std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
                 0o600
+            );
+        }
+    }
+
+    #[test]
+    fn password_policy_refuses_weak_passwords_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u.yaml");
+        for (pw, why) in [
+            ("short pass1", "at least 12"),
+            ("aaaaaaaaaaaaaaaa", "repeated"),
+            ("my-name-is-lan.nguyen!", "user name"),
+            ("XLAN.NGUYENX-2026", "user name"),
+            ("password1234", "well-known"),
+            ("Password2024!", "well-known"),
+            ("matkhau@123456", "well-known"),
+            ("letan-operator", "well-known"),
+            ("123456789012", "well-known"),
+            ("12345678901234", "well-known"),
+            ("QWERTYUIOP12", "well-known"),
+        ] {
+            let e = add_user(&path, "lan.nguyen", Role::Operator, pw, HashCost::CHEAP).unwrap_err();
+            assert!(e.to_string().contains(why), "{pw:?}: {e}");
+            assert!(
+                e.to_string().contains("lan.nguyen"),
+                "the error names the user: {e}"
+            );
+        }
+        assert!(!path.exists(), "nothing written for refused passwords");
+        let long = "x".repeat(1025) + "y";
+        assert!(check_password_policy("lan", &long).is_err());
+        // good ones, including a passphrase with spaces and Vietnamese letters
+        for pw in [
+            "cửa sổ màu xanh lá",
+            "correct horse battery",
+            "Ts7#kq2!Lm9@",
+        ] {
+            check_password_policy("lan.nguyen", pw).unwrap();
+        }
+        add_user(
+            &path,
+            "lan.nguyen",
+            Role::Operator,
+            "cửa sổ màu xanh lá",
+            HashCost::CHEAP,
+        )
+        .unwrap();
+        assert!(path.exists());
+        // a short name does not make every password containing it invalid
+        check_password_policy("an", "bananas and lanterns").unwrap();
+    }
+
+    #[test]
+    fn demo_passwords_still_load_through_upsert() {
+        // `letan sim` and `--demo` write these with upsert (no policy): they must keep working
+        let mut f = UsersFile::default();
+        for (name, role, pw) in crate::demo::DEMO_USERS {
+            f.upsert(name, role, pw, HashCost::CHEAP).unwrap();
+            assert_eq!(
+                crate::auth::Accounts::from_file(&f).verify(name, pw),
+                Some(role)
             );
         }
     }

@@ -36,8 +36,16 @@ enum ConsoleCommand {
         #[arg(long)]
         foxglove_port: Option<u16>,
     },
+    /// Check the hash chain of an audit log: prints the line count and the last line's hash, or the
+    /// first broken line (exit code 1).
+    VerifyAudit {
+        /// The audit log (JSONL).
+        file: PathBuf,
+    },
     /// Add a user (or change a user's password and role) in the users file. The password is read from
-    /// the terminal without echo, or from the first line of stdin when it is not a terminal.
+    /// the terminal without echo, or from the first line of stdin when it is not a terminal. Policy:
+    /// at least 12 characters, not one character repeated, not containing the user name, not a
+    /// well-known password (optionally followed by digits or punctuation).
     AddUser {
         /// Users file (created if missing, written with mode 0600).
         #[arg(long, default_value = "console_users.yaml")]
@@ -54,7 +62,7 @@ enum ConsoleCommand {
 fn read_password() -> Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("password (at least 10 characters, not echoed): ");
+        eprint!("password (at least 12 characters, not echoed): ");
         std::io::stderr().flush().ok();
         crossterm::terminal::enable_raw_mode().context("switching the terminal to raw mode")?;
         let mut pw = String::new();
@@ -95,6 +103,21 @@ fn read_password() -> Result<String> {
 
 pub fn run(args: Args) -> Result<()> {
     match args.command {
+        ConsoleCommand::VerifyAudit { file } => {
+            use letan_console::audit::{verify_file, ChainCheck};
+            match verify_file(&file).with_context(|| format!("checking {}", file.display()))? {
+                ChainCheck::Intact { lines, head } => {
+                    println!(
+                        "{}: {lines} lines, chain intact; last line sha256 {head}",
+                        file.display()
+                    );
+                    Ok(())
+                }
+                ChainCheck::Broken { line, reason } => {
+                    bail!("{}: chain broken at line {line}: {reason}", file.display())
+                }
+            }
+        }
         ConsoleCommand::AddUser { users, name, role } => {
             let Some(role) = Role::parse(&role) else {
                 bail!("--role must be viewer or operator, got {role:?}");
