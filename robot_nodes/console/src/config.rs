@@ -33,6 +33,10 @@ pub struct ConsoleParams {
     pub say_max_chars: usize,
     /// Live-state push rate to each browser (Hz).
     pub push_rate_hz: f64,
+    /// Open live streams (`/api/events`) allowed per session; more get 429.
+    pub max_streams_per_session: usize,
+    /// Open live streams allowed in all; more get 429.
+    pub max_streams_total: usize,
     /// Mark the session cookie `Secure` (set true behind a TLS reverse proxy; plain-HTTP loopback needs false).
     pub secure_cookie: bool,
     /// Also serve the robot state to Foxglove / Lichtblick (read-only WebSocket, same `bind` address).
@@ -56,6 +60,8 @@ impl Default for ConsoleParams {
             teleop_max_angular_rps: 0.8,
             say_max_chars: 300,
             push_rate_hz: 10.0,
+            max_streams_per_session: 4,
+            max_streams_total: 32,
             secure_cookie: false,
             foxglove: false,
             foxglove_port: 8765,
@@ -118,6 +124,11 @@ impl ConsoleParams {
             ("login_window_s", self.login_window_s),
             ("login_max_failures", u64::from(self.login_max_failures)),
             ("say_max_chars", self.say_max_chars as u64),
+            (
+                "max_streams_per_session",
+                self.max_streams_per_session as u64,
+            ),
+            ("max_streams_total", self.max_streams_total as u64),
         ] {
             if v == 0 {
                 return Err(invalid(key, v, "must be > 0"));

@@ -33,6 +33,50 @@ const CSP: &str =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
                    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/// Every API route of the console that needs a session (method, path): the operator surface. The
+/// citizen screen must serve none of them (tested in `tests/screen_isolation.rs`).
+pub const SESSION_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/logout"),
+    ("GET", "/api/session"),
+    ("GET", "/api/state"),
+    ("GET", "/api/events"),
+    ("GET", "/api/camera.jpg"),
+    ("POST", "/api/teleop"),
+    ("POST", "/api/estop"),
+    ("POST", "/api/estop/release"),
+    ("POST", "/api/goto"),
+    ("POST", "/api/goal/cancel"),
+    ("POST", "/api/dock"),
+    ("POST", "/api/say"),
+    ("POST", "/api/alerts/ack"),
+];
+
+/// Open live streams (`/api/events`) per session and in all.
+#[derive(Debug, Default)]
+struct StreamSlots {
+    per_session: HashMap<String, usize>,
+    total: usize,
+}
+
+/// One open stream; frees its slot when the stream is dropped (client gone, session over, shutdown).
+struct StreamSlot {
+    st: Shared,
+    token: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut slots = lock(&self.st.streams);
+        slots.total = slots.total.saturating_sub(1);
+        if let Some(n) = slots.per_session.get_mut(&self.token) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                slots.per_session.remove(&self.token);
+            }
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
@@ -50,6 +94,7 @@ pub struct ConsoleState {
     clock: Arc<dyn Clock>,
     link: RobotLink,
     driving: Mutex<HashMap<String, bool>>,
+    streams: Mutex<StreamSlots>,
 }
 
 /// Shared handle.
@@ -84,6 +129,7 @@ impl ConsoleState {
             clock,
             link,
             driving: Mutex::new(HashMap::new()),
+            streams: Mutex::new(StreamSlots::default()),
         }))
     }
 
@@ -122,6 +168,8 @@ pub enum ApiError {
     UnsupportedMedia,
     /// 429, with seconds to wait
     TooManyRequests(u64),
+    /// 429: too many open live streams
+    TooManyStreams,
     /// 503
     Unavailable,
 }
@@ -139,6 +187,10 @@ impl IntoResponse for ApiError {
             ApiError::TooManyRequests(s) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("too many failed logins; retry in {s} s"),
+            ),
+            ApiError::TooManyStreams => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many open live streams; close another tab".to_string(),
             ),
             ApiError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -323,9 +375,34 @@ pub fn router(state: Shared) -> Router {
         .route("/api/dock", post(dock))
         .route("/api/say", post(say))
         .route("/api/alerts/ack", post(ack_alert))
-        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(declared_body_limit))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// Largest request body (bytes); larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// 413 for a declared `Content-Length` over the limit, also on routes that never read their body
+/// (bodies that are read are capped by `DefaultBodyLimit` whatever they declare).
+async fn declared_body_limit(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(json!({ "error": format!("request body over {MAX_BODY_BYTES} bytes") })),
+        )
+            .into_response();
+    }
+    next.run(req).await
 }
 
 async fn security_headers(mut resp: Response) -> Response {
@@ -539,12 +616,33 @@ async fn camera(State(st): State<Shared>, _a: Authed) -> Response {
 async fn events(
     State(st): State<Shared>,
     a: Authed,
-) -> Sse<impl futures::Stream<Item = std::result::Result<Event, Infallible>>> {
+) -> ApiResult<Sse<impl futures::Stream<Item = std::result::Result<Event, Infallible>>>> {
+    {
+        let mut slots = lock(&st.streams);
+        let mine = slots.per_session.get(&a.token).copied().unwrap_or(0);
+        if mine >= st.params.max_streams_per_session || slots.total >= st.params.max_streams_total {
+            drop(slots);
+            a.log(
+                &st,
+                "events",
+                json!({ "open_for_session": mine }),
+                "rate_limited",
+            );
+            return Err(ApiError::TooManyStreams);
+        }
+        slots.total += 1;
+        *slots.per_session.entry(a.token.clone()).or_insert(0) += 1;
+    }
+    let slot = StreamSlot {
+        st: st.clone(),
+        token: a.token.clone(),
+    };
     let period = Duration::from_secs_f64(1.0 / st.params.push_rate_hz);
     let rx = st.link.state.clone();
-    let init = (st, rx, a.token, true, false);
-    let stream =
-        futures::stream::unfold(init, move |(st, mut rx, token, first, done)| async move {
+    let init = (st, rx, a.token, true, false, slot);
+    let stream = futures::stream::unfold(
+        init,
+        move |(st, mut rx, token, first, done, slot)| async move {
             if done {
                 return None;
             }
@@ -556,16 +654,17 @@ async fn events(
             let alive = lock(&st.sessions).peek(&token, st.clock.now_ms()).is_some();
             if !alive {
                 let ev = Event::default().event("session").data("expired");
-                return Some((Ok(ev), (st, rx, token, false, true)));
+                return Some((Ok(ev), (st, rx, token, false, true, slot)));
             }
             let snap = rx.borrow_and_update().clone();
             let ev = match serde_json::to_string(&*snap) {
                 Ok(j) => Event::default().event("state").data(j),
                 Err(_) => Event::default().comment("serialize failed"),
             };
-            Some((Ok(ev), (st, rx, token, false, false)))
-        });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+            Some((Ok(ev), (st, rx, token, false, false, slot)))
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 #[derive(Deserialize)]
