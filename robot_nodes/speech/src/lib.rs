@@ -4,6 +4,8 @@
 //! - [`wav`]: WAV read/write (hound), including WAV streamed to a pipe.
 //! - [`vad`]: voice activity detection and endpointing for slow, elderly speakers.
 //! - [`ports`]: the `Recognizer` and `Synthesizer` traits, with fakes.
+//! - [`grammar`]: phrase grammars mapped onto a model's vocabulary (never an unknown word).
+//! - [`closed`]: a grammar recognizer beside (or after) the open one, picked by confidence.
 //! - [`espeak`]: the espeak-ng voice (vi, en), always available.
 //! - `vosk` (feature `vosk`): Vosk streaming recognition through libvosk.
 //! - `piper` (feature `piper`): Piper voices through piper-rs and ONNX Runtime.
@@ -11,8 +13,10 @@
 //! The DSP parts are pure: samples in, decisions out; time is the sample count.
 
 pub mod audio;
+pub mod closed;
 pub mod error;
 pub mod espeak;
+pub mod grammar;
 pub mod metrics;
 pub mod native;
 pub mod ports;
@@ -26,8 +30,10 @@ pub mod piper;
 pub mod vosk;
 
 pub use audio::{Audio, Resampler, StreamResampler, ASR_SAMPLE_RATE};
+pub use closed::{ClosedSetMode, ClosedSetRecognizer};
 pub use error::SpeechError;
 pub use espeak::{EspeakConfig, EspeakSynthesizer};
+pub use grammar::{build_grammar, GrammarReport, Vocabulary};
 pub use ports::{
     FakeRecognizer, FakeSynthesizer, Grammar, Lang, Recognition, Recognizer, Synthesizer,
     Transcript, Word,

@@ -18,11 +18,17 @@ use crate::audio::Audio;
 use crate::error::SpeechError;
 use crate::ports::{check_text, Lang, Synthesizer};
 
-/// Manifest name of the Piper voice for a language.
+/// Manifest name of the preferred Piper voice for a language.
 pub fn voice_name(lang: Lang) -> &'static str {
+    voice_names(lang)[0]
+}
+
+/// Manifest names of the Piper voices for a language, preferred first: for English the voice that
+/// scripts/setup.sh installs from PyPI (`en_US-joe-medium`), then `en_US-lessac-medium`.
+pub fn voice_names(lang: Lang) -> &'static [&'static str] {
     match lang {
-        Lang::Vi => "vi_VN-vais1000-medium",
-        Lang::En => "en_US-lessac-medium",
+        Lang::Vi => &["vi_VN-vais1000-medium"],
+        Lang::En => &["en_US-joe-medium", "en_US-lessac-medium"],
     }
 }
 
@@ -175,6 +181,7 @@ pub struct PiperSynthesizer {
     piper: piper_rs::Piper,
     lang: Lang,
     cfg: PiperConfig,
+    voice: String,
 }
 
 impl std::fmt::Debug for PiperSynthesizer {
@@ -187,7 +194,8 @@ impl std::fmt::Debug for PiperSynthesizer {
 }
 
 impl PiperSynthesizer {
-    /// Loads the voice for `lang` from the model search paths (the `.onnx` and its `.onnx.json`).
+    /// Loads the first installed voice of [`voice_names`] for `lang` from the model search paths
+    /// (the `.onnx` and its `.onnx.json`). None installed: the error of the preferred one.
     pub fn locate(
         lang: Lang,
         manifest: &Manifest,
@@ -195,10 +203,32 @@ impl PiperSynthesizer {
         ort_candidates: &[PathBuf],
         cfg: PiperConfig,
     ) -> Result<Self, SpeechError> {
-        let entry = manifest.get(voice_name(lang))?;
-        let found = paths.locate(entry)?;
-        let config = PathBuf::from(format!("{}.json", found.path.display()));
-        Self::load(&found.path, &config, lang, ort_candidates, cfg)
+        let mut first_err = None;
+        for name in voice_names(lang) {
+            let entry = manifest.get(name)?;
+            match paths.locate(entry) {
+                Ok(found) => {
+                    let config = PathBuf::from(format!("{}.json", found.path.display()));
+                    tracing::debug!(voice = name, path = %found.path.display(), "Piper voice");
+                    return Self::load(&found.path, &config, lang, ort_candidates, cfg).map(
+                        |mut p| {
+                            p.voice = (*name).to_string();
+                            p
+                        },
+                    );
+                }
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        Err(match first_err {
+            Some(e) => e.into(),
+            None => SpeechError::Engine {
+                engine: "piper",
+                reason: format!("no Piper voice known for {lang}"),
+            },
+        })
     }
 
     /// Loads a voice from explicit files.
@@ -233,7 +263,26 @@ impl PiperSynthesizer {
             engine: "piper",
             reason: e.to_string(),
         })?;
-        Ok(Self { piper, lang, cfg })
+        let voice = model
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Self {
+            piper,
+            lang,
+            cfg,
+            voice,
+        })
+    }
+
+    /// The voice: its manifest name, or the model file's stem when loaded from explicit files.
+    pub fn voice(&self) -> &str {
+        &self.voice
+    }
+
+    /// The language this voice speaks.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 }
 

