@@ -41,8 +41,11 @@ pub struct ConsoleParams {
     pub secure_cookie: bool,
     /// Also serve the robot state to Foxglove / Lichtblick (read-only WebSocket, same `bind` address).
     pub foxglove: bool,
-    /// Port of the Foxglove server (8765 is the app's default; 0 = any free port).
+    /// Port of the Foxglove server (8765 is the app's default; 0 = any free port). Always on 127.0.0.1.
     pub foxglove_port: u16,
+    /// Token Foxglove clients must send (`ws://127.0.0.1:PORT/?token=T`), at least 16 characters;
+    /// empty: a random one is made at start and printed with the URL.
+    pub foxglove_token: String,
 }
 
 impl Default for ConsoleParams {
@@ -65,6 +68,7 @@ impl Default for ConsoleParams {
             secure_cookie: false,
             foxglove: false,
             foxglove_port: 8765,
+            foxglove_token: String::new(),
         }
     }
 }
@@ -142,6 +146,14 @@ impl ConsoleParams {
             if !(v.is_finite() && v > 0.0) {
                 return Err(invalid(key, v, "must be a finite number > 0"));
             }
+        }
+        let tok = self.foxglove_token.chars().count();
+        if tok > 0 && (tok < 16 || self.foxglove_token.chars().any(|c| !c.is_ascii_graphic())) {
+            return Err(invalid(
+                "foxglove_token",
+                "(hidden)",
+                "must be empty (random) or at least 16 printable ASCII characters",
+            ));
         }
         if self.push_rate_hz > 60.0 {
             return Err(invalid(

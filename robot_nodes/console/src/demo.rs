@@ -32,15 +32,24 @@ pub async fn run(
     let audit = AuditLog::open(Path::new(&params.audit_log))?;
     let listener = bind(&params).await?;
     let _foxglove = if params.foxglove {
+        let token = if params.foxglove_token.is_empty() {
+            crate::auth::random_token()
+        } else {
+            params.foxglove_token.clone()
+        };
         let b = crate::foxglove_bridge::start(
             link.state.clone(),
-            &params.bind,
             params.foxglove_port,
+            &token,
             params.push_rate_hz,
         )
         .await?;
         let mut out = std::io::stdout();
-        let _ = writeln!(out, "foxglove server on ws://{}:{}/", params.bind, b.port());
+        let _ = writeln!(
+            out,
+            "foxglove server on ws://127.0.0.1:{}/?token={token}",
+            b.port()
+        );
         Some(b)
     } else {
         None

@@ -9,8 +9,17 @@
 //! | `/letan/state` | JSON | people, places, transcript, dialog state, mux, node health, alerts |
 //!
 //! The SDK speaks the `foxglove.sdk.v1` subprotocol (current Foxglove and Lichtblick since Dec 2025;
-//! older clients offering only `foxglove.websocket.v1` get HTTP 400, see `notes/ros2.md`). It has no
-//! authentication: keep it on 127.0.0.1 (the default) and tunnel. Clients cannot publish or call anything.
+//! older clients offering only `foxglove.websocket.v1` get HTTP 400, see `notes/ros2.md`). Clients
+//! cannot publish or call anything.
+//!
+//! **Access.** The SDK server has no authentication, so it listens on an ephemeral 127.0.0.1 port and
+//! the advertised port (`foxglove_port`, also 127.0.0.1 only, whatever the console's `bind`) is a small
+//! front that reads the WebSocket upgrade request, requires the token (`ws://127.0.0.1:PORT/?token=T`,
+//! or `Authorization: Bearer T`; compared in constant time) and only then splices the connection
+//! through; anything else gets 401 and is closed. At most [`MAX_CLIENTS`] clients at once (more get
+//! 429). Remote users tunnel (`ssh -L`). Limit: a process on the robot itself could still find and
+//! use the inner ephemeral port.
+use crate::auth::constant_time_eq;
 use crate::link::{Point2, Pose2, RobotState};
 use crate::{ConsoleError, Result};
 use foxglove::messages::{
@@ -19,15 +28,23 @@ use foxglove::messages::{
 use foxglove::{Channel, Context, RawChannel, Schema, WebSocketServer, WebSocketServerHandle};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 
 /// A running bridge; dropping it stops publishing (call [`FoxgloveBridge::stop`] to also close the server).
 pub struct FoxgloveBridge {
     handle: Option<WebSocketServerHandle>,
     task: JoinHandle<()>,
+    front: JoinHandle<()>,
     port: u16,
 }
+
+/// Foxglove clients served at once.
+pub const MAX_CLIENTS: usize = 8;
+/// Longest upgrade request head read by the front (bytes).
+const MAX_HEAD: usize = 8 * 1024;
 
 impl FoxgloveBridge {
     /// The bound port.
@@ -38,6 +55,7 @@ impl FoxgloveBridge {
     /// Stop publishing and close the server.
     pub async fn stop(mut self) {
         self.task.abort();
+        self.front.abort();
         if let Some(h) = self.handle.take() {
             h.stop().wait().await;
         }
@@ -47,6 +65,7 @@ impl FoxgloveBridge {
 impl Drop for FoxgloveBridge {
     fn drop(&mut self) {
         self.task.abort();
+        self.front.abort();
     }
 }
 
@@ -120,26 +139,129 @@ fn publish(ch: &Channels, s: &RobotState, last_camera: &mut u64) {
     }
 }
 
-/// Start a Foxglove server on `host:port` (port 0 = any) publishing `state` at most `rate_hz` times a second.
+/// The token a client sent: `?token=` in the request target, or `Authorization: Bearer`.
+fn request_token(head: &str) -> Option<&str> {
+    let mut lines = head.split("\r\n");
+    let target = lines.next()?.split(' ').nth(1)?;
+    if let Some((_, query)) = target.split_once('?') {
+        if let Some(t) = query.split('&').find_map(|kv| kv.strip_prefix("token=")) {
+            return Some(t);
+        }
+    }
+    lines.find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        if !k.trim().eq_ignore_ascii_case("authorization") {
+            return None;
+        }
+        v.trim().strip_prefix("Bearer ").map(str::trim)
+    })
+}
+
+async fn refuse(mut conn: TcpStream, status: &str) {
+    let resp = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = conn.write_all(resp.as_bytes()).await;
+    let _ = conn.shutdown().await;
+}
+
+/// One client of the front: read the head, check the token, splice to the inner server.
+async fn front_conn(mut conn: TcpStream, inner_port: u16, token: Arc<str>) {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 1024];
+    let read_head = async {
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            if head.len() > MAX_HEAD {
+                return false;
+            }
+            match conn.read(&mut buf).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+        true
+    };
+    match tokio::time::timeout(Duration::from_secs(5), read_head).await {
+        Ok(true) => {}
+        _ => return refuse(conn, "400 Bad Request").await,
+    }
+    let ok = std::str::from_utf8(&head)
+        .ok()
+        .and_then(request_token)
+        .is_some_and(|t| constant_time_eq(t, &token));
+    if !ok {
+        tracing::warn!("foxglove: connection without the right token refused");
+        return refuse(conn, "401 Unauthorized").await;
+    }
+    let Ok(mut inner) = TcpStream::connect(("127.0.0.1", inner_port)).await else {
+        return refuse(conn, "503 Service Unavailable").await;
+    };
+    if inner.write_all(&head).await.is_err() {
+        return;
+    }
+    let _ = tokio::io::copy_bidirectional(&mut conn, &mut inner).await;
+}
+
+async fn front_loop(listener: TcpListener, inner_port: u16, token: Arc<str>) {
+    let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
+    loop {
+        let Ok((conn, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            tokio::spawn(refuse(conn, "429 Too Many Requests"));
+            continue;
+        };
+        let token = token.clone();
+        tokio::spawn(async move {
+            front_conn(conn, inner_port, token).await;
+            drop(permit);
+        });
+    }
+}
+
+/// Start a Foxglove server on 127.0.0.1:`port` (0 = any) that requires `token` (at least 16
+/// characters), publishing `state` at most `rate_hz` times a second.
 pub async fn start(
     mut state: watch::Receiver<Arc<RobotState>>,
-    host: &str,
     port: u16,
+    token: &str,
     rate_hz: f64,
 ) -> Result<FoxgloveBridge> {
+    let host = "127.0.0.1";
+    if token.chars().count() < 16 {
+        return Err(ConsoleError::InvalidParam {
+            key: "foxglove_token".into(),
+            value: "(hidden)".into(),
+            reason: "must have at least 16 characters".into(),
+        });
+    }
     let ctx = Context::new();
     let fail = |e: foxglove::FoxgloveError| ConsoleError::Serve {
         addr: format!("{host}:{port}"),
         source: std::io::Error::other(e.to_string()),
     };
+    let front = TcpListener::bind((host, port))
+        .await
+        .map_err(|source| ConsoleError::Serve {
+            addr: format!("{host}:{port}"),
+            source,
+        })?;
+    let bound = front
+        .local_addr()
+        .map_err(|source| ConsoleError::Serve {
+            addr: format!("{host}:{port}"),
+            source,
+        })?
+        .port();
     let handle = WebSocketServer::new()
         .name("letan")
         .context(&ctx)
-        .bind(host, port)
+        .bind(host, 0)
         .start()
         .await
         .map_err(fail)?;
-    let bound = handle.port();
+    let inner_port = handle.port();
+    let front = tokio::spawn(front_loop(front, inner_port, Arc::from(token)));
     let channels = Channels {
         pose: ctx.channel_builder("/letan/pose").build::<PoseInFrame>(),
         path: ctx.channel_builder("/letan/path").build::<PosesInFrame>(),
@@ -174,6 +296,7 @@ pub async fn start(
     Ok(FoxgloveBridge {
         handle: Some(handle),
         task,
+        front,
         port: bound,
     })
 }
@@ -193,6 +316,16 @@ mod tests {
         assert!((q.z - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
         assert!((q.w - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
         assert_eq!(p.position.unwrap_or_default().y, 2.0);
+    }
+
+    #[test]
+    fn the_token_is_found_in_the_query_or_the_bearer_header() {
+        let h = "GET /?a=1&token=abc HTTP/1.1\r\nHost: x\r\n\r\n";
+        assert_eq!(request_token(h), Some("abc"));
+        let h = "GET / HTTP/1.1\r\nauthorization: Bearer xyz \r\n\r\n";
+        assert_eq!(request_token(h), Some("xyz"));
+        assert_eq!(request_token("GET / HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(request_token(""), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The Foxglove bridge: a real WebSocket client with the `foxglove.sdk.v1` subprotocol sees the server
-//! info and the advertised channels, subscribes to the pose and receives binary message data.
+//! info and the advertised channels, subscribes to the pose and receives binary message data — only with
+//! the token; without it, or with a wrong one, the upgrade is refused with 401.
 #![allow(clippy::unwrap_used)]
 use futures::{SinkExt, StreamExt};
 use letan_console::link::{robot_link, Pose2, RobotState};
@@ -8,6 +9,92 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
+
+const TOKEN: &str = "fox-token-0123456789abcdef";
+
+async fn try_connect(port: u16, query: &str, bearer: Option<&str>) -> Result<(), String> {
+    let mut req = format!("ws://127.0.0.1:{port}/{query}")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("Sec-WebSocket-Protocol", "foxglove.sdk.v1".parse().unwrap());
+    if let Some(b) = bearer {
+        req.headers_mut()
+            .insert("Authorization", format!("Bearer {b}").parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((mut ws, _)) => {
+            // the SDK's first message proves we reached it
+            let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
+                .await
+                .map_err(|_| "no serverInfo".to_string())?;
+            match m {
+                Some(Ok(Message::Text(t))) if t.contains("serverInfo") => Ok(()),
+                other => Err(format!("unexpected {other:?}")),
+            }
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foxglove_needs_the_token_and_listens_on_loopback_only() {
+    let (link, _end) = robot_link(4);
+    let short = letan_console::foxglove_bridge::start(link.state.clone(), 0, "short", 20.0).await;
+    assert!(short.is_err(), "a short token is refused");
+    let bridge = letan_console::foxglove_bridge::start(link.state.clone(), 0, TOKEN, 20.0)
+        .await
+        .unwrap();
+    let port = bridge.port();
+    for (query, bearer) in [
+        ("", None),
+        ("?token=", None),
+        ("?token=fox-token-0123456789abcdeX", None),
+        ("?token=fox-token", None),
+        ("", Some("wrong-token-0123456789abcdef")),
+    ] {
+        let e = try_connect(port, query, bearer).await.unwrap_err();
+        assert!(e.contains("401"), "{query:?} {bearer:?}: {e}");
+    }
+    try_connect(port, &format!("?token={TOKEN}"), None)
+        .await
+        .unwrap();
+    try_connect(port, "", Some(TOKEN)).await.unwrap();
+    // garbage instead of an upgrade request: refused, and the bridge still serves
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        s.write_all(&[0xFFu8; 9000]).await.unwrap();
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(6), s.read_to_end(&mut out)).await;
+        assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 400"));
+    }
+    try_connect(port, &format!("?token={TOKEN}"), None)
+        .await
+        .unwrap();
+    // bound to 127.0.0.1: the listening socket of the port is a loopback one
+    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let listening: Vec<&str> = tcp
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f[3] == "0A" && f[1].ends_with(&format!(":{port:04X}"))
+        })
+        .collect();
+    assert_eq!(listening.len(), 1, "{listening:?}");
+    assert!(
+        listening[0]
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .starts_with("0100007F:"),
+        "bound to 127.0.0.1: {listening:?}"
+    );
+    bridge.stop().await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foxglove_client_sees_channels_and_pose_data() {
@@ -23,10 +110,10 @@ async fn foxglove_client_sees_channels_and_pose_data() {
             ..Default::default()
         }))
         .unwrap();
-    let bridge = letan_console::foxglove_bridge::start(link.state.clone(), "127.0.0.1", 0, 20.0)
+    let bridge = letan_console::foxglove_bridge::start(link.state.clone(), 0, TOKEN, 20.0)
         .await
         .unwrap();
-    let mut req = format!("ws://127.0.0.1:{}/", bridge.port())
+    let mut req = format!("ws://127.0.0.1:{}/?token={TOKEN}", bridge.port())
         .into_client_request()
         .unwrap();
     req.headers_mut()
