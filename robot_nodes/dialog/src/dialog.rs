@@ -172,9 +172,9 @@ pub struct ScreenContent {
 }
 
 /// The button transcript of the screen's "Đúng" / "Yes" button.
-pub const CONFIRM_YES: &str = "confirm.yes";
+pub const CONFIRM_YES: &str = letan_msgs::letan_interfaces::ScreenContent::CONFIRM_YES;
 /// The button transcript of the screen's "Không phải" / "No" button.
-pub const CONFIRM_NO: &str = "confirm.no";
+pub const CONFIRM_NO: &str = letan_msgs::letan_interfaces::ScreenContent::CONFIRM_NO;
 
 /// An output of the dialog.
 #[derive(Debug, Clone, PartialEq)]

@@ -95,6 +95,19 @@ pub struct ScreenContent {
     pub suggestion_ids: Vec<String>,
     /// The buttons' labels, in the order of `suggestion_ids`.
     pub suggestion_labels: Vec<String>,
+    /// A confirmation: what the robot heard, for the citizen to check; `""` = none.
+    pub heard: String,
+    /// Show the yes/no buttons ("Đúng" / "Không phải", "Yes" / "No"): the title is a yes/no
+    /// question. A tap is a `Transcript` with source `"button"` and text
+    /// [`ScreenContent::CONFIRM_YES`] or [`ScreenContent::CONFIRM_NO`].
+    pub confirm: bool,
+}
+
+impl ScreenContent {
+    /// `Transcript.text` of the screen's yes button (source `"button"`).
+    pub const CONFIRM_YES: &'static str = "confirm.yes";
+    /// `Transcript.text` of the screen's no button (source `"button"`).
+    pub const CONFIRM_NO: &'static str = "confirm.no";
 }
 
 /// `letan_interfaces/msg/DialogState`: what the dialog manager is doing.

@@ -5,7 +5,9 @@ mod common;
 use common::{check_struct, record, Defs, SampleGen};
 use letan_msgs::action_msgs::{CancelGoalRequest, CancelGoalResponse, GoalStatus};
 use letan_msgs::hri_msgs::EngagementLevel;
-use letan_msgs::letan_interfaces::{DialogState, GuideStatus, SayRequest, StaffAlert, Transcript};
+use letan_msgs::letan_interfaces::{
+    DialogState, GuideStatus, SayRequest, ScreenContent, StaffAlert, Transcript,
+};
 use letan_msgs::nav2_msgs::NavigateToPoseResult;
 use letan_msgs::std_srvs::{SetBoolRequest, SetBoolResponse, TriggerRequest, TriggerResponse};
 use letan_msgs::{
@@ -213,7 +215,10 @@ fn rust_constants() -> Vec<(&'static str, &'static str, String)> {
     let d = "letan_interfaces/msg/DialogState";
     let a = "letan_interfaces/msg/StaffAlert";
     let g = "letan_interfaces/msg/GuideStatus";
+    let c = "letan_interfaces/msg/ScreenContent";
     vec![
+        (c, "CONFIRM_YES", ScreenContent::CONFIRM_YES.to_string()),
+        (c, "CONFIRM_NO", ScreenContent::CONFIRM_NO.to_string()),
         (e, "UNKNOWN", EngagementLevel::UNKNOWN.to_string()),
         (e, "DISENGAGED", EngagementLevel::DISENGAGED.to_string()),
         (e, "ENGAGING", EngagementLevel::ENGAGING.to_string()),

@@ -111,6 +111,8 @@ pub fn screen_msg(s: &ScreenContent, header: Header) -> ScreenMsg {
         qr_url: s.qr_url.clone().unwrap_or_default(),
         suggestion_ids: s.suggestions.iter().map(|x| x.id.clone()).collect(),
         suggestion_labels: s.suggestions.iter().map(|x| x.label.clone()).collect(),
+        heard: s.heard.clone(),
+        confirm: s.confirm,
     }
 }
 

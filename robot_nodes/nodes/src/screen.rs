@@ -9,7 +9,7 @@
 //! | in | `/speech/transcript` (final) | letan_interfaces/Transcript | "you said …" |
 //! | in | `/tts/status` | letan_interfaces/SpeechStatus | the robot is speaking |
 //! | in | `/staff/alert` | letan_interfaces/StaffAlert | "a staff member is on the way" |
-//! | out | `/speech/transcript` | letan_interfaces/Transcript | typed text (source `keyboard`); buttons (source `button`, text = intent id: a topic, `staff.handoff`, `chat.repeat`, `chat.language`) |
+//! | out | `/speech/transcript` | letan_interfaces/Transcript | typed text (source `keyboard`); buttons (source `button`, text = intent id: a topic, `staff.handoff`, `chat.repeat`, `chat.language`; or `confirm.yes` / `confirm.no`, the yes/no buttons of a confirmation question) |
 use crate::common::{start, NodeArgs, NodesError};
 use letan_msgs::letan_interfaces::{
     DialogState, ScreenContent, SpeechStatus, StaffAlert, Transcript,
@@ -50,6 +50,11 @@ pub fn apply_content(state: &mut ScreenState, m: &ScreenContent) {
             label: clip(label),
         })
         .collect();
+    // A confirmation question: what was heard, and the yes/no buttons.
+    state.confirm = m.confirm;
+    if !m.heard.trim().is_empty() {
+        state.heard = clip(m.heard.trim());
+    }
 }
 
 /// The transcript an input becomes.
@@ -76,6 +81,8 @@ pub fn transcript_of(input: &ScreenInput, header: Header) -> Option<Transcript> 
         ScreenInput::CallStaff { lang } => button("staff.handoff", *lang),
         ScreenInput::Repeat { lang } => button("chat.repeat", *lang),
         ScreenInput::Language { lang } => button("chat.language", *lang),
+        ScreenInput::Confirm { yes: true, lang } => button(ScreenContent::CONFIRM_YES, *lang),
+        ScreenInput::Confirm { yes: false, lang } => button(ScreenContent::CONFIRM_NO, *lang),
         _ => return None,
     })
 }
@@ -233,6 +240,47 @@ mod tests {
             },
         );
         assert_eq!(st.qr_url, None);
+    }
+
+    #[test]
+    fn a_confirmation_shows_what_was_heard_and_the_yes_no_buttons() {
+        let mut st = ScreenState {
+            heard: "earlier".into(),
+            ..ScreenState::default()
+        };
+        let m = ScreenContent {
+            language: "vi".into(),
+            title: "Bác hỏi về đăng ký khai sinh phải không ạ?".into(),
+            heard: "con tôi mới sinh".into(),
+            confirm: true,
+            ..ScreenContent::default()
+        };
+        apply_content(&mut st, &m);
+        assert!(st.confirm);
+        assert_eq!(st.heard, "con tôi mới sinh");
+        // The answer after "yes" has no buttons and leaves the echo alone.
+        apply_content(
+            &mut st,
+            &ScreenContent {
+                title: "Đăng ký khai sinh".into(),
+                ..ScreenContent::default()
+            },
+        );
+        assert!(!st.confirm);
+        assert_eq!(st.heard, "con tôi mới sinh");
+        // The buttons become the transcripts the dialog reads as yes and no.
+        let h = Header::default();
+        for (yes, text) in [(true, "confirm.yes"), (false, "confirm.no")] {
+            let t = transcript_of(
+                &ScreenInput::Confirm {
+                    yes,
+                    lang: Lang::Vi,
+                },
+                h.clone(),
+            )
+            .unwrap();
+            assert_eq!((t.source.as_str(), t.text.as_str()), ("button", text));
+        }
     }
 
     #[test]

@@ -183,6 +183,7 @@ window.LetanTelex = LetanTelex;
       welcome_body: "Ông/bà có thể hỏi robot bằng giọng nói, chạm vào một thủ tục, hoặc gõ câu hỏi.",
       documents: "Giấy tờ cần mang", scan: "Quét mã để làm trực tuyến", qr_alt: "Mã QR làm thủ tục trực tuyến",
       repeat: "Nói lại", topics: "Thủ tục thường hỏi", type_question: "Gõ câu hỏi",
+      yes: "Đúng", no: "Không phải",
       close_keyboard: "Đóng bàn phím", question_label: "Câu hỏi của ông/bà",
       question_ph: "Chạm vào bàn phím bên dưới", send: "Gửi", keyboard: "Bàn phím tiếng Việt",
       backspace: "Xóa", backspace_aria: "Xóa một chữ", space: "Dấu cách",
@@ -206,6 +207,7 @@ window.LetanTelex = LetanTelex;
       welcome_body: "You can ask the robot by voice, tap a procedure, or type your question.",
       documents: "Documents to bring", scan: "Scan to do it online", qr_alt: "QR code for the online procedure",
       repeat: "Say it again", topics: "Most asked procedures", type_question: "Type a question",
+      yes: "Yes", no: "No",
       close_keyboard: "Close keyboard", question_label: "Your question",
       question_ph: "Tap the keyboard below", send: "Send", keyboard: "Keyboard with Vietnamese letters",
       backspace: "Delete", backspace_aria: "Delete one letter", space: "Space",
@@ -341,7 +343,13 @@ window.LetanTelex = LetanTelex;
       qr.removeAttribute("src");
       $("qr-box").hidden = true;
     }
-    $("repeat").hidden = !hasAnswer;
+    $("repeat").hidden = !hasAnswer || !!s.confirm;
+    // A yes/no question about what was heard: the big buttons answer it.
+    $("confirm-box").hidden = !s.confirm;
+    if (!s.confirm) {
+      $("confirm-yes").removeAttribute("aria-busy");
+      $("confirm-no").removeAttribute("aria-busy");
+    }
 
     const sugg = s.suggestions || [];
     const sk = JSON.stringify(sugg);
@@ -370,6 +378,15 @@ window.LetanTelex = LetanTelex;
   }
 
   $("repeat").addEventListener("click", () => post("/api/repeat", { lang: uiLang }));
+
+  for (const [id, yes] of [["confirm-yes", true], ["confirm-no", false]]) {
+    $(id).addEventListener("click", async () => {
+      const b = $(id);
+      b.setAttribute("aria-busy", "true");
+      const r = await post("/api/confirm", { yes, lang: uiLang });
+      if (r.status !== 200) b.removeAttribute("aria-busy");
+    });
+  }
 
   $("call-staff").addEventListener("click", async () => {
     const b = $("call-staff");

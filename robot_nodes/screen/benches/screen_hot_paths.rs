@@ -15,6 +15,7 @@ fn state() -> ScreenState {
             .collect(),
         dialog_state: DialogState::Answering,
         heard: "đăng ký khai sinh cho cháu".into(),
+        confirm: false,
         robot_speaking: true,
         staff_called: false,
         seq: 42,

@@ -284,6 +284,15 @@ impl FakeDialog {
                 });
                 false
             }
+            ScreenInput::Confirm { yes, lang } => {
+                // The demo robot never asks; a stray tap just clears the buttons.
+                tracing::debug!(yes, "confirm button without a question");
+                self.robot.update(|s| {
+                    s.lang = lang;
+                    s.confirm = false;
+                });
+                false
+            }
             ScreenInput::Repeat { .. } => {
                 if self.shown.is_none() {
                     return false;

@@ -109,6 +109,11 @@ pub struct ScreenState {
     pub dialog_state: DialogState,
     /// The last thing the citizen said or typed (echoed on the screen).
     pub heard: String,
+    /// The title is a yes/no question about what the robot heard ("Bác hỏi về đăng ký khai sinh
+    /// phải không ạ?"): show the big yes/no buttons ("Đúng" / "Không phải", "Yes" / "No"), which
+    /// send [`ScreenInput::Confirm`].
+    #[serde(default)]
+    pub confirm: bool,
     /// The robot's voice is playing.
     pub robot_speaking: bool,
     /// A staff member was called and is coming.
@@ -150,6 +155,13 @@ pub enum ScreenInput {
         /// Language.
         lang: Lang,
     },
+    /// The yes ("Đúng") or no ("Không phải") button of a confirmation question.
+    Confirm {
+        /// True for yes.
+        yes: bool,
+        /// Language.
+        lang: Lang,
+    },
 }
 
 impl ScreenInput {
@@ -160,11 +172,12 @@ impl ScreenInput {
             | ScreenInput::Topic { lang, .. }
             | ScreenInput::CallStaff { lang }
             | ScreenInput::Language { lang }
-            | ScreenInput::Repeat { lang } => *lang,
+            | ScreenInput::Repeat { lang }
+            | ScreenInput::Confirm { lang, .. } => *lang,
         }
     }
 
-    /// A short name for logs: `typed`, `topic`, `call_staff`, `language`, `repeat`.
+    /// A short name for logs: `typed`, `topic`, `call_staff`, `language`, `repeat`, `confirm`.
     pub fn kind(&self) -> &'static str {
         match self {
             ScreenInput::Typed { .. } => "typed",
@@ -172,6 +185,7 @@ impl ScreenInput {
             ScreenInput::CallStaff { .. } => "call_staff",
             ScreenInput::Language { .. } => "language",
             ScreenInput::Repeat { .. } => "repeat",
+            ScreenInput::Confirm { .. } => "confirm",
         }
     }
 }

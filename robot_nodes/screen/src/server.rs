@@ -136,6 +136,7 @@ fn build(params: ScreenParams, link: ScreenLink) -> Result<(Router, Shared)> {
         .route("/api/call_staff", post(call_staff))
         .route("/api/language", post(language))
         .route("/api/repeat", post(repeat))
+        .route("/api/confirm", post(confirm))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .layer(DefaultBodyLimit::max(app.params.max_body_bytes))
@@ -532,6 +533,26 @@ async fn repeat(
     take(&app.buttons)?;
     let lang = req.lang.unwrap_or_else(|| current_lang(&app));
     send(&app, ScreenInput::Repeat { lang })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmReq {
+    yes: bool,
+    #[serde(default)]
+    lang: Option<Lang>,
+}
+
+/// The yes/no buttons of a confirmation question: `{"yes": true|false, "lang"?: "vi"|"en"}`.
+async fn confirm(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let req: ConfirmReq = parse_json(&headers, body)?;
+    take(&app.buttons)?;
+    let lang = req.lang.unwrap_or_else(|| current_lang(&app));
+    send(&app, ScreenInput::Confirm { yes: req.yes, lang })
 }
 
 #[derive(Deserialize)]

@@ -140,6 +140,7 @@ async fn state_json_reflects_the_robot_side() {
         }],
         dialog_state: DialogState::Answering,
         heard: "birth".into(),
+        confirm: true,
         robot_speaking: true,
         staff_called: false,
         seq: 0,
@@ -151,6 +152,7 @@ async fn state_json_reflects_the_robot_side() {
     assert_eq!(v["suggestions"][0]["id"], "proc.id_card");
     assert_eq!(v["dialog_state"], "answering");
     assert_eq!(v["robot_speaking"], true);
+    assert_eq!(v["confirm"], true);
     assert_eq!(v["seq"], 1);
     let c = json_of(call(&h.app, get("/api/config")).await).await;
     assert_eq!(c["max_text_chars"], 500);
@@ -259,6 +261,44 @@ async fn each_post_reaches_the_robot_as_its_input() {
         h.robot.inputs.try_recv().unwrap(),
         ScreenInput::Repeat { lang: Lang::En }
     );
+    expect(
+        &h.app,
+        "/api/confirm",
+        r#"{"yes":true,"lang":"vi"}"#,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        h.robot.inputs.try_recv().unwrap(),
+        ScreenInput::Confirm {
+            yes: true,
+            lang: Lang::Vi
+        }
+    );
+    expect(&h.app, "/api/confirm", r#"{"yes":false}"#, StatusCode::OK).await;
+    assert_eq!(
+        h.robot.inputs.try_recv().unwrap(),
+        ScreenInput::Confirm {
+            yes: false,
+            lang: Lang::Vi
+        }
+    );
+    // the buttons need an answer, and nothing else
+    expect(&h.app, "/api/confirm", "{}", StatusCode::BAD_REQUEST).await;
+    expect(
+        &h.app,
+        "/api/confirm",
+        r#"{"yes":"maybe"}"#,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    expect(
+        &h.app,
+        "/api/confirm",
+        r#"{"yes":true,"extra":1}"#,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     // without `lang`, the screen's current language is used
     h.robot.update(|s| s.lang = Lang::En);
     expect(&h.app, "/api/repeat", "{}", StatusCode::OK).await;
