@@ -208,6 +208,35 @@ try {
   await waitFor(page, () => document.getElementById("heard-text").textContent === "Làm căn cước ở đâu?", null, "physical keyboard question echoed");
   assert.equal(await text(page, "#title"), "Cấp thẻ căn cước");
 
+  // 5b. unsure: the robot asks one yes/no question about what it heard, with big buttons
+  assert.equal(await page.isVisible("#confirm-box"), false, "no yes/no buttons on an answer");
+  await page.click("#open-keyboard");
+  await page.click("#question");
+  await page.keyboard.type("sinh");
+  await page.keyboard.press("Enter");
+  await waitFor(page, () => !document.getElementById("confirm-box").hidden, null, "yes/no buttons");
+  assert.equal(await text(page, "#title"), "Ông/bà hỏi về đăng ký khai sinh phải không ạ?");
+  assert.equal(await text(page, "#heard-text"), "sinh", "what was heard is shown");
+  assert.equal(await text(page, "#confirm-yes"), "Đúng");
+  assert.equal(await text(page, "#confirm-no"), "Không phải");
+  const yn = await page.$$eval("#confirm-box button", (bs) => bs.map((b) => b.getBoundingClientRect().toJSON()));
+  assert.ok(yn.every((r) => r.width >= 96 && r.height >= 96), `big yes/no buttons: ${JSON.stringify(yn)}`);
+  await shot(page, "3b-confirm");
+  await page.click("#confirm-yes");
+  await waitFor(page, () => document.getElementById("title").textContent === "Đăng ký khai sinh", null, "answer after Đúng");
+  assert.equal(await page.isVisible("#confirm-box"), false, "buttons gone after the answer");
+  await page.click("#open-keyboard");
+  await page.click("#question");
+  await page.keyboard.type("sinh");
+  await page.keyboard.press("Enter");
+  await waitFor(page, () => !document.getElementById("confirm-box").hidden, null, "yes/no buttons again");
+  await page.click("#confirm-no");
+  await waitFor(page, () => document.getElementById("confirm-box").hidden, null, "buttons gone after Không phải");
+  assert.ok((await page.$$eval("#suggestions .topic", (bs) => bs.length)) >= 4, "topics offered after Không phải");
+  log("confirmation: Đúng answers, Không phải offers the topics");
+  await page.click('#suggestions .topic[data-id="proc.id_card"]');
+  await waitFor(page, () => document.getElementById("title").textContent === "Cấp thẻ căn cước", null, "back to the ID card answer");
+
   // 6. English: every fixed label switches, the answer follows
   await page.click("#lang-toggle");
   await waitFor(page, () => document.documentElement.lang === "en", null, "lang=en");
@@ -218,6 +247,8 @@ try {
   assert.equal(await text(page, "#docs-box h2"), "Documents to bring");
   assert.match(await text(page, "#qr-box figcaption"), /Scan to do it online/);
   assert.equal(await text(page, "#repeat"), "Say it again");
+  assert.equal(await text(page, "#confirm-yes"), "Yes");
+  assert.equal(await text(page, "#confirm-no"), "No");
   await waitFor(page, () => document.getElementById("title").textContent === "ID card", null, "answer in English");
   const enTopics = await page.$$eval("#suggestions .topic", (bs) => bs.map((b) => b.textContent));
   assert.ok(enTopics.includes("Birth registration"), `topics in English: ${enTopics.join(", ")}`);

@@ -159,6 +159,19 @@ fn match_question(text: &str) -> &'static Topic {
         .unwrap_or(&GENERAL)
 }
 
+/// A one-word question that is only part of a topic's phrase ("sinh"): the demo is unsure and
+/// asks the citizen to confirm, as the real dialog does on a low confidence.
+fn unsure_topic(text: &str) -> Option<&'static Topic> {
+    let f = fold(text);
+    let word = f.trim();
+    if word.is_empty() || word.contains(' ') || TOPICS.iter().any(|t| t.keywords.contains(&word)) {
+        return None;
+    }
+    TOPICS
+        .iter()
+        .find(|t| t.keywords.iter().any(|k| k.split(' ').any(|w| w == word)))
+}
+
 fn suggestions(lang: Lang) -> Vec<Suggestion> {
     TOPICS
         .iter()
@@ -182,6 +195,8 @@ pub struct FakeDialog {
     robot: RobotSide,
     speak_for: Duration,
     shown: Option<&'static Topic>,
+    /// The topic a confirmation question asks about.
+    asking: Option<&'static Topic>,
 }
 
 impl FakeDialog {
@@ -197,6 +212,7 @@ impl FakeDialog {
             robot,
             speak_for,
             shown: None,
+            asking: None,
         }
     }
 
@@ -238,8 +254,34 @@ impl FakeDialog {
     /// Apply one input; true if the robot now speaks.
     fn handle(&mut self, input: ScreenInput) -> bool {
         match input {
+            ScreenInput::Typed { text, lang } if unsure_topic(&text).is_some() => {
+                let Some(topic) = unsure_topic(&text) else {
+                    return false;
+                };
+                self.asking = Some(topic);
+                self.robot.update(|s| {
+                    s.lang = lang;
+                    let i = idx(lang);
+                    s.title = match lang {
+                        Lang::Vi => format!(
+                            "Ông/bà hỏi về {} phải không ạ?",
+                            topic.title[i].to_lowercase()
+                        ),
+                        Lang::En => format!("Did you ask about {}?", topic.title[i].to_lowercase()),
+                    };
+                    s.body = String::new();
+                    s.documents.clear();
+                    s.qr_url = None;
+                    s.heard = text;
+                    s.confirm = true;
+                    s.dialog_state = DialogState::Answering;
+                    s.robot_speaking = true;
+                });
+                true
+            }
             ScreenInput::Typed { text, lang } => {
                 let topic = match_question(&text);
+                self.asking = None;
                 self.shown = Some(topic);
                 self.robot.update(|s| {
                     s.lang = lang;
@@ -285,13 +327,37 @@ impl FakeDialog {
                 false
             }
             ScreenInput::Confirm { yes, lang } => {
-                // The demo robot never asks; a stray tap just clears the buttons.
-                tracing::debug!(yes, "confirm button without a question");
-                self.robot.update(|s| {
-                    s.lang = lang;
-                    s.confirm = false;
-                });
-                false
+                let asked = self.asking.take();
+                match (yes, asked) {
+                    (true, Some(topic)) => {
+                        self.shown = Some(topic);
+                        self.robot.update(|s| {
+                            s.lang = lang;
+                            s.confirm = false;
+                            show(s, topic);
+                            s.dialog_state = DialogState::Answering;
+                            s.robot_speaking = true;
+                        });
+                        true
+                    }
+                    (false, Some(_)) => {
+                        // "Không phải": back to the topic buttons to choose from.
+                        self.robot.update(|s| {
+                            s.lang = lang;
+                            s.confirm = false;
+                            s.title = String::new();
+                            s.body = String::new();
+                            s.suggestions = suggestions(lang);
+                            s.dialog_state = DialogState::Listening;
+                        });
+                        false
+                    }
+                    (_, None) => {
+                        // No question asked: a stray tap just clears the buttons.
+                        self.robot.update(|s| s.confirm = false);
+                        false
+                    }
+                }
             }
             ScreenInput::Repeat { .. } => {
                 if self.shown.is_none() {
@@ -386,5 +452,44 @@ mod tests {
             .unwrap();
         let s = rx.wait_for(|s| s.staff_called).await.unwrap().clone();
         assert_eq!(s.dialog_state, DialogState::Handover);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unsure_word_is_asked_about_then_yes_or_no() {
+        let (link, robot) = ScreenLink::new(8);
+        let _task = FakeDialog::spawn(robot, Duration::from_secs(1));
+        let mut rx = link.state.clone();
+        rx.wait_for(|s| !s.suggestions.is_empty()).await.unwrap();
+        assert!(unsure_topic("đăng ký khai sinh").is_none());
+        let ask = |text: &str| ScreenInput::Typed {
+            text: text.into(),
+            lang: Lang::Vi,
+        };
+        link.inputs.send(ask("sinh")).await.unwrap();
+        let s = rx.wait_for(|s| s.confirm).await.unwrap().clone();
+        assert_eq!(s.title, "Ông/bà hỏi về đăng ký khai sinh phải không ạ?");
+        assert_eq!(s.heard, "sinh");
+        assert!(s.documents.is_empty() && s.qr_url.is_none());
+        link.inputs
+            .send(ScreenInput::Confirm {
+                yes: true,
+                lang: Lang::Vi,
+            })
+            .await
+            .unwrap();
+        let s = rx.wait_for(|s| !s.confirm).await.unwrap().clone();
+        assert_eq!(s.title, "Đăng ký khai sinh");
+        link.inputs.send(ask("sinh")).await.unwrap();
+        rx.wait_for(|s| s.confirm).await.unwrap();
+        link.inputs
+            .send(ScreenInput::Confirm {
+                yes: false,
+                lang: Lang::Vi,
+            })
+            .await
+            .unwrap();
+        let s = rx.wait_for(|s| !s.confirm).await.unwrap().clone();
+        assert_eq!(s.title, "");
+        assert!(!s.suggestions.is_empty());
     }
 }
