@@ -37,6 +37,13 @@ pub struct ConsoleParams {
     pub max_streams_per_session: usize,
     /// Open live streams allowed in all; more get 429.
     pub max_streams_total: usize,
+    /// TLS certificate chain (PEM). With `tls_key`, the console serves HTTPS (rustls, TLS 1.2/1.3).
+    pub tls_cert: String,
+    /// TLS private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub tls_key: String,
+    /// Allow plain HTTP on a non-loopback `bind` (otherwise refused without `tls_cert`/`tls_key`).
+    /// Only behind a TLS-terminating reverse proxy on a trusted network.
+    pub insecure: bool,
     /// Mark the session cookie `Secure` (set true behind a TLS reverse proxy; plain-HTTP loopback needs false).
     pub secure_cookie: bool,
     /// Also serve the robot state to Foxglove / Lichtblick (read-only WebSocket, same `bind` address).
@@ -65,6 +72,9 @@ impl Default for ConsoleParams {
             push_rate_hz: 10.0,
             max_streams_per_session: 4,
             max_streams_total: 32,
+            tls_cert: String::new(),
+            tls_key: String::new(),
+            insecure: false,
             secure_cookie: false,
             foxglove: false,
             foxglove_port: 8765,
@@ -105,15 +115,35 @@ impl ConsoleParams {
         Ok(p)
     }
 
+    /// TLS is configured (both `tls_cert` and `tls_key`).
+    pub fn tls(&self) -> bool {
+        !self.tls_cert.trim().is_empty() && !self.tls_key.trim().is_empty()
+    }
+
     /// Check every value once; errors name the key.
     pub fn validate(&self) -> Result<()> {
-        self.bind.parse::<IpAddr>().map_err(|_| {
+        let ip = self.bind.parse::<IpAddr>().map_err(|_| {
             invalid(
                 "bind",
                 &self.bind,
                 "must be an IP address such as 127.0.0.1",
             )
         })?;
+        if self.tls_cert.trim().is_empty() != self.tls_key.trim().is_empty() {
+            return Err(invalid(
+                "tls_cert",
+                &self.tls_cert,
+                "tls_cert and tls_key go together (PEM files)",
+            ));
+        }
+        if !ip.is_loopback() && !self.tls() && !self.insecure {
+            return Err(invalid(
+                "bind",
+                &self.bind,
+                "refusing plain HTTP on a non-loopback address: set tls_cert and tls_key (PEM), \
+                 or insecure: true (`--insecure`) behind a TLS reverse proxy",
+            ));
+        }
         for (key, v) in [
             ("users_file", &self.users_file),
             ("audit_log", &self.audit_log),
@@ -490,6 +520,38 @@ mod tests {
         let p = ConsoleParams::default();
         p.validate().unwrap();
         assert_eq!(p.bind, "127.0.0.1");
+    }
+
+    #[test]
+    fn non_loopback_bind_needs_tls_or_insecure() {
+        let mut p = ConsoleParams {
+            bind: "0.0.0.0".into(),
+            ..ConsoleParams::default()
+        };
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("bind") && e.contains("insecure"), "{e}");
+        p.bind = "192.168.1.20".into();
+        assert!(p.validate().is_err());
+        p.insecure = true;
+        p.validate().unwrap();
+        p.insecure = false;
+        p.tls_cert = "cert.pem".into();
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("tls_key"), "{e}");
+        p.tls_key = "key.pem".into();
+        p.validate().unwrap();
+        for lo in ["127.0.0.1", "::1", "127.0.0.2"] {
+            ConsoleParams {
+                bind: lo.into(),
+                ..ConsoleParams::default()
+            }
+            .validate()
+            .unwrap();
+        }
+        let e =
+            ConsoleParams::from_yaml("console:\n  ros__parameters: {bind: 0.0.0.0}\n", "console")
+                .unwrap_err();
+        assert!(e.to_string().contains("insecure"), "{e}");
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     params.validate()?;
+    crate::server::load_tls(&params)?; // fail before binding when a PEM file is wrong
     let users = UsersFile::load(Path::new(&params.users_file))?;
     let audit = AuditLog::open(Path::new(&params.audit_log))?;
     let listener = bind(&params).await?;
@@ -54,16 +55,17 @@ pub async fn run(
     } else {
         None
     };
+    let scheme = if params.tls() { "https" } else { "http" };
     let state = ConsoleState::new(params, Accounts::from_file(&users), audit, clock, link)?;
-    announce(&listener);
+    announce(&listener, scheme);
     serve(listener, state, shutdown).await
 }
 
-fn announce(listener: &tokio::net::TcpListener) {
+fn announce(listener: &tokio::net::TcpListener, scheme: &str) {
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "operator console listening");
+        tracing::info!(%addr, scheme, "operator console listening");
         let mut out = std::io::stdout();
-        let _ = writeln!(out, "console listening on http://{addr}/");
+        let _ = writeln!(out, "console listening on {scheme}://{addr}/");
         let _ = out.flush();
     }
 }

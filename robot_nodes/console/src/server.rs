@@ -29,6 +29,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 const INDEX_HTML: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
+/// The console's HTTP API as an OpenAPI 3 document (hand-written), served at `/api/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
 const CSP: &str =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
                    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -361,6 +363,7 @@ pub fn router(state: Shared) -> Router {
         .route("/", get(index))
         .route("/app.js", get(app_js))
         .route("/app.css", get(app_css))
+        .route("/api/openapi.json", get(openapi))
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
         .route("/api/session", get(session_info))
@@ -434,23 +437,167 @@ pub async fn bind(params: &ConsoleParams) -> Result<tokio::net::TcpListener> {
         .map_err(|source| ConsoleError::Serve { addr, source })
 }
 
-/// Serve until `shutdown` completes.
+/// The rustls server configuration from the `tls_cert` / `tls_key` PEM files (`None` without TLS).
+pub fn load_tls(params: &ConsoleParams) -> Result<Option<Arc<rustls::ServerConfig>>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    if !params.tls() {
+        return Ok(None);
+    }
+    let read = |path: &str| {
+        std::fs::read(path).map_err(|source| ConsoleError::Io {
+            action: "read",
+            path: path.to_string(),
+            source,
+        })
+    };
+    let bad = |key: &str, path: &str, reason: String| ConsoleError::InvalidParam {
+        key: key.into(),
+        value: path.into(),
+        reason,
+    };
+    let cert_pem = read(&params.tls_cert)?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| {
+            bad(
+                "tls_cert",
+                &params.tls_cert,
+                format!("not a PEM certificate: {e}"),
+            )
+        })?;
+    if certs.is_empty() {
+        return Err(bad(
+            "tls_cert",
+            &params.tls_cert,
+            "no CERTIFICATE in the file".into(),
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(&read(&params.tls_key)?).map_err(|e| {
+        bad(
+            "tls_key",
+            &params.tls_key,
+            format!("no PEM private key: {e}"),
+        )
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad("tls_cert", &params.tls_cert, e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| bad("tls_key", &params.tls_key, e.to_string()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some(Arc::new(config)))
+}
+
+/// A listener that hands out TLS streams: TCP connections are accepted at once and their
+/// handshakes run in their own tasks (10 s each at most), so a slow client delays no one else.
+pub struct TlsListener {
+    local: SocketAddr,
+    rx: tokio::sync::mpsc::Receiver<(
+        tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+        SocketAddr,
+    )>,
+    _accept: tokio::task::JoinHandle<()>,
+}
+
+impl TlsListener {
+    /// Wrap a bound TCP listener.
+    pub fn new(
+        tcp: tokio::net::TcpListener,
+        config: Arc<rustls::ServerConfig>,
+    ) -> std::io::Result<Self> {
+        let local = tcp.local_addr()?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let accept = tokio::spawn(async move {
+            loop {
+                let (conn, addr) = match tcp.accept().await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "console: accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                tokio::spawn(async move {
+                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(conn)).await
+                    {
+                        Ok(Ok(tls)) => {
+                            let _ = tx.send((tls, addr)).await;
+                        }
+                        Ok(Err(e)) => {
+                            tracing::debug!(%addr, error = %e, "console: TLS handshake failed")
+                        }
+                        Err(_) => tracing::debug!(%addr, "console: TLS handshake timed out"),
+                    }
+                });
+            }
+        });
+        Ok(TlsListener {
+            local,
+            rx,
+            _accept: accept,
+        })
+    }
+}
+
+impl Drop for TlsListener {
+    fn drop(&mut self) {
+        self._accept.abort();
+    }
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        match self.rx.recv().await {
+            Some(c) => c,
+            // the accept task only ends when aborted (on drop): wait forever, as a closed listener would
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        Ok(self.local)
+    }
+}
+
+/// Serve until `shutdown` completes: HTTPS when `tls_cert`/`tls_key` are set, plain HTTP otherwise
+/// (which the parameters allow only on loopback, or with `insecure`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Shared,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    use axum::serve::ListenerExt;
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "?".into());
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|source| ConsoleError::Serve { addr, source })
+    let tls = load_tls(&state.params)?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = match tls {
+        Some(config) => {
+            let l = TlsListener::new(listener, config).map_err(|source| ConsoleError::Serve {
+                addr: addr.clone(),
+                source,
+            })?;
+            axum::serve(l.tap_io(|_| {}), app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    };
+    result.map_err(|source| ConsoleError::Serve { addr, source })
 }
 
 async fn index() -> impl IntoResponse {
@@ -467,6 +614,10 @@ async fn app_js() -> impl IntoResponse {
     )
 }
 
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
+}
+
 async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
 }
@@ -479,7 +630,7 @@ struct LoginReq {
 }
 
 fn session_cookie(st: &ConsoleState, token: &str, max_age_s: u64) -> HeaderValue {
-    let secure = if st.params.secure_cookie {
+    let secure = if st.params.secure_cookie || st.params.tls() {
         "; Secure"
     } else {
         ""

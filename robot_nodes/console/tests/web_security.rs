@@ -346,3 +346,48 @@ async fn the_citizen_screen_serves_no_operator_route() {
         );
     }
 }
+
+/// The OpenAPI document is served, parses, and lists exactly the console's API routes (the session
+/// routes plus login and itself), each with the method the router serves.
+#[tokio::test]
+async fn the_openapi_document_matches_the_routes() {
+    let (app, _end, _dir) = app_with(ConsoleParams::default());
+    let r = app
+        .clone()
+        .oneshot(
+            Request::get("/api/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&r.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    documented.sort();
+    let mut served: Vec<(String, String)> = SESSION_ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    served.push(("POST".into(), "/api/login".into()));
+    served.push(("GET".into(), "/api/openapi.json".into()));
+    served.sort();
+    assert_eq!(documented, served);
+    for (m, p) in &documented {
+        let req = Request::builder()
+            .method(m.as_str())
+            .uri(p.as_str())
+            .body(Body::empty())
+            .unwrap();
+        let r = app.clone().oneshot(req).await.unwrap();
+        assert_ne!(r.status(), StatusCode::NOT_FOUND, "{m} {p}");
+        assert_ne!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{m} {p}");
+    }
+}

@@ -32,9 +32,19 @@ enum ConsoleCommand {
         /// Where the demo writes its users file and audit log (default: a fresh temporary directory).
         #[arg(long)]
         workdir: Option<PathBuf>,
-        /// Also serve a read-only Foxglove WebSocket server on this port (Foxglove / Lichtblick).
+        /// Also serve a read-only Foxglove WebSocket server on 127.0.0.1:PORT (Foxglove / Lichtblick);
+        /// clients need the token printed with its URL (or `foxglove_token` from the parameters).
         #[arg(long)]
         foxglove_port: Option<u16>,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Allow plain HTTP on a non-loopback --bind (only behind a TLS reverse proxy).
+        #[arg(long)]
+        insecure: bool,
     },
     /// Check the hash chain of an audit log: prints the line count and the last line's hash, or the
     /// first broken line (exit code 1).
@@ -135,7 +145,14 @@ pub fn run(args: Args) -> Result<()> {
             bind,
             workdir,
             foxglove_port,
+            tls_cert,
+            tls_key,
+            insecure,
         } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(c), Some(k)) => Some((c.display().to_string(), k.display().to_string())),
+                _ => None,
+            };
             let mut p = match &params {
                 Some(path) => {
                     let text = std::fs::read_to_string(path)
@@ -155,9 +172,16 @@ pub fn run(args: Args) -> Result<()> {
                 p.foxglove = true;
                 p.foxglove_port = fp;
             }
+            if let Some((c, k)) = tls.clone() {
+                p.tls_cert = c;
+                p.tls_key = k;
+            }
+            if insecure {
+                p.insecure = true;
+            }
             p.validate().context("console parameters")?;
             if !demo {
-                return serve_on_dds(params, port, bind, foxglove_port);
+                return serve_on_dds(params, port, bind, foxglove_port, tls, insecure);
             }
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -199,6 +223,8 @@ fn serve_on_dds(
     port: Option<u16>,
     bind: Option<String>,
     foxglove_port: Option<u16>,
+    tls: Option<(String, String)>,
+    insecure: bool,
 ) -> Result<()> {
     let mut over = serde_yaml::Mapping::new();
     if let Some(port) = port {
@@ -210,6 +236,13 @@ fn serve_on_dds(
     if let Some(fp) = foxglove_port {
         over.insert("foxglove".into(), true.into());
         over.insert("foxglove_port".into(), u64::from(fp).into());
+    }
+    if let Some((cert, key)) = tls {
+        over.insert("tls_cert".into(), cert.into());
+        over.insert("tls_key".into(), key.into());
+    }
+    if insecure {
+        over.insert("insecure".into(), true.into());
     }
     let mut files: Vec<PathBuf> = params.into_iter().collect();
     let dir = tempfile_dir()?;
