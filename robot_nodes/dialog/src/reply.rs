@@ -411,6 +411,46 @@ mod tests {
     }
 
     #[test]
+    fn a_yes_that_goes_on() {
+        let y = |t: &str| starts_with_yes(&normalize(t));
+        assert!(y("vâng, cháu dẫn bác ra đấy nhé"));
+        assert!(y("yes please take me there"));
+        assert!(y("dạ được, cháu đưa bác đi"));
+        assert!(!y("vâng nhưng không cần"), "a no word wins");
+        assert!(!y("cháu dẫn bác ra đấy"), "no yes word");
+        assert!(!y(""));
+        let back = |t: &str| points_back(&normalize(t));
+        assert!(back("ra đấy") && back("ra đó") && back("take me there"));
+        assert!(!back("ra day") && !back("dẫn bác đi"));
+        let verb = |t: &str| has_guide_verb(&normalize(t));
+        assert!(
+            verb("cháu dẫn bác ra") && verb("take me to the printer") && verb("show me the way")
+        );
+        assert!(!verb("máy in ở đâu"));
+    }
+
+    #[test]
+    fn the_other_one_and_corrections() {
+        let o = |t: &str| other_one(&normalize(t));
+        assert!(
+            o("cái kia") && o("không phải, cái kia cơ") && o("the other one") && o("cái còn lại")
+        );
+        assert!(!o("cái thứ nhất") && !o("kia là quầy mấy"));
+        // The rest comes back normalized (the spelling may change, "ký"/"kí"): compare plain.
+        let c = |t: &str| correction(&normalize(t)).map(|r| normalize(&r).plain());
+        let n = |t: &str| Some(normalize(t).plain());
+        assert_eq!(c("không, ý bác là đăng ký kết hôn"), n("đăng ký kết hôn"));
+        assert_eq!(c("không phải, tôi hỏi làm căn cước"), n("làm căn cước"));
+        assert_eq!(
+            c("no, i mean a marriage certificate"),
+            n("a marriage certificate")
+        );
+        assert_eq!(c("không cần đâu"), None);
+        assert_eq!(c("no thanks"), None);
+        assert_eq!(c("làm căn cước"), None, "no 'no' first");
+    }
+
+    #[test]
     fn ordinals() {
         let o = |t: &str| ordinal(&normalize(t));
         assert_eq!(o("cái thứ nhất"), Some(0));
