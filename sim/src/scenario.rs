@@ -211,6 +211,115 @@ impl Scenario {
         Ok(s)
     }
 
+    /// The scenario played `times` times back to back, for soak runs: copy `k` (from 0) enters
+    /// `k × duration` later, its people and groups are renamed `name~k`, its operator steps and
+    /// time-bound expectations move by the same offset. Expectations about the whole run
+    /// (`no_collision`, `min_distance_to_people`) are kept once; the personal-space budget grows
+    /// with the run. `times` 0 or 1 gives the scenario unchanged.
+    pub fn repeated(&self, times: usize) -> Scenario {
+        if times <= 1 {
+            return self.clone();
+        }
+        let rename = |name: &str, k: usize| {
+            if k == 0 {
+                name.to_string()
+            } else {
+                format!("{name}~{k}")
+            }
+        };
+        let mut out = self.clone();
+        out.name = format!("{}×{times}", self.name);
+        out.duration = self.duration * times as f64;
+        out.people.clear();
+        out.operator.clear();
+        out.expectations.clear();
+        for k in 0..times {
+            let off = self.duration * k as f64;
+            for p in &self.people {
+                let mut q = p.clone();
+                q.name = rename(&p.name, k);
+                q.enter_at += off;
+                q.group = p.group.as_deref().map(|g| rename(g, k));
+                out.people.push(q);
+            }
+            for o in &self.operator {
+                let mut o = o.clone();
+                o.at += off;
+                out.operator.push(o);
+            }
+            for e in &self.expectations {
+                use Expectation as E;
+                let moved = match e.clone() {
+                    E::NoCollision {} | E::MinDistanceToPeople { .. } if k > 0 => continue,
+                    E::MaxPersonalSpaceTime { seconds } if k == 0 => E::MaxPersonalSpaceTime {
+                        seconds: seconds * times as f64,
+                    },
+                    E::MaxPersonalSpaceTime { .. } => continue,
+                    E::RobotReached {
+                        place,
+                        within,
+                        tolerance,
+                    } => E::RobotReached {
+                        place,
+                        within: within + off,
+                        tolerance,
+                    },
+                    E::PersonReached {
+                        person,
+                        place,
+                        within,
+                    } => E::PersonReached {
+                        person: rename(&person, k),
+                        place,
+                        within: within + off,
+                    },
+                    E::GreetedOnce { person } => E::GreetedOnce {
+                        person: rename(&person, k),
+                    },
+                    E::Heard { person } => E::Heard {
+                        person: rename(&person, k),
+                    },
+                    E::Answered {
+                        person,
+                        intent,
+                        within,
+                    } => E::Answered {
+                        person: rename(&person, k),
+                        intent,
+                        within,
+                    },
+                    E::Guided { person } => E::Guided {
+                        person: rename(&person, k),
+                    },
+                    E::NotGreeted { person } => E::NotGreeted {
+                        person: rename(&person, k),
+                    },
+                    E::GreetedWithin { person, seconds } => E::GreetedWithin {
+                        person: rename(&person, k),
+                        seconds,
+                    },
+                    E::RobotReturned {
+                        place,
+                        within,
+                        tolerance,
+                    } => E::RobotReturned {
+                        place,
+                        within: within + off,
+                        tolerance,
+                    },
+                    E::RobotStill { from, to, at_most } => E::RobotStill {
+                        from: from + off,
+                        to: to + off,
+                        at_most,
+                    },
+                    other => other,
+                };
+                out.expectations.push(moved);
+            }
+        }
+        out
+    }
+
     /// Read and parse a scenario file.
     pub fn load(path: &std::path::Path) -> Result<Self, SimError> {
         let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
@@ -817,5 +926,63 @@ pub fn report(
         } else {
             f64::INFINITY
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod repeat_tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_scenario_renames_people_and_moves_times() {
+        let s = Scenario::from_yaml(
+            "name: r\nduration: 100\npeople:\n  - {name: a, enter_at: 5, group: g, plan: [leave]}\n\
+             operator:\n  - {at: 10, do: estop}\n\
+             expectations:\n  - heard: {person: a}\n  - no_collision: {}\n  - max_personal_space_time: {seconds: 7}\n  - person_reached: {person: a, place: exit, within: 90}\n",
+            "r.yaml",
+        )
+        .unwrap();
+        assert_eq!(s.repeated(1), s);
+        let r = s.repeated(3);
+        assert_eq!(r.duration, 300.0);
+        let names: Vec<(&str, f64, Option<&str>)> = r
+            .people
+            .iter()
+            .map(|p| (p.name.as_str(), p.enter_at, p.group.as_deref()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("a", 5.0, Some("g")),
+                ("a~1", 105.0, Some("g~1")),
+                ("a~2", 205.0, Some("g~2"))
+            ]
+        );
+        assert_eq!(
+            r.operator.iter().map(|o| o.at).collect::<Vec<_>>(),
+            [10.0, 110.0, 210.0]
+        );
+        assert_eq!(
+            r.expectations
+                .iter()
+                .filter(|e| matches!(e, Expectation::NoCollision {}))
+                .count(),
+            1
+        );
+        assert!(r
+            .expectations
+            .contains(&Expectation::MaxPersonalSpaceTime { seconds: 21.0 }));
+        assert!(r.expectations.contains(&Expectation::PersonReached {
+            person: "a~2".into(),
+            place: "exit".into(),
+            within: 290.0
+        }));
+        assert!(r.expectations.contains(&Expectation::Heard {
+            person: "a~1".into()
+        }));
+        // The result is itself a valid scenario.
+        let text = serde_yaml::to_string(&r).unwrap();
+        assert!(Scenario::from_yaml(&text, "again.yaml").is_ok(), "{text}");
     }
 }

@@ -389,6 +389,8 @@ pub struct SimOverrides {
     pub seed: Option<u64>,
     pub speed: Option<f64>,
     pub camera: Option<bool>,
+    /// Play the scenario this many times back to back (soak runs; see `Scenario::repeated`).
+    pub repeat: Option<usize>,
 }
 
 /// Run a scenario to its end (or `shutdown`) and return its report.
@@ -431,7 +433,9 @@ pub async fn run_scenario(
             root.join(p)
         }
     };
-    let scenario = Scenario::load(&scenario_path).map_err(|e| NodesError::node(&node, e))?;
+    let scenario = Scenario::load(&scenario_path)
+        .map_err(|e| NodesError::node(&node, e))?
+        .repeated(overrides.repeat.unwrap_or(1));
     let lobby = Lobby::load(&root).map_err(|e| NodesError::node(&node, e))?;
     let mut config = WorldConfig::default();
     config.camera.enabled = params.camera;

@@ -46,6 +46,9 @@ pub struct Args {
     /// Port of the citizen screen (default 8090; 0 = any free port).
     #[arg(long)]
     screen_port: Option<u16>,
+    /// Play the scenario N times back to back (soak runs: people renamed `name~k`, times moved).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    repeat: u64,
     /// Do not tell the scenario as it happens (one line per event) nor print the summary table.
     #[arg(long)]
     quiet: bool,
@@ -201,6 +204,7 @@ fn run_in(
         seed: args.seed,
         speed: Some(speed),
         camera: args.no_camera.then_some(false),
+        repeat: usize::try_from(args.repeat).ok(),
     };
     let mut sim_args: Option<NodeArgs> = None;
     let mut nodes: Vec<(String, NodeArgs)> = Vec::new();
