@@ -33,6 +33,8 @@ pub const PARTICLES: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct NavWords {
     known: HashSet<String>,
+    /// Every word (diacritic-free) of the place names and aliases.
+    place_words: HashSet<String>,
 }
 
 impl NavWords {
@@ -47,10 +49,21 @@ impl NavWords {
         let places = [Language::Vi, Language::En]
             .into_iter()
             .flat_map(|l| kb.place_phrases(l));
+        let places: Vec<String> = places.collect();
+        let place_words: HashSet<String> = places
+            .iter()
+            .flat_map(|p| normalize(p).tokens.into_iter().map(|t| t.plain))
+            .collect();
         for text in nav.chain(places) {
             known.extend(normalize(&text).tokens.into_iter().map(|t| t.plain));
         }
-        NavWords { known }
+        NavWords { known, place_words }
+    }
+
+    /// Does `n` name a place of the city ([`names_outside_place`]) with a word that no place of
+    /// the centre has ("train station" counts, "water station" does not)?
+    pub fn names_outside_place(&self, n: &Normalized) -> bool {
+        outside_place_words(n, |w| !self.place_words.contains(w))
     }
 
     /// The words of `n` that no navigation phrase or place name contains (numbers excepted).
@@ -65,6 +78,129 @@ impl NavWords {
     pub fn has_unknown(&self, n: &Normalized) -> bool {
         self.unknown(n).next().is_some()
     }
+}
+
+/// Kinds of place found in the city, not in the centre: a landmark, a street, a market, another
+/// office. Asked for with a where or guide cue, they are out of scope (the robot only knows the
+/// centre's own map), even when a word of the question also names a place of the centre ("đường
+/// ra phố …", "the way to the lake"). Accented words match only an accented or a diacritic-free
+/// word; a diacritic-free entry never counts when its accented form is ambiguous (`hồ` also
+/// starts "hồ sơ", so only accented `hồ` not followed by `sơ` counts).
+const OUTSIDE_PLACES: &[&[&str]] = &[
+    // vi
+    &["hồ", "gươm"],
+    &["hồ", "hoàn", "kiếm"],
+    &["hồ", "tây"],
+    &["phố", "cổ"],
+    &["chợ"],
+    &["bệnh", "viện"],
+    &["ngân", "hàng"],
+    &["bến", "xe"],
+    &["xe", "buýt"],
+    &["sân", "bay"],
+    &["nhà", "ga"],
+    &["ga", "tàu"],
+    &["bưu", "điện"],
+    &["công", "an"],
+    &["ủy", "ban"],
+    &["uỷ", "ban"],
+    &["sở", "tư", "pháp"],
+    &["sở", "xây", "dựng"],
+    &["sở", "kế", "hoạch"],
+    &["tòa", "án"],
+    &["toà", "án"],
+    &["chi", "cục", "thuế"],
+    &["cục", "thuế"],
+    &["kho", "bạc"],
+    &["nhà", "thuốc"],
+    &["hiệu", "thuốc"],
+    &["khách", "sạn"],
+    &["nhà", "hàng"],
+    &["siêu", "thị"],
+    &["trung", "tâm", "thương", "mại"],
+    &["công", "viên"],
+    &["nhà", "thờ"],
+    &["chùa"],
+    &["lăng"],
+    &["đại", "sứ", "quán"],
+    &["trường", "học"],
+    &["đại", "học"],
+    &["cây", "xăng"],
+    &["quán", "phở"],
+    &["quán", "ăn"],
+    // en
+    &["lake"],
+    &["street"],
+    &["market"],
+    &["hospital"],
+    &["bank"],
+    &["station"],
+    &["train"],
+    &["bus"],
+    &["airport"],
+    &["post", "office"],
+    &["pharmacy"],
+    &["drugstore"],
+    &["police"],
+    &["museum"],
+    &["hotel"],
+    &["restaurant"],
+    &["old", "quarter"],
+    &["embassy"],
+    &["consulate"],
+    &["pagoda"],
+    &["temple"],
+    &["church"],
+    &["park"],
+    &["mall"],
+    &["supermarket"],
+    &["university"],
+    &["cathedral"],
+    &["mausoleum"],
+];
+
+/// The single accented words that name a city place only in their accented form, and do not
+/// when followed by the listed word ("hồ sơ" is a dossier, "thành phố" the city itself).
+fn outside_word(n: &Normalized, i: usize) -> bool {
+    let t = &n.tokens;
+    let next = t.get(i + 1).map(|x| x.plain.as_str());
+    let prev = i.checked_sub(1).map(|j| t[j].plain.as_str());
+    match t[i].text.as_str() {
+        "hồ" => next != Some("so") && next != Some("sơ"),
+        "phố" => prev != Some("thanh") && prev != Some("duong"),
+        _ => false,
+    }
+}
+
+fn word_matches(input: &crate::normalize::Token, entry: &str) -> bool {
+    if input.has_diacritics() {
+        input.text == entry
+    } else {
+        input.plain == crate::normalize::strip_diacritics(entry)
+    }
+}
+
+/// Does `n` name a place of the city (a landmark, a street, a market, another office)?
+pub fn names_outside_place(n: &Normalized) -> bool {
+    outside_place_words(n, |_| true)
+}
+
+/// Like [`names_outside_place`], counting only entries with a word `telling` accepts.
+fn outside_place_words(n: &Normalized, telling: impl Fn(&str) -> bool) -> bool {
+    let t = &n.tokens;
+    (0..t.len()).any(|i| {
+        (outside_word(n, i) && telling(&t[i].plain))
+            || OUTSIDE_PLACES.iter().any(|seq| {
+                i + seq.len() <= t.len()
+                    && seq.iter().zip(&t[i..]).all(|(e, x)| word_matches(x, e))
+                    && t[i..i + seq.len()].iter().any(|x| telling(&x.plain))
+                    // a one-word Vietnamese entry typed without diacritics is too ambiguous
+                    // ("cho" is also "for")
+                    && (seq.len() > 1
+                        || t[i].has_diacritics()
+                        || crate::normalize::strip_diacritics(seq[0]) == seq[0])
+            })
+    })
 }
 
 #[cfg(test)]
@@ -87,5 +223,32 @@ mod tests {
         // "tệ" is known ("y tế" is a place word without diacritics); "ngoại" is not.
         let n = normalize("đổi ngoại tệ ở đâu");
         assert!(w.unknown(&n).any(|u| u == "ngoai"));
+    }
+
+    #[test]
+    fn city_places_are_outside_and_centre_words_are_not() {
+        for t in [
+            "hồ gươm đi lối nào",
+            "ra phố hàng bài",
+            "bệnh viện ở đâu",
+            "benh vien o dau",
+            "where is the nearest bank",
+            "take me to the train station",
+            "chợ ở đâu",
+        ] {
+            assert!(names_outside_place(&normalize(t)), "{t}");
+        }
+        for t in [
+            "hồ sơ của tôi ở đâu",
+            "làm hộ chiếu ở đâu",
+            "ho so o dau",
+            "nhà vệ sinh ở đâu",
+            "cho toi hoi quay 5 o dau",
+            "chế độ đền ơn đáp nghĩa",
+            "bưu chính",
+            "where is the restroom",
+        ] {
+            assert!(!names_outside_place(&normalize(t)), "{t}");
+        }
     }
 }

@@ -145,8 +145,18 @@ const USAGE_CUES: &[&[&str]] = &[
     &["mat", "phi"],
     &["mien", "phi"],
     &["ket", "noi"],
+    &["lam", "sao"],
+    &["lam", "the", "nao"],
+    &["the", "nao"],
+    &["ra", "sao"],
+    &["cach"],
+    &["huong", "dan", "cach"],
     &["how", "do", "i", "use"],
     &["how", "does"],
+    &["how", "to"],
+    &["how", "do", "i"],
+    &["how", "can", "i"],
+    &["how", "do", "you"],
     &["do", "you", "have"],
     &["is", "it", "free"],
 ];
@@ -201,6 +211,8 @@ const WHERE_CUES: &[&[&str]] = &[
     &["tim", "khong", "thay"],
     &["di", "the", "nao"],
     &["want", "to", "go", "to"],
+    &["is", "there", "somewhere"],
+    &["is", "there", "a", "place"],
     &["need", "to", "go", "to"],
     &["looking", "for", "the"],
     &["muon", "den"],
@@ -231,7 +243,27 @@ fn has_bare_where(n: &Normalized) -> bool {
         .iter()
         .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()));
     let negated = i > 0 && ["khong", "chang", "cha"].contains(&t[i - 1].plain.as_str());
-    after_ok && !negated
+    // "hồ sơ đến đâu rồi": how far a dossier has got, not a place.
+    let progress = i > 0
+        && ["den", "toi", "duoc"].contains(&t[i - 1].plain.as_str())
+        && t.get(i + 1).is_some_and(|x| x.plain == "roi");
+    after_ok && !negated && !progress
+}
+
+/// "Chỉ bà chỗ cắm sạc", "chỉ giúp tôi chỗ …": show (someone) the place.
+fn has_show_me_the_place(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    t.iter().enumerate().any(|(i, x)| {
+        let chi = if x.has_diacritics() {
+            x.text == "chỉ"
+        } else {
+            x.plain == "chi"
+        };
+        chi && t[i + 1..]
+            .iter()
+            .take(3)
+            .any(|y| y.text == "chỗ" || (!y.has_diacritics() && y.plain == "cho" && i > 0))
+    })
 }
 
 fn nav_cue(n: &Normalized) -> Option<&'static str> {
@@ -240,6 +272,7 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
     }
     if WHERE_CUES.iter().any(|c| has_seq(n, c))
         || has_bare_where(n)
+        || has_show_me_the_place(n)
         || (has_motion_word(n) && has_seq(n, &["the", "nao"]) && !has_usage_cue(n))
     {
         return Some("nav.where_is");
@@ -328,6 +361,237 @@ fn requested_language(n: &Normalized) -> Option<Language> {
         (false, true) => Some(Language::Vi),
         _ => None,
     }
+}
+
+/// Words that open the name of a place or a thing of the lobby ("chỗ …", "bàn …", "máy …",
+/// "mẫu tờ khai …", "the desk …"): a question that starts with one asks for that place, even when
+/// a procedure's words follow ("chỗ người khuyết tật mượn xe lăn ở đâu").
+const PLACE_HEADS: &[&str] = &[
+    "cho", "ban", "quay", "khu", "goc", "phong", "may", "mau", "to", "cay", "noi", "desk",
+    "counter", "area", "corner", "machine", "form", "forms", "room", "station",
+];
+
+/// Words skipped before the first word that counts: fillers, address, "where is the …".
+const LEAD_SKIP: &[&str] = &[
+    "where", "is", "are", "the", "a", "can", "i", "find", "hoi", "xin", "cai", "ve", "thi", "u",
+    "o", "a", "da", "oi", "em", "chau", "bac", "toi", "cho",
+];
+
+/// Verbs of doing a procedure.
+const DOING_VERBS: &[&[&str]] = &[
+    &["lam"],
+    &["dang", "ky"],
+    &["dang", "ki"],
+    &["nop"],
+    &["gia", "han"],
+    &["cap", "lai"],
+    &["cap", "doi"],
+    &["khai"],
+    &["chung", "thuc"],
+    &["register"],
+    &["apply"],
+    &["renew"],
+];
+
+/// A doing verb right before "ở đâu" / "o dau" ("đăng ký ở đâu"), or right after "where do I".
+fn does_before_where(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    if let Some(i) = seq_at(n, &["o", "dau"]) {
+        return DOING_VERBS
+            .iter()
+            .any(|v| i >= v.len() && v.iter().zip(&t[i - v.len()..i]).all(|(w, x)| x.plain == *w));
+    }
+    if let Some(i) = seq_at(n, &["where", "do", "i"]).or_else(|| seq_at(n, &["where", "can", "i"]))
+    {
+        return DOING_VERBS.iter().any(|v| {
+            v.iter()
+                .zip(t.iter().skip(i + 3))
+                .all(|(w, x)| x.plain == *w)
+        });
+    }
+    false
+}
+
+fn starts_with_place_head(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    // "cho tôi hỏi": the "cho" of a request, not a place ("chỗ" has diacritics when typed so)
+    let first = t.iter().position(|x| {
+        let skipped = (LEAD_SKIP.contains(&x.plain.as_str()) && x.text != "chỗ")
+            || crate::nav_words::PARTICLES.contains(&x.plain.as_str());
+        !skipped
+    });
+    let Some(i) = first else {
+        return false;
+    };
+    let w = &t[i];
+    if w.has_diacritics() {
+        matches!(
+            w.text.as_str(),
+            "chỗ" | "bàn" | "quầy" | "khu" | "góc" | "phòng" | "máy" | "mẫu" | "tờ" | "cây" | "nơi"
+        )
+    } else {
+        PLACE_HEADS.contains(&w.plain.as_str())
+    }
+}
+
+/// Procedures a citizen may ask for that the catalog does not cover.
+const NOT_IN_CATALOG: &[&[&str]] = &[
+    &["con", "nuoi"],
+    &["ly", "hon"],
+    &["thua", "ke"],
+    &["di", "chuc"],
+    &["visa"],
+    &["thi", "thuc"],
+    &["giay", "phep", "lao", "dong"],
+    &["adopt"],
+    &["adoption"],
+    &["divorce"],
+    &["inheritance"],
+    &["work", "permit"],
+];
+
+/// The most an answer about a procedure outside the catalog may claim.
+const NOT_IN_CATALOG_MAX: f32 = 0.6;
+
+/// The place where an amenity or a service is given: asked how it works ("máy lấy số dùng thế
+/// nào", "how do I use the queue machine"), the answer is that amenity or service.
+const PLACE_OWNERS: &[(&str, &str)] = &[
+    ("queue_kiosk", "service.queue_number"),
+    ("charging_station", "amenity.charging"),
+    ("water_station", "amenity.water_snacks"),
+    ("printing_area", "amenity.printing"),
+    ("forms_desk", "amenity.forms"),
+    ("medical_corner", "amenity.medical"),
+    ("accessibility_desk", "amenity.accessibility"),
+    ("waiting_area", "amenity.waiting_area"),
+    ("digital_signature_desk", "service.digital_signature"),
+    ("online_service_area", "service.online_support"),
+];
+
+/// The confidence reported when a rule, not the classifier, chose a procedure over navigation.
+/// Below [`CONFIRM_THRESHOLD`]: the dialog confirms before acting on it.
+const RULE_CONFIDENCE: f32 = 0.75;
+
+/// At or above this confidence the dialog may act without asking (see
+/// [`Understanding::needs_confirmation`]). On every probe set, wrong answers at or above it are
+/// at most 0.5 % of utterances (`tests/probes.rs`).
+pub const CONFIRM_THRESHOLD: f32 = 0.9;
+
+/// The most a navigation answer without a place may claim: the dialog will ask where to anyway.
+const NAV_WITHOUT_PLACE_MAX: f32 = 0.7;
+
+/// The most a "not on the map" answer may claim when it rests only on an unknown word.
+const UNKNOWN_WORD_MAX: f32 = 0.85;
+
+/// The confidence of "that place is in the city, not in the centre".
+const OUTSIDE_PLACE_CONFIDENCE: f32 = 0.9;
+
+const PRONOUNS: &[&str] = &[
+    "toi", "bac", "chi", "anh", "em", "chau", "con", "minh", "ong", "ba", "co", "chu", "me", "bo",
+    "i", "we",
+];
+
+/// A leave-taking inside a longer sentence: "<pronoun> (đi) về" ending the sentence (before
+/// particles), "xin phép … về", "hẹn gặp lại", "see you".
+fn is_leave_taking(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    if has_seq(n, &["hen", "gap", "lai"]) || has_seq(n, &["see", "you"]) {
+        return true;
+    }
+    let mut end = t.len();
+    while end > 0
+        && (TRAILING_PARTICLES.contains(&t[end - 1].plain.as_str())
+            || ["nha", "day", "luon", "thoi"].contains(&t[end - 1].plain.as_str()))
+    {
+        end -= 1;
+    }
+    if end == 0 {
+        return false;
+    }
+    let last = &t[end - 1];
+    let ve = if last.has_diacritics() {
+        last.text == "về"
+    } else {
+        last.plain == "ve"
+    };
+    if !ve || end < 2 {
+        return false;
+    }
+    let mut j = end - 2;
+    if t[j].plain == "di" && j > 0 {
+        j -= 1;
+    }
+    PRONOUNS.contains(&t[j].plain.as_str())
+}
+
+/// Kin or a person, then a word for dying: a bereavement told as a story ("sáng qua cụ đi rồi",
+/// "ông nhà tôi ra đi đột ngột", "my father passed away").
+fn tells_a_death(n: &Normalized) -> bool {
+    const DIED: &[&[&str]] = &[
+        &["qua", "doi"],
+        &["tu", "tran"],
+        &["ta", "the"],
+        &["khuat", "nui"],
+        &["ra", "di"],
+        &["di", "roi"],
+        &["mat", "roi"],
+        &["vua", "mat"],
+        &["moi", "mat"],
+        &["da", "mat"],
+        &["passed", "away"],
+        &["died"],
+        &["has", "died"],
+    ];
+    const KIN: &[&str] = &[
+        "cu",
+        "ong",
+        "ba",
+        "bo",
+        "me",
+        "cha",
+        "vo",
+        "chong",
+        "con",
+        "anh",
+        "chi",
+        "em",
+        "chau",
+        "father",
+        "mother",
+        "husband",
+        "wife",
+        "son",
+        "daughter",
+        "grandmother",
+        "grandfather",
+        "brother",
+        "sister",
+        "dad",
+        "mum",
+        "mom",
+    ];
+    let t = &n.tokens;
+    DIED.iter().any(|d| {
+        seq_at(n, d).is_some_and(|i| {
+            // "mất" with diacritics only (plain "mat" is also "mặt", "mật"); a kin word within
+            // the three words before
+            let accents_ok = d
+                .iter()
+                .zip(&t[i..])
+                .all(|(w, x)| *w != "mat" || !x.has_diacritics() || x.text == "mất")
+                && (d[0] != "mat" || t[i].has_diacritics());
+            accents_ok
+                && t[i.saturating_sub(3)..i]
+                    .iter()
+                    .any(|x| KIN.contains(&x.plain.as_str()))
+        })
+    })
+}
+
+/// "cửa" alone after a guide or where cue ("đưa bác ra cửa"): the way out. Accented only: the
+/// diacritic-free "cua" is also "của" (of).
+fn names_bare_door(n: &Normalized) -> bool {
+    n.tokens.iter().any(|t| t.text == "cửa")
 }
 
 impl Nlu {
@@ -427,11 +691,28 @@ impl Nlu {
         }
         // Destination and navigation cues override the classifier when both are clear.
         let cue = nav_cue(&n);
-        let dest = if cue.is_some() || catalog::takes_destination(&intent) {
+        let mut dest = if cue.is_some() || catalog::takes_destination(&intent) {
             inner.slots.extract_with_partial(&n)
         } else {
             inner.slots.extract(&n)
         };
+        // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):
+        // the robot only knows the centre. A counter number keeps it navigation, and so does a
+        // procedure or service the classifier is sure of ("làm hộ chiếu ở công an hay ở đây").
+        let sure_need = crate::vague::answers_a_need(&intent) && confidence >= 0.5;
+        if cue.is_some()
+            && !sure_need
+            && !matches!(&dest, Some((_, Match::Counter)))
+            && inner.nav_words.names_outside_place(&n)
+        {
+            return Self::out_of_scope(
+                &n,
+                lang,
+                OosReason::UnknownPlace,
+                OUTSIDE_PLACE_CONFIDENCE,
+                alts,
+            );
+        }
         if let Some((_, m)) = &dest {
             // A partial name counts only when the classifier already leans towards navigation
             // or the cue is explicit (the labelling convention: "where is <amenity>" is nav).
@@ -447,6 +728,42 @@ impl Nlu {
                         alts.truncate(k);
                     }
                 }
+            }
+        }
+        // "Where do I renew my health insurance card": the procedure decides. A where-is needs a
+        // place the map has; a place guessed from a word or two of the procedure's name ("y tế"
+        // in "bảo hiểm y tế", "chữ ký" in "chứng thực chữ ký") is not one.
+        let navigating =
+            catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
+        if navigating
+            && !matches!(&dest, Some((_, Match::Counter | Match::Exact)))
+            && !starts_with_place_head(&n)
+        {
+            if let Some(p) = inner.specificity.procedure_named(&n) {
+                let p = p.to_string();
+                promote(&mut intent, &mut confidence, &mut alts, p, RULE_CONFIDENCE);
+                confidence = RULE_CONFIDENCE;
+                if let Some(first) = alts.first_mut() {
+                    first.1 = confidence;
+                }
+                dest = None;
+            }
+        }
+        // "… thì đăng ký ở đâu", "làm ở đâu": where to *do* something. Without a place head
+        // ("chỗ …") the thing asked for is a procedure or a service, not a place of the map: the
+        // procedure the classifier sees behind the navigation answers, and not confidently.
+        if catalog::takes_destination(&intent)
+            && cue == Some("nav.where_is")
+            && !matches!(&dest, Some((_, Match::Counter)))
+            && !starts_with_place_head(&n)
+            && does_before_where(&n)
+        {
+            let behind = service_behind(&alts)
+                .filter(|(l, p)| l.starts_with("proc.") && *p >= NAV_WITHOUT_PLACE_ALT);
+            if let Some((alt, p)) = behind {
+                promote(&mut intent, &mut confidence, &mut alts, alt, p);
+                confidence = confidence.min(RULE_CONFIDENCE);
+                dest = None;
             }
         }
         // A place named exactly with nothing else understood: the citizen wants to go there.
@@ -471,6 +788,32 @@ impl Nlu {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }
         }
+        // How an amenity or machine of the lobby works, asked without a where cue: the amenity
+        // or service that place gives ("cây nước này lấy nước nóng thế nào").
+        if cue.is_none() && has_usage_cue(&n) && !intent.starts_with("proc.") {
+            if let Some((place, Match::Exact | Match::Partial)) = &dest {
+                if let Some((_, owner)) = PLACE_OWNERS.iter().find(|(p, _)| p == place) {
+                    if intent != *owner {
+                        let p = alts
+                            .iter()
+                            .find(|(l, _)| l == owner)
+                            .map_or(0.0, |(_, p)| *p);
+                        promote(
+                            &mut intent,
+                            &mut confidence,
+                            &mut alts,
+                            owner.to_string(),
+                            p.max(RULE_CONFIDENCE),
+                        );
+                        confidence = confidence.min(RULE_CONFIDENCE.max(p));
+                    }
+                }
+            }
+        }
+        // "Đưa bác ra cửa": a bare door, with a cue, is the way out.
+        if catalog::takes_destination(&intent) && dest.is_none() && names_bare_door(&n) {
+            dest = Some(("exit".to_string(), Match::Partial));
+        }
         // A navigation intent without a place ("where do I get my queue ticket") is the weakest
         // answer there is ("where would you like to go?"): when the classifier sees a service or
         // an amenity behind it, answer that instead. A bare "take me there" stays navigation.
@@ -494,7 +837,53 @@ impl Nlu {
         let asks_the_way =
             catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
         if asks_the_way && dest.is_none() && inner.nav_words.has_unknown(&n) {
-            return Self::out_of_scope(&n, lang, OosReason::UnknownPlace, confidence, alts);
+            let c = confidence.min(UNKNOWN_WORD_MAX);
+            return Self::out_of_scope(&n, lang, OosReason::UnknownPlace, c, alts);
+        }
+        // A leave-taking in a longer sentence ("thôi chào em nhé, chị về đây") read as a greeting,
+        // a thanks or nothing: the citizen is leaving.
+        if cue.is_none()
+            && intent != "chat.goodbye"
+            && (matches!(
+                intent.as_str(),
+                "chat.greeting" | "chat.thanks" | OUT_OF_SCOPE
+            ) || confidence < 0.6)
+            && is_leave_taking(&n)
+        {
+            let p = alts
+                .iter()
+                .find(|(l, _)| l == "chat.goodbye")
+                .map_or(0.0, |(_, p)| *p);
+            let c = p.max(RULE_CONFIDENCE);
+            promote(
+                &mut intent,
+                &mut confidence,
+                &mut alts,
+                "chat.goodbye".into(),
+                c,
+            );
+            confidence = c;
+        }
+        // A bereavement told as a story, without the procedure's name: the death registration,
+        // unless the classifier is sure of another procedure.
+        if intent != "proc.death_registration"
+            && !(intent.starts_with("proc.") && confidence >= 0.6)
+            && cue.is_none()
+            && tells_a_death(&n)
+        {
+            let p = alts
+                .iter()
+                .find(|(l, _)| l == "proc.death_registration")
+                .map_or(0.0, |(_, p)| *p);
+            let c = p.max(RULE_CONFIDENCE);
+            promote(
+                &mut intent,
+                &mut confidence,
+                &mut alts,
+                "proc.death_registration".into(),
+                c,
+            );
+            confidence = c;
         }
         if intent == OUT_OF_SCOPE {
             return Self::out_of_scope(&n, lang, OosReason::Classified, confidence, alts);
@@ -507,6 +896,14 @@ impl Nlu {
         } else {
             None
         };
+        if catalog::takes_destination(&intent) && destination.is_none() {
+            confidence = confidence.min(NAV_WITHOUT_PLACE_MAX);
+        }
+        // A procedure the catalog does not have (adoption, divorce, inheritance, visas) pulls
+        // towards a neighbour; the answer may help, but it is not sure.
+        if NOT_IN_CATALOG.iter().any(|c| has_seq(&n, c)) {
+            confidence = confidence.min(NOT_IN_CATALOG_MAX);
+        }
         let language = if intent == "chat.language" {
             requested_language(&n)
         } else {
@@ -578,6 +975,19 @@ impl Nlu {
 }
 
 impl Understanding {
+    /// Should the dialog confirm before acting on this understanding ("Bác hỏi về … phải không
+    /// ạ?")? True below [`CONFIRM_THRESHOLD`], when a clarification is due anyway, and for a
+    /// guide request without a place. Out of scope and chat answers cost nothing when wrong and
+    /// are not confirmed.
+    pub fn needs_confirmation(&self) -> bool {
+        if self.intent == OUT_OF_SCOPE || self.intent.starts_with("chat.") {
+            return false;
+        }
+        self.needs_clarification
+            || self.confidence < CONFIRM_THRESHOLD
+            || (catalog::takes_destination(&self.intent) && self.destination.is_none())
+    }
+
     /// The `letan nlu --jsonl` line for this understanding:
     /// `{"text", "intent", "confidence", "lang", "slots": {"destination"?}}`.
     pub fn to_jsonl(&self, text: &str) -> String {

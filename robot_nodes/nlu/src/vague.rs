@@ -33,7 +33,16 @@ pub const SPECIFIC_SHARE: f32 = 0.5;
 #[derive(Debug, Clone, Default)]
 pub struct Specificity {
     grams: HashMap<String, (u32, u32)>,
+    /// Per word and word pair held mostly by one procedure: that procedure.
+    procedure: HashMap<String, String>,
 }
+
+/// The share of a word pair's phrases one procedure must hold for the pair to name it.
+pub const PROCEDURE_SHARE: f32 = 0.75;
+/// A single word must be more telling than a pair to name a procedure.
+pub const PROCEDURE_WORD_SHARE: f32 = 0.9;
+/// Phrases a single word must occur in to name a procedure.
+pub const PROCEDURE_WORD_SUPPORT: u32 = 4;
 
 /// The key a token is looked up by: its accented form when it has one, else its plain form.
 fn key(t: &Token) -> String {
@@ -89,15 +98,56 @@ impl Specificity {
                 *per.entry(g).or_default().entry(intent).or_default() += 1;
             }
         }
+        let mut procedure = HashMap::new();
         let grams = per
             .into_iter()
             .map(|(g, by)| {
-                let total = by.values().sum();
-                let top = by.values().copied().max().unwrap_or(0);
+                let total: u32 = by.values().sum();
+                let (best, top) = by
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map_or(("", 0), |(i, n)| (*i, *n));
+                let pair = g.contains(' ');
+                let (share, support) = if pair {
+                    (PROCEDURE_SHARE, MIN_SUPPORT)
+                } else {
+                    (PROCEDURE_WORD_SHARE, PROCEDURE_WORD_SUPPORT)
+                };
+                if best.starts_with("proc.")
+                    && total >= support
+                    && top as f32 >= share * total as f32
+                {
+                    procedure.insert(g.clone(), best.to_string());
+                }
                 (g, (total, top))
             })
             .collect();
-        Specificity { grams }
+        Specificity { grams, procedure }
+    }
+
+    /// The procedure that the words of `n` name ("gia hạn thẻ bảo hiểm y tế", "lý lịch tư
+    /// pháp"): the one most of its telling word pairs (and very telling single words) point to.
+    /// `None` when nothing points to a procedure, or two procedures tie.
+    pub fn procedure_named(&self, n: &Normalized) -> Option<&str> {
+        let words: Vec<String> = n.tokens.iter().map(key).collect();
+        let mut votes: HashMap<&str, u32> = HashMap::new();
+        for w in &words {
+            if let Some(p) = self.procedure.get(w) {
+                *votes.entry(p.as_str()).or_default() += 1;
+            }
+        }
+        for w in words.windows(2) {
+            if let Some(p) = self.procedure.get(&format!("{} {}", w[0], w[1])) {
+                *votes.entry(p.as_str()).or_default() += 2;
+            }
+        }
+        let best = votes.values().copied().max()?;
+        let mut top = votes.iter().filter(|(_, v)| **v == best);
+        let (p, _) = top.next()?;
+        if top.next().is_some() {
+            return None;
+        }
+        Some(p)
     }
 
     /// `Some(true)` specific, `Some(false)` generic, `None` too rare to say.
