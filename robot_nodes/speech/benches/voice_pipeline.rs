@@ -12,21 +12,14 @@
 //!   Median and p90 of the sum. No language has both real models here, so the stages run on
 //!   different languages in the same run.
 //!
-//! `cargo bench -j2 -p letan-nodes --bench voice_pipeline` (prints the figures; `cargo test
+//! `cargo bench -j2 -p letan-speech --all-features --bench voice_pipeline` (prints the figures; `cargo test
 //! --benches` runs a short smoke).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[cfg(all(feature = "vosk", feature = "piper"))]
 fn main() {
     real::main();
 }
 
-#[cfg(not(all(feature = "vosk", feature = "piper")))]
-fn main() {
-    println!("voice_pipeline: needs features vosk and piper (the defaults)");
-}
-
-#[cfg(all(feature = "vosk", feature = "piper"))]
 mod real {
     use letan_speech::native::{deps_dir, onnxruntime_candidates};
     use letan_speech::piper::{PiperConfig, PiperSynthesizer};
