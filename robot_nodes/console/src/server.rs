@@ -164,6 +164,8 @@ pub enum ApiError {
     BadRequest(String),
     /// 401
     Unauthorized,
+    /// 404 (an unknown place or alert)
+    NotFound(String),
     /// 403
     Forbidden(&'static str),
     /// 415
@@ -181,6 +183,7 @@ impl IntoResponse for ApiError {
         let (status, msg) = match &self {
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "log in first".to_string()),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, (*m).to_string()),
             ApiError::UnsupportedMedia => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -936,7 +939,7 @@ async fn goto(
         .iter()
         .any(|p| p.id == req.place);
     if !known {
-        return Err(ApiError::BadRequest(format!(
+        return Err(ApiError::NotFound(format!(
             "unknown place {:?}",
             req.place.chars().take(64).collect::<String>()
         )));
@@ -1064,7 +1067,7 @@ async fn ack_alert(
         .iter()
         .any(|al| al.id == req.id);
     if !known {
-        return Err(ApiError::BadRequest(format!("unknown alert {}", req.id)));
+        return Err(ApiError::NotFound(format!("unknown alert {}", req.id)));
     }
     let r = send(
         &st,

@@ -575,7 +575,7 @@ async fn goto_dock_say_ack_and_release_reach_the_robot_and_are_audited() {
         h.post("/api/goto", c, t, json!({"place": "moon"}))
             .await
             .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         h.post("/api/dock", c, t, json!({})).await.status,
@@ -625,7 +625,7 @@ async fn goto_dock_say_ack_and_release_reach_the_robot_and_are_audited() {
         h.post("/api/alerts/ack", c, t, json!({"id": 77}))
             .await
             .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         h.post("/api/estop", c, t, json!({})).await.status,

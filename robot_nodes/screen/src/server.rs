@@ -25,6 +25,8 @@ use tokio::sync::{mpsc, watch};
 const INDEX_HTML: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
+/// This server's HTTP API as an OpenAPI 3 document (hand-written), served at `/api/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
 /// Content-Security-Policy of every response: only this origin, no inline script or style.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
                        connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -127,6 +129,7 @@ fn build(params: ScreenParams, link: ScreenLink) -> Result<(Router, Shared)> {
         .route("/app.js", get(app_js))
         .route("/app.css", get(app_css))
         .route("/favicon.ico", get(favicon))
+        .route("/api/openapi.json", get(openapi))
         .route("/api/config", get(config_json))
         .route("/api/state", get(state_json))
         .route("/api/events", get(events))
@@ -322,6 +325,10 @@ async fn app_css() -> impl IntoResponse {
 /// No icon (the kiosk browser shows none); 204 keeps the browser console free of 404s.
 async fn favicon() -> StatusCode {
     StatusCode::NO_CONTENT
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
 }
 
 async fn not_found() -> ApiError {

@@ -85,3 +85,74 @@ async fn a_5_mb_body_gets_413_on_every_screen_post_route() {
         "nothing reached the robot"
     );
 }
+
+/// The OpenAPI document is served and every path in it is served with its method (not 404/405),
+/// and every API route the screen serves is in it.
+#[tokio::test]
+async fn the_openapi_document_matches_the_screen_routes() {
+    let (link, _robot) = ScreenLink::new(16);
+    let app = router(ScreenParams::default(), link).unwrap();
+    let req = Request::get("/api/openapi.json")
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap();
+    let r = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(r.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    documented.sort();
+    let mut expected: Vec<String> = [
+        "GET /api/openapi.json",
+        "GET /api/config",
+        "GET /api/state",
+        "GET /api/events",
+        "GET /api/qr.svg",
+        "POST /api/ask",
+        "POST /api/topic",
+        "POST /api/call_staff",
+        "POST /api/repeat",
+        "POST /api/confirm",
+        "POST /api/language",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    expected.sort();
+    assert_eq!(documented, expected);
+    for route in &documented {
+        let (m, p) = route.split_once(' ').unwrap();
+        if p == "/api/events" {
+            continue; // a never-ending stream; served (tests/api.rs)
+        }
+        let mut b = Request::builder()
+            .method(m)
+            .uri(p)
+            .header(header::HOST, HOST);
+        if m == "POST" {
+            b = b
+                .header(header::ORIGIN, format!("http://{HOST}"))
+                .header(header::CONTENT_TYPE, "application/json");
+        }
+        let r = app
+            .clone()
+            .oneshot(b.body(Body::from("{}")).unwrap())
+            .await
+            .unwrap();
+        let s = r.status();
+        assert!(
+            s != StatusCode::METHOD_NOT_ALLOWED
+                && !(s == StatusCode::NOT_FOUND && p != "/api/qr.svg"),
+            "{route}: {s}"
+        );
+    }
+}
