@@ -250,9 +250,10 @@ impl PiperSynthesizer {
                 return Err(SpeechError::Engine {
                     engine: "piper",
                     reason: format!(
-                        "{} not found; install the voice with `letan models fetch {}`",
+                        "{} not found; the {lang} voices are {}: `bash scripts/setup.sh` installs \
+                         the registry ones (en_US-joe-medium), `letan models fetch <name>` the others",
                         f.display(),
-                        voice_name(lang)
+                        voice_names(lang).join(", ")
                     ),
                 });
             }

@@ -110,5 +110,13 @@ fn missing_voice_is_a_clear_error() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("letan models fetch en_US-lessac-medium"), "{e}");
+    assert!(e.contains("x.onnx") && e.contains("not found"), "{e}");
+    assert!(
+        e.contains("en_US-joe-medium") && e.contains("en_US-lessac-medium"),
+        "{e}"
+    );
+    assert!(
+        e.contains("scripts/setup.sh") && e.contains("letan models fetch"),
+        "{e}"
+    );
 }
