@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const work = mkdtempSync(join(tmpdir(), "letan-e2e-"));
@@ -64,7 +65,31 @@ try {
   });
   const page = ctx.pages()[0] || (await ctx.newPage());
   page.on("pageerror", (e) => { console.error("page error:", e.message); failed = true; });
-  await page.goto(server.url);
+  const pageResp = await page.goto(server.url);
+
+  // 0. the page response carries the security headers the browser enforces
+  {
+    const h = pageResp.headers();
+    const csp = h["content-security-policy"] || "";
+    for (const part of ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"]) {
+      assert.ok(csp.includes(part), `CSP has ${part}: ${csp}`);
+    }
+    assert.ok(!csp.includes("unsafe-inline") && !csp.includes("unsafe-eval"), `CSP: ${csp}`);
+    assert.equal(h["x-frame-options"], "DENY");
+    assert.equal(h["referrer-policy"], "no-referrer");
+    assert.equal(h["x-content-type-options"], "nosniff");
+    // the browser enforces the CSP: an inline script added to the page does not run
+    const ran = await page.evaluate(async () => {
+      window.__inlineRan = false;
+      const s = document.createElement("script");
+      s.textContent = "window.__inlineRan = true;";
+      document.body.appendChild(s);
+      await new Promise((r) => setTimeout(r, 100));
+      return window.__inlineRan;
+    });
+    assert.equal(ran, false, "inline script blocked by the CSP");
+    log("page headers: CSP, X-Frame-Options DENY, Referrer-Policy no-referrer; inline script blocked");
+  }
 
   // 1. log in (a wrong password first)
   await page.fill("#username", "operator");
@@ -187,16 +212,46 @@ try {
   assert.equal(vstatus, 403, "viewer teleop is forbidden");
   log("viewer: no drive controls, teleop ->", vstatus);
 
+  // 9. login lockout from the browser: wrong passwords through the form until the console answers
+  // 429 (5 failures per address and per name in 5 min; one failure above already counts), then even
+  // the right password is refused with 429 and the page says so
+  await page.click("#logout");
+  await page.waitForSelector("#login-view", { state: "visible", timeout: 5000 });
+  const loginStatus = async (user, pw) => {
+    await page.fill("#username", user);
+    await page.fill("#password", pw);
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/api/login"), { timeout: 5000 }),
+      page.click("#login-form button[type=submit]"),
+    ]);
+    return resp.status();
+  };
+  const statuses = [];
+  for (let i = 0; i < 6 && !statuses.includes(429); i++) statuses.push(await loginStatus("operator", `wrong-${i}`));
+  assert.ok(statuses.includes(429), `lockout after repeated failures: ${statuses.join(",")}`);
+  assert.ok(statuses.indexOf(429) <= 4, `locked out by the 5th failure: ${statuses.join(",")}`);
+  assert.equal(await loginStatus("operator", "letan-operator"), 429, "the right password is refused while locked out");
+  await waitFor(page, () => /too many/i.test(document.getElementById("login-error").textContent), null, "lockout message");
+  assert.equal(await page.isVisible("#app-view"), false, "not logged in while locked out");
+  log("lockout: statuses", statuses.join(","), "then 429 with the right password");
+
   // the audit log recorded who did what
   const auditPath = (server.stderr().match(/audit log: (\S+)/) || [])[1];
   assert.ok(auditPath, "the console printed where its audit log is");
   {
     const lines = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const acts = lines.filter((l) => l.user === "operator").map((l) => `${l.action}:${l.outcome}`);
-    for (const want of ["login:failed", "login:ok", "teleop_start:ok", "estop:ok", "estop_release:ok", "say:ok", "logout:ok"]) {
+    for (const want of ["login:failed", "login:ok", "teleop_start:ok", "estop:ok", "estop_release:ok", "say:ok", "logout:ok", "login:rate_limited"]) {
       assert.ok(acts.includes(want), `audit has ${want}: ${acts.join(", ")}`);
     }
-    log("audit lines:", lines.length);
+    // the hash chain links every line to the one before it
+    const raw = readFileSync(auditPath, "utf8").trim().split("\n");
+    let prev = "0".repeat(64);
+    raw.forEach((l, i) => {
+      assert.equal(JSON.parse(l).prev, prev, `audit line ${i + 1} links to the line before`);
+      prev = createHash("sha256").update(l).digest("hex");
+    });
+    log("audit lines:", lines.length, "hash chain intact");
   }
   assert.equal(failed, false, "no page errors");
   console.log("E2E PASS");
