@@ -284,8 +284,8 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
 /// ([`OosReason::UnknownPlace`]).
 pub fn unknown_place_reply(lang: Language) -> &'static str {
     match lang {
-        Language::Vi => "Dạ, chỗ đó cháu không có trên bản đồ của trung tâm ạ. Bác hỏi cán bộ ở quầy lễ tân giúp cháu nhé.",
-        Language::En => "I do not have that place on the map of this centre. Please ask the staff at the reception desk.",
+        Language::Vi => "Dạ, cháu chỉ biết đường trong trung tâm này thôi ạ, chỗ đó không có trên bản đồ của cháu. Bác hỏi cán bộ ở quầy lễ tân giúp cháu nhé.",
+        Language::En => "I only know the way around this centre, and that place is not on my map. Please ask the staff at the reception desk.",
     }
 }
 
