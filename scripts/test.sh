@@ -14,6 +14,9 @@ echo "[test] cargo clippy --all-targets --all-features -- -D warnings (features:
 cargo clippy -j"$JOBS" --workspace --all-targets --all-features -- -D warnings
 echo "[test] cargo test"
 cargo test -j"$JOBS" --workspace --all-features --no-fail-fast
+# Fuzzing (fuzz/README.md): every cargo-fuzz target for a bounded time; a crash fails CI. Needs nightly.
+echo "[test] fuzz targets (scripts/fuzz.sh)"
+bash scripts/fuzz.sh
 echo "[test] operator console end-to-end in headless Chromium"
 cargo build -j"$JOBS" -p letan-console --example console_demo
 node tests/console_e2e/e2e.mjs
