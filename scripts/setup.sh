@@ -167,13 +167,4 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]
 else
   say "cargo-fuzz $CARGO_FUZZ_VERSION: present"
 fi
-
-# --- cargo-fuzz for scripts/fuzz.sh (pinned; builds with stable, runs on the image's nightly toolchain) ---
-CARGO_FUZZ_VERSION=0.13.2
-if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
-  say "installing cargo-fuzz $CARGO_FUZZ_VERSION from crates.io"
-  cargo install -q --locked -j"${LETAN_JOBS:-2}" cargo-fuzz --version "$CARGO_FUZZ_VERSION"
-else
-  say "cargo-fuzz $CARGO_FUZZ_VERSION: present"
-fi
 say "done"
