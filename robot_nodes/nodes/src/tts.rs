@@ -90,6 +90,10 @@ pub struct TtsParams {
     pub cache_max_chars: usize,
     /// `frame_id` of the audio and status headers.
     pub frame_id: String,
+    /// Log a language whose Piper voice is not installed (espeak-ng speaks it) at WARN. The
+    /// simulator's overrides set `false`: on a developer's machine that is expected, and the line
+    /// is then at INFO, so a clean `letan sim` prints no warning.
+    pub missing_voice_warns: bool,
 }
 
 impl Default for TtsParams {
@@ -107,6 +111,7 @@ impl Default for TtsParams {
             cache_capacity: 32,
             cache_max_chars: 80,
             frame_id: "speaker".into(),
+            missing_voice_warns: true,
         }
     }
 }
@@ -218,8 +223,10 @@ pub fn build_voice_with_report(params: &TtsParams) -> Result<(Voice, VoiceReport
         .join(", ");
     if missing.is_empty() {
         tracing::info!(%voices, "voices");
-    } else {
+    } else if params.missing_voice_warns {
         tracing::warn!(%voices, no_piper = %missing.join("; "), "voices: espeak-ng speaks where no Piper voice is installed");
+    } else {
+        tracing::info!(%voices, no_piper = %missing.join("; "), "voices: espeak-ng speaks where no Piper voice is installed");
     }
     let mut voice = FallbackSynthesizer::new(Box::new(espeak));
     for p in primaries {
