@@ -211,7 +211,9 @@ struct Pubs {
 struct Bridge {
     state: RobotState,
     odom: Option<(f64, f64, f64)>,
-    map_to_odom: (f64, f64, f64),
+    /// `None` until navigation has published map → odom: until then the robot is "not localized"
+    /// (odometry alone would put it at the map's origin).
+    map_to_odom: Option<(f64, f64, f64)>,
     transcript: VecDeque<TranscriptLine>,
     alerts: VecDeque<Alert>,
     next_alert: u64,
@@ -290,14 +292,14 @@ impl Bridge {
                         q.yaw(),
                     );
                     if v.0.is_finite() && v.1.is_finite() && v.2.is_finite() {
-                        self.map_to_odom = v;
+                        self.map_to_odom = Some(v);
                         self.seen("navigation");
                     }
                 }
             }
         }
-        if let Some(o) = self.odom {
-            let (x, y, theta) = compose(self.map_to_odom, o);
+        if let (Some(o), Some(m)) = (self.odom, self.map_to_odom) {
+            let (x, y, theta) = compose(m, o);
             self.state.pose = Some(Pose2 { x, y, theta });
         }
         if let Some(p) = s.plan.latest() {
@@ -621,7 +623,7 @@ async fn bridge(
             ..RobotState::default()
         },
         odom: None,
-        map_to_odom: (0.0, 0.0, 0.0),
+        map_to_odom: None,
         transcript: VecDeque::new(),
         alerts: VecDeque::new(),
         next_alert: 0,

@@ -604,17 +604,27 @@ async fn run_inner(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), NodesError> {
     let (node, params) = start::<TtsParams>(&ctx, &args, "tts", TtsParams::validate)?;
-    let voice = match voice {
-        Some(v) => v,
-        None => build_voice(&params).map_err(|e| NodesError::node(&node, e))?,
-    };
     let lang = params
         .default_language
         .parse::<Lang>()
         .map_err(|e| NodesError::node(&node, e))?;
+    // Subscribe before loading the voices: a Piper voice takes one to a few seconds to load, and
+    // requests said meanwhile (a greeting, the operator's "say this") wait in the queue instead of
+    // being lost.
     let say = node.subscribe::<SayMsg>(&params.topics.say, Qos::commands().with_depth(50))?;
     let stop = node.subscribe::<Empty>(&params.topics.stop, Qos::commands())?;
     let language = node.subscribe::<StringMsg>(&params.topics.language, Qos::commands())?;
+    let voice = match voice {
+        Some(v) => v,
+        None => {
+            // Off the async workers: loading blocks for as long as ONNX Runtime takes.
+            let p = params.clone();
+            tokio::task::spawn_blocking(move || build_voice(&p))
+                .await
+                .map_err(|e| NodesError::node(&node, e))?
+                .map_err(|e| NodesError::node(&node, e))?
+        }
+    };
     let status = node.publisher::<SpeechStatus>(&params.topics.status, Qos::commands())?;
     let audio = node.publisher::<AudioDataStamped>(&params.topics.audio, Qos::sensor_data())?;
     let info = node.publisher::<AudioInfo>(&params.topics.audio_info, Qos::latched())?;
