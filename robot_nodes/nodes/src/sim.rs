@@ -105,7 +105,7 @@ fn pace_wait(
     sim_time: f64,
     speed: f64,
 ) -> std::time::Duration {
-    if !(speed > 0.0) {
+    if speed.is_nan() || speed <= 0.0 {
         return std::time::Duration::ZERO;
     }
     const AT_MOST: std::time::Duration = std::time::Duration::from_secs(3600);
