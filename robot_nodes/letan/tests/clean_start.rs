@@ -6,12 +6,17 @@
 use letan_transport::testing::netns_command;
 use std::path::PathBuf;
 
+/// The two tests start whole DDS processes; one at a time keeps a loaded CI machine from
+/// starving them.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 #[test]
 fn a_clean_sim_run_prints_no_error_or_warning_and_tells_the_story() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("short.yaml");
     std::fs::write(
@@ -62,13 +67,14 @@ fn a_clean_sim_run_prints_no_error_or_warning_and_tells_the_story() {
 /// lines (ros2-client's spinner was told to stop twice, and writers outlived their participant).
 #[test]
 fn command_line_tools_exit_without_error_lines() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let letan = env!("CARGO_BIN_EXE_letan");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display();
     let line = format!(
         "L='{letan}'; D='{d}'; \
-         \"$L\" topic echo /x --once > $D/echo.out 2> $D/echo.err & \
-         sleep 1; \"$L\" topic pub /x std_msgs/msg/String '{{data: hi}}' --once > $D/pub.out 2> $D/pub.err; \
+         \"$L\" topic echo /x --once --timeout 60 > $D/echo.out 2> $D/echo.err & \
+         sleep 1; \"$L\" topic pub /x std_msgs/msg/String '{{data: hi}}' --once --wait-matching 30 --keep-alive 20 > $D/pub.out 2> $D/pub.err; \
          wait; \
          timeout -s INT 2 \"$L\" topic hz /x > $D/hz.out 2> $D/hz.err; \
          \"$L\" topic list > $D/list.out 2> $D/list.err; \

@@ -123,7 +123,7 @@ impl DdsNode {
             .map_err(|e| TransportError::dds(format!("creating topic {topic}"), e))
     }
 
-    pub(crate) fn publisher<M: Serialize>(
+    pub(crate) fn publisher<M: Serialize + Send + 'static>(
         &mut self,
         topic: &str,
         type_name: &str,
@@ -135,8 +135,8 @@ impl DdsNode {
             .create_publisher::<M>(&t, Some(qos.to_ros2()))
             .map_err(|e| TransportError::dds(format!("creating a publisher on {topic}"), e))?;
         Ok(DdsWriter {
-            publisher,
-            _participant: self.participant.clone(),
+            publisher: Some(publisher),
+            participant: self.participant.clone(),
         })
     }
 
@@ -211,24 +211,26 @@ impl DdsNode {
         let gone = inbox.dropped_signal();
         let participant = self.participant.clone();
         runtime()?.spawn(async move {
-            // Locals drop in reverse: the stream, the reader, and only then the participant.
-            let _participant = participant;
+            // The reader is retired (see `reaper`) once the stream over it is gone.
             let sub = sub;
-            let stream = sub.async_stream_seed(OpaqueSeed);
-            futures::pin_mut!(stream);
-            futures::pin_mut!(gone);
-            loop {
-                let item = tokio::select! {
-                    _ = &mut gone => break,
-                    item = stream.next() => item,
-                };
-                let Some(item) = item else { break };
-                let Some(inbox) = weak.upgrade() else { break };
-                match item {
-                    Ok(_) => inbox.push(()),
-                    Err(e) => tracing::warn!(%topic, error = ?e, "sample could not be read"),
+            {
+                let stream = sub.async_stream_seed(OpaqueSeed);
+                futures::pin_mut!(stream);
+                futures::pin_mut!(gone);
+                loop {
+                    let item = tokio::select! {
+                        _ = &mut gone => break,
+                        item = stream.next() => item,
+                    };
+                    let Some(item) = item else { break };
+                    let Some(inbox) = weak.upgrade() else { break };
+                    match item {
+                        Ok(_) => inbox.push(()),
+                        Err(e) => tracing::warn!(%topic, error = ?e, "sample could not be read"),
+                    }
                 }
             }
+            reaper::retire(Box::new((sub, participant)));
         });
         Ok(inbox)
     }
@@ -270,29 +272,79 @@ fn spawn_forwarder<M: DeserializeOwned + Send + Sync + 'static>(
     participant: ros2_client::dds::rustdds::DomainParticipant,
 ) -> Result<()> {
     runtime()?.spawn(async move {
-        // Locals drop in reverse: the stream, the reader, and only then the participant.
-        let _participant = participant;
+        // The reader is retired (see `reaper`) once the stream over it is gone.
         let sub = sub;
-        let stream = sub.async_stream();
-        futures::pin_mut!(stream);
-        futures::pin_mut!(gone);
-        loop {
-            let item = tokio::select! {
-                _ = &mut gone => break,
-                item = stream.next() => item,
-            };
-            let Some(item) = item else { break };
-            let Some(inbox) = weak.upgrade() else { break };
-            match item {
-                Ok((msg, _info)) => inbox.push(msg),
-                // A malformed sample is logged and skipped; the stream goes on.
-                Err(e) => {
-                    tracing::warn!(%topic, error = ?e, "dropped a sample that did not decode")
+        {
+            let stream = sub.async_stream();
+            futures::pin_mut!(stream);
+            futures::pin_mut!(gone);
+            loop {
+                let item = tokio::select! {
+                    _ = &mut gone => break,
+                    item = stream.next() => item,
+                };
+                let Some(item) = item else { break };
+                let Some(inbox) = weak.upgrade() else { break };
+                match item {
+                    Ok((msg, _info)) => inbox.push(msg),
+                    // A malformed sample is logged and skipped; the stream goes on.
+                    Err(e) => {
+                        tracing::warn!(%topic, error = ?e, "dropped a sample that did not decode")
+                    }
                 }
             }
         }
+        reaper::retire(Box::new((sub, participant)));
     });
     Ok(())
+}
+
+/// Retires DDS entities one at a time. RustDDS removes a reader or writer by a message to its
+/// participant's event loop, through a channel of four slots with a 20 ms timeout; a node that
+/// drops a dozen at once (at shutdown) on a loaded machine overflowed it, and each overflow was an
+/// ERROR ("Cannot remove Writer … Full"). Each item holds its entity and then its participant
+/// handle (tuple fields drop in order), so the participant's event loop outlives the removal.
+/// Items still queued when the process exits are not removed at all, which is what exiting does.
+pub(crate) mod reaper {
+    use std::sync::mpsc::{channel, Sender};
+    use std::sync::{Mutex, OnceLock};
+    use std::time::Duration;
+
+    /// Pause after each removal, so that at most one is in flight per pause.
+    const PAUSE: Duration = Duration::from_millis(5);
+
+    type Item = Box<dyn Send>;
+
+    fn sender() -> Option<&'static Mutex<Sender<Item>>> {
+        static TX: OnceLock<Option<Mutex<Sender<Item>>>> = OnceLock::new();
+        TX.get_or_init(|| {
+            let (tx, rx) = channel::<Item>();
+            std::thread::Builder::new()
+                .name("dds-reaper".into())
+                .spawn(move || {
+                    for item in rx {
+                        drop(item);
+                        std::thread::sleep(PAUSE);
+                    }
+                })
+                .ok()
+                .map(|_| Mutex::new(tx))
+        })
+        .as_ref()
+    }
+
+    /// Drop `item` on the reaper thread (or here, if that thread could not be started).
+    pub(crate) fn retire(item: Item) {
+        let Some(tx) = sender() else {
+            drop(item);
+            return;
+        };
+        let tx = tx.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(back) = tx.send(item) {
+            drop(tx);
+            drop(back.0);
+        }
+    }
 }
 
 /// `geometry_msgs::msg::dds_::Twist_` → `geometry_msgs/msg/Twist`.
@@ -336,9 +388,27 @@ pub(crate) struct AckedWriter<M: Serialize> {
 
 /// A ros2-client publisher that keeps its participant alive: the writer must be removed while the
 /// participant's event loop still runs, or rustdds logs "Cannot remove Writer … Disconnected".
-pub(crate) struct DdsWriter<M: Serialize> {
-    pub(crate) publisher: ros2_client::Publisher<M>,
-    _participant: ros2_client::dds::rustdds::DomainParticipant,
+pub(crate) struct DdsWriter<M: Serialize + Send + 'static> {
+    /// `None` only after `drop`.
+    publisher: Option<ros2_client::Publisher<M>>,
+    participant: ros2_client::dds::rustdds::DomainParticipant,
+}
+
+impl<M: Serialize + Send + 'static> DdsWriter<M> {
+    pub(crate) fn publish(&self, m: M) -> std::result::Result<(), ros2_client::WriteError<M>> {
+        match &self.publisher {
+            Some(p) => p.publish(m),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<M: Serialize + Send + 'static> Drop for DdsWriter<M> {
+    fn drop(&mut self) {
+        if let Some(p) = self.publisher.take() {
+            reaper::retire(Box::new((p, self.participant.clone())));
+        }
+    }
 }
 
 impl<M: Serialize> AckedWriter<M> {

@@ -371,13 +371,10 @@ impl<M: RosMessage> Publisher<M> {
     /// 100 ms and then reports an error (pace bursts: see `notes/ros2.md`).
     pub fn publish(&self, msg: M) -> Result<()> {
         match &self.inner {
-            PubInner::Dds(p) => p
-                .publisher
-                .publish(msg)
-                .map_err(|e| TransportError::Publish {
-                    topic: self.topic.clone(),
-                    detail: format!("{e:?}"),
-                }),
+            PubInner::Dds(p) => p.publish(msg).map_err(|e| TransportError::Publish {
+                topic: self.topic.clone(),
+                detail: format!("{e:?}"),
+            }),
             PubInner::DdsAcked(w) => {
                 w.writer
                     .write(msg, None)
