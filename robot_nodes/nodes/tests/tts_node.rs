@@ -123,13 +123,23 @@ impl Harness {
             chunks: Vec::new(),
         };
         h.step(0.0).await;
-        let info = ctx
-            .node("info", "/")
-            .unwrap()
+        // The node loads its voices off the async workers (Piper takes a moment) and then latches
+        // its audio info: wait for it, up to 30 s of wall time.
+        let info_node = ctx.node("info", "/").unwrap();
+        let info_sub = info_node
             .subscribe::<AudioInfo>("/tts/audio_info", Qos::latched())
-            .unwrap()
-            .try_recv()
-            .expect("audio info is latched");
+            .unwrap();
+        let waited = std::time::Instant::now();
+        let info = loop {
+            if let Some(i) = info_sub.try_recv() {
+                break i;
+            }
+            assert!(
+                waited.elapsed() < std::time::Duration::from_secs(30),
+                "audio info is latched"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
         assert_eq!((info.sample_rate, info.channels), (22_050, 1));
         assert_eq!(info.sample_format, "S16LE");
         h
