@@ -211,25 +211,18 @@ impl DdsNode {
         let gone = inbox.dropped_signal();
         let participant = self.participant.clone();
         runtime()?.spawn(async move {
-            // The reader is retired (see `reaper`) once the stream over it is gone.
-            let sub = sub;
-            {
-                let stream = sub.async_stream_seed(OpaqueSeed);
-                futures::pin_mut!(stream);
-                futures::pin_mut!(gone);
-                loop {
-                    let item = tokio::select! {
-                        _ = &mut gone => break,
-                        item = stream.next() => item,
-                    };
-                    let Some(item) = item else { break };
-                    let Some(inbox) = weak.upgrade() else { break };
-                    match item {
-                        Ok(_) => inbox.push(()),
-                        Err(e) => tracing::warn!(%topic, error = ?e, "sample could not be read"),
-                    }
+            pump(sub.async_stream_seed(OpaqueSeed), gone, |item| {
+                let Some(inbox) = weak.upgrade() else {
+                    return false;
+                };
+                match item {
+                    Ok(_) => inbox.push(()),
+                    Err(e) => tracing::warn!(%topic, error = ?e, "sample could not be read"),
                 }
-            }
+                true
+            })
+            .await;
+            // The reader is retired (see `reaper`) once the stream over it is gone.
             reaper::retire(Box::new((sub, participant)));
         });
         Ok(inbox)
@@ -272,31 +265,45 @@ fn spawn_forwarder<M: DeserializeOwned + Send + Sync + 'static>(
     participant: ros2_client::dds::rustdds::DomainParticipant,
 ) -> Result<()> {
     runtime()?.spawn(async move {
-        // The reader is retired (see `reaper`) once the stream over it is gone.
-        let sub = sub;
-        {
-            let stream = sub.async_stream();
-            futures::pin_mut!(stream);
-            futures::pin_mut!(gone);
-            loop {
-                let item = tokio::select! {
-                    _ = &mut gone => break,
-                    item = stream.next() => item,
-                };
-                let Some(item) = item else { break };
-                let Some(inbox) = weak.upgrade() else { break };
-                match item {
-                    Ok((msg, _info)) => inbox.push(msg),
-                    // A malformed sample is logged and skipped; the stream goes on.
-                    Err(e) => {
-                        tracing::warn!(%topic, error = ?e, "dropped a sample that did not decode")
-                    }
+        pump(sub.async_stream(), gone, |item| {
+            let Some(inbox) = weak.upgrade() else {
+                return false;
+            };
+            match item {
+                Ok((msg, _info)) => inbox.push(msg),
+                // A malformed sample is logged and skipped; the stream goes on.
+                Err(e) => {
+                    tracing::warn!(%topic, error = ?e, "dropped a sample that did not decode")
                 }
             }
-        }
+            true
+        })
+        .await;
+        // The reader is retired (see `reaper`) once the stream over it is gone.
         reaper::retire(Box::new((sub, participant)));
     });
     Ok(())
+}
+
+/// Feed each item of a reader's stream to `each` until the stream ends, `each` says stop, or
+/// `gone` resolves (the subscriber was dropped).
+async fn pump<T>(
+    stream: impl futures::Stream<Item = T>,
+    gone: impl std::future::Future<Output = ()>,
+    mut each: impl FnMut(T) -> bool,
+) {
+    futures::pin_mut!(stream);
+    futures::pin_mut!(gone);
+    loop {
+        let item = tokio::select! {
+            _ = &mut gone => return,
+            item = stream.next() => item,
+        };
+        let Some(item) = item else { return };
+        if !each(item) {
+            return;
+        }
+    }
 }
 
 /// Retires DDS entities one at a time. RustDDS removes a reader or writer by a message to its
