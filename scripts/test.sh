@@ -8,6 +8,8 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 JOBS=${LETAN_JOBS:-2}
 
 bash scripts/setup.sh
+echo "[test] layer check (scripts/check_layers.sh: pure cores free of tokio/axum/transport/ros2-client; sim free of nav/dialog/vision)"
+bash scripts/check_layers.sh --self-test
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
 echo "[test] cargo clippy --all-targets --all-features -- -D warnings (features: vosk, piper, opencv)"
