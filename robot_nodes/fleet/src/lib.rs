@@ -1,0 +1,42 @@
+//! # letan-fleet
+//!
+//! Every robot on Eclipse Zenoh under `letan/<site>/<robot>/…`, and the operations hub.
+//!
+//! * Pure (no I/O, time passed in): [`proto`] (payloads, signing, size-capped decoding, redaction),
+//!   [`authz`] (roles per site), [`kbpkg`] (archives, the `letan kb check` checker, versions),
+//!   [`state`] (the hub's fleet table).
+//! * Zenoh: [`gateway`] (the robot side) and [`hub`] (the centre side).
+//! * The hub's storage ([`db`], SQLite) and web application ([`server`], axum).
+pub mod authz;
+pub mod db;
+mod error;
+pub mod gateway;
+pub mod hub;
+pub mod kbpkg;
+pub mod proto;
+pub mod server;
+pub mod state;
+
+pub use error::FleetError;
+
+/// Result type of this crate.
+pub type Result<T, E = FleetError> = std::result::Result<T, E>;
+
+/// A zenoh configuration for loopback/LAN use: no multicast scouting (nothing leaves the machine
+/// unless told), `mode` = `router`, `peer` or `client`, with the given endpoints.
+pub fn zenoh_config(mode: &str, listen: &[String], connect: &[String]) -> Result<zenoh::Config> {
+    let mut c = zenoh::Config::default();
+    let set = |c: &mut zenoh::Config, k: &str, v: String| {
+        c.insert_json5(k, &v)
+            .map_err(|e| FleetError::Param {
+                key: k.to_string(),
+                detail: e.to_string(),
+            })
+    };
+    let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
+    set(&mut c, "mode", format!("{mode:?}"))?;
+    set(&mut c, "scouting/multicast/enabled", "false".into())?;
+    set(&mut c, "listen/endpoints", list(listen))?;
+    set(&mut c, "connect/endpoints", list(connect))?;
+    Ok(c)
+}
