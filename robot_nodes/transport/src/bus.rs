@@ -137,6 +137,28 @@ impl Bus {
         msg: &M,
         qos: Qos,
     ) -> usize {
+        self.deliver(topic, msg, qos, None)
+    }
+
+    /// Deliver without waking the subscribers: their inboxes go into `wakes`, to be woken once a
+    /// whole lockstep release is in (see `lockstep`).
+    pub(crate) fn publish_quiet<M: Clone + Send + Sync + 'static>(
+        &self,
+        topic: &str,
+        msg: &M,
+        qos: Qos,
+        wakes: &mut crate::lockstep::Wakes,
+    ) -> usize {
+        self.deliver(topic, msg, qos, Some(wakes))
+    }
+
+    fn deliver<M: Clone + Send + Sync + 'static>(
+        &self,
+        topic: &str,
+        msg: &M,
+        qos: Qos,
+        mut wakes: Option<&mut crate::lockstep::Wakes>,
+    ) -> usize {
         let mut inner = self.lock();
         let Some(e) = inner.topics.get_mut(topic) else {
             return 0;
@@ -156,7 +178,14 @@ impl Bus {
         e.subscribers.retain(|s| {
             match s.downcast_ref::<Weak<Inbox<M>>>().and_then(|w| w.upgrade()) {
                 Some(inbox) => {
-                    inbox.push(msg.clone());
+                    match wakes.as_deref_mut() {
+                        Some(w) => {
+                            if inbox.push_quiet(msg.clone()) {
+                                w.push(inbox);
+                            }
+                        }
+                        None => inbox.push(msg.clone()),
+                    }
                     delivered += 1;
                     true
                 }

@@ -88,15 +88,22 @@ impl Clock {
         )
     }
 
+    /// Follow `/clock`. With `track`, the follower is a task of that lockstep (under that label).
     pub(crate) fn from_clock_topic(
         sub: Subscriber<letan_msgs::rosgraph_msgs::Clock>,
+        track: Option<(crate::Lockstep, String)>,
     ) -> Result<Self> {
         let (clock, driver) = Self::manual(0.0);
-        crate::dds::runtime()?.spawn(async move {
+        let follow = async move {
             while let Some(c) = sub.recv().await {
                 driver.set(time_to_secs(&c.clock));
             }
-        });
+        };
+        let rt = crate::dds::runtime()?;
+        match track {
+            Some((lockstep, label)) => drop(rt.spawn(lockstep.track(label, follow))),
+            None => drop(rt.spawn(follow)),
+        }
         Ok(clock)
     }
 
@@ -106,6 +113,7 @@ impl Clock {
     }
 
     /// Now, in seconds.
+    #[allow(clippy::disallowed_methods)] // transport's clock: the one place a node's system time is read
     pub fn seconds(&self) -> f64 {
         match &self.inner {
             Inner::System => std::time::SystemTime::now()

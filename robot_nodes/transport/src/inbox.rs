@@ -1,5 +1,6 @@
 //! A keep-last queue shared by a subscriber and whatever feeds it (the bus or a DDS reader task).
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
@@ -13,6 +14,8 @@ pub(crate) struct Inbox<M> {
     state: Mutex<State<M>>,
     notify: Notify,
     depth: usize,
+    /// Messages ever pushed (the lockstep's in-flight count over DDS); bumped after the wake-up.
+    received: AtomicU64,
     /// Dropped with the inbox: a feeding task holding [`Inbox::dropped_signal`] then stops at once
     /// instead of waiting for a next sample that may never come.
     _alive: tokio::sync::watch::Sender<()>,
@@ -28,6 +31,7 @@ impl<M> Inbox<M> {
             }),
             notify: Notify::new(),
             depth: depth.max(1),
+            received: AtomicU64::new(0),
             _alive: tokio::sync::watch::channel(()).0,
         })
     }
@@ -45,18 +49,26 @@ impl<M> Inbox<M> {
 
     /// Push a message; the oldest is dropped when the queue already holds `depth` (keep-last).
     pub(crate) fn push(&self, m: M) {
-        {
-            let mut s = self.lock();
-            if s.closed {
-                return;
-            }
-            if s.queue.len() >= self.depth {
-                s.queue.pop_front();
-                s.dropped += 1;
-            }
-            s.queue.push_back(m);
+        let pushed = self.push_quiet(m);
+        if pushed {
+            self.notify.notify_one();
         }
-        self.notify.notify_one();
+        // Counted after the wake-up: whoever sees the count also sees the reader woken.
+        self.received.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Push without waking the reader (a lockstep release wakes everyone once the batch is in).
+    pub(crate) fn push_quiet(&self, m: M) -> bool {
+        let mut s = self.lock();
+        if s.closed {
+            return false;
+        }
+        if s.queue.len() >= self.depth {
+            s.queue.pop_front();
+            s.dropped += 1;
+        }
+        s.queue.push_back(m);
+        true
     }
 
     pub(crate) fn close(&self) {
@@ -88,6 +100,18 @@ impl<M> Inbox<M> {
             }
             notified.await;
         }
+    }
+}
+
+impl<M: Send> crate::lockstep::Wakeable for Inbox<M> {
+    fn wake(&self) {
+        self.notify.notify_one();
+    }
+}
+
+impl<M: Send> crate::lockstep::Received for Inbox<M> {
+    fn received(&self) -> u64 {
+        self.received.load(Ordering::SeqCst)
     }
 }
 

@@ -25,6 +25,7 @@ mod dds_action;
 mod error;
 pub mod graph;
 mod inbox;
+pub mod lockstep;
 mod names;
 mod node;
 pub mod params;
@@ -42,6 +43,7 @@ pub use letan_msgs::RosActionType as RosAction;
 pub use letan_msgs::RosMessage;
 /// A ROS 2 service type (request, response, `pkg/srv/Name`), from `letan-msgs`.
 pub use letan_msgs::RosServiceType as RosService;
+pub use lockstep::{Lockstep, LockstepError, Settled};
 pub use names::{resolve_topic_name, validate_node_name};
 pub use node::{Context, DdsOptions, Node, Publisher, ServiceLayout, Subscriber};
 pub use qos::{Durability, Qos, Reliability};

@@ -3,6 +3,7 @@ use crate::bus::Bus;
 use crate::clock::Clock;
 use crate::dds::{DdsContext, DdsNode};
 use crate::inbox::Inbox;
+use crate::lockstep::{Lockstep, Received, Wakes};
 use crate::names::{normalize_namespace, resolve_topic_name, validate_node_name};
 use crate::qos::Qos;
 use crate::{Result, RosMessage, TransportError};
@@ -103,6 +104,8 @@ pub(crate) enum Backend {
 #[derive(Clone)]
 pub struct Context {
     pub(crate) backend: Backend,
+    /// Shared by every context of one lockstep run (see [`Lockstep`]).
+    lockstep: Option<Lockstep>,
 }
 
 impl Context {
@@ -110,6 +113,7 @@ impl Context {
     pub fn dds(options: DdsOptions) -> Result<Self> {
         Ok(Context {
             backend: Backend::Dds(Arc::new(DdsContext::new(options)?)),
+            lockstep: None,
         })
     }
 
@@ -122,7 +126,20 @@ impl Context {
     pub fn bus() -> Self {
         Context {
             backend: Backend::Bus(Arc::new(Bus::default())),
+            lockstep: None,
         }
+    }
+
+    /// Nodes made from this context take part in `lockstep`: their publications wait for
+    /// [`Lockstep::settle`] while it runs, and their `/clock` followers are tracked.
+    pub fn with_lockstep(mut self, lockstep: Lockstep) -> Self {
+        self.lockstep = Some(lockstep);
+        self
+    }
+
+    /// The lockstep this context takes part in, if any.
+    pub fn lockstep(&self) -> Option<&Lockstep> {
+        self.lockstep.as_ref()
     }
 
     /// `true` for the in-process bus.
@@ -141,12 +158,17 @@ impl Context {
                 NodeBackend::Bus(b.clone())
             }
         };
+        let lockstep = self
+            .lockstep
+            .clone()
+            .map(|l| (l, Arc::<str>::from(fqn(&namespace, name))));
         Ok(Node {
             name: name.to_string(),
             namespace,
             remaps: Vec::new(),
             inner,
             clock: Clock::system(),
+            lockstep,
         })
     }
 }
@@ -174,6 +196,8 @@ pub struct Node {
     remaps: Vec<(String, String)>,
     pub(crate) inner: NodeBackend,
     clock: Clock,
+    /// The run's lockstep and this node's name (the order of its releases).
+    lockstep: Option<(Lockstep, Arc<str>)>,
 }
 
 impl Drop for Node {
@@ -233,7 +257,11 @@ impl Node {
     /// Follow `/clock` (rosgraph_msgs/Clock) instead of the wall clock, as `use_sim_time: true` does.
     pub fn use_sim_time(&mut self) -> Result<()> {
         let sub = self.subscribe::<letan_msgs::rosgraph_msgs::Clock>("/clock", Qos::clock())?;
-        self.clock = Clock::from_clock_topic(sub)?;
+        let track = self
+            .lockstep
+            .as_ref()
+            .map(|(l, name)| (l.clone(), format!("{name}/clock")));
+        self.clock = Clock::from_clock_topic(sub, track)?;
         Ok(())
     }
 
@@ -248,19 +276,24 @@ impl Node {
     pub fn publisher<M: RosMessage>(&self, topic: &str, qos: Qos) -> Result<Publisher<M>> {
         let topic = self.resolve(topic)?;
         let inner = match &self.inner {
-            NodeBackend::Dds(n) => {
-                PubInner::Dds(n.lock().unwrap_or_else(|p| p.into_inner()).publisher::<M>(
+            NodeBackend::Dds(n) => PubInner::Dds(Arc::new(
+                n.lock().unwrap_or_else(|p| p.into_inner()).publisher::<M>(
                     &topic,
                     &M::type_name(),
                     qos,
-                )?)
-            }
+                )?,
+            )),
             NodeBackend::Bus(b) => {
                 b.advertise(&topic, &M::type_name())?;
                 PubInner::Bus(b.clone())
             }
         };
-        Ok(Publisher { topic, qos, inner })
+        Ok(Publisher {
+            topic,
+            qos,
+            inner,
+            lockstep: self.lockstep.clone(),
+        })
     }
 
     /// A publisher that can wait until its readers have acknowledged what it sent
@@ -279,18 +312,32 @@ impl Node {
                 PubInner::Bus(b.clone())
             }
         };
-        Ok(Publisher { topic, qos, inner })
+        // One-shot tools: never staged.
+        Ok(Publisher {
+            topic,
+            qos,
+            inner,
+            lockstep: None,
+        })
     }
 
     /// A typed subscriber with a keep-last queue of `qos.depth`.
     pub fn subscribe<M: RosMessage>(&self, topic: &str, qos: Qos) -> Result<Subscriber<M>> {
         let topic = self.resolve(topic)?;
         let inbox = match &self.inner {
-            NodeBackend::Dds(n) => n.lock().unwrap_or_else(|p| p.into_inner()).subscribe::<M>(
-                &topic,
-                &M::type_name(),
-                qos,
-            )?,
+            NodeBackend::Dds(n) => {
+                let inbox = n.lock().unwrap_or_else(|p| p.into_inner()).subscribe::<M>(
+                    &topic,
+                    &M::type_name(),
+                    qos,
+                )?;
+                // Over DDS a released sample is in flight until it reaches this queue.
+                if let Some((l, name)) = &self.lockstep {
+                    let counter: Arc<dyn Received> = inbox.clone();
+                    l.add_reader(name, &topic, qos, Arc::downgrade(&counter));
+                }
+                inbox
+            }
             NodeBackend::Bus(b) => b.subscribe::<M>(&topic, &M::type_name(), qos)?,
         };
         Ok(Subscriber { topic, inbox })
@@ -349,7 +396,8 @@ impl Node {
 // One per publisher, and the DDS variant is the one in use when it is big.
 #[allow(clippy::large_enum_variant)]
 enum PubInner<M: RosMessage> {
-    Dds(crate::dds::DdsWriter<M>),
+    /// Shared with staged lockstep deliveries.
+    Dds(Arc<crate::dds::DdsWriter<M>>),
     DdsAcked(crate::dds::AckedWriter<M>),
     Bus(Arc<Bus>),
 }
@@ -359,6 +407,7 @@ pub struct Publisher<M: RosMessage> {
     topic: String,
     qos: Qos,
     inner: PubInner<M>,
+    lockstep: Option<(Lockstep, Arc<str>)>,
 }
 
 impl<M: RosMessage> Publisher<M> {
@@ -370,6 +419,18 @@ impl<M: RosMessage> Publisher<M> {
     /// Publish one message. Never blocks for long: a reliable writer whose window is full waits at most
     /// 100 ms and then reports an error (pace bursts: see `notes/ros2.md`).
     pub fn publish(&self, msg: M) -> Result<()> {
+        if let Some((l, node)) = &self.lockstep {
+            if l.is_running() {
+                if let Some(deliver) = l.stage(node, self.delivery(l, msg)) {
+                    let mut wakes = Wakes::new();
+                    deliver(&mut wakes);
+                    for w in wakes {
+                        w.wake();
+                    }
+                }
+                return Ok(());
+            }
+        }
         match &self.inner {
             PubInner::Dds(p) => p.publish(msg).map_err(|e| TransportError::Publish {
                 topic: self.topic.clone(),
@@ -386,6 +447,36 @@ impl<M: RosMessage> Publisher<M> {
             PubInner::Bus(b) => {
                 b.publish(&self.topic, &msg, self.qos);
                 Ok(())
+            }
+        }
+    }
+
+    /// The delivery of `msg`, to run when the lockstep releases it. A failed DDS write is logged
+    /// (the node has moved on by then).
+    fn delivery(&self, l: &Lockstep, msg: M) -> Box<dyn FnOnce(&mut Wakes) + Send> {
+        let topic = self.topic.clone();
+        let qos = self.qos;
+        match &self.inner {
+            PubInner::Dds(p) => {
+                let (p, l) = (p.clone(), l.clone());
+                Box::new(move |_| match p.publish(msg) {
+                    Ok(()) => l.wrote(&topic, qos),
+                    Err(e) => {
+                        tracing::warn!(%topic, error = ?e, "lockstep release: publish failed")
+                    }
+                })
+            }
+            PubInner::DdsAcked(w) => {
+                if let Err(e) = w.writer.write(msg, None) {
+                    tracing::warn!(%topic, error = ?e, "publish failed");
+                }
+                Box::new(|_| {})
+            }
+            PubInner::Bus(b) => {
+                let b = b.clone();
+                Box::new(move |wakes| {
+                    b.publish_quiet(&topic, &msg, qos, wakes);
+                })
             }
         }
     }
