@@ -1,6 +1,7 @@
 //! Console hot paths, in-process (no sockets): an operator's teleop request through the router
 //! (session, CSRF, JSON, clamp, audit bookkeeping) to the robot end of the link and through the mux to a
 //! `/cmd_vel` value; and an e-stop request to a zero `/cmd_vel`.
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -114,6 +114,7 @@ fn normalize(a: f64) -> f64 {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // the demo robot moves in wall time for the browser
 async fn run(
     mut end: RobotEnd,
     clock: Arc<dyn Clock>,

@@ -1,6 +1,7 @@
 //! The Foxglove bridge: a real WebSocket client with the `foxglove.sdk.v1` subprotocol sees the server
 //! info and the advertised channels, subscribes to the pose and receives binary message data — only with
 //! the token; without it, or with a wrong one, the upgrade is refused with 401.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use futures::{SinkExt, StreamExt};
 use letan_console::link::{robot_link, Pose2, RobotState};

@@ -1,5 +1,6 @@
 //! Deadman through the whole console path: an operator drives at 10 Hz, stops sending, and the fake
 //! robot (which runs the real mux) goes to zero within the mux timeout. Also: e-stop stops at once.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

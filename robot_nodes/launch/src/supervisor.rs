@@ -249,6 +249,7 @@ async fn drain(pumps: Vec<tokio::task::JoinHandle<()>>) {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // the launcher's edge: restart backoff is measured in wall time
 async fn run_process(
     spec: ProcessSpec,
     prefix: String,

@@ -1,4 +1,5 @@
 //! The supervisor with real short-lived child processes and a fast backoff.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_launch::{
     supervise, BackoffPolicy, Event, Outcome, ProcessSpec, Stream, SupervisorConfig,

@@ -3,6 +3,7 @@
 //! Each test re-runs itself inside a private network namespace (`unshare -n`, loopback only, multicast on
 //! `lo`), so no DDS traffic leaves the machine and tests cannot see each other's participants.
 //! Requires root (or unprivileged user namespaces) and `scripts/setup.sh` (the venv with cyclonedds).
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_msgs::builtin_interfaces::Time;
 use letan_msgs::geometry_msgs::{Quaternion, Transform, TransformStamped, Twist, Vector3};

@@ -6,6 +6,7 @@
 //!
 //! Every wait is bounded; on any failure the launcher gets SIGTERM (it stops its nodes), then it and
 //! every process it started get SIGKILL, so a broken run cannot hang CI or leave nodes behind.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_transport::testing::in_netns;
 use std::io::{BufRead, BufReader};

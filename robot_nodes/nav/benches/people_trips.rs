@@ -5,6 +5,7 @@
 //!     LETAN_TRIPS=200 cargo bench -j2 -p letan-nav --bench people_trips
 //!
 //! The first 50 seeds run in CI as `tests/people_trips_batch.rs`, with assertions.
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 
 use letan_map::{load_map, Keepout, Places};
 use letan_nav::params::NavParams;

@@ -2,6 +2,7 @@
 //!
 //! `cargo bench -p letan-nlu --bench nlu`. Criterion reports the mean per utterance; the p50
 //! and p99 over the dev set's utterances are printed by the `percentiles` step.
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::hint::black_box;

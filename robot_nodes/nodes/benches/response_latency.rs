@@ -9,6 +9,7 @@
 //! the robot then stays quiet for the staff member (the dialog's handover).
 //!
 //! `cargo bench -p letan-nodes --bench response_latency` (prints median, p90 and max over the questions).
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 use letan_msgs::audio_common_msgs::AudioDataStamped;
 use letan_msgs::letan_interfaces::{DialogState, Transcript};
 use letan_nodes::NodeArgs;

@@ -40,7 +40,7 @@ use letan_transport::{Context, Node, Publisher, Qos, Rate, Subscriber};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Transcript lines kept for the console.
 const TRANSCRIPT_LINES: usize = 50;
@@ -50,16 +50,6 @@ const MAX_ALERTS: usize = 50;
 const MAX_PATH_POINTS: usize = 300;
 /// Camera frames encoded per second at most.
 const CAMERA_HZ: f64 = 4.0;
-
-fn epoch_ms_f64() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1e3)
-}
-
-fn epoch_ms() -> u64 {
-    epoch_ms_f64() as u64
-}
 
 /// Wall segments `[x0, y0, x1, y1]` along the edges between occupied (≥ 50) and other cells, merged
 /// along rows and columns: a box becomes four segments whatever its size.
@@ -180,7 +170,8 @@ const CAMERA_TOPIC: &str = crate::faces::DEFAULT_IMAGE_TOPIC;
 
 struct Liveness {
     name: &'static str,
-    last: Option<Instant>,
+    /// When last heard from, on the bridge's wall clock.
+    last: Option<Duration>,
     max_age: Duration,
 }
 
@@ -217,8 +208,11 @@ struct Bridge {
     transcript: VecDeque<TranscriptLine>,
     alerts: VecDeque<Alert>,
     next_alert: u64,
-    camera_at: Option<Instant>,
+    camera_at: Option<Duration>,
     health: Vec<Liveness>,
+    /// The wall clock (transport's system clock): the browser shows times of day, and node health
+    /// and the camera rate are measured in wall time so that a paused simulation still shows them.
+    wall: letan_transport::Clock,
 }
 
 fn compose(a: (f64, f64, f64), b: (f64, f64, f64)) -> (f64, f64, f64) {
@@ -231,10 +225,28 @@ fn compose(a: (f64, f64, f64), b: (f64, f64, f64)) -> (f64, f64, f64) {
 }
 
 impl Bridge {
+    fn epoch_ms_f64(&self) -> f64 {
+        self.wall.seconds() * 1e3
+    }
+
+    fn epoch_ms(&self) -> u64 {
+        self.epoch_ms_f64() as u64
+    }
+
+    /// Wall time since `t` (zero if the wall clock went back).
+    fn since(&self, t: Duration) -> Duration {
+        self.wall.duration().saturating_sub(t)
+    }
+
     /// A `/cmd_vel` from the mux, as it arrives: the velocity shown, and when it started moving.
     fn on_cmd_vel(&mut self, c: &Twist) {
         let moving = c.linear.x != 0.0 || c.angular.z != 0.0;
-        let since = moving.then(|| self.state.mux.moving_since_ms.unwrap_or_else(epoch_ms_f64));
+        let since = moving.then(|| {
+            self.state
+                .mux
+                .moving_since_ms
+                .unwrap_or_else(|| self.epoch_ms_f64())
+        });
         self.state.mux = MuxView {
             cmd_linear: c.linear.x,
             cmd_angular: c.angular.z,
@@ -249,7 +261,7 @@ impl Bridge {
             return;
         }
         self.transcript.push_back(TranscriptLine {
-            at_ms: epoch_ms(),
+            at_ms: self.epoch_ms(),
             speaker: speaker.into(),
             lang: lang.into(),
             text,
@@ -260,8 +272,9 @@ impl Bridge {
     }
 
     fn seen(&mut self, name: &str) {
+        let now = self.wall.duration();
         if let Some(l) = self.health.iter_mut().find(|l| l.name == name) {
-            l.last = Some(Instant::now());
+            l.last = Some(now);
         }
     }
 
@@ -352,9 +365,9 @@ impl Bridge {
             self.seen("face");
             let due = self
                 .camera_at
-                .is_none_or(|t| t.elapsed().as_secs_f64() >= 1.0 / CAMERA_HZ);
+                .is_none_or(|t| self.since(t).as_secs_f64() >= 1.0 / CAMERA_HZ);
             if due {
-                self.camera_at = Some(Instant::now());
+                self.camera_at = Some(self.wall.duration());
                 match jpeg_of(&img)
                     .and_then(|j| BlurredJpeg::from_blurred_stream(j).map_err(|e| e.to_string()))
                 {
@@ -421,7 +434,7 @@ impl Bridge {
             self.next_alert += 1;
             self.alerts.push_back(Alert {
                 id: self.next_alert,
-                at_ms: epoch_ms(),
+                at_ms: self.epoch_ms(),
                 text,
                 acknowledged_by: None,
             });
@@ -439,13 +452,13 @@ impl Bridge {
             .iter()
             .map(|l| NodeHealth {
                 name: l.name.to_string(),
-                ok: l.last.is_some_and(|t| t.elapsed() <= l.max_age),
+                ok: l.last.is_some_and(|t| self.since(t) <= l.max_age),
                 detail: match l.last {
                     None if l.name == "face" && no_camera() => {
                         format!("not heard from: no camera (nothing publishes {CAMERA_TOPIC})")
                     }
                     None => "not heard from".into(),
-                    Some(t) => format!("last message {:.1} s ago", t.elapsed().as_secs_f64()),
+                    Some(t) => format!("last message {:.1} s ago", self.since(t).as_secs_f64()),
                 },
             })
             .collect();
@@ -456,7 +469,7 @@ impl Bridge {
             detail: format!("{tts} publisher(s) of /tts/status"),
         });
         let mut s = self.state.clone();
-        s.stamp_ms = epoch_ms();
+        s.stamp_ms = self.epoch_ms();
         s.nodes = nodes;
         s.transcript = self.transcript.iter().cloned().collect();
         s.alerts = self.alerts.iter().cloned().collect();
@@ -628,6 +641,7 @@ async fn bridge(
         alerts: VecDeque::new(),
         next_alert: 0,
         camera_at: None,
+        wall: letan_transport::Clock::system(),
         health: vec![
             live("navigation", 2.0),
             live("mux", 1.0),
@@ -638,7 +652,7 @@ async fn bridge(
     let clock = node.clock();
     // The console pushes at most 10 Hz; the bridge runs on the wall clock so that a paused
     // simulation still lets operators act.
-    let mut rate = Rate::new(letan_transport::Clock::system(), 20.0);
+    let mut rate = Rate::new(b.wall.clone(), 20.0);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

@@ -92,8 +92,8 @@ pub async fn run(
     // `/cmd_vel` without waiting up to a period, and so does the operator's e-stop.
     let teleop = [2usize, 3];
     // A teleop client flooding its topic must not flood `/cmd_vel`: an out-of-tick output at most
-    // every 10 ms of wall time (an e-stop always goes out at once).
-    let mut last_event_out: Option<std::time::Instant> = None;
+    // every 10 ms of the node clock (an e-stop always goes out at once).
+    let mut last_event_out: Option<std::time::Duration> = None;
     loop {
         let mut first: Option<(InputId, Twist)> = None;
         let mut first_estop: Option<Bool> = None;
@@ -137,12 +137,15 @@ pub async fn run(
         }
         let ticked = first.is_none() && first_estop.is_none();
         if !ticked && first_estop.is_none() {
-            let recent =
-                last_event_out.is_some_and(|t| t.elapsed() < std::time::Duration::from_millis(10));
+            // A clock that went back (a restarted simulation) is not "recent".
+            let recent = last_event_out.is_some_and(|t| {
+                now.checked_sub(t)
+                    .is_some_and(|d| d < std::time::Duration::from_millis(10))
+            });
             if recent {
                 continue;
             }
-            last_event_out = Some(std::time::Instant::now());
+            last_event_out = Some(now);
         }
         let (out, status) = mux.output(now);
         if last_active != Some(status.active) {

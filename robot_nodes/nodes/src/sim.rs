@@ -394,6 +394,7 @@ pub struct SimOverrides {
 }
 
 /// Run a scenario to its end (or `shutdown`) and return its report.
+#[allow(clippy::disallowed_methods)] // the simulator paces sim time against the wall (`speed`) and waits for the robot's topics in wall time
 pub async fn run_scenario(
     ctx: Context,
     args: NodeArgs,
@@ -661,6 +662,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // a test of wall-clock pacing
     fn pacing_never_panics_and_keeps_the_asked_pace() {
         let start = Instant::now();
         // 10 s of sim time at 2× is due 5 s after the start.

@@ -13,6 +13,7 @@
 //! no hostile id echoed in a guide status, localization still at the dock, people still seen
 //! where they stand). A second test streams NaN commands and bad frames for 10 s: dropped, with
 //! a few warnings rather than one per message.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_msgs::audio_common_msgs::{AudioDataStamped, AudioInfo};
 use letan_msgs::builtin_interfaces::Time;

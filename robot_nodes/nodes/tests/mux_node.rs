@@ -1,5 +1,6 @@
 //! The mux node on the in-process bus, in sim time: the robot moves only with a live input, a fresh
 //! e-stop heartbeat and a released e-stop; a silent heartbeat stops it.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_msgs::builtin_interfaces::Time;
 use letan_msgs::geometry_msgs::Twist;

@@ -1,6 +1,7 @@
 //! The navigation node in the simulated lobby, on the in-process bus and in sim time: the simulator
 //! stands in for the hardware, the mux forwards navigation's velocity, and goals come through the
 //! Nav2-compatible `NavigateToPose` action and the place topic.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_msgs::action_msgs::GoalStatus;
 use letan_msgs::geometry_msgs::{Pose, PoseStamped};

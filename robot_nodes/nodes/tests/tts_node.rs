@@ -2,6 +2,7 @@
 //! chunks paced in playback time whose total duration is the synthesized audio's, then
 //! `speaking: false` stamped start + duration; `/tts/stop` cuts it at once; interrupt and
 //! priority follow `SayQueue`. The fake voice speaks 60 ms per character at 22 050 Hz.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_msgs::audio_common_msgs::{AudioDataStamped, AudioInfo};
 use letan_msgs::builtin_interfaces::Time;

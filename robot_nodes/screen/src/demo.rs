@@ -223,6 +223,7 @@ impl FakeDialog {
     }
 
     /// Answer inputs until the server side is dropped.
+    #[allow(clippy::disallowed_methods)] // the demo stand-in dialog "speaks" for a wall-clock while
     pub async fn run(mut self) {
         let mut quiet_at: Option<Instant> = None;
         loop {
@@ -415,6 +416,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    #[allow(clippy::disallowed_methods)] // a test of wall-clock pacing
     async fn answers_echo_speak_then_go_quiet() {
         let (link, robot) = ScreenLink::new(8);
         let _task = FakeDialog::spawn(robot, Duration::from_secs(3));

@@ -432,6 +432,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))
 }
 
+#[allow(clippy::disallowed_methods)] // the HTTP rate limit is tokio's clock (paused in tests)
 fn take(bucket: &Mutex<TokenBucket>) -> ApiResult<()> {
     lock(bucket)
         .try_take(tokio::time::Instant::now().into_std())

@@ -142,6 +142,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // a test of wall-clock pacing
     fn bucket_allows_burst_then_rate() {
         let t0 = Instant::now();
         let mut b = TokenBucket::new(2.0, 3);

@@ -1,6 +1,7 @@
 //! Speech benchmarks: endpointer cost per 20 ms frame, resampler throughput, espeak-ng synthesis
 //! (real-time factor = time / audio duration; the audio durations are printed once), and with
 //! feature `piper` the stand-in Piper graph (plumbing cost: phonemizer + ORT, not a real voice).
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -14,6 +14,7 @@
 //!
 //! `cargo bench -j2 -p letan-speech --all-features --bench voice_pipeline` (prints the figures; `cargo test
 //! --benches` runs a short smoke).
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 fn main() {

@@ -3,6 +3,7 @@
 //! grammar with an unknown word is refused, and a corrupt model is a clear error within seconds.
 //! Recognition through the ASR node: robot_nodes/nodes/tests/asr_node.rs. The Vietnamese closed
 //! loop `closed_loop_tts_asr_nlu_on_dev_set` is ignored: no Vietnamese model can be had here.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![cfg(feature = "vosk")]
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 

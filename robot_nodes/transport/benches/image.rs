@@ -6,6 +6,7 @@
 //! `cargo bench -p letan-transport --bench image` (LETAN_IMAGE_SECONDS=10 by default, QoS as the
 //! robot's camera: sensor data, best effort, keep last). It runs inside a private network
 //! namespace with multicast on `lo`, so nothing leaves the machine.
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use letan_msgs::builtin_interfaces::Time;
 use letan_msgs::sensor_msgs::Image;

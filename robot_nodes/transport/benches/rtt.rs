@@ -4,6 +4,7 @@
 //! `cargo bench -p letan-transport --bench rtt` (LETAN_RTT_N=5000 by default). It runs inside a private
 //! network namespace with multicast on `lo`, so nothing leaves the machine. Note: ddsperf prints
 //! RTT/2 (`ddsperf.c`: `(tnow - ts) / 2`); the table below doubles it to compare round trips.
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use letan_msgs::geometry_msgs::Vector3;
 use letan_transport::{testing::netns_command, Context, DdsOptions, Qos};

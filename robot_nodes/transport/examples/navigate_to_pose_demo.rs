@@ -10,6 +10,7 @@
 //! The "robot" moves 1 m/s straight to the goal from where it is, publishing feedback at 5 Hz. A
 //! new goal preempts (aborts) the running one, a cancel is accepted, a goal farther than 50 m is
 //! rejected. Ctrl-C stops.
+#![allow(clippy::disallowed_methods)] // an example edge: it times goals in wall time
 use letan_transport::action::{GoalId, GoalOutcome};
 use letan_transport::msgs::builtin_interfaces::Duration as RosDuration;
 use letan_transport::msgs::nav2_msgs::{

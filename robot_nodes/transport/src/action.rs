@@ -312,6 +312,7 @@ impl<A: RosAction> ServerShared<A> {
 
     /// Forgets finished goals older than `result_timeout`, then the oldest beyond
     /// `max_finished_goals`. Returns whether anything was removed.
+    #[allow(clippy::disallowed_methods)] // transport's edge: goal retention and the server wait are wall time, as in rclcpp
     fn prune(&self, core: &mut Core<A>) -> bool {
         let now = Instant::now();
         let before = core.goals.len();
@@ -564,6 +565,7 @@ impl<A: RosAction> ServerShared<A> {
         self.out.feedback(goal_id, feedback)
     }
 
+    #[allow(clippy::disallowed_methods)] // transport's edge: goal retention and the server wait are wall time, as in rclcpp
     fn finish(&self, goal_id: GoalId, outcome: GoalOutcome, result: A::Result) -> Result<()> {
         let mut core = self.lock();
         let status = outcome.status();
@@ -894,6 +896,7 @@ impl<A: RosAction> ActionClient<A> {
     }
 
     /// Wait until [`ActionClient::server_is_ready`], at most `timeout`.
+    #[allow(clippy::disallowed_methods)] // transport's edge: goal retention and the server wait are wall time, as in rclcpp
     pub async fn wait_for_server(&self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
         loop {

@@ -102,6 +102,7 @@ impl Context {
     }
 
     /// Fully qualified names of the ROS 2 nodes on the graph (from `ros_discovery_info`, as `ros2 node list`).
+    #[allow(clippy::disallowed_methods)] // transport's edge: graph discovery waits in wall time
     pub async fn nodes(&self, wait: Duration) -> Result<Vec<String>> {
         match &self.backend {
             Backend::Bus(b) => Ok(b.nodes()),

@@ -1,5 +1,6 @@
 //! The same node code over real DDS, in a private network namespace: topics, latched topics and services
 //! between two participants (two contexts, as two processes would have).
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_msgs::geometry_msgs::Twist;
 use letan_msgs::std_msgs::Bool;

@@ -2,6 +2,7 @@
 //! Hold a key to move (auto-repeat, or key-release events on terminals that report them); when keys stop
 //! arriving for the deadman delay the command goes to zero, a few zeros are sent, and the topic falls
 //! silent so the mux times this input out. The key → twist logic is `letan_mux::keys` (pure, tested).
+#![allow(clippy::disallowed_methods)] // the command line's edge: it times, paces and rates in wall time
 use anyhow::{Context, Result};
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use letan_mux::keys::KeyTeleop;

@@ -1,4 +1,5 @@
 //! `letan topic list|echo|pub|hz`: like `ros2 topic`, against any ROS 2 graph on the domain.
+#![allow(clippy::disallowed_methods)] // the command line's edge: it times, paces and rates in wall time
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args as ClapArgs, Subcommand};
 use letan_msgs::{known_types, visit_type, RosMessage, TypeVisitor};

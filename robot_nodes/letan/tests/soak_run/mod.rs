@@ -1,6 +1,7 @@
 //! One soak run of the whole robot (shared by `tests/soak.rs` and `benches/soak.rs`):
 //! `letan sim --headless --bus --speed 0 --repeat N` on the busy lobby, with the resident memory of
 //! the process sampled twice a second.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 use std::io::Read;
 use std::path::{Path, PathBuf};
