@@ -4,14 +4,13 @@ use std::time::Duration;
 
 use letan_map::{Places, Pose2D};
 use letan_nlu::catalog::OUT_OF_SCOPE;
-use letan_nlu::normalize::{normalize, Normalized};
+use letan_nlu::normalize::normalize;
 use letan_nlu::router::{unknown_place_reply, OosReason, Understanding};
-use letan_nlu::{Language, Nlu};
+use letan_nlu::{Detail, Language, Nlu, YesNo};
 
 use crate::config::DialogConfig;
 use crate::directions;
 use crate::error::DialogError;
-use crate::reply::{self, Detail, YesNo};
 use crate::titles::title;
 
 /// Where a transcript came from.
@@ -355,31 +354,6 @@ fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// How a Vietnamese speaker refers to themselves in `n`, if they do: "cho bác hỏi", "cháu dẫn
-/// bà ra đấy". A word followed by "ơi" calls someone; followed by "tôi", "mình", "nhà", "của" it
-/// is a relative ("mẹ tôi", "ông nhà tôi"); "tiếng anh" is a language.
-fn self_address(n: &Normalized) -> Option<&'static str> {
-    const WORDS: &[&str] = &["bác", "cô", "chú", "ông", "bà", "anh", "chị"];
-    let t = &n.tokens;
-    (0..t.len()).find_map(|i| {
-        let w = WORDS.iter().find(|w| **w == t[i].text)?;
-        let next = t.get(i + 1).map(|x| x.text.as_str());
-        let prev = i.checked_sub(1).map(|j| t[j].text.as_str());
-        let relative = matches!(
-            next,
-            Some("ơi" | "tôi" | "mình" | "nhà" | "của" | "ấy" | "nội" | "ngoại" | "cụ")
-        );
-        (!relative && prev != Some("tiếng")).then_some(*w)
-    })
-}
-
-fn pick(lang: Language, vi: &str, en: &str) -> String {
-    match lang {
-        Language::Vi => vi.to_string(),
-        Language::En => en.to_string(),
-    }
-}
-
 /// Trim, drop control characters, cut to `max` characters (on a char boundary).
 fn sanitize(text: &str, max: usize) -> String {
     text.chars()
@@ -444,6 +418,11 @@ impl Dialog {
     /// Answer from a new router from now on (after a knowledge-base reload).
     pub fn set_nlu(&mut self, nlu: Nlu) {
         self.nlu = nlu;
+    }
+
+    /// The knowledge base's sentence `id` (`kb/prompts.yaml`) in `lang`.
+    fn prompt(&self, id: &str, lang: Language) -> String {
+        self.nlu.kb().prompt(id, lang).to_string()
     }
 
     /// The conversation language.
@@ -559,12 +538,8 @@ impl Dialog {
         let l = self.lang;
         ScreenContent {
             lang: l,
-            title: pick(l, "Xin chào!", "Hello!"),
-            body: pick(
-                l,
-                "Bác hãy nói, gõ câu hỏi, hoặc chọn một chủ đề bên dưới.",
-                "Speak, type your question, or choose a topic below.",
-            ),
+            title: self.prompt("home.title", l),
+            body: self.prompt("home.body", l),
             documents: Vec::new(),
             qr_url: None,
             suggestions: self.suggestions(&self.cfg.suggestions),
@@ -627,11 +602,7 @@ impl Dialog {
                 self.lang = lang;
                 text
             }
-            None => pick(
-                self.lang,
-                "Cháu chào bác ạ. Cháu là robot lễ tân. Bác cần làm thủ tục gì ạ?",
-                "Hello, I am the reception robot. How can I help you?",
-            ),
+            None => self.prompt("greeting", self.lang),
         };
         self.say(text, self.cfg.normal_rate, now, out);
         out.push(Action::ShowScreen(self.home_screen()));
@@ -683,11 +654,7 @@ impl Dialog {
                 }
                 if self.reprompts_used < self.cfg.reprompts {
                     self.reprompts_used += 1;
-                    let text = pick(
-                        self.lang,
-                        "Bác còn cần cháu giúp gì nữa không ạ?",
-                        "Is there anything else I can help you with?",
-                    );
+                    let text = self.prompt("anything_else", self.lang);
                     self.say(text, self.cfg.normal_rate, now, out);
                 } else {
                     self.farewell(now, out);
@@ -704,11 +671,7 @@ impl Dialog {
     }
 
     fn farewell(&mut self, now: Duration, out: &mut Vec<Action>) {
-        let text = pick(
-            self.lang,
-            "Cháu chào bác ạ. Chúc bác làm thủ tục thuận lợi.",
-            "Goodbye, and good luck with your procedure.",
-        );
+        let text = self.prompt("farewell", self.lang);
         self.say(text, self.cfg.normal_rate, now, out);
         self.listen_deadline = None;
         self.phase = Phase::Ending {
@@ -728,11 +691,7 @@ impl Dialog {
         match (self.phase.clone(), ev) {
             (Phase::Guiding { .. }, NavEvent::FollowerLost) if !self.follower_lost => {
                 self.follower_lost = true;
-                let text = pick(
-                    self.lang,
-                    "Bác ơi, cháu đứng đợi bác ở đây ạ.",
-                    "I will wait for you here.",
-                );
+                let text = self.prompt("guide.wait_for_follower", self.lang);
                 self.say(text, self.cfg.normal_rate, now, out);
             }
             (Phase::Guiding { .. }, NavEvent::FollowerFound) => self.follower_lost = false,
@@ -872,17 +831,17 @@ impl Dialog {
                 return;
             }
         }
-        let n = normalize(&text);
-        if n.vietnamese_words > 0 {
-            if let Some(a) = self_address(&n) {
-                self.address = a;
-            }
+        let source = u.source;
+        // The one pass over the transcript: intent, slots and every reply reading.
+        let u = self.nlu.understand(&text);
+        if let Some(a) = u.reply.self_address {
+            self.address = a;
         }
-        if self.handle_pending(&n, &text, now, out) {
+        if self.handle_pending(&u, now, out) {
             return;
         }
         // "cái kia", "the other one" after a clarification: the option not chosen.
-        if reply::other_one(&n) {
+        if u.reply.other_one {
             if let Some(other) = self.other.take() {
                 self.pending = Pending::None;
                 let previous = std::mem::take(&mut self.intent);
@@ -891,27 +850,23 @@ impl Dialog {
                 return;
             }
         }
-        // "không, ý bác là …": understand what follows the "no".
-        let (n, text) = match reply::yes_no_normalized(&n)
-            .is_none()
-            .then(|| reply::correction(&n))
-            .flatten()
-        {
-            Some(rest) => (normalize(&rest), rest),
-            None => (n, text),
+        // "không, ý bác là …": what follows the "no" is what to understand.
+        let (u, corrected) = match u.correction {
+            Some(c) => (*c, true),
+            None => (u, false),
         };
-        let mut understanding = self.guide_fixup(self.nlu.understand(&text), &n);
-        if text != self.heard {
-            // A correction's few words do not change the conversation's language.
+        let mut understanding = self.guide_fixup(u);
+        if corrected || text != self.heard {
+            // A correction's few words (or a yes/no button) do not change the language.
             understanding.lang = self.lang;
         }
-        if let Some(d) = reply::detail(&n) {
+        if let Some(d) = understanding.reply.detail {
             if self.follow_up(d, &understanding, now, out) {
                 return;
             }
         }
         if self.pending == Pending::None || matches!(self.pending, Pending::Guide { .. }) {
-            match reply::yes_no_normalized(&n) {
+            match understanding.reply.yes_no {
                 Some(YesNo::No) => {
                     // "No" to "anything else?": goodbye.
                     self.pending = Pending::None;
@@ -919,7 +874,7 @@ impl Dialog {
                     return;
                 }
                 Some(YesNo::Yes) if self.pending == Pending::None => {
-                    let text = pick(self.lang, "Dạ, bác cứ hỏi ạ.", "Yes, please go ahead.");
+                    let text = self.prompt("go_ahead", self.lang);
                     self.say(text, self.cfg.normal_rate, now, out);
                     return;
                 }
@@ -927,20 +882,15 @@ impl Dialog {
             }
         }
         self.pending = Pending::None;
-        self.dispatch(understanding, u.source, now, out);
+        self.dispatch(understanding, source, now, out);
     }
 
     /// A reply to a question the robot asked. True when consumed.
-    fn handle_pending(
-        &mut self,
-        n: &Normalized,
-        text: &str,
-        now: Duration,
-        out: &mut Vec<Action>,
-    ) -> bool {
+    fn handle_pending(&mut self, u: &Understanding, now: Duration, out: &mut Vec<Action>) -> bool {
+        let r = &u.reply;
         match self.pending.clone() {
             Pending::None => false,
-            Pending::Guide { place } => match reply::yes_no_normalized(n) {
+            Pending::Guide { place } => match r.yes_no {
                 Some(YesNo::Yes) => {
                     self.pending = Pending::None;
                     self.start_guide(&place, now, out);
@@ -948,11 +898,7 @@ impl Dialog {
                 }
                 Some(YesNo::No) => {
                     self.pending = Pending::None;
-                    let text = pick(
-                        self.lang,
-                        "Vâng ạ. Bác còn cần hỏi gì nữa không ạ?",
-                        "All right. Is there anything else?",
-                    );
+                    let text = self.prompt("guide.declined", self.lang);
                     self.say(text, self.cfg.normal_rate, now, out);
                     true
                 }
@@ -961,14 +907,11 @@ impl Dialog {
                     // this place (or for no place in particular) is a yes; so is a reply that
                     // starts with a yes and goes on about going ("vâng, cháu dẫn bác ra đấy nhé")
                     // or points back at the place ("ừ, ra đó").
-                    let u = self.nlu.understand(text);
                     let same = u.destination.as_deref().is_none_or(|d| d == place);
-                    let named_other = self.place_named(n).is_some_and(|p| p != place);
+                    let named_other = r.place.as_ref().is_some_and(|p| *p != place);
                     let accepts = u.intent == "nav.guide"
-                        || (reply::starts_with_yes(n)
-                            && (reply::has_guide_verb(n)
-                                || reply::points_back(n)
-                                || u.intent == OUT_OF_SCOPE));
+                        || (r.starts_with_yes
+                            && (r.guide_verb || r.points_back || u.intent == OUT_OF_SCOPE));
                     if accepts && same && !named_other {
                         self.pending = Pending::None;
                         self.start_guide(&place, now, out);
@@ -983,9 +926,9 @@ impl Dialog {
                 destination,
                 alternatives,
             } => {
-                let yes_no = reply::yes_no_normalized(n).or_else(|| {
+                let yes_no = r.yes_no.or_else(|| {
                     // "đúng rồi, cháu ạ, khai sinh cho cháu nội": a yes that goes on.
-                    reply::starts_with_yes(n).then_some(YesNo::Yes)
+                    r.starts_with_yes.then_some(YesNo::Yes)
                 });
                 match yes_no {
                     Some(YesNo::Yes) => {
@@ -1006,7 +949,7 @@ impl Dialog {
                         self.offer_alternatives(options, now, out);
                         true
                     }
-                    None if reply::other_one(n) => match alternatives.first() {
+                    None if r.other_one => match alternatives.first() {
                         // "không, cái kia": the next reading.
                         Some(next) => {
                             let next = next.clone();
@@ -1022,27 +965,24 @@ impl Dialog {
                 }
             }
             Pending::Clarify { options } => {
-                let chosen = reply::ordinal(n)
+                let chosen = r
+                    .ordinal
                     .and_then(|i| options.get(i).cloned())
                     .or_else(|| {
                         // Named by its title ("khai sinh")?
-                        let plain = n.plain();
                         options
                             .iter()
                             .find(|o| {
                                 [Language::Vi, Language::En].iter().any(|l| {
                                     let t = normalize(title(o, *l)).plain();
-                                    !t.is_empty() && plain.contains(&t)
+                                    !t.is_empty() && r.plain.contains(&t)
                                 })
                             })
                             .cloned()
                     })
-                    .or_else(|| {
-                        // Or said again in other words.
-                        let u = self.nlu.understand(text);
-                        options.iter().find(|o| **o == u.intent).cloned()
-                    })
-                    .or_else(|| match reply::yes_no_normalized(n) {
+                    // Or said again in other words.
+                    .or_else(|| options.iter().find(|o| **o == u.intent).cloned())
+                    .or_else(|| match r.yes_no {
                         Some(YesNo::Yes) => options.first().cloned(),
                         _ => None,
                     });
@@ -1115,14 +1055,14 @@ impl Dialog {
     /// A request to be taken somewhere that the router read as a question about the place's
     /// amenity ("dẫn bác đến chỗ nước uống với") or without the place ("dẫn bác ra đấy"): a guide
     /// request for the place named, or for the place the robot last offered.
-    fn guide_fixup(&self, mut u: Understanding, n: &Normalized) -> Understanding {
+    fn guide_fixup(&self, mut u: Understanding) -> Understanding {
         let is_nav = letan_nlu::catalog::takes_destination(&u.intent);
-        if !reply::has_guide_verb(n) || (is_nav && u.destination.is_some()) {
+        if !u.reply.guide_verb || (is_nav && u.destination.is_some()) {
             return u;
         }
-        let (place, confidence) = match self.place_named(n) {
+        let (place, confidence) = match u.reply.place.clone() {
             Some(p) => (p, u.confidence.max(0.9)),
-            None => match (&self.offered_place, reply::points_back(n)) {
+            None => match (&self.offered_place, u.reply.points_back) {
                 (Some(p), true) if is_nav || u.intent == OUT_OF_SCOPE => (p.clone(), u.confidence),
                 _ => return u,
             },
@@ -1137,56 +1077,6 @@ impl Dialog {
         u.needs_clarification = false;
         u.oos_reason = None;
         u
-    }
-
-    /// The one place `n` names by one of its names or aliases: all its words in a row, or (for
-    /// names of two or more telling words) every telling word somewhere ("mẫu tờ khai" names the
-    /// forms desk, "bàn tờ khai"). `None` when nothing or two places match equally.
-    fn place_named(&self, n: &Normalized) -> Option<String> {
-        const GENERIC: &[&str] = &[
-            "cho", "khu", "ban", "quay", "may", "phong", "noi", "vuc", "nha", "the", "a", "an",
-            "area", "desk", "corner", "place", "where", "room", "of", "my", "i", "can", "di",
-            "lay", "so",
-        ];
-        let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
-        let mut best: Option<((u8, usize), &str)> = None;
-        let mut tie = false;
-        for place in self.nlu.kb().places.values() {
-            let names = [&place.name.vi, &place.name.en]
-                .into_iter()
-                .chain(place.aliases.vi.iter())
-                .chain(place.aliases.en.iter());
-            let mut score = None::<(u8, usize)>;
-            for name in names {
-                let a = normalize(name);
-                let words: Vec<&str> = a.tokens.iter().map(|t| t.plain.as_str()).collect();
-                if words.is_empty() {
-                    continue;
-                }
-                let s = if plain.windows(words.len()).any(|w| w == words.as_slice()) {
-                    Some((2, words.len()))
-                } else {
-                    let telling: Vec<&str> = words
-                        .iter()
-                        .copied()
-                        .filter(|w| !GENERIC.contains(w))
-                        .collect();
-                    (telling.len() >= 2 && telling.iter().all(|w| plain.contains(w)))
-                        .then_some((1, telling.len()))
-                };
-                score = score.max(s);
-            }
-            let Some(score) = score else { continue };
-            match best {
-                Some((b, id)) if b == score && id != place.id => tie = true,
-                Some((b, _)) if b >= score => {}
-                _ => {
-                    best = Some((score, place.id.as_str()));
-                    tie = false;
-                }
-            }
-        }
-        best.filter(|_| !tie).map(|(_, id)| id.to_string())
     }
 
     fn set_lang_from(&mut self, u: &Understanding, source: Source, out: &mut Vec<Action>) {
@@ -1228,11 +1118,7 @@ impl Dialog {
                     lang: self.lang,
                     person_id: self.person.clone(),
                 });
-                let text = pick(
-                    self.lang,
-                    "Xin lỗi bác, cháu chưa hiểu. Cháu đã mời cán bộ ra giúp bác, bác chờ một chút ạ.",
-                    "Sorry, I did not understand. I have asked a staff member to come and help you; please wait a moment.",
-                );
+                let text = self.prompt("not_understood.staff_called", self.lang);
                 self.say(text, self.cfg.normal_rate, now, out);
                 self.phase = Phase::Handover {
                     until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
@@ -1388,7 +1274,7 @@ impl Dialog {
         };
         let screen = ScreenContent {
             lang: self.lang,
-            title: pick(self.lang, "Bác hỏi về việc nào?", "Which one do you mean?"),
+            title: self.prompt("clarify.title", self.lang),
             body: text.clone(),
             documents: Vec::new(),
             qr_url: None,
@@ -1412,7 +1298,7 @@ impl Dialog {
         };
         let screen = ScreenContent {
             lang: self.lang,
-            title: pick(self.lang, "Bác hỏi về việc nào?", "Which one do you mean?"),
+            title: self.prompt("clarify.title", self.lang),
             body: text.clone(),
             documents: Vec::new(),
             qr_url: None,
@@ -1441,18 +1327,14 @@ impl Dialog {
         let name = self.place_name(place);
         let text = match self.nlu.kb().intents.get("nav.guide") {
             Some(e) => e.spoken.get(self.lang).replace("{place}", &name),
-            None => pick(self.lang, "Mời bác đi theo cháu.", "Please follow me."),
+            None => self.prompt("guide.follow_me", self.lang),
         };
         self.answer(
             text,
             Some(ScreenContent {
                 lang: self.lang,
                 title: name.clone(),
-                body: pick(
-                    self.lang,
-                    "Mời bác đi theo robot.",
-                    "Please follow the robot.",
-                ),
+                body: self.prompt("guide.follow_robot", self.lang),
                 documents: Vec::new(),
                 qr_url: None,
                 suggestions: Vec::new(),
@@ -1547,11 +1429,7 @@ impl Dialog {
                     }
                 }
                 None => {
-                    let text = pick(
-                        self.lang,
-                        "Cháu chưa nói gì ạ. Bác cần hỏi gì ạ?",
-                        "I have not said anything yet. What would you like to ask?",
-                    );
+                    let text = self.prompt("repeat.nothing_said", self.lang);
                     self.say(text, self.cfg.repeat_rate, now, out);
                 }
             },
@@ -1564,21 +1442,13 @@ impl Dialog {
                     out.push(Action::SwitchLanguage { lang: target });
                 }
                 self.lang = target;
-                let text = pick(
-                    target,
-                    "Dạ, cháu sẽ nói tiếng Việt. Bác cần hỏi gì ạ?",
-                    "Sure, I will speak English. How can I help you?",
-                );
+                let text = self.prompt("language.switched", target);
                 let screen = self.home_screen();
                 self.answer(text, Some(screen), now, out);
             }
             "nav.guide" | "nav.where_is" => {
                 let Some(place) = destination else {
-                    let text = pick(
-                        self.lang,
-                        "Dạ, bác muốn đến chỗ nào ạ? Ví dụ quầy số 5, nhà vệ sinh, máy lấy số.",
-                        "Where would you like to go? For example counter 5, the restroom, the queue machine.",
-                    );
+                    let text = self.prompt("nav.where_to", self.lang);
                     self.answer(text, None, now, out);
                     return;
                 };
@@ -1618,11 +1488,7 @@ impl Dialog {
             "staff.handoff" => {
                 out.push(Action::StaffAlert {
                     reason: AlertReason::Requested,
-                    text: pick(
-                        self.lang,
-                        "Công dân muốn gặp cán bộ.",
-                        "A citizen asks for a staff member.",
-                    ),
+                    text: self.prompt("staff_alert.requested", self.lang),
                     lang: self.lang,
                     person_id: self.person.clone(),
                 });

@@ -22,7 +22,6 @@ pub mod config;
 mod dialog;
 pub mod directions;
 pub mod error;
-pub mod reply;
 pub mod titles;
 
 pub use config::DialogConfig;

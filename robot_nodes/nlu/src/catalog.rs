@@ -96,3 +96,24 @@ pub fn takes_destination(intent: &str) -> bool {
 
 /// Number of service counters in the lobby.
 pub const COUNTERS: u32 = 12;
+
+/// Every prompt id of `kb/prompts.yaml`: the dialog's own sentences (greeting, re-prompt,
+/// farewell, screen titles, …), which KB editors may reword. Each needs `vi` and `en`.
+pub const PROMPTS: &[&str] = &[
+    "home.title",
+    "home.body",
+    "greeting",
+    "anything_else",
+    "farewell",
+    "guide.wait_for_follower",
+    "go_ahead",
+    "guide.declined",
+    "not_understood.staff_called",
+    "clarify.title",
+    "guide.follow_me",
+    "guide.follow_robot",
+    "repeat.nothing_said",
+    "language.switched",
+    "nav.where_to",
+    "staff_alert.requested",
+];

@@ -3,6 +3,8 @@
 //! Operators edit it as YAML files in `kb/`:
 //! - `sources.yaml`: every source a fact cites (key, title, url, date);
 //! - `places.yaml`: every place (vi/en name, description, aliases used for slot extraction);
+//! - `prompts.yaml`: the dialog's own sentences (greeting, re-prompt, farewell, screen titles),
+//!   one per id of [`catalog::PROMPTS`], each in vi and en;
 //! - `intents/*.yaml`: per intent, a short spoken answer and a screen text in vi and en, the facts
 //!   behind them (each with a source and a reviewed date), and example phrases for the classifier.
 //!
@@ -185,6 +187,21 @@ struct PlacesFile {
     places: Vec<Place>,
 }
 
+/// One of the dialog's own sentences.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Prompt {
+    /// An id of [`catalog::PROMPTS`].
+    pub prompt: String,
+    pub text: Lang<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PromptsFile {
+    prompts: Vec<Prompt>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SourcesFile {
@@ -197,12 +214,15 @@ pub struct Kb {
     pub intents: BTreeMap<String, IntentEntry>,
     pub places: BTreeMap<String, Place>,
     pub sources: BTreeMap<String, Source>,
+    /// The dialog's own sentences by prompt id (every id of [`catalog::PROMPTS`]).
+    pub prompts: BTreeMap<String, Lang<String>>,
 }
 
 /// The knowledge-base files built into the binary (paths relative to `kb/`).
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("sources.yaml", include_str!("../../../kb/sources.yaml")),
     ("places.yaml", include_str!("../../../kb/places.yaml")),
+    ("prompts.yaml", include_str!("../../../kb/prompts.yaml")),
     (
         "intents/chat.yaml",
         include_str!("../../../kb/intents/chat.yaml"),
@@ -308,6 +328,7 @@ impl Kb {
             intents: BTreeMap::new(),
             places: BTreeMap::new(),
             sources: BTreeMap::new(),
+            prompts: BTreeMap::new(),
         };
         // (file, text) for locating semantic problems.
         let mut intent_files: BTreeMap<String, (String, usize)> = BTreeMap::new();
@@ -315,6 +336,7 @@ impl Kb {
         let mut place_text = String::new();
         let mut saw_sources = false;
         let mut saw_places = false;
+        let mut saw_prompts = false;
         let mut texts: BTreeMap<String, String> = BTreeMap::new();
         for (name, text) in files {
             let issue = |line: usize, message: String| KbIssue {
@@ -389,6 +411,12 @@ impl Kb {
                     }
                     Err(e) => issues.push(yaml_err(e)),
                 }
+            } else if base == "prompts.yaml" {
+                saw_prompts = true;
+                match serde_yaml::from_str::<PromptsFile>(&text) {
+                    Ok(f) => issues.extend(kb.add_prompts(f.prompts, &name, &text)),
+                    Err(e) => issues.push(yaml_err(e)),
+                }
             } else if base.ends_with(".yaml") || base.ends_with(".yml") {
                 match serde_yaml::from_str::<IntentsFile>(&text) {
                     Ok(f) => {
@@ -424,6 +452,13 @@ impl Kb {
         if !saw_places {
             issues.push(KbIssue {
                 file: "places.yaml".into(),
+                line: 0,
+                message: "missing file".into(),
+            });
+        }
+        if !saw_prompts {
+            issues.push(KbIssue {
+                file: "prompts.yaml".into(),
                 line: 0,
                 message: "missing file".into(),
             });
@@ -560,6 +595,60 @@ impl Kb {
         }
     }
 
+    /// Checks and adds the prompts of `prompts.yaml` (`file`, contents `text`): known ids, each
+    /// once, no empty text, none over [`MAX_SPOKEN_CHARS`], and every id of
+    /// [`catalog::PROMPTS`] present (reported at the `prompts:` line).
+    fn add_prompts(&mut self, prompts: Vec<Prompt>, file: &str, text: &str) -> Vec<KbIssue> {
+        let mut issues = Vec::new();
+        let mut push = |line: usize, message: String| {
+            issues.push(KbIssue {
+                file: file.to_string(),
+                line,
+                message,
+            })
+        };
+        for p in prompts {
+            let line = line_of(text, &format!("prompt: {}", p.prompt));
+            if !catalog::PROMPTS.contains(&p.prompt.as_str()) {
+                push(line, format!("unknown prompt id {:?}", p.prompt));
+            }
+            for lang in [Language::Vi, Language::En] {
+                let t = p.text.get(lang);
+                let c = lang.code();
+                if t.trim().is_empty() {
+                    push(line, format!("prompt {}: empty {c} text", p.prompt));
+                } else if t.chars().count() > MAX_SPOKEN_CHARS {
+                    push(
+                        line,
+                        format!(
+                            "prompt {}: {c} text is longer than {MAX_SPOKEN_CHARS} characters",
+                            p.prompt
+                        ),
+                    );
+                }
+            }
+            if self.prompts.insert(p.prompt.clone(), p.text).is_some() {
+                push(line, format!("prompt {} is defined twice", p.prompt));
+            }
+        }
+        let header = text
+            .lines()
+            .position(|l| l.starts_with("prompts:"))
+            .map_or(0, |i| i + 1);
+        for id in catalog::PROMPTS {
+            if !self.prompts.contains_key(*id) {
+                push(header, format!("prompt {id} is missing (vi and en)"));
+            }
+        }
+        issues
+    }
+
+    /// The dialog's sentence `id` in `lang` (`""` for an id the knowledge base lacks, which
+    /// [`Kb::parse`] does not let through for ids of [`catalog::PROMPTS`]).
+    pub fn prompt(&self, id: &str, lang: Language) -> &str {
+        self.prompts.get(id).map_or("", |t| t.get(lang).as_str())
+    }
+
     /// Every (text, intent) training phrase: examples (some wrapped in polite fillers), and
     /// templates expanded with place names.
     pub fn training_phrases(&self) -> Vec<(String, String)> {
@@ -647,7 +736,7 @@ pub fn read_dir_files(dir: &std::path::Path) -> Result<Vec<(String, String)>, Nl
         })
     };
     let mut files = Vec::new();
-    for name in ["sources.yaml", "places.yaml"] {
+    for name in ["sources.yaml", "places.yaml", "prompts.yaml"] {
         let p = dir.join(name);
         if p.exists() {
             files.push((name.to_string(), read(&p)?));

@@ -20,10 +20,12 @@ pub mod lang;
 pub mod nav_words;
 pub mod node;
 pub mod normalize;
+pub mod reply;
 pub mod router;
 pub mod slots;
 pub mod vague;
 
 pub use error::{KbIssue, NluError};
 pub use kb::{Kb, Language};
+pub use reply::{Detail, Reply, YesNo};
 pub use router::{Answer, Nlu, NluConfig, ReloadOutcome, Reloader, Understanding};

@@ -8,6 +8,7 @@ use crate::kb::{Kb, Language};
 use crate::lang::LangId;
 use crate::nav_words::NavWords;
 use crate::normalize::{normalize, Normalized};
+use crate::reply::{self, PlaceNames, Reply};
 use crate::slots::{Match, SlotExtractor};
 use crate::vague::Specificity;
 use crate::NluError;
@@ -68,6 +69,13 @@ pub struct Understanding {
     /// True when the robot should ask which alternative was meant.
     pub needs_clarification: bool,
     pub oos_reason: Option<OosReason>,
+    /// The same utterance read as a reply (yes/no, ordinal, "the other one", follow-up detail,
+    /// guide verb, named place, self-address), in the same pass.
+    pub reply: Reply,
+    /// "không, ý bác là đăng ký kết hôn": a no followed by what was meant. The words after the
+    /// no, understood in the same pass (intent, slots, reply readings); `None` when the
+    /// utterance is a plain no or no correction at all.
+    pub correction: Option<Box<Understanding>>,
 }
 
 /// What the robot says and shows.
@@ -92,6 +100,7 @@ struct Inner {
     lang: LangId,
     specificity: Specificity,
     nav_words: NavWords,
+    place_names: PlaceNames,
 }
 
 fn seq_at(n: &Normalized, seq: &[&str]) -> Option<usize> {
@@ -612,6 +621,7 @@ impl Nlu {
         let lang = LangId::new(&kb);
         let specificity = Specificity::from_kb(&kb);
         let nav_words = NavWords::new(&kb, data.iter().map(|(t, l)| (t.as_str(), l.as_str())));
+        let place_names = PlaceNames::new(&kb);
         tracing::debug!(
             phrases = data.len(),
             features = classifier.vocabulary_size(),
@@ -626,6 +636,7 @@ impl Nlu {
                 lang,
                 specificity,
                 nav_words,
+                place_names,
             }),
         })
     }
@@ -662,39 +673,59 @@ impl Nlu {
             alternatives,
             needs_clarification: false,
             oos_reason: Some(reason),
+            reply: Reply::default(),
+            correction: None,
         }
     }
 
-    /// Understand one utterance. Never panics; any input gives an answerable result.
+    /// Understand one utterance: its intent and slots, its readings as a reply
+    /// ([`Understanding::reply`]) and, for a correction ("không, ý bác là …"), what follows the
+    /// no ([`Understanding::correction`]), all from one normalization of the text. Never panics;
+    /// any input gives an answerable result.
     pub fn understand(&self, text: &str) -> Understanding {
-        let inner = &self.inner;
         let n = normalize(text);
-        let lang = inner.lang.identify(&n);
+        let mut u = self.classify(&n);
+        u.reply = Reply::read(&n, &self.inner.place_names);
+        if u.reply.yes_no.is_none() {
+            if let Some(rest) = reply::correction(&n) {
+                let rn = normalize(&rest);
+                let mut c = self.classify(&rn);
+                c.reply = Reply::read(&rn, &self.inner.place_names);
+                u.correction = Some(Box::new(c));
+            }
+        }
+        u
+    }
+
+    /// Intent, slots and confidence of a normalized utterance.
+    fn classify(&self, n: &Normalized) -> Understanding {
+        let inner = &self.inner;
+        let lang = inner.lang.identify(n);
         if n.too_long {
-            return Self::out_of_scope(&n, lang, OosReason::TooLong, 1.0, Vec::new());
+            return Self::out_of_scope(n, lang, OosReason::TooLong, 1.0, Vec::new());
         }
         if n.foreign_letters > 0 && n.foreign_letters * 2 >= n.letters {
-            return Self::out_of_scope(&n, lang, OosReason::OtherScript, 1.0, Vec::new());
+            return Self::out_of_scope(n, lang, OosReason::OtherScript, 1.0, Vec::new());
         }
         if n.tokens.is_empty() {
-            return Self::out_of_scope(&n, lang, OosReason::Empty, 1.0, Vec::new());
+            return Self::out_of_scope(n, lang, OosReason::Empty, 1.0, Vec::new());
         }
         let k = inner.cfg.top_k.max(2);
-        let (mut alts, coverage) = inner.classifier.top_k(&n, k);
+        let (mut alts, coverage) = inner.classifier.top_k(n, k);
         let (mut intent, mut confidence) = alts
             .first()
             .cloned()
             .unwrap_or_else(|| (OUT_OF_SCOPE.to_string(), 0.0));
         // Nothing the training data has seen: out of scope.
         if coverage < 0.2 {
-            return Self::out_of_scope(&n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
+            return Self::out_of_scope(n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
         }
         // Destination and navigation cues override the classifier when both are clear.
-        let cue = nav_cue(&n);
+        let cue = nav_cue(n);
         let mut dest = if cue.is_some() || catalog::takes_destination(&intent) {
-            inner.slots.extract_with_partial(&n)
+            inner.slots.extract_with_partial(n)
         } else {
-            inner.slots.extract(&n)
+            inner.slots.extract(n)
         };
         // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):
         // the robot only knows the centre. A counter number keeps it navigation, and so does a
@@ -703,10 +734,10 @@ impl Nlu {
         if cue.is_some()
             && !sure_need
             && !matches!(&dest, Some((_, Match::Counter)))
-            && inner.nav_words.names_outside_place(&n)
+            && inner.nav_words.names_outside_place(n)
         {
             return Self::out_of_scope(
-                &n,
+                n,
                 lang,
                 OosReason::UnknownPlace,
                 OUTSIDE_PLACE_CONFIDENCE,
@@ -737,9 +768,9 @@ impl Nlu {
             catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
         if navigating
             && !matches!(&dest, Some((_, Match::Counter | Match::Exact)))
-            && !starts_with_place_head(&n)
+            && !starts_with_place_head(n)
         {
-            if let Some(p) = inner.specificity.procedure_named(&n) {
+            if let Some(p) = inner.specificity.procedure_named(n) {
                 let p = p.to_string();
                 promote(&mut intent, &mut confidence, &mut alts, p, RULE_CONFIDENCE);
                 confidence = RULE_CONFIDENCE;
@@ -755,8 +786,8 @@ impl Nlu {
         if catalog::takes_destination(&intent)
             && cue == Some("nav.where_is")
             && !matches!(&dest, Some((_, Match::Counter)))
-            && !starts_with_place_head(&n)
-            && does_before_where(&n)
+            && !starts_with_place_head(n)
+            && does_before_where(n)
         {
             let behind = service_behind(&alts)
                 .filter(|(l, p)| l.starts_with("proc.") && *p >= NAV_WITHOUT_PLACE_ALT);
@@ -770,7 +801,7 @@ impl Nlu {
         if intent == OUT_OF_SCOPE
             && cue.is_none()
             && matches!(&dest, Some((_, Match::Counter | Match::Exact)))
-            && !has_usage_cue(&n)
+            && !has_usage_cue(n)
         {
             let p = alts
                 .iter()
@@ -783,14 +814,14 @@ impl Nlu {
         }
         // The classifier leans to nav.* on place words; a usage question without any
         // direction cue is about the amenity or service itself.
-        if catalog::takes_destination(&intent) && cue.is_none() && has_usage_cue(&n) {
+        if catalog::takes_destination(&intent) && cue.is_none() && has_usage_cue(n) {
             if let Some((alt, p)) = service_behind(&alts) {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }
         }
         // How an amenity or machine of the lobby works, asked without a where cue: the amenity
         // or service that place gives ("cây nước này lấy nước nóng thế nào").
-        if cue.is_none() && has_usage_cue(&n) && !intent.starts_with("proc.") {
+        if cue.is_none() && has_usage_cue(n) && !intent.starts_with("proc.") {
             if let Some((place, Match::Exact | Match::Partial)) = &dest {
                 if let Some((_, owner)) = PLACE_OWNERS.iter().find(|(p, _)| p == place) {
                     if intent != *owner {
@@ -811,7 +842,7 @@ impl Nlu {
             }
         }
         // "Đưa bác ra cửa": a bare door, with a cue, is the way out.
-        if catalog::takes_destination(&intent) && dest.is_none() && names_bare_door(&n) {
+        if catalog::takes_destination(&intent) && dest.is_none() && names_bare_door(n) {
             dest = Some(("exit".to_string(), Match::Partial));
         }
         // A navigation intent without a place ("where do I get my queue ticket") is the weakest
@@ -823,7 +854,7 @@ impl Nlu {
             }
         }
         // "I want to marry my Vietnamese girlfriend": a language named, no change asked for.
-        if intent == "chat.language" && !asks_for_language(&n) {
+        if intent == "chat.language" && !asks_for_language(n) {
             let next = alts
                 .iter()
                 .find(|(l, _)| l != "chat.language" && l != OUT_OF_SCOPE)
@@ -836,9 +867,9 @@ impl Nlu {
         // citizen asked for something the centre does not have ("đổi ngoại tệ ở đâu").
         let asks_the_way =
             catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
-        if asks_the_way && dest.is_none() && inner.nav_words.has_unknown(&n) {
+        if asks_the_way && dest.is_none() && inner.nav_words.has_unknown(n) {
             let c = confidence.min(UNKNOWN_WORD_MAX);
-            return Self::out_of_scope(&n, lang, OosReason::UnknownPlace, c, alts);
+            return Self::out_of_scope(n, lang, OosReason::UnknownPlace, c, alts);
         }
         // A leave-taking in a longer sentence ("thôi chào em nhé, chị về đây") read as a greeting,
         // a thanks or nothing: the citizen is leaving.
@@ -848,7 +879,7 @@ impl Nlu {
                 intent.as_str(),
                 "chat.greeting" | "chat.thanks" | OUT_OF_SCOPE
             ) || confidence < 0.6)
-            && is_leave_taking(&n)
+            && is_leave_taking(n)
         {
             let p = alts
                 .iter()
@@ -869,7 +900,7 @@ impl Nlu {
         if intent != "proc.death_registration"
             && !(intent.starts_with("proc.") && confidence >= 0.6)
             && cue.is_none()
-            && tells_a_death(&n)
+            && tells_a_death(n)
         {
             let p = alts
                 .iter()
@@ -886,10 +917,10 @@ impl Nlu {
             confidence = c;
         }
         if intent == OUT_OF_SCOPE {
-            return Self::out_of_scope(&n, lang, OosReason::Classified, confidence, alts);
+            return Self::out_of_scope(n, lang, OosReason::Classified, confidence, alts);
         }
         if confidence < inner.cfg.oos_threshold {
-            return Self::out_of_scope(&n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
+            return Self::out_of_scope(n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
         }
         let destination = if catalog::takes_destination(&intent) {
             dest.map(|(d, _)| d)
@@ -901,11 +932,11 @@ impl Nlu {
         }
         // A procedure the catalog does not have (adoption, divorce, inheritance, visas) pulls
         // towards a neighbour; the answer may help, but it is not sure.
-        if NOT_IN_CATALOG.iter().any(|c| has_seq(&n, c)) {
+        if NOT_IN_CATALOG.iter().any(|c| has_seq(n, c)) {
             confidence = confidence.min(NOT_IN_CATALOG_MAX);
         }
         let language = if intent == "chat.language" {
-            requested_language(&n)
+            requested_language(n)
         } else {
             None
         };
@@ -913,7 +944,7 @@ impl Nlu {
         let needs_clarification = confidence < inner.cfg.clarify_threshold
             || (destination.is_none()
                 && crate::vague::answers_a_need(&intent)
-                && inner.specificity.is_vague(&n));
+                && inner.specificity.is_vague(n));
         alts.truncate(inner.cfg.top_k);
         Understanding {
             normalized: n.text(),
@@ -925,6 +956,8 @@ impl Nlu {
             alternatives: alts,
             needs_clarification,
             oos_reason: None,
+            reply: Reply::default(),
+            correction: None,
         }
     }
 

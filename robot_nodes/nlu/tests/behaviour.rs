@@ -562,3 +562,37 @@ fn vague_requests_ask_which_one_and_one_telling_word_is_enough() {
         assert!(!u.needs_clarification, "{text:?} is clear: {u:?}");
     }
 }
+
+/// One pass: `understand` reads the utterance as a reply too, and a correction's rest.
+#[test]
+fn understand_reads_replies_in_the_same_pass() {
+    use letan_nlu::{Detail, YesNo};
+    let u = |t: &str| nlu().understand(t);
+    assert_eq!(u("dạ vâng").reply.yes_no, Some(YesNo::Yes));
+    assert_eq!(u("khong can dau").reply.yes_no, Some(YesNo::No));
+    assert_eq!(u("dẫn tôi đến quầy 5").reply.yes_no, None);
+    assert!(u("vâng, cháu dẫn bác ra đấy nhé").reply.starts_with_yes);
+    assert_eq!(u("cái thứ hai").reply.ordinal, Some(1));
+    assert_eq!(u("the first one").reply.ordinal, Some(0));
+    assert!(u("cái kia").reply.other_one && u("the other one").reply.other_one);
+    assert!(!u("cái thứ nhất").reply.other_one);
+    assert_eq!(u("còn lệ phí thì sao?").reply.detail, Some(Detail::Fee));
+    assert_eq!(u("mất bao lâu hả cháu").reply.detail, Some(Detail::Time));
+    assert_eq!(u("xin chào").reply.detail, None);
+    let r = u("cháu dẫn bác ra đấy").reply;
+    assert!(r.guide_verb && r.points_back && r.place.is_none());
+    assert_eq!(
+        u("dẫn bác đến chỗ nước uống với").reply.place.as_deref(),
+        Some("water_station")
+    );
+    assert_eq!(u("cho bác hỏi cái này").reply.self_address, Some("bác"));
+    assert_eq!(u("mẹ tôi muốn hỏi").reply.self_address, None);
+    assert_eq!(u("where is the toilet").reply.self_address, None);
+    // A correction: the words after the no, understood (intent and readings) in the same call.
+    let c = u("không, ý bác là đăng ký kết hôn");
+    let rest = c.correction.as_deref().unwrap();
+    assert_eq!(rest.intent, "proc.marriage_registration");
+    assert_eq!(rest.normalized, normalize_text("đăng ký kết hôn"));
+    assert!(u("không cần đâu").correction.is_none(), "a plain no");
+    assert!(u("làm căn cước").correction.is_none(), "no 'no' first");
+}

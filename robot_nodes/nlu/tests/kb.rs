@@ -237,3 +237,81 @@ fn reload_keeps_the_old_base_when_the_new_one_is_invalid() {
     let u = r.nlu().understand("wifi mật khẩu là gì");
     assert!(r.nlu().answer(&u).spoken.starts_with("Trung tâm có wifi"));
 }
+
+#[test]
+fn every_prompt_in_both_languages_and_prompt_errors_located() {
+    let kb = Kb::embedded().unwrap();
+    for id in letan_nlu::catalog::PROMPTS {
+        let t = &kb.prompts[*id];
+        assert!(!t.vi.trim().is_empty() && !t.en.trim().is_empty(), "{id}");
+        assert_eq!(kb.prompt(id, letan_nlu::Language::Vi), t.vi);
+    }
+    let prompt_file = |f: &mut Vec<(String, String)>| -> usize {
+        f.iter().position(|(n, _)| n == "prompts.yaml").unwrap()
+    };
+    // A prompt id removed: reported in prompts.yaml at the `prompts:` line.
+    let mut f = files();
+    let k = prompt_file(&mut f);
+    let text = f[k].1.clone();
+    let header = text.lines().position(|l| l == "prompts:").unwrap() + 1;
+    f[k].1 = text.replacen("- prompt: farewell", "- prompt: farewell_typo", 1);
+    let i = issues(f);
+    assert!(
+        i.iter().any(|x| x.file == "prompts.yaml"
+            && x.line == header
+            && x.message.contains("prompt farewell is missing")),
+        "{i:?}"
+    );
+    let typo_line = text
+        .lines()
+        .position(|l| l.contains("- prompt: farewell"))
+        .unwrap()
+        + 1;
+    assert!(
+        i.iter()
+            .any(|x| x.line == typo_line
+                && x.message.contains("unknown prompt id \"farewell_typo\"")),
+        "{i:?}"
+    );
+    // An English text missing: a located YAML error naming the field.
+    let mut f = files();
+    let k = prompt_file(&mut f);
+    let en_line = text
+        .lines()
+        .position(|l| l.contains("en: \"Goodbye, and good luck"))
+        .unwrap();
+    let without: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(j, _)| *j != en_line)
+        .map(|(_, l)| l)
+        .collect();
+    f[k].1 = without.join("\n");
+    let i = issues(f);
+    assert!(
+        i.iter().any(|x| x.file == "prompts.yaml"
+            && x.line > 0
+            && x.line <= en_line + 1
+            && x.message.contains("missing field `en`")),
+        "{i:?}"
+    );
+    // An empty Vietnamese text, and the file missing altogether.
+    let mut f = files();
+    let k = prompt_file(&mut f);
+    f[k].1 = text.replacen("vi: \"Xin chào!\"", "vi: \"  \"", 1);
+    let i = issues(f);
+    assert!(
+        i.iter()
+            .any(|x| x.message.contains("prompt home.title: empty vi text") && x.line > 0),
+        "{i:?}"
+    );
+    let mut f = files();
+    let k = prompt_file(&mut f);
+    f.remove(k);
+    let i = issues(f);
+    assert!(
+        i.iter()
+            .any(|x| x.file == "prompts.yaml" && x.message == "missing file"),
+        "{i:?}"
+    );
+}

@@ -1,7 +1,11 @@
-//! Short replies: yes/no in Vietnamese and English (with or without diacritics, ASR spellings),
-//! choices ("the first one"), and follow-up questions about the last procedure.
+//! Short replies, read in the same pass as the intent ([`crate::Nlu::understand`] fills
+//! [`Reply`]): yes/no in Vietnamese and English (with or without diacritics, ASR spellings),
+//! choices ("the first one", "the other one"), corrections ("không, ý bác là …"), follow-up
+//! questions about the last procedure, a guide verb, a pointer back at a place ("ra đấy"), the
+//! place an utterance names by one of its names, and how a Vietnamese speaker calls themselves.
 
-use letan_nlu::normalize::{normalize, Normalized};
+use crate::kb::Kb;
+use crate::normalize::{normalize, Normalized, Token};
 
 /// A yes or a no.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,7 +14,7 @@ pub enum YesNo {
     No,
 }
 
-fn word(t: &letan_nlu::normalize::Token) -> &str {
+fn word(t: &Token) -> &str {
     // Diacritics decide when present ("đúng" yes, "đừng" don't); plain spelling otherwise.
     if t.has_diacritics() {
         t.text.as_str()
@@ -76,7 +80,7 @@ pub fn yes_no(text: &str) -> Option<YesNo> {
     yes_no_normalized(&normalize(text))
 }
 
-pub(crate) fn yes_no_normalized(n: &Normalized) -> Option<YesNo> {
+pub fn yes_no_normalized(n: &Normalized) -> Option<YesNo> {
     if n.tokens.is_empty() || n.tokens.len() > 6 {
         return None;
     }
@@ -106,13 +110,13 @@ fn words(n: &Normalized) -> Vec<&str> {
     n.tokens.iter().map(word).collect()
 }
 
-fn is_filler(t: &letan_nlu::normalize::Token) -> bool {
+fn is_filler(t: &Token) -> bool {
     FILLER.contains(&word(t)) || FILLER.contains(&t.plain.as_str())
 }
 
 /// "vâng, cháu dẫn bác ra đấy nhé", "yes please take me there": the reply starts with a yes word
 /// (after fillers such as "à", "ừm" only if they are yes words themselves) and has no no word.
-pub(crate) fn starts_with_yes(n: &Normalized) -> bool {
+pub fn starts_with_yes(n: &Normalized) -> bool {
     let w = words(n);
     let Some(first) = n
         .tokens
@@ -126,14 +130,14 @@ pub(crate) fn starts_with_yes(n: &Normalized) -> bool {
 
 /// Words that point back at a place already named: "đấy", "đó", "there". (Without diacritics
 /// "day" and "do" are too ambiguous to count.)
-pub(crate) fn points_back(n: &Normalized) -> bool {
+pub fn points_back(n: &Normalized) -> bool {
     n.tokens
         .iter()
         .any(|t| matches!(t.text.as_str(), "đấy" | "đó" | "there"))
 }
 
 /// A verb of taking someone somewhere: "dẫn", "đưa", "take", "bring", "lead", "walk", "show".
-pub(crate) fn has_guide_verb(n: &Normalized) -> bool {
+pub fn has_guide_verb(n: &Normalized) -> bool {
     let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
     let has = |seq: &[&str]| plain.windows(seq.len()).any(|w| w == seq);
     plain.iter().any(|w| {
@@ -147,7 +151,7 @@ pub(crate) fn has_guide_verb(n: &Normalized) -> bool {
 }
 
 /// "cái kia", "cái còn lại", "the other one": the option not chosen.
-pub(crate) fn other_one(n: &Normalized) -> bool {
+pub fn other_one(n: &Normalized) -> bool {
     if n.tokens.is_empty() || n.tokens.len() > 8 {
         return false;
     }
@@ -164,7 +168,7 @@ pub(crate) fn other_one(n: &Normalized) -> bool {
 
 /// "không, ý bác là đăng ký kết hôn", "no, I mean the marriage one": a correction. Returns what
 /// follows the "no" and the "I mean" (the words to understand instead), when there is any.
-pub(crate) fn correction(n: &Normalized) -> Option<String> {
+pub fn correction(n: &Normalized) -> Option<String> {
     let w = words(n);
     let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
     if !w.first().is_some_and(|x| NO.contains(x)) {
@@ -212,7 +216,7 @@ pub(crate) fn correction(n: &Normalized) -> Option<String> {
 }
 
 /// Which of two offered options a reply picks by position ("cái thứ nhất", "the second one").
-pub(crate) fn ordinal(n: &Normalized) -> Option<usize> {
+pub fn ordinal(n: &Normalized) -> Option<usize> {
     let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
     let has = |seq: &[&str]| plain.windows(seq.len()).any(|w| w == seq);
     if has(&["thu", "nhat"]) || has(&["first"]) || has(&["cai", "dau"]) || has(&["so", "1"]) {
@@ -308,7 +312,7 @@ const CUES: &[(Detail, &[&[&str]])] = &[
 ];
 
 /// The detail a short follow-up asks about, if any.
-pub(crate) fn detail(n: &Normalized) -> Option<Detail> {
+pub fn detail(n: &Normalized) -> Option<Detail> {
     if n.tokens.is_empty() || n.tokens.len() > 10 {
         return None;
     }
@@ -319,6 +323,151 @@ pub(crate) fn detail(n: &Normalized) -> Option<Detail> {
                 .any(|seq| plain.windows(seq.len()).any(|w| w == *seq))
         })
         .map(|(d, _)| *d)
+}
+
+/// The utterance read as a reply to what the robot asked, and for context words. Filled by
+/// [`crate::Nlu::understand`] in the same pass as the intent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    /// A short yes or no ("dạ vâng", "không cần đâu"); `None` when the text says more.
+    pub yes_no: Option<YesNo>,
+    /// Starts with a yes word and has no no word ("vâng, cháu dẫn bác ra đấy nhé").
+    pub starts_with_yes: bool,
+    /// Which of the offered options, by position ("cái thứ hai", "the first one").
+    pub ordinal: Option<usize>,
+    /// "cái kia", "the other one": the option not chosen.
+    pub other_one: bool,
+    /// The detail of the last procedure a short follow-up asks about ("còn lệ phí thì sao?").
+    pub detail: Option<Detail>,
+    /// "đấy", "đó", "there": points back at a place already named.
+    pub points_back: bool,
+    /// A verb of taking someone somewhere ("dẫn", "đưa", "take me").
+    pub guide_verb: bool,
+    /// The one place named by one of its names or aliases ([`PlaceNames::named`]).
+    pub place: Option<String>,
+    /// How a Vietnamese speaker calls themselves here ("cho bác hỏi" → "bác").
+    pub self_address: Option<&'static str>,
+    /// The diacritic-free form of the whole utterance (to find an option's title in it).
+    pub plain: String,
+}
+
+impl Reply {
+    /// Every reading of `n`; `places` finds a named place.
+    pub fn read(n: &Normalized, places: &PlaceNames) -> Reply {
+        Reply {
+            yes_no: yes_no_normalized(n),
+            starts_with_yes: starts_with_yes(n),
+            ordinal: ordinal(n),
+            other_one: other_one(n),
+            detail: detail(n),
+            points_back: points_back(n),
+            guide_verb: has_guide_verb(n),
+            place: places.named(n),
+            self_address: if n.vietnamese_words > 0 {
+                self_address(n)
+            } else {
+                None
+            },
+            plain: n.plain(),
+        }
+    }
+}
+
+/// How a Vietnamese speaker refers to themselves in `n`, if they do: "cho bác hỏi", "cháu dẫn
+/// bà ra đấy". A word followed by "ơi" calls someone; followed by "tôi", "mình", "nhà", "của" it
+/// is a relative ("mẹ tôi", "ông nhà tôi"); "tiếng anh" is a language.
+pub fn self_address(n: &Normalized) -> Option<&'static str> {
+    const WORDS: &[&str] = &["bác", "cô", "chú", "ông", "bà", "anh", "chị"];
+    let t = &n.tokens;
+    (0..t.len()).find_map(|i| {
+        let w = WORDS.iter().find(|w| **w == t[i].text)?;
+        let next = t.get(i + 1).map(|x| x.text.as_str());
+        let prev = i.checked_sub(1).map(|j| t[j].text.as_str());
+        let relative = matches!(
+            next,
+            Some("ơi" | "tôi" | "mình" | "nhà" | "của" | "ấy" | "nội" | "ngoại" | "cụ")
+        );
+        (!relative && prev != Some("tiếng")).then_some(*w)
+    })
+}
+
+/// Words of place names that tell no place apart ("chỗ", "quầy", "the", "desk", …).
+const GENERIC: &[&str] = &[
+    "cho", "khu", "ban", "quay", "may", "phong", "noi", "vuc", "nha", "the", "a", "an", "area",
+    "desk", "corner", "place", "where", "room", "of", "my", "i", "can", "di", "lay", "so",
+];
+
+/// Every place's names and aliases (vi and en), as plain words, normalized once.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceNames {
+    /// (place id, each name as its plain words).
+    places: Vec<(String, Vec<Vec<String>>)>,
+}
+
+impl PlaceNames {
+    /// The names of the knowledge base's places.
+    pub fn new(kb: &Kb) -> PlaceNames {
+        let places = kb
+            .places
+            .values()
+            .map(|place| {
+                let names = [&place.name.vi, &place.name.en]
+                    .into_iter()
+                    .chain(place.aliases.vi.iter())
+                    .chain(place.aliases.en.iter())
+                    .map(|name| {
+                        normalize(name)
+                            .tokens
+                            .iter()
+                            .map(|t| t.plain.clone())
+                            .collect::<Vec<String>>()
+                    })
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                (place.id.clone(), names)
+            })
+            .collect();
+        PlaceNames { places }
+    }
+
+    /// The one place `n` names by one of its names or aliases: all its words in a row, or (for
+    /// names of two or more telling words) every telling word somewhere ("mẫu tờ khai" names the
+    /// forms desk, "bàn tờ khai"). `None` when nothing or two places match equally.
+    pub fn named(&self, n: &Normalized) -> Option<String> {
+        let plain: Vec<&str> = n.tokens.iter().map(|t| t.plain.as_str()).collect();
+        let mut best: Option<((u8, usize), &str)> = None;
+        let mut tie = false;
+        for (id, names) in &self.places {
+            let mut score = None::<(u8, usize)>;
+            for words in names {
+                let s = if plain
+                    .windows(words.len())
+                    .any(|w| w.iter().zip(words).all(|(a, b)| *a == b.as_str()))
+                {
+                    Some((2, words.len()))
+                } else {
+                    let telling: Vec<&str> = words
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|w| !GENERIC.contains(w))
+                        .collect();
+                    (telling.len() >= 2 && telling.iter().all(|w| plain.contains(w)))
+                        .then_some((1, telling.len()))
+                };
+                score = score.max(s);
+            }
+            let Some(score) = score else { continue };
+            match best {
+                Some((b, bid)) if b == score && bid != id => tie = true,
+                Some((b, _)) if b >= score => {}
+                _ => {
+                    best = Some((score, id.as_str()));
+                    tie = false;
+                }
+            }
+        }
+        best.filter(|_| !tie).map(|(_, id)| id.to_string())
+    }
 }
 
 #[cfg(test)]
