@@ -125,6 +125,7 @@ pub struct Gateway {
     _token: zenoh::liveliness::LivelinessToken,
 }
 
+#[allow(clippy::disallowed_methods)] // the fleet link's edge: command ages and the teleop deadman are wall time between machines
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -138,6 +139,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Gateway {
     /// Join the fleet. `initial` is the knowledge base the robot runs.
+    #[allow(clippy::disallowed_methods)] // the fleet link's edge: command ages and the teleop deadman are wall time between machines
     pub async fn start(
         cfg: GatewayConfig,
         initial: Option<KbVersion>,

@@ -388,6 +388,7 @@ impl Lockstep {
     /// Release what is staged, round after round, until every tracked task is parked, nothing is
     /// staged and every local reader has what was written for it. Fails after `timeout` of wall
     /// time, naming what was still busy.
+    #[allow(clippy::disallowed_methods)] // transport's edge: settle() is bounded in wall time (tokio's clock)
     pub async fn settle(&self, timeout: Duration) -> Result<Settled, LockstepError> {
         let started = tokio::time::Instant::now();
         let mut out = Settled::default();
