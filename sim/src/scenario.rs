@@ -23,12 +23,6 @@ pub struct Scenario {
     pub seed: u64,
     /// Sim seconds to run.
     pub duration: f64,
-    /// The fastest sim speed (sim seconds per wall second) at which this scenario's perception
-    /// keeps up on the reference 2-core machine: `letan sim --headless` runs no faster unless
-    /// `--speed` says so. At 4× the face node (YuNet at 10 Hz of sim time) lags behind the people,
-    /// and greeting expectations then depend on timing.
-    #[serde(default)]
-    pub max_speed: Option<f64>,
     #[serde(default)]
     pub robot: RobotStart,
     #[serde(default)]
@@ -341,11 +335,6 @@ impl Scenario {
                 "duration: {} must be in (0, 86400] s",
                 self.duration
             ));
-        }
-        if let Some(m) = self.max_speed {
-            if !(m.is_finite() && m > 0.0) {
-                return bad(format!("max_speed: {m} must be a positive number"));
-            }
         }
         let mut names = BTreeSet::new();
         let mut leaders: BTreeSet<&str> = BTreeSet::new();

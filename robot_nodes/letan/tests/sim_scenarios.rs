@@ -13,12 +13,22 @@ fn run_scenario(
     path: &std::path::Path,
     report: &std::path::Path,
 ) -> (i32, serde_json::Value, String) {
+    run_scenario_with(path, report, &[])
+}
+
+/// Headless runs are in lockstep and as fast as the machine goes (`--speed 0` is the default).
+fn run_scenario_with(
+    path: &std::path::Path,
+    report: &std::path::Path,
+    extra: &[&str],
+) -> (i32, serde_json::Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_letan"))
         .current_dir(repo())
         .args(["sim", "--headless", "--bus", "--scenario"])
         .arg(path)
         .arg("--report")
         .arg(report)
+        .args(extra)
         .env("LETAN_LOG", "warn")
         .output()
         .expect("run letan sim");
@@ -145,4 +155,44 @@ fn an_unsure_question_is_confirmed_before_the_answer() {
         .position(|l| l.contains("robot starts guiding to forms_desk"))
         .unwrap_or_else(|| panic!("never guided to the forms desk: {answers:#?}"));
     assert!(offer < guiding, "offered first: {answers:#?}");
+}
+
+/// Lockstep on the bus is deterministic: the same scenario with the same seed, run twice, gives the
+/// same report bit for bit (every float: path length, distances, times in personal space; every
+/// expectation's detail) and the same story, event by event with its sim time. Only the wall time
+/// and the real-time factor differ. `two_together` exercises the camera, the face node's greeting
+/// policy, the dialog and the mux.
+#[test]
+fn the_same_seed_on_the_bus_gives_the_same_report_bit_for_bit() {
+    let scenario = repo().join("sim/scenarios/two_together.yaml");
+    if !selected(&scenario) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for i in 0..2 {
+        let report = dir.path().join(format!("r{i}.json"));
+        let (code, mut json, log) =
+            run_scenario_with(&scenario, &report, &["--seed", "11", "--speed", "0"]);
+        assert!(code == 0 || code == 1, "run {i} did not finish: {log}");
+        assert!(json.is_object(), "run {i}: no report\n{log}");
+        assert_eq!(json["seed"], 11);
+        assert!(
+            json["wall_time"].as_f64().is_some_and(|w| w > 0.0),
+            "{json}"
+        );
+        let obj = json.as_object_mut().unwrap();
+        obj.remove("wall_time");
+        obj.remove("real_time_factor");
+        // The story: one line per event, with its sim time (stdout, before the summary).
+        let story: Vec<String> = log
+            .lines()
+            .filter(|l| l.trim_start().starts_with('['))
+            .map(str::to_string)
+            .collect();
+        runs.push((serde_json::to_string(&json).unwrap(), story, log));
+    }
+    assert!(!runs[0].1.is_empty(), "no story lines:\n{}", runs[0].2);
+    assert_eq!(runs[0].0, runs[1].0, "reports differ");
+    assert_eq!(runs[0].1, runs[1].1, "stories differ");
 }

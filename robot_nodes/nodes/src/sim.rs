@@ -70,6 +70,9 @@ pub struct SimParams {
     /// of wall time.
     pub wait_for: Vec<String>,
     pub wait_timeout_s: f64,
+    /// In lockstep (the context has a `Lockstep`: `letan sim --headless`), the wall time a step may
+    /// take to settle before the run fails, naming the nodes still busy.
+    pub settle_timeout_s: f64,
 }
 
 impl Default for SimParams {
@@ -86,8 +89,12 @@ impl Default for SimParams {
                 "/dialog/state".into(),
                 "/nav/guide_status".into(),
                 "/cmd_vel".into(),
+                // The tts node advertises it once its voices are loaded (off the async workers,
+                // where the lockstep cannot see the work).
+                "/tts/status".into(),
             ],
             wait_timeout_s: 120.0,
+            settle_timeout_s: 60.0,
         }
     }
 }
@@ -127,6 +134,12 @@ impl SimParams {
             return Err(format!(
                 "key `speed` must be 0 (as fast as possible) or ≥ {MIN_SPEED}, got {}",
                 self.speed
+            ));
+        }
+        if !(self.settle_timeout_s.is_finite() && self.settle_timeout_s > 0.0) {
+            return Err(format!(
+                "key `settle_timeout_s` must be > 0, got {}",
+                self.settle_timeout_s
             ));
         }
         if !(self.wait_timeout_s.is_finite() && self.wait_timeout_s >= 0.0) {
@@ -522,7 +535,23 @@ pub async fn run_scenario(
             _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {}
         }
     }
-    tracing::info!(waited_s = waited.elapsed().as_secs_f64(), scenario = %scenario.name, seed = seed_used, speed = params.speed, "simulation starts");
+    // Lockstep: the nodes finish starting up (routers trained, maps loaded), then every step waits
+    // for them (see `letan_transport::lockstep`).
+    let lockstep = ctx.lockstep().cloned();
+    if let Some(l) = &lockstep {
+        let settled = tokio::select! {
+            _ = &mut shutdown => None,
+            s = l.settle(letan_transport::secs_to_duration(params.wait_timeout_s.max(params.settle_timeout_s))) => Some(s),
+        };
+        if let Some(Err(e)) = settled {
+            return Err(NodesError::node(
+                &node,
+                format!("before the first step: {e}"),
+            ));
+        }
+        l.start();
+    }
+    tracing::info!(waited_s = waited.elapsed().as_secs_f64(), scenario = %scenario.name, seed = seed_used, speed = params.speed, lockstep = lockstep.is_some(), "simulation starts");
     let wall_start = std::time::Instant::now();
     let mut heartbeat_at = 0.0;
     while world.time() < scenario.duration {
@@ -585,11 +614,13 @@ pub async fn run_scenario(
                     header: Header::new(stamp(world.time()), "map"),
                     place_id: place.clone(),
                     person_id: String::new(),
+                    guide: false,
                 })?,
                 OperatorAction::Dock => op.goal.publish(NavGoalPlace {
                     header: Header::new(stamp(world.time()), "map"),
                     place_id: "dock".into(),
                     person_id: String::new(),
+                    guide: false,
                 })?,
             }
             next_op += 1;
@@ -608,6 +639,20 @@ pub async fn run_scenario(
             heartbeat_at = out.clock + 0.1;
         }
         pubs.publish(&out, beat)?;
+        // Lockstep: the next step waits until every node is done with this one.
+        if let Some(l) = &lockstep {
+            let settled = tokio::select! {
+                _ = &mut shutdown => break,
+                s = l.settle(letan_transport::secs_to_duration(params.settle_timeout_s)) => s,
+            };
+            if let Err(e) = settled {
+                l.stop();
+                return Err(NodesError::node(
+                    &node,
+                    format!("at sim time {:.2} s: {e}", world.time()),
+                ));
+            }
+        }
         // Pace: sim time runs `speed` times faster than the wall; the other nodes follow /clock.
         let wait = pace_wait(
             wall_start,
@@ -619,6 +664,9 @@ pub async fn run_scenario(
             _ = &mut shutdown => break,
             _ = tokio::time::sleep(wait) => {}
         }
+    }
+    if let Some(l) = &lockstep {
+        l.stop();
     }
     let wall = wall_start.elapsed().as_secs_f64();
     let r = report(

@@ -25,9 +25,14 @@ pub struct Args {
     /// No operator console or citizen screen; exit with the scenario's verdict (0 passed, 1 failed).
     #[arg(long)]
     headless: bool,
-    /// Sim seconds per wall second (default 1 with the console, 4 headless; 0 = as fast as possible).
+    /// Sim seconds per wall second (default 1 with the console, 0 headless; 0 = as fast as possible).
+    /// Headless runs are in lockstep, so the speed changes how long a run takes, not its verdict.
     #[arg(long)]
     speed: Option<f64>,
+    /// Headless without lockstep: the nodes follow /clock as the wall allows (the verdict then
+    /// depends on the machine's load; for comparison only).
+    #[arg(long)]
+    no_lockstep: bool,
     /// Seed (default: the scenario's).
     #[arg(long)]
     seed: Option<u64>,
@@ -121,18 +126,9 @@ pub fn run(args: Args) -> Result<()> {
     };
     let speed = match args.speed {
         Some(s) => s,
-        None if args.headless => {
-            // The scenario may cap the headless default (its perception must keep up).
-            let cap = match &args.scenario {
-                Some(path) => {
-                    letan_sim::scenario::Scenario::load(path)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-                        .max_speed
-                }
-                None => None,
-            };
-            cap.map_or(4.0, |c| c.clamp(0.1, 4.0))
-        }
+        // In lockstep every node keeps up by construction: as fast as the machine goes.
+        None if args.headless && !args.no_lockstep => 0.0,
+        None if args.headless => 4.0,
         None => 1.0,
     };
     if !(speed.is_finite() && (speed == 0.0 || speed >= letan_nodes::sim::MIN_SPEED)) {
@@ -239,13 +235,20 @@ fn run_in(
     } else {
         Some(DdsOptions::from_env()?)
     };
-    let bus = Context::bus();
+    // Headless runs are in lockstep: sim time advances when every node is done with the last
+    // step (see letan_transport::lockstep). With the console, the wall paces the run.
+    let lockstep = (args.headless && !args.no_lockstep).then(letan_transport::Lockstep::new);
+    let with_lockstep = |c: Context| match &lockstep {
+        Some(l) => c.with_lockstep(l.clone()),
+        None => c,
+    };
+    let bus = with_lockstep(Context::bus());
     let context = |what: &str| -> Result<Context> {
         match &dds {
             None => Ok(bus.clone()),
-            Some(o) => {
-                Context::dds(o.clone()).with_context(|| format!("DDS participant for {what}"))
-            }
+            Some(o) => Ok(with_lockstep(
+                Context::dds(o.clone()).with_context(|| format!("DDS participant for {what}"))?,
+            )),
         }
     };
     super::topic::runtime()?.block_on(async {
@@ -266,15 +269,23 @@ fn run_in(
             let label = a.name.clone().unwrap_or_else(|| exec.clone());
             let ctx = context(&label)?;
             let stop = stopped();
-            tasks.push(tokio::spawn(async move {
-                if let Err(e) = letan_nodes::run(&exec, ctx, a, stop).await {
-                    eprintln!("[{label}] stopped: {e}");
+            let node = {
+                let label = label.clone();
+                async move {
+                    if let Err(e) = letan_nodes::run(&exec, ctx, a, stop).await {
+                        eprintln!("[{label}] stopped: {e}");
+                    }
                 }
-            }));
+            };
+            tasks.push(match &lockstep {
+                Some(l) => tokio::spawn(l.track(label, node)),
+                None => tokio::spawn(node),
+            });
         }
         println!(
-            "letan sim: {} with nodes {}",
+            "letan sim: {}{} with nodes {}",
             if args.bus { "in-process bus" } else { "DDS" },
+            if lockstep.is_some() { ", lockstep" } else { "" },
             nodes
                 .iter()
                 .map(|(e, a)| a.name.clone().unwrap_or_else(|| e.clone()))
