@@ -275,12 +275,21 @@ async fn cancel_stops_the_robot_and_an_unknown_place_fails_with_its_code() {
 
 /// The robot drives itself (its own localization on the simulated lidar and drifting odometry)
 /// from the dock to every place of the lobby and back, through the real simulator.
+///
+/// The pace is the other tests' 4×, not 10×: the simulator keeps its pace by the wall clock
+/// whether or not the nodes keep up, and the mux drops navigation's command after 0.5 s of sim
+/// time (50 ms of wall time at 10×). On the 2-core machine shared with builds, the navigation
+/// node's cycles came further apart than that: the mux stopped the robot between commands, the
+/// robot stopped and went, and a leg gave up with "no progress" (status 6, error 105), leaving the
+/// robot where it stopped. And the run (3000 s of sim time) ended before the 50 legs did: the
+/// clock stopped and the leg then running hung. (The e-stop never engaged: the mux logged
+/// `estop=None` throughout.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "FAILS since 2026-12-05 (2 of 2 runs): after ~10 good legs a leg aborts (status 6) and every later leg fails; not understood yet, see the stop-13 closing note. Run: cargo test -p letan-nodes --test nav_node -- --ignored"]
 async fn from_the_dock_to_every_place_and_back_in_the_simulator() {
     let places = letan_map::Places::load(repo().join("maps/places.yaml")).unwrap();
-    // 10× real time: the nodes keep up (the mux and the controller run at 20 Hz of sim time).
-    let s = stack(3000.0, 10.0).await;
+    // The run outlasts every leg, each within its own goal timeout (300 s of sim time).
+    let legs = 2 * places.places.len();
+    let s = stack(legs as f64 * 300.0, 4.0).await;
     let test = s.ctx.node("test", "/").unwrap();
     let client = test
         .action_client::<NavigateToPose>("/navigate_to_pose")
@@ -326,9 +335,10 @@ async fn from_the_dock_to_every_place_and_back_in_the_simulator() {
             let off = (at.x - target.x).hypot(at.y - target.y);
             worst = worst.max(off);
             eprintln!(
-                "{name} (after {id}): status {}, {off:.2} m off, {:.1} s wall",
+                "{name} (after {id}): status {}, {off:.2} m off, {:.1} s wall {:?}",
                 r.status,
-                leg.elapsed().as_secs_f64()
+                leg.elapsed().as_secs_f64(),
+                r.result
             );
             if r.status != GoalStatus::STATUS_SUCCEEDED || off > 0.35 {
                 failures.push(format!(
