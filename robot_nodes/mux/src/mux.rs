@@ -71,6 +71,17 @@ impl InputId {
         InputId::ALL.into_iter().find(|i| i.as_str() == name)
     }
 
+    /// An operator drives through this input (console or keyboard teleop).
+    pub fn is_teleop(self) -> bool {
+        matches!(self, InputId::ConsoleTeleop | InputId::KeyboardTeleop)
+    }
+
+    /// The wire name (e.g. `MuxStatus.active_input`) names a teleop input; `""` or an unknown
+    /// name does not.
+    pub fn is_teleop_name(name: &str) -> bool {
+        InputId::parse(name).is_some_and(InputId::is_teleop)
+    }
+
     fn index(self) -> usize {
         match self {
             InputId::Navigation => 0,
@@ -671,5 +682,16 @@ mod tests {
             assert_eq!(InputId::parse(id.as_str()), Some(id));
         }
         assert_eq!(InputId::parse("joystick"), None);
+    }
+
+    #[test]
+    fn teleop_inputs_are_the_operators() {
+        let teleop: Vec<InputId> = InputId::ALL.into_iter().filter(|i| i.is_teleop()).collect();
+        assert_eq!(teleop, [InputId::ConsoleTeleop, InputId::KeyboardTeleop]);
+        assert!(InputId::is_teleop_name("console_teleop"));
+        assert!(InputId::is_teleop_name("keyboard_teleop"));
+        for other in ["navigation", "greeting", "", "teleop", "Console_teleop"] {
+            assert!(!InputId::is_teleop_name(other), "{other}");
+        }
     }
 }
