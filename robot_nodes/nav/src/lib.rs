@@ -10,7 +10,11 @@
 //! - [`tracker`]: people from scan leg/blob clusters, tracked with ids and velocities
 //! - [`guide`]: guide-mode supervisor (keep the follower within ~1.5 m, wait when they fall behind)
 //! - [`navigator`]: goal/progress checks, recoveries and the behaviour state machine
-//! - [`testing`]: raycaster and unicycle model for tests and benches
+//! - [`supervisor`]: one goal at a time from places, poses or the action: timeout, pause on the
+//!   e-stop and resume by replanning, cancel when an operator drives, typed statuses with wait reasons
+//! - [`perception`]: localization and people tracking fed with odometry and scans
+//! - `testing`, `scenario` (feature `testing`, on for this crate's tests and benches only): raycaster,
+//!   unicycle model and the seeded people-walking trips
 
 pub mod controller;
 pub mod costmap;
@@ -20,8 +24,12 @@ pub mod guide;
 pub mod localization;
 pub mod navigator;
 pub mod params;
+pub mod perception;
 pub mod planner;
+#[cfg(any(test, feature = "testing"))]
 pub mod scenario;
+pub mod supervisor;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod tracker;
 pub mod types;
