@@ -230,8 +230,10 @@ pub struct NavGoalPlace {
     pub header: Header,
     /// Place id; `""` cancels the current goal.
     pub place_id: String,
-    /// Person being guided, `""` if none.
+    /// Person being guided, `""` if none (an id only: it does not choose the mode).
     pub person_id: String,
+    /// Lead a person there (guide mode: slower, waits for them); `false` = drive alone.
+    pub guide: bool,
 }
 
 /// `letan_interfaces/msg/GuideStatus`: progress of the current [`NavGoalPlace`].
@@ -248,8 +250,10 @@ pub struct GuideStatus {
     pub progress: f32,
     /// `ERROR_*`, 0 unless `state` is failed.
     pub error_code: u16,
-    /// Detail of the error.
+    /// Detail of the error (or, while waiting, why in words).
     pub error_msg: String,
+    /// One of the `WAIT_*` values: why the goal waits (`WAIT_NONE` unless `state` is waiting).
+    pub wait_reason: u8,
 }
 
 impl GuideStatus {
@@ -276,4 +280,15 @@ impl GuideStatus {
     pub const ERROR_TIMEOUT: u16 = 3;
     /// Stopped by the emergency stop.
     pub const ERROR_ESTOP: u16 = 4;
+
+    /// Not waiting.
+    pub const WAIT_NONE: u8 = 0;
+    /// Guide mode: the guided person fell behind or is not found yet.
+    pub const WAIT_GUIDED_PERSON: u8 = 1;
+    /// The emergency stop holds the robot; the goal resumes (replanned) on release.
+    pub const WAIT_ESTOP: u8 = 2;
+    /// An operator drives (teleop) and the goal is kept (`cancel_on_teleop` off).
+    pub const WAIT_TELEOP: u8 = 3;
+    /// People stand in the way; the robot waits for them to pass.
+    pub const WAIT_PEOPLE: u8 = 4;
 }

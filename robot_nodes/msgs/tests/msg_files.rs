@@ -289,6 +289,15 @@ fn rust_constants() -> Vec<(&'static str, &'static str, String)> {
         (g, "ERROR_NO_PATH", GuideStatus::ERROR_NO_PATH.to_string()),
         (g, "ERROR_TIMEOUT", GuideStatus::ERROR_TIMEOUT.to_string()),
         (g, "ERROR_ESTOP", GuideStatus::ERROR_ESTOP.to_string()),
+        (g, "WAIT_NONE", GuideStatus::WAIT_NONE.to_string()),
+        (
+            g,
+            "WAIT_GUIDED_PERSON",
+            GuideStatus::WAIT_GUIDED_PERSON.to_string(),
+        ),
+        (g, "WAIT_ESTOP", GuideStatus::WAIT_ESTOP.to_string()),
+        (g, "WAIT_TELEOP", GuideStatus::WAIT_TELEOP.to_string()),
+        (g, "WAIT_PEOPLE", GuideStatus::WAIT_PEOPLE.to_string()),
     ]
     .into_iter()
     .chain(action_constants())

@@ -501,6 +501,7 @@ impl Bridge {
                     header: Header::new(now, "map"),
                     place_id: place,
                     person_id: String::new(),
+                    guide: false,
                 })?;
             }
             OperatorCommand::CancelGoal { operator } => {
@@ -516,6 +517,7 @@ impl Bridge {
                     header: Header::new(now, "map"),
                     place_id: "dock".into(),
                     person_id: String::new(),
+                    guide: false,
                 })?;
             }
             OperatorCommand::Say {

@@ -156,7 +156,7 @@ impl NavTracker {
                 }
             }
             GuideStatus::STATE_WAITING
-                if changed && g.error_msg.contains("guided person") && !self.follower_lost =>
+                if changed && g.wait_reason == GuideStatus::WAIT_GUIDED_PERSON && !self.follower_lost =>
             {
                 self.follower_lost = true;
                 out.push(NavEvent::FollowerLost);
@@ -191,10 +191,7 @@ pub struct TakeoverWatch {
 
 impl TakeoverWatch {
     pub fn feed(&mut self, m: &MuxStatus, now: f64) -> Option<OperatorAction> {
-        let teleop = matches!(
-            m.active_input.as_str(),
-            "console_teleop" | "keyboard_teleop"
-        );
+        let teleop = letan_mux::InputId::is_teleop_name(&m.active_input);
         if teleop {
             self.last_drive = now;
             self.driving_since.get_or_insert(now);
@@ -270,15 +267,11 @@ impl Executor<'_> {
                     person_id,
                 } => {
                     self.nav.expect(Some(place.clone()));
-                    let person_id = match (guide, person_id.is_empty()) {
-                        (false, _) => String::new(),
-                        (true, true) => "visitor".into(),
-                        (true, false) => person_id,
-                    };
                     self.pubs.goal.publish(NavGoalPlace {
                         header: Header::new(self.clock.now(), "map"),
                         place_id: place,
-                        person_id,
+                        person_id: if guide { person_id } else { String::new() },
+                        guide,
                     })?;
                 }
                 Action::CancelNavigation => {
@@ -294,6 +287,7 @@ impl Executor<'_> {
                         header: Header::new(self.clock.now(), "map"),
                         place_id: "dock".into(),
                         person_id: String::new(),
+                        guide: false,
                     })?;
                 }
                 Action::StaffAlert {

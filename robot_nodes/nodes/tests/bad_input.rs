@@ -871,6 +871,7 @@ async fn hostile_navigation(rig: &mut Rig) {
                 header: hdr(rig.t, "map"),
                 place_id: id.clone(),
                 person_id: "p".repeat(100_000),
+                guide: true,
             })
             .unwrap();
     }
@@ -1088,6 +1089,7 @@ async fn hostile_speech_and_dialog(rig: &mut Rig) {
                 progress: [f32::NAN, f32::INFINITY, -3.0, 1e30][i % 4],
                 error_code: u16::MAX,
                 error_msg: s,
+                wait_reason: u8::MAX,
             })
             .unwrap();
     }
@@ -1500,6 +1502,7 @@ async fn every_node_survives_hostile_input_and_still_does_its_job() {
             header: hdr(t, "map"),
             place_id: "reception".into(),
             person_id: String::new(),
+            guide: false,
         })
         .unwrap();
     rig.run(1.5).await;
