@@ -24,7 +24,7 @@ strip_list() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$
 
 # --- Debian packages -------------------------------------------------------------------------
 mapfile -t APT < <(strip_list scripts/apt-packages.txt)
-APT+=(build-essential pkg-config iproute2 util-linux python3-venv unzip ca-certificates)
+APT+=(build-essential pkg-config iproute2 nftables util-linux python3-venv unzip ca-certificates)
 missing=()
 for p in "${APT[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
