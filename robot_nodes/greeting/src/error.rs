@@ -29,3 +29,13 @@ pub enum GreetingError {
         source: std::io::Error,
     },
 }
+
+impl From<letan_core::ParamError> for GreetingError {
+    fn from(e: letan_core::ParamError) -> Self {
+        GreetingError::InvalidParam {
+            key: e.key,
+            value: e.value,
+            reason: e.reason,
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Pinhole geometry (distance and bearing from a face box) and head yaw from landmarks.
 
 use crate::{BBox, CameraParams, Landmarks};
+pub(crate) use letan_core::normalize_angle;
 
 /// Ratio between the nose tip's depth in front of the eye plane and half the distance between
 /// the eyes. Adult averages put both at about 3–3.5 cm, so 1.0 is used: then the nose's offset
@@ -73,16 +74,6 @@ impl CameraIntrinsics {
         let y = (f64::from(v) - self.cy) * z / self.fy;
         Some((x * x + y * y + z * z).sqrt())
     }
-}
-
-/// Normalizes an angle to (-π, π].
-pub fn normalize_angle(a: f64) -> f64 {
-    use std::f64::consts::PI;
-    let mut r = a.rem_euclid(2.0 * PI);
-    if r > PI {
-        r -= 2.0 * PI;
-    }
-    r
 }
 
 /// Estimated head yaw relative to the camera's line of sight (rad). 0 = looking at the

@@ -25,9 +25,8 @@ mod types;
 pub use engagement::{Engagement, EngagementLevel};
 pub use error::GreetingError;
 pub use geometry::{face_yaw, frontalness, CameraIntrinsics};
-pub use params::{
-    CameraParams, EngagementParams, GreetingParams, Lang, PolicyParams, TrackerParams,
-};
+pub use letan_core::Lang;
+pub use params::{CameraParams, EngagementParams, GreetingParams, PolicyParams, TrackerParams};
 pub use policy::{Context, Greeter, Greeting, GreetingKind, PartOfDay, Turn};
 pub use tracker::{FaceTracker, TrackedFace};
 pub use types::{BBox, Detection, Landmarks, TrackId};

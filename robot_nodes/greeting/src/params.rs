@@ -2,21 +2,14 @@
 
 use std::path::Path;
 
+use letan_core::params::{in_range as range, ros_parameters, ParamError};
+use letan_core::Lang;
 use serde::Deserialize;
 
 use crate::GreetingError;
 
 /// The node name whose `ros__parameters` section holds these parameters.
 pub const NODE_NAME: &str = "greeting";
-
-/// Greeting language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
 
 /// Camera model used to turn face size into distance and position into bearing.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -203,19 +196,7 @@ pub struct GreetingParams {
 }
 
 fn bad(key: &str, value: impl std::fmt::Display, reason: &str) -> GreetingError {
-    GreetingError::InvalidParam {
-        key: key.to_string(),
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
-}
-
-fn range(key: &str, v: f64, lo: f64, hi: f64) -> Result<(), GreetingError> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(bad(key, v, &format!("must be within [{lo}, {hi}]")))
-    }
+    ParamError::new(key, value, reason).into()
 }
 
 impl GreetingParams {
@@ -239,15 +220,14 @@ impl GreetingParams {
             source,
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_err)?;
-        let section = doc
-            .get(NODE_NAME)
-            .and_then(|n| n.get("ros__parameters"))
-            .cloned()
+        let section = ros_parameters(&doc, NODE_NAME)
+            .ok()
+            .filter(|s| s.found())
             .ok_or_else(|| GreetingError::MissingNode {
                 node: NODE_NAME.to_string(),
                 path: path.map(Path::to_path_buf),
             })?;
-        let params: GreetingParams = serde_yaml::from_value(section).map_err(yaml_err)?;
+        let params: GreetingParams = serde_yaml::from_value(section.value()).map_err(yaml_err)?;
         params.validate()?;
         Ok(params)
     }
