@@ -103,15 +103,25 @@ impl GatewayConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToRobot {
     /// Drive (forward to the mux's console teleop input).
-    Teleop { linear: f64, angular: f64 },
+    Teleop {
+        linear: f64,
+        angular: f64,
+    },
     /// The deadman ran out: publish a zero once.
     TeleopStop,
     /// Engage or release the operator e-stop.
     Estop(bool),
-    Say { text: String, lang: String },
-    GoTo { place: String },
+    Say {
+        text: String,
+        lang: String,
+    },
+    GoTo {
+        place: String,
+    },
     /// A new knowledge base is running (installed in `kb_dir` when one is set).
-    KbSwitched { version: String },
+    KbSwitched {
+        version: String,
+    },
 }
 
 /// The robot's gateway.
@@ -201,13 +211,21 @@ impl Gateway {
             .map_err(FleetError::zenoh)?;
         let last_teleop: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
         {
-            let (tx, site_key, ledger, last_teleop) =
-                (tx.clone(), site_key.clone(), ledger.clone(), last_teleop.clone());
-            let (site, robot, max_age) = (cfg.site.clone(), cfg.robot.clone(), cfg.max_command_age_ms);
+            let (tx, site_key, ledger, last_teleop) = (
+                tx.clone(),
+                site_key.clone(),
+                ledger.clone(),
+                last_teleop.clone(),
+            );
+            let (site, robot, max_age) =
+                (cfg.site.clone(), cfg.robot.clone(), cfg.max_command_age_ms);
             tasks.push(tokio::spawn(async move {
                 let mut last_id = 0u64;
                 while let Ok(q) = cmd_q.recv_async().await {
-                    let bytes = q.payload().map(|p| p.to_bytes().into_owned()).unwrap_or_default();
+                    let bytes = q
+                        .payload()
+                        .map(|p| p.to_bytes().into_owned())
+                        .unwrap_or_default();
                     let result = proto::decode::<Command>(
                         "command",
                         &bytes,

@@ -141,8 +141,12 @@ impl Hub {
             .await
             .map_err(FleetError::zenoh)?;
         {
-            let (fleet, sites, reject, notices) =
-                (fleet.clone(), sites.clone(), reject.clone(), notices.clone());
+            let (fleet, sites, reject, notices) = (
+                fleet.clone(),
+                sites.clone(),
+                reject.clone(),
+                notices.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 while let Ok(sample) = sub.recv_async().await {
                     let key = sample.key_expr().as_str().to_string();
@@ -212,7 +216,14 @@ impl Hub {
             .ok_or_else(|| FleetError::Refused(format!("unknown site {site:?}")))
     }
 
-    async fn ask(&self, site: &str, robot: &str, leaf: &str, payload: Vec<u8>, max: usize) -> Result<Reply> {
+    async fn ask(
+        &self,
+        site: &str,
+        robot: &str,
+        leaf: &str,
+        payload: Vec<u8>,
+        max: usize,
+    ) -> Result<Reply> {
         let key = self.site_key(site)?;
         let replies = self
             .session
@@ -223,13 +234,9 @@ impl Hub {
             .map_err(FleetError::zenoh)?;
         match replies.recv_async().await {
             Ok(r) => match r.result() {
-                Ok(sample) => proto::decode::<Reply>(
-                    "reply",
-                    &sample.payload().to_bytes(),
-                    max,
-                    site,
-                    key,
-                ),
+                Ok(sample) => {
+                    proto::decode::<Reply>("reply", &sample.payload().to_bytes(), max, site, key)
+                }
                 Err(e) => Err(FleetError::Zenoh(format!(
                     "{robot}: {}",
                     e.payload().try_to_string().unwrap_or_default()
@@ -297,9 +304,9 @@ impl Hub {
             .recv_async()
             .await
             .map_err(|_| FleetError::Zenoh(format!("{robot}: no reply")))?;
-        let sample = r
-            .into_result()
-            .map_err(|e| FleetError::Zenoh(e.payload().try_to_string().unwrap_or_default().into_owned()))?;
+        let sample = r.into_result().map_err(|e| {
+            FleetError::Zenoh(e.payload().try_to_string().unwrap_or_default().into_owned())
+        })?;
         let b = sample.payload().to_bytes();
         if b.len() > proto::MAX_BLOB_BYTES {
             return Err(FleetError::TooLarge {

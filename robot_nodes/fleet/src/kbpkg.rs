@@ -49,7 +49,10 @@ pub fn version_of(files: &[(String, String)]) -> String {
         h.update(t.as_bytes());
         h.update([0]);
     }
-    h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Check files with `letan_nlu::Kb::parse` (what `letan kb check` runs): the version, or every
@@ -76,7 +79,10 @@ fn kb_path(name: &str) -> Result<Option<String>, FleetError> {
             "entry {name:?} leaves the archive"
         )));
     }
-    let mut parts: Vec<&str> = name.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let mut parts: Vec<&str> = name
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     if parts.first() == Some(&"kb") {
         parts.remove(0);
     }
@@ -283,7 +289,11 @@ impl Ledger {
 
     /// Check `files` and switch to them; on any problem keep the running version. A push whose
     /// claimed version differs from its content is refused too.
-    pub fn apply(&mut self, claimed: &str, files: Vec<(String, String)>) -> Result<&KbVersion, FleetError> {
+    pub fn apply(
+        &mut self,
+        claimed: &str,
+        files: Vec<(String, String)>,
+    ) -> Result<&KbVersion, FleetError> {
         let kb = check(files)?;
         if kb.version != claimed {
             return Err(FleetError::KbArchive(format!(
@@ -344,14 +354,20 @@ mod tests {
     fn an_invalid_kb_names_file_and_line_and_the_ledger_keeps_the_old_one() {
         let good = check(embedded()).unwrap();
         let mut files = embedded();
-        let i = files.iter().position(|(n, _)| n.starts_with("intents/")).unwrap();
+        let i = files
+            .iter()
+            .position(|(n, _)| n.starts_with("intents/"))
+            .unwrap();
         files[i].1 = format!("{}\n  - [unclosed\n", files[i].1);
         let name = files[i].0.clone();
         let e = check(files.clone()).unwrap_err();
         let FleetError::KbInvalid(issues) = &e else {
             panic!("{e}")
         };
-        assert!(issues.iter().any(|m| m.contains(&name) && m.contains(':')), "{issues:?}");
+        assert!(
+            issues.iter().any(|m| m.contains(&name) && m.contains(':')),
+            "{issues:?}"
+        );
         let mut l = Ledger::new(Some(good.clone()));
         assert!(l.apply(&version_of(&files), files).is_err());
         assert_eq!(l.version(), good.version, "kept");
@@ -370,8 +386,11 @@ mod tests {
             .collect();
         let e = unpack(&zip_of(&many, ""), &Limits::default()).unwrap_err();
         assert!(e.to_string().contains("zip bomb"), "{e}");
-        let e = unpack(&zip_of(&[("../x.yaml".into(), "a".into())], ""), &Limits::default())
-            .unwrap_err();
+        let e = unpack(
+            &zip_of(&[("../x.yaml".into(), "a".into())], ""),
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("leaves the archive"), "{e}");
         assert!(unpack(b"hello", &Limits::default()).is_err());
         assert!(unpack(b"PK\x03\x04garbage", &Limits::default()).is_err());
@@ -399,8 +418,14 @@ mod tests {
         }
         tar.extend_from_slice(&[0u8; 1024]);
         let files = unpack(&tar, &Limits::default()).unwrap();
-        assert_eq!(check(files).unwrap().version, check(embedded()).unwrap().version);
-        assert!(unpack(&tar[..700], &Limits::default()).is_err(), "truncated");
+        assert_eq!(
+            check(files).unwrap().version,
+            check(embedded()).unwrap().version
+        );
+        assert!(
+            unpack(&tar[..700], &Limits::default()).is_err(),
+            "truncated"
+        );
     }
 
     #[test]

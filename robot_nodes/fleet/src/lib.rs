@@ -15,6 +15,7 @@ pub mod hub;
 pub mod kbpkg;
 pub mod proto;
 pub mod server;
+pub mod setup;
 pub mod state;
 
 pub use error::FleetError;
@@ -27,11 +28,10 @@ pub type Result<T, E = FleetError> = std::result::Result<T, E>;
 pub fn zenoh_config(mode: &str, listen: &[String], connect: &[String]) -> Result<zenoh::Config> {
     let mut c = zenoh::Config::default();
     let set = |c: &mut zenoh::Config, k: &str, v: String| {
-        c.insert_json5(k, &v)
-            .map_err(|e| FleetError::Param {
-                key: k.to_string(),
-                detail: e.to_string(),
-            })
+        c.insert_json5(k, &v).map_err(|e| FleetError::Param {
+            key: k.to_string(),
+            detail: e.to_string(),
+        })
     };
     let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
     set(&mut c, "mode", format!("{mode:?}"))?;

@@ -227,9 +227,8 @@ pub enum EventKind {
     Error { message: String },
 }
 
-/// An event.
+/// An event (no `deny_unknown_fields`: serde does not support it with the flattened kind).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Event {
     pub v: u32,
     pub site: String,
@@ -336,7 +335,11 @@ pub fn redact(text: &str) -> String {
         words.push(out);
         let n = words.len();
         let last2 = if n >= 2 {
-            format!("{} {}", words[n - 2].to_lowercase(), words[n - 1].to_lowercase())
+            format!(
+                "{} {}",
+                words[n - 2].to_lowercase(),
+                words[n - 1].to_lowercase()
+            )
         } else {
             String::new()
         };
@@ -347,7 +350,8 @@ pub fn redact(text: &str) -> String {
         };
         if last3 == "tên tôi là" || last3 == "my name is" {
             mask_next = 3;
-        } else if last2 == "tôi là" || last2 == "tên là" || last2 == "i am" || last2 == "i'm called" {
+        } else if last2 == "tôi là" || last2 == "tên là" || last2 == "i am" || last2 == "i'm called"
+        {
             mask_next = 3;
         }
     }
@@ -397,8 +401,8 @@ mod tests {
         // another version, correctly signed
         let mut s = status();
         s.v = 9;
-        let e = decode::<Status>("status", &encode(&s, key), MAX_STATUS_BYTES, "s", key)
-            .unwrap_err();
+        let e =
+            decode::<Status>("status", &encode(&s, key), MAX_STATUS_BYTES, "s", key).unwrap_err();
         assert!(matches!(e, FleetError::Version { got: 9, .. }), "{e}");
         // signed but not a status
         let e = decode::<Status>(
@@ -434,8 +438,12 @@ mod tests {
 
     #[test]
     fn redaction_removes_numbers_mail_and_names() {
-        let r = redact("Tên tôi là Nguyễn Văn An, số điện thoại 0912345678, mail an@x.vn, phòng 12");
-        assert!(!r.contains("Nguyễn") && !r.contains("An,") && !r.contains("0912345678"), "{r}");
+        let r =
+            redact("Tên tôi là Nguyễn Văn An, số điện thoại 0912345678, mail an@x.vn, phòng 12");
+        assert!(
+            !r.contains("Nguyễn") && !r.contains("An,") && !r.contains("0912345678"),
+            "{r}"
+        );
         assert!(!r.contains("an@x.vn"), "{r}");
         assert!(r.contains("phòng 12"), "short numbers stay: {r}");
         assert!(redact(&"x".repeat(1000)).chars().count() <= 300);

@@ -65,16 +65,19 @@ impl Fleet {
             }
         }
         self.instances.insert(s.robot.clone(), s.instance.clone());
-        let r = self.robots.entry(s.robot.clone()).or_insert_with(|| RobotView {
-            id: s.robot.clone(),
-            site: s.site.clone(),
-            online: true,
-            kb_version: String::new(),
-            software_version: String::new(),
-            last_seen_ms: now_ms,
-            status: None,
-            alerts: Vec::new(),
-        });
+        let r = self
+            .robots
+            .entry(s.robot.clone())
+            .or_insert_with(|| RobotView {
+                id: s.robot.clone(),
+                site: s.site.clone(),
+                online: true,
+                kb_version: String::new(),
+                software_version: String::new(),
+                last_seen_ms: now_ms,
+                status: None,
+                alerts: Vec::new(),
+            });
         r.site = s.site.clone();
         r.online = true;
         r.last_seen_ms = now_ms;
@@ -97,7 +100,10 @@ impl Fleet {
     pub fn on_event(&mut self, e: &Event) {
         if let Some(r) = self.robots.get_mut(&e.robot) {
             if r.site == e.site
-                && matches!(e.kind, EventKind::StaffAlert { .. } | EventKind::Error { .. })
+                && matches!(
+                    e.kind,
+                    EventKind::StaffAlert { .. } | EventKind::Error { .. }
+                )
             {
                 r.alerts.push(e.clone());
                 if r.alerts.len() > 20 {
@@ -136,7 +142,9 @@ impl Fleet {
 
 /// The calendar day (`YYYY-MM-DD`) of `ms` in a zone `offset_min` minutes east of UTC (Hanoi: 420).
 pub fn day_of(ms: u64, offset_min: i64) -> String {
-    let shifted = (ms as i64).saturating_add(offset_min.saturating_mul(60_000)).max(0) as u64;
+    let shifted = (ms as i64)
+        .saturating_add(offset_min.saturating_mul(60_000))
+        .max(0) as u64;
     letan_console::clock::rfc3339_utc(shifted)[..10].to_string()
 }
 
@@ -164,7 +172,10 @@ mod tests {
         f.on_status(st("a", "r1", "i1", 1), 0).unwrap();
         assert!(f.get("r1").unwrap().online);
         assert_eq!(f.get("r1").unwrap().kb_version, "kb1");
-        assert_eq!(f.on_status(st("a", "r1", "i1", 1), 10), Err(Rejected::Stale));
+        assert_eq!(
+            f.on_status(st("a", "r1", "i1", 1), 10),
+            Err(Rejected::Stale)
+        );
         // same id, other instance or other site, while online: refused
         assert!(matches!(
             f.on_status(st("a", "r1", "i2", 1), 100),
