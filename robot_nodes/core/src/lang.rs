@@ -19,7 +19,7 @@ pub enum Lang {
 
 /// A language code that is neither Vietnamese nor English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown language code {code:?} (expected vi or en)")]
+#[error("unsupported language {code:?} (expected \"vi\" or \"en\")")]
 pub struct UnknownLang {
     /// The code given (at most 32 characters of it).
     pub code: String,

@@ -101,3 +101,9 @@ pub enum SpeechError {
         reason: String,
     },
 }
+
+impl From<letan_core::UnknownLang> for SpeechError {
+    fn from(e: letan_core::UnknownLang) -> Self {
+        SpeechError::Language { code: e.code }
+    }
+}

@@ -1,52 +1,14 @@
 //! Engine ports (traits) and the values they exchange, with fakes for tests.
 
 use std::collections::VecDeque;
-use std::fmt;
-use std::str::FromStr;
 
-use serde::Deserialize;
 
 use crate::audio::Audio;
 use crate::error::SpeechError;
 
-/// The languages the robot speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Vietnamese.
-    Vi,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// ISO 639-1 code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for Lang {
-    type Err = SpeechError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "vi" | "vi-vn" | "vi_vn" | "vie" => Ok(Lang::Vi),
-            "en" | "en-us" | "en_us" | "en-gb" | "eng" => Ok(Lang::En),
-            _ => Err(SpeechError::Language {
-                code: s.chars().take(32).collect(),
-            }),
-        }
-    }
-}
+/// The languages the robot speaks (one `Lang` for every crate: `letan-core`). Its `FromStr` is
+/// lenient (`vi-VN`, `eng`, any case); the error converts into [`SpeechError::Language`].
+pub use letan_core::Lang;
 
 /// One recognised word.
 #[derive(Debug, Clone, PartialEq)]
