@@ -24,6 +24,7 @@ mod common;
 pub mod console;
 pub mod dialog;
 pub mod faces;
+pub mod fleet;
 pub mod mux;
 pub mod nav;
 pub mod router;

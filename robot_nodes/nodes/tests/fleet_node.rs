@@ -1,0 +1,164 @@
+//! The fleet node on the in-process bus, joined to a hub over real Zenoh on loopback: the hub sees
+//! the robot's status from its topics, its teleop reaches `/cmd_vel_teleop_console`, its e-stop
+//! `/mux/operator_estop`, and when the hub goes away the node publishes a zero by itself.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
+#![allow(clippy::unwrap_used)]
+use letan_fleet::authz::Role;
+use letan_fleet::hub::{Hub, HubConfig};
+use letan_fleet::proto::CommandBody;
+use letan_msgs::geometry_msgs::Twist;
+use letan_msgs::letan_interfaces::MuxStatus;
+use letan_msgs::nav_msgs::Odometry;
+use letan_msgs::std_msgs::Bool;
+use letan_nodes::NodeArgs;
+use letan_transport::{Context, Qos};
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
+    let key = "a-site-key-for-the-test";
+    let port = letan_fleet::setup::free_port().unwrap();
+    let hub = Hub::start(HubConfig {
+        listen: vec![format!("tcp/127.0.0.1:{port}")],
+        sites: [("site-a".to_string(), key.to_string())].into(),
+        ..HubConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let params = dir.path().join("fleet.yaml");
+    std::fs::write(
+        &params,
+        format!(
+            "fleet:\n  ros__parameters:\n    site: site-a\n    robot: r1\n    site_key: {key}\n    connect: [\"tcp/127.0.0.1:{port}\"]\n    status_period_ms: 200\n"
+        ),
+    )
+    .unwrap();
+    let ctx = Context::bus();
+    let test = ctx.node("test", "/").unwrap();
+    let teleop = test
+        .subscribe::<Twist>("/cmd_vel_teleop_console", Qos::commands().with_depth(1000))
+        .unwrap();
+    let estop = test
+        .subscribe::<Bool>("/mux/operator_estop", Qos::commands().with_depth(100))
+        .unwrap();
+    let mux = test
+        .publisher::<MuxStatus>("/mux/status", Qos::commands())
+        .unwrap();
+    let odom = test
+        .publisher::<Odometry>("/odom", Qos::sensor_data())
+        .unwrap();
+    let args = NodeArgs {
+        params_files: vec![params],
+        ..Default::default()
+    };
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let node = tokio::spawn(letan_nodes::fleet::run(ctx.clone(), args, async {
+        let _ = stop_rx.await;
+    }));
+
+    // status from the robot's topics
+    let t0 = Instant::now();
+    let seen = loop {
+        let mut o = Odometry::default();
+        o.pose.pose.position.x = 3.5;
+        odom.publish(o).unwrap();
+        mux.publish(MuxStatus {
+            estop_engaged: true,
+            active_input: "navigation".into(),
+            ..MuxStatus::default()
+        })
+        .unwrap();
+        if let Some(r) = hub.robot("r1") {
+            let s = r.status.clone().unwrap();
+            if r.online && s.estop && s.pose.is_some_and(|p| p.x == 3.5) {
+                break r;
+            }
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(15),
+            "{:?}",
+            hub.robot("r1")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(seen.site, "site-a");
+    assert!(
+        !seen.kb_version.is_empty(),
+        "the built-in knowledge base's version"
+    );
+
+    // commands
+    let r = hub
+        .command(
+            "site-a",
+            "r1",
+            "lan",
+            Role::Operator,
+            CommandBody::Estop { engage: true },
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    for _ in 0..3 {
+        let r = hub
+            .command(
+                "site-a",
+                "r1",
+                "lan",
+                Role::Operator,
+                CommandBody::Teleop {
+                    linear: 0.3,
+                    angular: 0.1,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(r.ok, "{r:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let r = hub
+        .command(
+            "site-a",
+            "r1",
+            "lan",
+            Role::Viewer,
+            CommandBody::Teleop {
+                linear: 0.9,
+                angular: 0.0,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!r.ok, "a viewer's command is refused by the robot too");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let e: Vec<Bool> = std::iter::from_fn(|| estop.try_recv()).collect();
+    assert_eq!(e, vec![Bool { data: true }]);
+    let drive: Vec<Twist> = std::iter::from_fn(|| teleop.try_recv()).collect();
+    assert_eq!(drive.len(), 3, "{drive:?}");
+    assert!(drive
+        .iter()
+        .all(|t| t.linear.x == 0.3 && t.angular.z == 0.1));
+
+    // the hub goes: a zero within the deadman
+    let gone = Instant::now();
+    hub.close().await;
+    let zero = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            if let Some(t) = teleop.try_recv() {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("no stop after the hub went");
+    assert_eq!(zero, Twist::default());
+    assert!(
+        gone.elapsed() < Duration::from_millis(800),
+        "{:?}",
+        gone.elapsed()
+    );
+    let _ = stop_tx.send(());
+    node.await.unwrap().unwrap();
+}
