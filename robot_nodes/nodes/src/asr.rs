@@ -27,15 +27,15 @@ use letan_msgs::audio_common_msgs::{AudioDataStamped, AudioInfo};
 use letan_msgs::hri_msgs::{IdsList, LiveSpeech};
 use letan_msgs::letan_interfaces::{SpeechStatus, Transcript as TranscriptMsg};
 use letan_msgs::std_msgs::{Empty, Header, StringMsg};
-use letan_speech::audio::{downmix, i16_to_f32, sanitize, ASR_SAMPLE_RATE};
-use letan_speech::turn::{GateDecision, ListenGate};
+use letan_speech::audio::{downmix, i16_to_f32, ASR_SAMPLE_RATE};
+use letan_speech::turn::ListenGate;
 use letan_speech::{
-    build_grammar, ClosedSetMode, ClosedSetRecognizer, EndpointConfig, EndpointEvent, Endpointer,
-    Grammar, Lang, Recognition, Recognizer, StreamResampler, Transcript, Vocabulary,
+    build_grammar, ClosedSetMode, ClosedSetRecognizer, EndpointConfig, Grammar, Heard, Lang,
+    ListenConfig, Listener, Recognizer, Vocabulary,
 };
 use letan_transport::{Clock, Context, Publisher, Qos, Rate};
 use serde::Deserialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -642,50 +642,11 @@ struct Format {
     s16le: bool,
 }
 
-/// Recent 16 kHz audio with absolute sample positions (for pre-roll and barge-in).
-struct History {
-    buf: VecDeque<i16>,
-    /// Absolute position of `buf[0]`.
-    start: u64,
-    cap: usize,
-}
-
-impl History {
-    fn end(&self) -> u64 {
-        self.start + self.buf.len() as u64
-    }
-    fn push(&mut self, s: &[f32]) {
-        for &x in s {
-            self.buf
-                .push_back((x.clamp(-1.0, 1.0) * 32767.0).round() as i16);
-        }
-        while self.buf.len() > self.cap {
-            self.buf.pop_front();
-            self.start += 1;
-        }
-    }
-    /// Samples `[from, to)`, clamped to what is held.
-    fn range(&self, from: u64, to: u64) -> Vec<i16> {
-        let from = from.max(self.start);
-        let to = to.min(self.end());
-        if from >= to {
-            return Vec::new();
-        }
-        self.buf
-            .range((from - self.start) as usize..(to - self.start) as usize)
-            .copied()
-            .collect()
-    }
-}
-
 struct Asr {
     params: AsrParams,
     clock: Clock,
     format: Format,
-    resampler: Option<StreamResampler>,
-    endpointer: Endpointer,
-    gate: ListenGate,
-    history: History,
+    listener: Listener,
     lang: Lang,
     engine: Box<dyn AsrEngine>,
     /// Phrases for the grammar (`None`: no closed-set decoding).
@@ -695,9 +656,6 @@ struct Asr {
     recognizers: HashMap<Lang, Box<dyn Recognizer + Send>>,
     /// Languages whose missing recognizer was already reported.
     reported: Vec<Lang>,
-    /// The open utterance is being fed to the recognizer, up to this position.
-    fed_upto: Option<u64>,
-    last_partial: String,
     tracked: bool,
     warned: Vec<&'static str>,
     transcript: Publisher<TranscriptMsg>,
@@ -801,7 +759,7 @@ impl Asr {
     /// Rebuilds the current language's recognizer when the phrases changed (knowledge base
     /// reloaded), between utterances only.
     fn check_phrases(&mut self) {
-        if self.fed_upto.is_some() {
+        if self.listener.is_open() {
             return;
         }
         let lang = self.lang;
@@ -834,7 +792,13 @@ impl Asr {
         match code.parse::<Lang>() {
             Ok(l) if l != self.lang => {
                 tracing::info!(lang = %l, "recognition language");
-                self.abort_utterance();
+                let mut heard = Vec::new();
+                let rec = self.recognizers.get_mut(&self.lang);
+                self.listener
+                    .abort(rec.map(|r| &mut **r as &mut dyn Recognizer), &mut heard);
+                if let Err(e) = self.publish_heard(heard) {
+                    tracing::error!(error = %e, "could not publish the tracked voices");
+                }
                 self.lang = l;
                 let _ = self.recognizer();
             }
@@ -860,18 +824,11 @@ impl Asr {
                 "audio format"
             );
         }
-        if format.rate != self.format.rate {
-            self.resampler = None;
-        }
         self.format = format;
     }
 
     fn on_status(&mut self, s: &SpeechStatus) {
-        if s.speaking {
-            self.gate.robot_started();
-        } else if self.gate.robot_speaking() {
-            self.gate.robot_stopped(self.endpointer.position());
-        }
+        self.listener.robot_speaking(s.speaking);
     }
 
     /// One message of `/audio/audio`: decoded, checked, resampled and processed.
@@ -911,81 +868,40 @@ impl Asr {
         self.feed(mono, f.rate)
     }
 
-    /// Audio at `rate`, any length: to 16 kHz, then through the endpointer and gate in 20 ms steps.
-    fn feed(&mut self, mut mono: Vec<f32>, rate: u32) -> Result<(), NodesError> {
-        if mono.is_empty() {
-            return Ok(());
-        }
-        sanitize(&mut mono);
-        let at16 = if rate == ASR_SAMPLE_RATE {
-            mono
-        } else {
-            if self.resampler.is_none() {
-                match StreamResampler::new(rate, ASR_SAMPLE_RATE) {
-                    Ok(r) => self.resampler = Some(r),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "audio dropped");
-                        return Ok(());
-                    }
-                }
+    /// Audio at `rate`, any length, through the listener (`letan_speech::listen`).
+    fn feed(&mut self, mono: Vec<f32>, rate: u32) -> Result<(), NodesError> {
+        let _ = self.recognizer();
+        let rec = self.recognizers.get_mut(&self.lang);
+        match self
+            .listener
+            .feed(mono, rate, rec.map(|r| &mut **r as &mut dyn Recognizer))
+        {
+            Ok(heard) => self.publish_heard(heard),
+            Err(e) => {
+                tracing::warn!(error = %e, "audio dropped");
+                Ok(())
             }
-            match self.resampler.as_mut() {
-                Some(r) => r.process(&mono),
-                None => return Ok(()),
-            }
-        };
-        let step = (ASR_SAMPLE_RATE / 50) as usize;
-        for piece in at16.chunks(step) {
-            self.step(piece)?;
         }
-        Ok(())
     }
 
-    fn step(&mut self, piece: &[f32]) -> Result<(), NodesError> {
-        self.history.push(piece);
-        let events = self.endpointer.push(piece);
-        let pos = self.endpointer.position();
-        let decision = self.gate.decide(pos, self.endpointer.open_span());
-        match decision {
-            GateDecision::BargeIn { from_sample } => {
-                tracing::info!("barge-in: the citizen talks over the robot; stopping speech");
-                self.stop.publish(Empty {})?;
-                let pre =
-                    u64::from(ASR_SAMPLE_RATE) * u64::from(self.params.endpoint.pre_roll_ms) / 1000;
-                self.begin_utterance(from_sample.saturating_sub(pre))?;
-            }
-            GateDecision::Gated if self.gate.robot_speaking() => {
-                // The robot talks: whatever is open is its own voice.
-                self.abort_utterance();
-            }
-            _ => {}
-        }
-        let gated = matches!(decision, GateDecision::Gated);
-        for ev in events {
-            match ev {
-                EndpointEvent::Start { pre_roll_start, .. }
-                    if !gated && self.fed_upto.is_none() =>
-                {
-                    self.begin_utterance(pre_roll_start)?;
+    /// Publishes what the listener heard, in order.
+    fn publish_heard(&mut self, heard: Vec<Heard>) -> Result<(), NodesError> {
+        for h in heard {
+            match h {
+                Heard::BargeIn => {
+                    tracing::info!("barge-in: the citizen talks over the robot; stopping speech");
+                    self.stop.publish(Empty {})?;
                 }
-                EndpointEvent::End(seg) => {
-                    if let Some(from) = self.fed_upto {
-                        self.feed_recognizer(from, seg.decided_at)?;
-                        let ended_at = self.clock.seconds()
-                            - (self.history.end().saturating_sub(seg.end)) as f64
-                                / f64::from(ASR_SAMPLE_RATE);
-                        self.end_utterance(ended_at)?;
-                    } else {
-                        // No recognizer: the voice was still tracked while it spoke.
-                        self.set_tracked(false)?;
-                    }
+                Heard::Tracked(on) => self.set_tracked(on)?,
+                Heard::Partial(text) => self.publish(&text, 0.0, false, self.clock.seconds())?,
+                Heard::Final { transcript, ago_s } => {
+                    let t = &transcript;
+                    tracing::info!(text = ?t.text, lang = %t.lang, confidence = t.confidence(), "heard");
+                    let at = self.clock.seconds() - ago_s;
+                    self.publish(&t.text, t.confidence(), true, at)?;
                 }
-                EndpointEvent::Rejected(_) => self.abort_utterance(),
-                _ => {}
+                Heard::Dropped(why) => tracing::warn!(%why, "utterance dropped"),
             }
-        }
-        if let Some(from) = self.fed_upto {
-            self.feed_recognizer(from, self.history.end())?;
         }
         Ok(())
     }
@@ -1004,86 +920,6 @@ impl Asr {
             })?;
         }
         Ok(())
-    }
-
-    fn begin_utterance(&mut self, from: u64) -> Result<(), NodesError> {
-        self.set_tracked(true)?;
-        self.last_partial.clear();
-        if let Some(r) = self.recognizer() {
-            r.reset();
-            self.fed_upto = Some(from);
-        }
-        Ok(())
-    }
-
-    fn abort_utterance(&mut self) {
-        if self.fed_upto.take().is_some() {
-            let lang = self.lang;
-            if let Some(r) = self.recognizers.get_mut(&lang) {
-                r.reset();
-            }
-        }
-        self.last_partial.clear();
-        if let Err(e) = self.set_tracked(false) {
-            tracing::error!(error = %e, "could not publish the tracked voices");
-        }
-    }
-
-    fn feed_recognizer(&mut self, from: u64, to: u64) -> Result<(), NodesError> {
-        let pcm = self.history.range(from, to);
-        self.fed_upto = Some(to.max(from));
-        if pcm.is_empty() {
-            return Ok(());
-        }
-        let lang = self.lang;
-        let Some(r) = self.recognizers.get_mut(&lang) else {
-            return Ok(());
-        };
-        let result = r.accept_waveform(&pcm);
-        match result {
-            Ok(Recognition::Partial(text)) => {
-                let text = text.trim().to_string();
-                if self.params.publish_partials && !text.is_empty() && text != self.last_partial {
-                    self.publish(&text, 0.0, false, self.clock.seconds())?;
-                    self.last_partial = text;
-                }
-            }
-            Ok(Recognition::Final(t)) => {
-                // The engine closed a phrase itself mid-utterance.
-                self.publish_final(&t, self.clock.seconds())?;
-                self.last_partial.clear();
-            }
-            Ok(other) => tracing::debug!(?other, "recognition"),
-            Err(e) => {
-                tracing::warn!(error = %e, "recognizer failed on a chunk: utterance dropped");
-                self.abort_utterance();
-            }
-        }
-        Ok(())
-    }
-
-    fn end_utterance(&mut self, ended_at: f64) -> Result<(), NodesError> {
-        let lang = self.lang;
-        self.fed_upto = None;
-        if let Some(r) = self.recognizers.get_mut(&lang) {
-            match r.finish() {
-                Ok(t) => self.publish_final(&t, ended_at)?,
-                Err(e) => {
-                    tracing::warn!(error = %e, "recognizer failed to finish: utterance dropped")
-                }
-            }
-        }
-        self.last_partial.clear();
-        self.set_tracked(false)
-    }
-
-    fn publish_final(&mut self, t: &Transcript, at: f64) -> Result<(), NodesError> {
-        let text = t.text.trim();
-        if text.is_empty() {
-            return Ok(());
-        }
-        tracing::info!(text = ?text, lang = %t.lang, confidence = t.confidence(), "heard");
-        self.publish(text, t.confidence(), true, at)
     }
 
     fn publish(
@@ -1131,16 +967,11 @@ impl Asr {
 
     /// End of input (a WAV file played out): close an open utterance.
     fn finish_stream(&mut self) -> Result<(), NodesError> {
-        for ev in self.endpointer.finish() {
-            if let EndpointEvent::End(_) = ev {
-                if let Some(from) = self.fed_upto {
-                    self.feed_recognizer(from, self.history.end())?;
-                    self.end_utterance(self.clock.seconds())?;
-                }
-            }
-        }
-        self.abort_utterance();
-        Ok(())
+        let rec = self.recognizers.get_mut(&self.lang);
+        let heard = self
+            .listener
+            .finish(rec.map(|r| &mut **r as &mut dyn Recognizer));
+        self.publish_heard(heard)
     }
 }
 
@@ -1188,14 +1019,14 @@ async fn run_inner(
         .language
         .parse::<Lang>()
         .map_err(|e| NodesError::node(&node, e))?;
-    let endpointer = Endpointer::new(params.endpoint.clone(), ASR_SAMPLE_RATE)
-        .map_err(|e| NodesError::node(&node, e))?;
-    let gate = ListenGate::new(
-        ASR_SAMPLE_RATE,
-        params.barge_in,
-        params.barge_in_ms,
-        params.echo_tail_ms,
-    )
+    let listener = Listener::new(&ListenConfig {
+        endpoint: params.endpoint.clone(),
+        barge_in: params.barge_in,
+        barge_in_ms: params.barge_in_ms,
+        echo_tail_ms: params.echo_tail_ms,
+        publish_partials: params.publish_partials,
+        history_s: 4,
+    })
     .map_err(|e| NodesError::node(&node, e))?;
     // The WAV file is read at start: a missing or bad file is a start-up error naming it.
     let wav = if params.wav_file.is_empty() {
@@ -1223,14 +1054,7 @@ async fn run_inner(
             channels: u16::from(params.input_channels),
             s16le: true,
         },
-        resampler: None,
-        endpointer,
-        gate,
-        history: History {
-            buf: VecDeque::new(),
-            start: 0,
-            cap: ASR_SAMPLE_RATE as usize * 4,
-        },
+        listener,
         lang,
         engine: engine.unwrap_or_else(|| default_engine(&params)),
         phrases: match phrases {
@@ -1246,8 +1070,6 @@ async fn run_inner(
         grammar_fp: HashMap::new(),
         recognizers: HashMap::new(),
         reported: Vec::new(),
-        fed_upto: None,
-        last_partial: String::new(),
         tracked: false,
         warned: Vec::new(),
         transcript: node.publisher(&params.topics.transcript, Qos::commands())?,
@@ -1381,20 +1203,6 @@ mod tests {
         assert_ne!(s.fingerprint().unwrap(), fp);
         let (b, _) = s.phrases(Lang::Vi).unwrap();
         assert_eq!(a, b);
-    }
-
-    #[test]
-    fn history_keeps_positions_and_clamps_ranges() {
-        let mut h = History {
-            buf: VecDeque::new(),
-            start: 0,
-            cap: 4,
-        };
-        h.push(&[0.0, 0.5, 1.0, -1.0, 0.25, 2.0]);
-        assert_eq!((h.start, h.end()), (2, 6));
-        assert_eq!(h.range(0, 4), vec![32767, -32767]);
-        assert_eq!(h.range(5, 100), vec![32767]);
-        assert!(h.range(7, 3).is_empty());
     }
 
     #[test]

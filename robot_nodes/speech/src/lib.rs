@@ -17,6 +17,7 @@ pub mod closed;
 pub mod error;
 pub mod espeak;
 pub mod grammar;
+pub mod listen;
 pub mod metrics;
 pub mod native;
 pub mod ports;
@@ -34,6 +35,7 @@ pub use closed::{ClosedSetMode, ClosedSetRecognizer};
 pub use error::SpeechError;
 pub use espeak::{EspeakConfig, EspeakSynthesizer};
 pub use grammar::{build_grammar, GrammarReport, Vocabulary};
+pub use listen::{Heard, History, ListenConfig, Listener};
 pub use ports::{
     FakeRecognizer, FakeSynthesizer, Grammar, Lang, Recognition, Recognizer, Synthesizer,
     Transcript, Word,
