@@ -23,6 +23,7 @@ mod dialog;
 pub mod directions;
 pub mod error;
 pub mod titles;
+pub mod watch;
 
 pub use config::DialogConfig;
 pub use dialog::{
@@ -31,3 +32,4 @@ pub use dialog::{
 };
 pub use error::DialogError;
 pub use letan_nlu::Language;
+pub use watch::{NavTracker, Presence, TakeoverWatch};

@@ -24,8 +24,8 @@
 //! change is logged and the previous knowledge base stays in service.
 use crate::common::{kb_files, repo_root, resolve, start, NodeArgs, NodesError};
 use letan_dialog::{
-    Action, Dialog, DialogConfig, Event, Language, NavEvent, OperatorAction, ScreenContent, Source,
-    Utterance,
+    Action, Dialog, DialogConfig, Event, Language, NavTracker, Presence, ScreenContent, Source,
+    TakeoverWatch, Utterance,
 };
 use letan_msgs::hri_msgs::{EngagementLevel, IdsList};
 use letan_msgs::letan_interfaces::{
@@ -57,11 +57,6 @@ pub mod topics {
     pub const NAV_GOAL: &str = "/nav/goal";
     pub const STAFF_ALERT: &str = "/staff/alert";
 }
-
-/// A person not seen for this long has left (s).
-const LOST_S: f64 = 6.0;
-/// An operator's teleop quiet for this long hands the conversation back (s).
-const RELEASE_AFTER_S: f64 = 10.0;
 
 fn lang_of(code: &str) -> Option<Language> {
     match code {
@@ -113,105 +108,6 @@ pub fn screen_msg(s: &ScreenContent, header: Header) -> ScreenMsg {
         suggestion_labels: s.suggestions.iter().map(|x| x.label.clone()).collect(),
         heard: s.heard.clone(),
         confirm: s.confirm,
-    }
-}
-
-/// Turns navigation status into the dialog's navigation events, for the goals the dialog sent.
-#[derive(Debug, Default)]
-pub struct NavTracker {
-    expected: Option<String>,
-    last: Option<(String, String)>,
-    follower_lost: bool,
-}
-
-impl NavTracker {
-    /// The dialog sent a goal for `place` (`None`: cancelled).
-    pub fn expect(&mut self, place: Option<String>) {
-        self.expected = place;
-        self.last = None;
-        self.follower_lost = false;
-    }
-
-    /// Events for one status message.
-    pub fn feed(&mut self, g: &GuideStatus) -> Vec<NavEvent> {
-        let mut out = Vec::new();
-        if self.expected.as_deref() != Some(g.place_id.as_str()) {
-            return out;
-        }
-        let key = (g.state.clone(), g.error_msg.clone());
-        let first = self.last.is_none();
-        let changed = self.last.as_ref() != Some(&key);
-        self.last = Some(key);
-        match g.state.as_str() {
-            GuideStatus::STATE_NAVIGATING => {
-                if first {
-                    out.push(NavEvent::Accepted);
-                }
-                if self.follower_lost {
-                    self.follower_lost = false;
-                    out.push(NavEvent::FollowerFound);
-                }
-                if g.progress.is_finite() {
-                    out.push(NavEvent::Progress(g.progress.clamp(0.0, 1.0)));
-                }
-            }
-            GuideStatus::STATE_WAITING
-                if changed && g.wait_reason == GuideStatus::WAIT_GUIDED_PERSON && !self.follower_lost =>
-            {
-                self.follower_lost = true;
-                out.push(NavEvent::FollowerLost);
-            }
-            GuideStatus::STATE_ARRIVED if changed => {
-                out.push(NavEvent::Arrived);
-                self.expected = None;
-            }
-            GuideStatus::STATE_FAILED if changed => {
-                out.push(NavEvent::Failed {
-                    reason: if g.error_msg.is_empty() {
-                        format!("error {}", g.error_code)
-                    } else {
-                        g.error_msg.clone()
-                    },
-                });
-                self.expected = None;
-            }
-            _ => {}
-        }
-        out
-    }
-}
-
-/// Whether an operator is driving, from the mux status; `Some(event)` when that changes.
-#[derive(Debug, Default)]
-pub struct TakeoverWatch {
-    driving_since: Option<f64>,
-    last_drive: f64,
-    taken: bool,
-}
-
-impl TakeoverWatch {
-    pub fn feed(&mut self, m: &MuxStatus, now: f64) -> Option<OperatorAction> {
-        let teleop = letan_mux::InputId::is_teleop_name(&m.active_input);
-        if teleop {
-            self.last_drive = now;
-            self.driving_since.get_or_insert(now);
-            if !self.taken {
-                self.taken = true;
-                return Some(OperatorAction::TakeOver);
-            }
-        } else {
-            self.driving_since = None;
-        }
-        None
-    }
-
-    /// `Release` once teleop has been quiet for a while.
-    pub fn tick(&mut self, now: f64) -> Option<OperatorAction> {
-        if self.taken && self.driving_since.is_none() && now - self.last_drive >= RELEASE_AFTER_S {
-            self.taken = false;
-            return Some(OperatorAction::Release);
-        }
-        None
     }
 }
 
@@ -316,11 +212,10 @@ impl Executor<'_> {
     }
 }
 
-/// The engagement of the person in the conversation.
+/// The person in the conversation and their engagement topic.
 struct Watched {
-    id: String,
+    presence: Presence,
     sub: Subscriber<EngagementLevel>,
-    last_seen: f64,
 }
 
 fn watch(node: &Node, id: &str, now: f64) -> Result<Option<Watched>, NodesError> {
@@ -334,9 +229,8 @@ fn watch(node: &Node, id: &str, now: f64) -> Result<Option<Watched>, NodesError>
         Qos::latched(),
     )?;
     Ok(Some(Watched {
-        id: id.to_string(),
+        presence: Presence::new(id, now),
         sub,
-        last_seen: now,
     }))
 }
 
@@ -468,23 +362,15 @@ pub async fn run(
             events.push(Event::Operator(op));
         }
         // The person in the conversation: engagement, or out of sight for too long.
-        if let Some(ids) = tracked.latest() {
-            if let Some(w) = watched.as_mut() {
-                if ids.ids.contains(&w.id) {
-                    w.last_seen = now;
-                }
-            }
-        }
         if let Some(w) = watched.as_mut() {
-            let gone = w
+            if let Some(ids) = tracked.latest() {
+                w.presence.tracked(&ids.ids, now);
+            }
+            let disengaged = w
                 .sub
                 .latest()
-                .is_some_and(|l| l.level == EngagementLevel::DISENGAGED)
-                || now - w.last_seen > LOST_S;
-            if gone {
-                events.push(Event::PersonDisengaged { id: w.id.clone() });
-                w.last_seen = f64::INFINITY; // once
-            }
+                .is_some_and(|l| l.level == EngagementLevel::DISENGAGED);
+            events.extend(w.presence.check(disengaged, now));
         }
         events.push(Event::Tick);
 
@@ -501,7 +387,7 @@ pub async fn run(
         }
 
         let snap = dialog.snapshot();
-        if watched.as_ref().map(|w| w.id.as_str()) != Some(snap.person_id.as_str()) {
+        if watched.as_ref().map(|w| w.presence.id()) != Some(snap.person_id.as_str()) {
             watched = watch(&node, &snap.person_id, now)?;
         }
         let mut msg = snap.to_msg();
