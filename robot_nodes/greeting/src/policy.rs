@@ -185,6 +185,11 @@ impl Greeter {
     }
 
     /// Feeds the current tracks and context; returns what to say now, if anything.
+    ///
+    /// In phases: forget the tracks that vanished (keeping where greeted ones were), see whether a
+    /// conversation just started and who started it, update every visit (due, left, participant),
+    /// then, unless the robot spoke too recently, acknowledge newcomers during a conversation or
+    /// greet the people due (with their companions).
     pub fn decide(
         &mut self,
         faces: &[TrackedFace],
@@ -192,10 +197,28 @@ impl Greeter {
         now: Duration,
     ) -> Option<Greeting> {
         let p = self.params.clone();
-        let secs = |a: Duration, b: Duration| a.saturating_sub(b).as_secs_f64();
         self.levels = self.engagement.update(faces, now);
+        self.forget_vanished(faces, now, &p);
+        let (conversation_started, starter) = self.conversation_starter(faces, ctx);
+        self.update_visits(faces, ctx, now, &p, conversation_started, starter);
 
-        // Tracks that vanished: remember where greeted ones were, briefly.
+        if self
+            .last_utterance
+            .is_some_and(|t| secs(now, t) < p.min_gap_s)
+        {
+            return None;
+        }
+        let language = ctx.language.unwrap_or(p.language);
+        let part_of_day = PartOfDay::from_seconds(ctx.local_seconds_of_day, &p);
+        if ctx.conversation_active {
+            self.acknowledge_newcomers(faces, now, language, part_of_day)
+        } else {
+            self.greet_due(faces, ctx, now, &p, language, part_of_day)
+        }
+    }
+
+    /// Tracks that vanished: remember where greeted ones were, for `reacquire_window_s`.
+    fn forget_vanished(&mut self, faces: &[TrackedFace], now: Duration, p: &PolicyParams) {
         let gone: Vec<TrackId> = self
             .visits
             .keys()
@@ -216,15 +239,20 @@ impl Greeter {
         }
         self.vanished
             .retain(|g| secs(now, g.at) <= p.reacquire_window_s);
+    }
 
+    /// Whether a conversation started since the last call, and who started it.
+    fn conversation_starter(
+        &mut self,
+        faces: &[TrackedFace],
+        ctx: &Context,
+    ) -> (bool, Option<TrackId>) {
         // Conversation start: the people already greeted and engaged are taking part in it; if
         // nobody was greeted, the nearest engaged or engaging person is (they started it). Anyone
         // else engaging, a companion who was never greeted included, gets an acknowledgement once
         // engaged, instead of silently counting as greeted.
         let conversation_started = ctx.conversation_active && !self.in_conversation;
         self.in_conversation = ctx.conversation_active;
-        let engaged_or_engaging =
-            |l: EngagementLevel| matches!(l, EngagementLevel::Engaged | EngagementLevel::Engaging);
         let starter = if conversation_started {
             let around: Vec<&TrackedFace> = faces
                 .iter()
@@ -245,7 +273,19 @@ impl Greeter {
         } else {
             None
         };
+        (conversation_started, starter)
+    }
 
+    /// Every visit, updated: re-acquired greetings, participants, left, due since when.
+    fn update_visits(
+        &mut self,
+        faces: &[TrackedFace],
+        ctx: &Context,
+        now: Duration,
+        p: &PolicyParams,
+        conversation_started: bool,
+        starter: Option<TrackId>,
+    ) {
         for (f, &(_, level)) in faces.iter().zip(&self.levels) {
             let is_new = !self.visits.contains_key(&f.id);
             let visit = self.visits.entry(f.id).or_default();
@@ -290,69 +330,79 @@ impl Greeter {
                 }
             }
         }
+    }
 
-        if self
-            .last_utterance
-            .is_some_and(|t| secs(now, t) < p.min_gap_s)
-        {
-            return None;
-        }
-        let language = ctx.language.unwrap_or(p.language);
-        let part_of_day = PartOfDay::from_seconds(ctx.local_seconds_of_day, &p);
-
-        if ctx.conversation_active {
-            // Nobody present was engaged when the conversation began (it started from the
-            // screen, say): the nearest person becoming due is its participant, not a newcomer.
-            if !self.visits.values().any(|v| v.participant) {
-                let nearest = faces
-                    .iter()
-                    .filter(|f| {
-                        self.visits
-                            .get(&f.id)
-                            .is_some_and(|v| v.due_since.is_some())
-                    })
-                    .min_by(|a, b| a.distance_m.total_cmp(&b.distance_m))
-                    .map(|f| f.id);
-                if let Some(v) = nearest.and_then(|id| self.visits.get_mut(&id)) {
-                    v.participant = true;
-                    v.greeted_at = Some(now);
-                    v.left = false;
-                    v.due_since = None;
-                }
-            }
-            let mut newcomers: Vec<TrackId> = faces
+    /// During a conversation: acknowledge the people who became due and are not taking part in it.
+    fn acknowledge_newcomers(
+        &mut self,
+        faces: &[TrackedFace],
+        now: Duration,
+        language: Lang,
+        part_of_day: PartOfDay,
+    ) -> Option<Greeting> {
+        // Nobody present was engaged when the conversation began (it started from the
+        // screen, say): the nearest person becoming due is its participant, not a newcomer.
+        if !self.visits.values().any(|v| v.participant) {
+            let nearest = faces
                 .iter()
                 .filter(|f| {
                     self.visits
                         .get(&f.id)
-                        .is_some_and(|v| v.due_since.is_some() && !v.acknowledged)
+                        .is_some_and(|v| v.due_since.is_some())
                 })
-                .map(|f| f.id)
-                .collect();
-            if newcomers.is_empty() {
-                return None;
+                .min_by(|a, b| a.distance_m.total_cmp(&b.distance_m))
+                .map(|f| f.id);
+            if let Some(v) = nearest.and_then(|id| self.visits.get_mut(&id)) {
+                v.participant = true;
+                v.greeted_at = Some(now);
+                v.left = false;
+                v.due_since = None;
             }
-            newcomers.sort();
-            for id in &newcomers {
-                if let Some(v) = self.visits.get_mut(id) {
-                    v.acknowledged = true;
-                }
-            }
-            self.last_utterance = Some(now);
-            tracing::info!(
-                persons = newcomers.len(),
-                "acknowledging newcomer during conversation"
-            );
-            return Some(Greeting {
-                kind: GreetingKind::Acknowledge,
-                persons: newcomers,
-                language,
-                part_of_day,
-                text: greeting_text(GreetingKind::Acknowledge, language, part_of_day).to_string(),
-                turn: None,
-            });
         }
+        let mut newcomers: Vec<TrackId> = faces
+            .iter()
+            .filter(|f| {
+                self.visits
+                    .get(&f.id)
+                    .is_some_and(|v| v.due_since.is_some() && !v.acknowledged)
+            })
+            .map(|f| f.id)
+            .collect();
+        if newcomers.is_empty() {
+            return None;
+        }
+        newcomers.sort();
+        for id in &newcomers {
+            if let Some(v) = self.visits.get_mut(id) {
+                v.acknowledged = true;
+            }
+        }
+        self.last_utterance = Some(now);
+        tracing::info!(
+            persons = newcomers.len(),
+            "acknowledging newcomer during conversation"
+        );
+        Some(Greeting {
+            kind: GreetingKind::Acknowledge,
+            persons: newcomers,
+            language,
+            part_of_day,
+            text: greeting_text(GreetingKind::Acknowledge, language, part_of_day).to_string(),
+            turn: None,
+        })
+    }
 
+    /// Outside a conversation: greet the people due, with their companions, once they have
+    /// gathered; turn toward them if the robot is idle.
+    fn greet_due(
+        &mut self,
+        faces: &[TrackedFace],
+        ctx: &Context,
+        now: Duration,
+        p: &PolicyParams,
+        language: Lang,
+        part_of_day: PartOfDay,
+    ) -> Option<Greeting> {
         let due: Vec<&TrackedFace> = faces
             .iter()
             .filter(|f| {
@@ -442,6 +492,15 @@ impl Greeter {
             turn,
         })
     }
+}
+
+/// Seconds from `b` to `a` (zero if `a` is earlier).
+fn secs(a: Duration, b: Duration) -> f64 {
+    a.saturating_sub(b).as_secs_f64()
+}
+
+fn engaged_or_engaging(l: EngagementLevel) -> bool {
+    matches!(l, EngagementLevel::Engaged | EngagementLevel::Engaging)
 }
 
 #[cfg(test)]
