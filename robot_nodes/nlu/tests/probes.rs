@@ -56,6 +56,11 @@ const PROBES: &[(&str, &str, usize)] = &[
         include_str!("data/probe9_lookalikes_neighbours.tsv"),
         51,
     ),
+    (
+        "probe10_asr_plain_northern.tsv",
+        include_str!("data/probe10_asr_plain_northern.tsv"),
+        60,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
