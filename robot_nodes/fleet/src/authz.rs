@@ -176,7 +176,7 @@ mod tests {
         assert!(robot_accepts(&cmd(Role::KbEditor, 5, 1000), "a", "r", 1000, 4, 5000).is_err());
         assert!(
             robot_accepts(&cmd(Role::Operator, 4, 1000), "a", "r", 1000, 4, 5000)
-                .unwrap_err()
+                .expect_err("replay")
                 .contains("replayed")
         );
         assert!(robot_accepts(&cmd(Role::Operator, 5, 1000), "a", "r", 9000, 4, 5000).is_err());

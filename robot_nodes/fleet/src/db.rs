@@ -270,6 +270,7 @@ impl Db {
     }
 
     /// Count a question (the text only for unanswered ones, already redacted).
+    #[allow(clippy::too_many_arguments)]
     pub fn add_question(
         &self,
         ts_ms: u64,

@@ -121,13 +121,13 @@ impl Hub {
                     let bytes = sample.payload().to_bytes();
                     match verify::<Status>(&sites, &key, &bytes, proto::MAX_STATUS_BYTES, "status") {
                         Ok(s) => {
-                            if let Err(r) = lock(&fleet).on_status(s, now_ms()) {
-                                if let crate::state::Rejected::Duplicate { id, site } = r {
-                                    reject(
-                                        &key,
-                                        format!("duplicate robot id {id:?} (from site {site}): another robot with this id is online"),
-                                    );
-                                }
+                            if let Err(crate::state::Rejected::Duplicate { id, site }) =
+                                lock(&fleet).on_status(s, now_ms())
+                            {
+                                reject(
+                                    &key,
+                                    format!("duplicate robot id {id:?} (from site {site}): another robot with this id is online"),
+                                );
                             }
                         }
                         Err(e) => reject(&key, e.to_string()),

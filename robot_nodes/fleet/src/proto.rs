@@ -348,10 +348,10 @@ pub fn redact(text: &str) -> String {
         } else {
             String::new()
         };
-        if last3 == "tên tôi là" || last3 == "my name is" {
-            mask_next = 3;
-        } else if last2 == "tôi là" || last2 == "tên là" || last2 == "i am" || last2 == "i'm called"
-        {
+        let names = last3 == "tên tôi là"
+            || last3 == "my name is"
+            || ["tôi là", "tên là", "i am", "i'm called"].contains(&last2.as_str());
+        if names {
             mask_next = 3;
         }
     }

@@ -228,5 +228,8 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("retention_days"), "{e}");
         assert!(HubParams::from_yaml("other: {ros__parameters: {}}", "fleet_hub").is_err());
+        let example =
+            HubParams::from_yaml(include_str!("../config/hub.yaml"), "fleet_hub").unwrap();
+        assert_eq!(example.web.retention_days, 30);
     }
 }

@@ -1,5 +1,6 @@
 //! The fleet over real Zenoh on loopback: a hub (router) and robots' gateways (clients) in this
 //! process, each with its own session and TCP link; the web API through the real router.
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -40,6 +40,8 @@ enum Command {
     Faces(cmd::faces::Args),
     /// Operator web console: serve (or --demo with a fake robot), add-user.
     Console(cmd::console::Args),
+    /// The fleet on Eclipse Zenoh: the operations hub (serve, demo, add-user, backup, restore).
+    Fleet(cmd::fleet::Args),
     /// Keyboard teleop in the terminal over DDS (like teleop_twist_keyboard).
     Teleop(cmd::teleop::Args),
     /// Model manifest: check what is installed, fetch from upstream with sha256 verification.
@@ -94,6 +96,7 @@ fn main() -> anyhow::Result<()> {
         Command::Kb(a) => cmd::kb::run(a),
         Command::Faces(a) => cmd::faces::run(a),
         Command::Console(a) => cmd::console::run(a),
+        Command::Fleet(a) => cmd::fleet::run(a),
         Command::Teleop(a) => cmd::teleop::run(a),
         Command::Models(a) => cmd::models::run(a),
         Command::Speech(a) => cmd::speech::run(a),

@@ -5,6 +5,7 @@ pub mod action;
 pub mod ask;
 pub mod console;
 pub mod faces;
+pub mod fleet;
 pub mod kb;
 pub mod launch;
 pub mod models;
