@@ -11,7 +11,7 @@ use letan_msgs::nav_msgs::{OccupancyGrid, Path};
 use letan_msgs::std_msgs::Header;
 use letan_nodes::sim::{run_scenario, SimOverrides};
 use letan_nodes::NodeArgs;
-use letan_transport::{Context, Qos};
+use letan_transport::{Context, Lockstep, Qos};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -55,7 +55,13 @@ async fn stack(duration: f64, speed: f64) -> Stack {
         ),
     )
     .unwrap();
-    let ctx = Context::bus();
+    // In lockstep (`speed` 0): sim time advances only when the nav and mux nodes are done with
+    // the last step, so the verdict does not depend on the machine's load.
+    let lockstep = (speed == 0.0).then(Lockstep::new);
+    let ctx = match &lockstep {
+        Some(l) => Context::bus().with_lockstep(l.clone()),
+        None => Context::bus(),
+    };
     let (stop, rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
@@ -86,9 +92,13 @@ async fn stack(duration: f64, speed: f64) -> Stack {
     ];
     for (exec, args) in nodes {
         let (ctx, stop) = (ctx.clone(), stopped(rx.clone()));
-        tasks.push(tokio::spawn(async move {
+        let node = async move {
             letan_nodes::run(exec, ctx, args, stop).await.unwrap();
-        }));
+        };
+        tasks.push(match &lockstep {
+            Some(l) => tokio::spawn(l.track(exec, node)),
+            None => tokio::spawn(node),
+        });
     }
     let (sctx, sstop) = (ctx.clone(), stopped(rx.clone()));
     tasks.push(tokio::spawn(async move {
@@ -276,26 +286,18 @@ async fn cancel_stops_the_robot_and_an_unknown_place_fails_with_its_code() {
 /// The robot drives itself (its own localization on the simulated lidar and drifting odometry)
 /// from the dock to every place of the lobby and back, through the real simulator.
 ///
-/// The pace is the other tests' 4×, not 10×: the simulator keeps its pace by the wall clock
-/// whether or not the nodes keep up, and the mux drops navigation's command after 0.5 s of sim
-/// time (50 ms of wall time at 10×). On the 2-core machine shared with builds, the navigation
-/// node's cycles came further apart than that: the mux stopped the robot between commands, the
-/// robot stopped and went, and a leg gave up with "no progress" (status 6, error 105), leaving the
-/// robot where it stopped. And the run (3000 s of sim time) ended before the 50 legs did: the
-/// clock stopped and the leg then running hung. (The e-stop never engaged: the mux logged
-/// `estop=None` throughout.)
-///
-/// At 4× it passed (50 of 50 legs, worst 0.17 m) with the mux's 0.5 s navigation timeout; the
-/// timeout is now 0.3 s (c38cb07, a dead nav node is stopped sooner): 75 ms of wall time at 4×,
-/// and the next run failed 4 of its first 32 legs the same way. The cure is the lockstep
-/// simulator (the sim waits for the nodes), not a slower pace.
+/// It runs in lockstep, as fast as the machine goes: sim time advances only when the navigation
+/// node and the mux are done with the last step. Paced by the wall clock instead (4× or 10×), it
+/// failed on the 2-core machine shared with builds: the navigation node's cycles came further apart
+/// than the mux's navigation timeout (0.3 s of sim time), the robot stopped and went, and a leg gave
+/// up with "no progress" (status 6, error 105). Each leg has 300 s of sim time, so no leg can hang on
+/// a run that ended.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "wall-paced: fails on a loaded 2-core machine once the nodes fall behind the mux's 0.3 s navigation timeout (cause in the doc comment); to run on the lockstep simulator. Run: cargo test -p letan-nodes --test nav_node -- --ignored"]
 async fn from_the_dock_to_every_place_and_back_in_the_simulator() {
     let places = letan_map::Places::load(repo().join("maps/places.yaml")).unwrap();
     // The run outlasts every leg, each within its own goal timeout (300 s of sim time).
     let legs = 2 * places.places.len();
-    let s = stack(legs as f64 * 300.0, 4.0).await;
+    let s = stack(legs as f64 * 300.0, 0.0).await;
     let test = s.ctx.node("test", "/").unwrap();
     let client = test
         .action_client::<NavigateToPose>("/navigate_to_pose")
