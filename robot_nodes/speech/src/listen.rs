@@ -176,7 +176,12 @@ impl Listener {
         Ok(out)
     }
 
-    fn step(&mut self, piece: &[f32], mut rec: Option<&mut (dyn Recognizer + '_)>, out: &mut Vec<Heard>) {
+    fn step(
+        &mut self,
+        piece: &[f32],
+        mut rec: Option<&mut (dyn Recognizer + '_)>,
+        out: &mut Vec<Heard>,
+    ) {
         self.history.push(piece);
         let events = self.endpointer.push(piece);
         let pos = self.endpointer.position();

@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 
-
 use crate::audio::Audio;
 use crate::error::SpeechError;
 
