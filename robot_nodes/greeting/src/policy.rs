@@ -11,7 +11,11 @@
 //! - People becoming due together (within `gather_s`) are greeted with one utterance, together with
 //!   companions who are still engaging (a step behind) at that moment. A companion seen beside
 //!   them who has not started engaging yet is waited for, up to `companion_wait_s`.
-//! - A small turn toward the greeted person(s) is requested only when the robot is idle.
+//! - A small turn toward the greeted person(s) is requested only when the robot is idle, and only
+//!   when they stand outside the inner half of the camera's view: centring someone who is already
+//!   well in view would move whoever stands beside them (a companion still hidden behind them when
+//!   the greeting is decided) to the edge of the image, where the face is cut by the border and
+//!   its box no longer tells its distance.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -159,6 +163,8 @@ pub struct Greeter {
     last_utterance: Option<Duration>,
     in_conversation: bool,
     levels: Vec<(TrackId, EngagementLevel)>,
+    /// Half of the camera's half field of view (rad): people within it need no turn.
+    inner_view_rad: f64,
 }
 
 impl Greeter {
@@ -171,6 +177,7 @@ impl Greeter {
             last_utterance: None,
             in_conversation: false,
             levels: Vec::new(),
+            inner_view_rad: inner_view_rad(&params.camera),
         }
     }
 
@@ -468,7 +475,8 @@ impl Greeter {
             }
         }
         self.last_utterance = Some(now);
-        let turn = (ctx.robot_idle && mean_bearing.abs() > p.turn_deadband_rad).then(|| {
+        let deadband = p.turn_deadband_rad.max(self.inner_view_rad);
+        let turn = (ctx.robot_idle && mean_bearing.abs() > deadband).then(|| {
             let target = mean_bearing.clamp(-p.turn_max_rad, p.turn_max_rad);
             Turn {
                 target_bearing_rad: target,
@@ -491,6 +499,17 @@ impl Greeter {
             text: greeting_text(GreetingKind::Greet, language, part_of_day).to_string(),
             turn,
         })
+    }
+}
+
+/// Half of the camera's horizontal half field of view (rad); 0 if the intrinsics are unusable.
+fn inner_view_rad(c: &crate::CameraParams) -> f64 {
+    let half_width = f64::from(c.width) / 2.0;
+    let half_fov = half_width.atan2(c.fx);
+    if half_fov.is_finite() && c.fx > 0.0 {
+        half_fov / 2.0
+    } else {
+        0.0
     }
 }
 

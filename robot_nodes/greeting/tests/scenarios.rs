@@ -467,6 +467,18 @@ fn turns_toward_an_off_axis_person_only_when_idle() {
 }
 
 #[test]
+fn no_turn_toward_someone_already_well_in_view() {
+    // 1.2 m away, 0.25 m to the left: bearing ≈ 0.2 rad, past the 0.15 rad dead band but inside
+    // the inner half of the 60° view. Centring them would push a companion standing 0.5 m to
+    // their side to the edge of the image (two_together, seed 5), so the robot does not turn.
+    let params = GreetingParams::default();
+    let people = vec![approacher(0.0, 3.0, 1.2, 0.8, 0.25, 1e9)];
+    let run = simulate(&params, &people, 10.0, idle_morning);
+    assert_eq!(run.greetings.len(), 1, "{:?}", run.greetings);
+    assert!(run.greetings[0].1.turn.is_none(), "{:?}", run.greetings);
+}
+
+#[test]
 fn evening_greeting_in_vietnamese() {
     let params = GreetingParams::default();
     let ctx = |_: f64| Context {
