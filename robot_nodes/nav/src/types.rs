@@ -1,61 +1,8 @@
 //! Plain input/output types: poses, velocity commands, laser scans, people.
 
+pub use letan_core::{LaserScan, Twist2D};
 pub use letan_map::{normalize_angle, Pose2D};
 use nalgebra::{Isometry2, Point2, Vector2};
-
-/// Velocity command in base_link (m/s forward, rad/s counter-clockwise).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Twist2D {
-    pub linear: f64,
-    pub angular: f64,
-}
-
-impl Twist2D {
-    pub const ZERO: Twist2D = Twist2D {
-        linear: 0.0,
-        angular: 0.0,
-    };
-    pub fn new(linear: f64, angular: f64) -> Self {
-        Self { linear, angular }
-    }
-}
-
-/// A laser scan in the laser frame (sensor_msgs/LaserScan fields that matter).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LaserScan {
-    pub angle_min: f64,
-    pub angle_increment: f64,
-    pub range_min: f64,
-    pub range_max: f64,
-    /// NaN / inf / out-of-range values mean "no return".
-    pub ranges: Vec<f32>,
-}
-
-impl LaserScan {
-    /// Beam angle of index `i`.
-    pub fn angle(&self, i: usize) -> f64 {
-        self.angle_min + self.angle_increment * i as f64
-    }
-    /// Whether range `r` is a valid return.
-    pub fn valid(&self, r: f32) -> bool {
-        let r = f64::from(r);
-        r.is_finite() && r >= self.range_min && r < self.range_max
-    }
-    /// Valid returns as points in the frame given by `sensor` (e.g. the laser pose in base_link or map).
-    pub fn points_in(&self, sensor: &Pose2D) -> Vec<[f64; 2]> {
-        let (s, c) = sensor.yaw.sin_cos();
-        self.ranges
-            .iter()
-            .enumerate()
-            .filter(|(_, &r)| self.valid(r))
-            .map(|(i, &r)| {
-                let a = self.angle(i);
-                let (lx, ly) = (f64::from(r) * a.cos(), f64::from(r) * a.sin());
-                [sensor.x + c * lx - s * ly, sensor.y + s * lx + c * ly]
-            })
-            .collect()
-    }
-}
 
 /// A person in the map frame with an estimated velocity.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
