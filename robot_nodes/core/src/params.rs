@@ -109,7 +109,7 @@ pub fn merge(into: &mut Mapping, from: &Mapping) {
 }
 
 /// Which top-level keys apply to `node` (`/ns/name` or `name`), least specific first.
-fn matching_keys(doc: &Mapping, node: &str) -> Vec<String> {
+pub fn matching_keys(doc: &Mapping, node: &str) -> Vec<String> {
     let name = node.rsplit('/').next().unwrap_or(node);
     let fqn_no_slash = node.trim_start_matches('/');
     let mut ranked: Vec<(u8, String)> = doc

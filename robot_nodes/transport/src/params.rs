@@ -10,6 +10,7 @@
 //! given, later values replacing earlier ones key by key. The merged map is deserialized into the node's
 //! struct, which should carry `#[serde(default, deny_unknown_fields)]` so that a typo is refused with its name.
 use crate::{Result, TransportError};
+use letan_core::params::{matching_keys, merge};
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
@@ -35,41 +36,6 @@ fn err(file: &str, detail: impl Into<String>) -> TransportError {
         file: file.to_string(),
         detail: detail.into(),
     }
-}
-
-fn merge(into: &mut Mapping, from: &Mapping) {
-    for (k, v) in from {
-        match (into.get_mut(k), v) {
-            (Some(Value::Mapping(a)), Value::Mapping(b)) => merge(a, b),
-            _ => {
-                into.insert(k.clone(), v.clone());
-            }
-        }
-    }
-}
-
-/// Which top-level keys apply to `node_fqn` (`/ns/name`), least specific first.
-fn matching_keys(doc: &Mapping, node_fqn: &str) -> Vec<String> {
-    let name = node_fqn.rsplit('/').next().unwrap_or(node_fqn);
-    let fqn_no_slash = node_fqn.trim_start_matches('/');
-    let mut ranked: Vec<(u8, String)> = doc
-        .keys()
-        .filter_map(|k| k.as_str())
-        .filter_map(|k| {
-            let rank = if k == "/**" || k == "**" {
-                0
-            } else if k == format!("/**/{name}") || k == format!("**/{name}") {
-                1
-            } else if k == node_fqn || k == fqn_no_slash || k == name {
-                2
-            } else {
-                return None;
-            };
-            Some((rank, k.to_string()))
-        })
-        .collect();
-    ranked.sort();
-    ranked.into_iter().map(|(_, k)| k).collect()
 }
 
 /// Parse parameter YAML text (`source` names it in errors) into the node's section map.
