@@ -143,6 +143,25 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Answer a hub query with the outcome and the knowledge-base version now running, signed.
+async fn answer(
+    q: &zenoh::query::Query,
+    ok: bool,
+    message: String,
+    kb_version: String,
+    site_key: &[u8],
+) {
+    let reply = Reply {
+        v: PROTOCOL_VERSION,
+        ok,
+        message,
+        kb_version,
+    };
+    let _ = q
+        .reply(q.key_expr().clone(), proto::encode(&reply, site_key))
+        .await;
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -260,15 +279,8 @@ impl Gateway {
                             (false, e.to_string())
                         }
                     };
-                    let reply = Reply {
-                        v: PROTOCOL_VERSION,
-                        ok,
-                        message,
-                        kb_version: lock(&ledger).version(),
-                    };
-                    let _ = q
-                        .reply(q.key_expr().clone(), proto::encode(&reply, &site_key))
-                        .await;
+                    let kb_version = lock(&ledger).version();
+                    answer(&q, ok, message, kb_version, &site_key).await;
                 }
             }));
         }
@@ -349,15 +361,8 @@ impl Gateway {
                             (false, e.to_string())
                         }
                     };
-                    let reply = Reply {
-                        v: PROTOCOL_VERSION,
-                        ok,
-                        message,
-                        kb_version: lock(&ledger).version(),
-                    };
-                    let _ = q
-                        .reply(q.key_expr().clone(), proto::encode(&reply, &site_key))
-                        .await;
+                    let kb_version = lock(&ledger).version();
+                    answer(&q, ok, message, kb_version, &site_key).await;
                 }
             }));
         }
