@@ -26,6 +26,7 @@ use axum::{Json, Router};
 use letan_console::audit::{AuditEntry, AuditLog};
 use letan_console::auth::{LoginLimiter, Session, Sessions};
 use letan_console::clock::Clock;
+use letan_console::server::{cookie_value, origin_ok};
 use serde::Deserialize;
 use serde_json::json;
 use std::future::Future;
@@ -200,30 +201,6 @@ impl From<FleetError> for ApiError {
 
 type ApiResult<T> = std::result::Result<T, ApiError>;
 type Shared = Arc<App>;
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
-fn origin_ok(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let (Ok(origin), Some(Ok(host))) = (
-        origin.to_str(),
-        headers.get(header::HOST).map(|h| h.to_str()),
-    ) else {
-        return false;
-    };
-    origin == format!("http://{host}") || origin == format!("https://{host}")
-}
 
 /// The logged-in user and their grants; `write` requests also need the CSRF token and same origin.
 fn authed(st: &App, headers: &HeaderMap, write: bool) -> ApiResult<(Session, Grants)> {
