@@ -7,6 +7,7 @@
 //! command (who, when, which robot, the result).
 use crate::authz::{Grant, Grants, Role};
 use crate::kbpkg::KbVersion;
+use crate::lock;
 use crate::proto::Outcome;
 use crate::{FleetError, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -66,10 +67,6 @@ pub struct Asked {
 pub struct Db {
     path: PathBuf,
     conn: Mutex<Connection>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Db {

@@ -11,6 +11,7 @@ use crate::kbpkg::{KbVersion, Ledger};
 use crate::proto::{
     self, keys, Command, CommandBody, Event, EventKind, KbPush, Reply, Status, PROTOCOL_VERSION,
 };
+use crate::{lock, now_ms};
 use crate::{zenoh_config, FleetError, Result};
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -135,14 +136,6 @@ pub struct Gateway {
     _token: zenoh::liveliness::LivelinessToken,
 }
 
-#[allow(clippy::disallowed_methods)] // the fleet link's edge: command ages and the teleop deadman are wall time between machines
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
 /// Answer a hub query with the outcome and the knowledge-base version now running, signed.
 async fn answer(
     q: &zenoh::query::Query,
@@ -160,10 +153,6 @@ async fn answer(
     let _ = q
         .reply(q.key_expr().clone(), proto::encode(&reply, site_key))
         .await;
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Gateway {

@@ -6,6 +6,7 @@ use crate::proto::{
     self, keys, Command, CommandBody, Event, KbPush, Reply, Status, PROTOCOL_VERSION,
 };
 use crate::state::{Fleet, RobotView};
+use crate::{lock, now_ms};
 use crate::{zenoh_config, FleetError, Result};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,18 +60,6 @@ pub struct Hub {
     next_id: AtomicU64,
     notices: broadcast::Sender<Notice>,
     tasks: Vec<JoinHandle<()>>,
-}
-
-#[allow(clippy::disallowed_methods)] // the fleet hub's edge: wall-clock stamps shared between machines
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Hub {

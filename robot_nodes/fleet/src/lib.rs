@@ -20,6 +20,20 @@ pub mod state;
 
 pub use error::FleetError;
 
+/// A mutex's guard, also after a panic elsewhere poisoned it (the data stays usable).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Milliseconds since the Unix epoch.
+#[allow(clippy::disallowed_methods)] // the fleet's edge: command ages, the teleop deadman and hub stamps are wall time shared between machines
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
 /// Result type of this crate.
 pub type Result<T, E = FleetError> = std::result::Result<T, E>;
 

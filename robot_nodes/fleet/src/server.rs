@@ -14,6 +14,7 @@ use crate::authz::{Action, Grants, Role};
 use crate::db::{AuditRow, Db};
 use crate::hub::{Hub, Notice};
 use crate::kbpkg::{self, Limits};
+use crate::lock;
 use crate::proto::{CommandBody, EventKind};
 use crate::state::day_of;
 use crate::{FleetError, Result};
@@ -78,10 +79,6 @@ pub struct App {
     sessions: Mutex<Sessions>,
     limiter: Mutex<LoginLimiter>,
     audit_log: Option<AuditLog>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl App {
