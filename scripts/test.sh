@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 JOBS=${LETAN_JOBS:-2}
+# No incremental cache: a CI run builds once from scratch, and the cache (7 GB here) only costs disk.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 bash scripts/setup.sh
 echo "[test] layer check (scripts/check_layers.sh: pure cores free of tokio/axum/transport/ros2-client; sim free of nav/dialog/vision)"
