@@ -7,7 +7,9 @@ use crate::error::SimError;
 use crate::geom::Pose2;
 use crate::grid::Grid;
 use crate::people::{Action, Person, PersonEvent};
-use crate::world::{LogEntry, Metrics, Places, RobotAction, SimEvent, World, WorldConfig};
+use crate::world::{
+    LogEntry, Metrics, Places, RobotAction, Sensor, SensorFault, SimEvent, World, WorldConfig,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,6 +33,10 @@ pub struct Scenario {
     /// console's own topics).
     #[serde(default)]
     pub operator: Vec<OperatorStep>,
+    /// Sensors that go silent for a while: `{ at: 40, sensor: lidar, for: 6 }` (`lidar` or
+    /// `camera`); the simulator publishes nothing from that sensor meanwhile.
+    #[serde(default)]
+    pub faults: Vec<SensorFault>,
     #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
     pub expectations: Vec<Expectation>,
 }
@@ -178,6 +184,26 @@ pub enum Expectation {
         #[serde(default = "default_still")]
         at_most: f64,
     },
+    /// For every fault of `sensor` in `faults`: the robot was driving (≥ 0.05 m/s) when the sensor
+    /// went silent, came to a standstill (< 0.01 m/s) within `within` s, and from then until the
+    /// sensor came back moved less than `at_most` metres.
+    StoppedWhileSilent {
+        sensor: Sensor,
+        within: f64,
+        #[serde(default = "default_stopped")]
+        at_most: f64,
+    },
+    /// Between `from` and `to` s the robot greets nobody.
+    NoGreeting { from: f64, to: f64 },
+}
+
+/// Driving: at least this fast (m/s) between two trace points.
+const MOVING_SPEED: f64 = 0.05;
+/// Standing: slower than this (m/s) between two trace points.
+const STANDING_SPEED: f64 = 0.01;
+
+fn default_stopped() -> f64 {
+    0.05
 }
 
 fn default_dock() -> String {
@@ -226,6 +252,7 @@ impl Scenario {
         out.duration = self.duration * times as f64;
         out.people.clear();
         out.operator.clear();
+        out.faults.clear();
         out.expectations.clear();
         for k in 0..times {
             let off = self.duration * k as f64;
@@ -241,10 +268,21 @@ impl Scenario {
                 o.at += off;
                 out.operator.push(o);
             }
+            for f in &self.faults {
+                let mut f = *f;
+                f.at += off;
+                out.faults.push(f);
+            }
             for e in &self.expectations {
                 use Expectation as E;
                 let moved = match e.clone() {
-                    E::NoCollision {} | E::MinDistanceToPeople { .. } if k > 0 => continue,
+                    E::NoCollision {}
+                    | E::MinDistanceToPeople { .. }
+                    | E::StoppedWhileSilent { .. }
+                        if k > 0 =>
+                    {
+                        continue
+                    }
                     E::MaxPersonalSpaceTime { seconds } if k == 0 => E::MaxPersonalSpaceTime {
                         seconds: seconds * times as f64,
                     },
@@ -305,6 +343,10 @@ impl Scenario {
                         from: from + off,
                         to: to + off,
                         at_most,
+                    },
+                    E::NoGreeting { from, to } => E::NoGreeting {
+                        from: from + off,
+                        to: to + off,
                     },
                     other => other,
                 };
@@ -418,13 +460,66 @@ impl Scenario {
                 }
             }
         }
+        for (i, f) in self.faults.iter().enumerate() {
+            let key = format!("faults[{i}] ({})", f.sensor.name());
+            if !(f.at.is_finite() && f.at >= 0.0 && f.at < self.duration) {
+                return bad(format!(
+                    "{key}.at: {} must be >= 0 and before the end ({} s)",
+                    f.at, self.duration
+                ));
+            }
+            if !(f.duration.is_finite() && f.duration >= 0.1) {
+                return bad(format!("{key}.for: {} must be >= 0.1 s", f.duration));
+            }
+            if let Some((j, g)) = self.faults[..i]
+                .iter()
+                .enumerate()
+                .find(|(_, g)| g.sensor == f.sensor && f.at < g.end() && g.at < f.end())
+            {
+                return bad(format!(
+                    "{key}: overlaps faults[{j}] ({} from {} s for {} s)",
+                    g.sensor.name(),
+                    g.at,
+                    g.duration
+                ));
+            }
+        }
         for (i, e) in self.expectations.iter().enumerate() {
-            if let Expectation::RobotStill { from, to, at_most } = e {
-                if !(from.is_finite() && to.is_finite() && from < to && *at_most >= 0.0) {
-                    return bad(format!(
-                        "expectations[{i}].robot_still: needs from < to and at_most >= 0"
-                    ));
+            match e {
+                Expectation::RobotStill { from, to, at_most } => {
+                    if !(from.is_finite() && to.is_finite() && from < to && *at_most >= 0.0) {
+                        return bad(format!(
+                            "expectations[{i}].robot_still: needs from < to and at_most >= 0"
+                        ));
+                    }
                 }
+                Expectation::NoGreeting { from, to } => {
+                    if !(from.is_finite() && to.is_finite() && from < to) {
+                        return bad(format!("expectations[{i}].no_greeting: needs from < to"));
+                    }
+                }
+                Expectation::StoppedWhileSilent {
+                    sensor,
+                    within,
+                    at_most,
+                } => {
+                    if !(within.is_finite()
+                        && *within > 0.0
+                        && at_most.is_finite()
+                        && *at_most >= 0.0)
+                    {
+                        return bad(format!(
+                            "expectations[{i}].stopped_while_silent: needs within > 0 and at_most >= 0"
+                        ));
+                    }
+                    if !self.faults.iter().any(|f| f.sensor == *sensor) {
+                        return bad(format!(
+                            "expectations[{i}].stopped_while_silent: no {} fault in faults",
+                            sensor.name()
+                        ));
+                    }
+                }
+                _ => {}
             }
             let who = match e {
                 Expectation::PersonReached { person, .. }
@@ -519,6 +614,7 @@ impl Scenario {
         let nfaces = faces.as_ref().map_or(1, |f| f.faces.len().max(1));
         let radius = config.people.radius;
         let mut world = World::new(config, grid, places.clone(), start, faces)?;
+        world.set_faults(&self.faults);
         let mut leader_of: BTreeMap<String, usize> = BTreeMap::new();
         let mut group_size: BTreeMap<String, usize> = BTreeMap::new();
         let mut spawned: Vec<nalgebra::Vector2<f64>> = Vec::new();
@@ -583,6 +679,64 @@ pub struct Collisions {
     pub people: u32,
 }
 
+/// What the robot did during one sensor fault, from its 10 Hz trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRecord {
+    pub sensor: Sensor,
+    /// When the sensor went silent and when it came back (s).
+    pub from: f64,
+    pub to: f64,
+    /// The robot's speed (m/s) over the trace interval in which the sensor went silent.
+    pub speed_at_fault: f64,
+    /// Seconds from the fault's start to the first trace interval slower than 0.01 m/s (at or
+    /// after the start), if the robot stood before the sensor came back.
+    pub stopped_after: Option<f64>,
+    /// Largest distance (m) from where it stopped, until the sensor came back.
+    pub moved_while_stopped: f64,
+    /// Seconds from the sensor's return to the first trace interval faster than 0.05 m/s.
+    pub moving_again_after: Option<f64>,
+}
+
+impl FaultRecord {
+    /// The robot's motion around `fault`, from the trace `(t, x, y)`.
+    pub fn from_trace(fault: &SensorFault, trace: &[(f64, f64, f64)]) -> Self {
+        let speed = |i: usize| {
+            let (t0, x0, y0) = trace[i];
+            let (t1, x1, y1) = trace[i + 1];
+            if t1 > t0 {
+                (x1 - x0).hypot(y1 - y0) / (t1 - t0)
+            } else {
+                0.0
+            }
+        };
+        let n = trace.len().saturating_sub(1);
+        let (from, to) = (fault.at, fault.end());
+        // The interval [t_i, t_i+1) that holds the fault's start (else the last one before it).
+        let at_fault = (0..n).rev().find(|&i| trace[i].0 <= from + 1e-9);
+        let stop = (0..n)
+            .find(|&i| trace[i].0 + 1e-9 >= from && trace[i].0 < to && speed(i) < STANDING_SPEED);
+        let moved_while_stopped = stop.map_or(0.0, |i| {
+            let (_, x0, y0) = trace[i];
+            trace[i..]
+                .iter()
+                .take_while(|(t, _, _)| *t <= to + 1e-9)
+                .map(|(_, x, y)| (x - x0).hypot(y - y0))
+                .fold(0.0, f64::max)
+        });
+        let again = (0..n).find(|&i| trace[i].0 + 1e-9 >= to && speed(i) >= MOVING_SPEED);
+        FaultRecord {
+            sensor: fault.sensor,
+            from,
+            to,
+            speed_at_fault: at_fault.map_or(0.0, speed),
+            // Sim time is a sum of substeps: a trace point "at" the start can be 1e-14 s early.
+            stopped_after: stop.map(|i| (trace[i].0 - from).max(0.0)),
+            moved_while_stopped,
+            moving_again_after: again.map(|i| (trace[i].0 - to).max(0.0)),
+        }
+    }
+}
+
 /// The JSON report of a scenario run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -597,6 +751,9 @@ pub struct Report {
     pub collisions: Collisions,
     pub time_in_personal_space: f64,
     pub time_in_intimate_space: f64,
+    /// The scenario's sensor faults and what the robot did meanwhile.
+    #[serde(default)]
+    pub faults: Vec<FaultRecord>,
     pub sim_time: f64,
     pub wall_time: f64,
     /// sim_time / wall_time.
@@ -846,6 +1003,68 @@ fn check(
                 format!("moved {moved:.2} m between {from} and {to} s"),
             )
         }
+        Expectation::StoppedWhileSilent {
+            sensor,
+            within,
+            at_most,
+        } => {
+            let mut ok = true;
+            let mut details = Vec::new();
+            for f in s.faults.iter().filter(|f| f.sensor == *sensor) {
+                let r = FaultRecord::from_trace(f, &m.trajectory);
+                let at = format!(
+                    "{} silent {:.1}–{:.1} s: {:.2} m/s at the start",
+                    sensor.name(),
+                    r.from,
+                    r.to,
+                    r.speed_at_fault
+                );
+                let (held, what) = if r.speed_at_fault < MOVING_SPEED {
+                    (false, "not driving, so this shows nothing".to_string())
+                } else {
+                    match r.stopped_after {
+                        None => (false, "never stood".to_string()),
+                        Some(t) if t > *within => {
+                            (false, format!("stood after {t:.2} s (> {within} s)"))
+                        }
+                        Some(t) if r.moved_while_stopped > *at_most => (
+                            false,
+                            format!(
+                                "stood after {t:.2} s, then moved {:.2} m (> {at_most} m)",
+                                r.moved_while_stopped
+                            ),
+                        ),
+                        Some(t) => (
+                            true,
+                            format!(
+                                "stood after {t:.2} s, then moved {:.2} m",
+                                r.moved_while_stopped
+                            ),
+                        ),
+                    }
+                };
+                ok &= held;
+                details.push(format!("{at}, {what}"));
+            }
+            (ok, details.join("; "))
+        }
+        Expectation::NoGreeting { from, to } => {
+            let n = log
+                .iter()
+                .filter(|l| {
+                    l.t >= *from
+                        && l.t <= *to
+                        && matches!(
+                            l.event,
+                            SimEvent::Robot {
+                                action: RobotAction::Greeted { .. },
+                                ..
+                            }
+                        )
+                })
+                .count();
+            (n == 0, format!("{n} greetings between {from} and {to} s"))
+        }
     }
 }
 
@@ -908,6 +1127,11 @@ pub fn report(
         },
         time_in_personal_space: metrics.time_in_personal_space,
         time_in_intimate_space: metrics.time_in_intimate_space,
+        faults: s
+            .faults
+            .iter()
+            .map(|f| FaultRecord::from_trace(f, &metrics.trajectory))
+            .collect(),
         sim_time: metrics.sim_time,
         wall_time,
         real_time_factor: if wall_time > 0.0 {

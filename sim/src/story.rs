@@ -62,6 +62,14 @@ impl Story {
             SimEvent::PersonCollision { name, .. } => {
                 format!("COLLISION: the robot touched {name}")
             }
+            SimEvent::SensorSilent { sensor, until } => format!(
+                "FAULT: the {} goes silent (nothing published until {until:.1} s)",
+                sensor.name()
+            ),
+            SimEvent::SensorBack { sensor, silent_for } => format!(
+                "the {} publishes again, after {silent_for:.1} s of silence",
+                sensor.name()
+            ),
             SimEvent::Robot { action, person } => {
                 let whom = person
                     .and_then(|p| self.names.get(&p))
@@ -144,6 +152,27 @@ pub fn summary(r: &Report) -> String {
             if o.passed { "PASS" } else { "FAIL" },
             " ".repeat(pad),
             o.detail
+        );
+    }
+    for f in &r.faults {
+        let stood = match f.stopped_after {
+            Some(t) => format!(
+                "stood after {t:.2} s, then moved {:.2} m",
+                f.moved_while_stopped
+            ),
+            None => "did not stand still".into(),
+        };
+        let again = match f.moving_again_after {
+            Some(t) => format!("; driving again {t:.2} s after it came back"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "  fault: {} silent {:.1}–{:.1} s; the robot at {:.2} m/s when it went silent, {stood}{again}",
+            f.sensor.name(),
+            f.from,
+            f.to,
+            f.speed_at_fault
         );
     }
     let _ = writeln!(
@@ -262,6 +291,38 @@ mod tests {
     }
 
     #[test]
+    fn a_sensor_fault_is_told_when_it_starts_and_ends() {
+        use crate::world::Sensor;
+        let mut s = Story::new();
+        let start = s
+            .line(&entry(
+                40.0,
+                SimEvent::SensorSilent {
+                    sensor: Sensor::Lidar,
+                    until: 46.0,
+                },
+            ))
+            .unwrap();
+        assert_eq!(
+            start,
+            "[  40.0 s] FAULT: the lidar goes silent (nothing published until 46.0 s)"
+        );
+        let end = s
+            .line(&entry(
+                46.0,
+                SimEvent::SensorBack {
+                    sensor: Sensor::Camera,
+                    silent_for: 6.0,
+                },
+            ))
+            .unwrap();
+        assert_eq!(
+            end,
+            "[  46.0 s] the camera publishes again, after 6.0 s of silence"
+        );
+    }
+
+    #[test]
     fn the_summary_lists_every_expectation_and_the_verdict() {
         let r = Report {
             scenario: "demo".into(),
@@ -290,6 +351,15 @@ mod tests {
             },
             time_in_personal_space: 0.0,
             time_in_intimate_space: 0.0,
+            faults: vec![crate::scenario::FaultRecord {
+                sensor: crate::world::Sensor::Lidar,
+                from: 4.0,
+                to: 10.0,
+                speed_at_fault: 0.4,
+                stopped_after: Some(0.9),
+                moved_while_stopped: 0.0,
+                moving_again_after: Some(0.5),
+            }],
             sim_time: 10.0,
             wall_time: 1.0,
             real_time_factor: 10.0,
@@ -300,6 +370,10 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("FAIL  no_collision"), "{s}");
+        assert!(
+            s.contains("fault: lidar silent 4.0–10.0 s; the robot at 0.40 m/s when it went silent, stood after 0.90 s, then moved 0.00 m; driving again 0.50 s after it came back"),
+            "{s}"
+        );
         assert!(
             s.ends_with("scenario demo: FAILED (1 of 2 expectations held)"),
             "{s}"

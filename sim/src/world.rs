@@ -17,6 +17,48 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Named places (map frame), e.g. from `maps/places.yaml`.
 pub type Places = BTreeMap<String, Pose2>;
 
+/// A sensor that a scenario can silence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sensor {
+    /// `/scan`.
+    Lidar,
+    /// `/camera/image_raw` and `/camera/camera_info`.
+    Camera,
+}
+
+impl Sensor {
+    pub fn name(self) -> &'static str {
+        match self {
+            Sensor::Lidar => "lidar",
+            Sensor::Camera => "camera",
+        }
+    }
+}
+
+/// A sensor fault: from `at` for `duration` seconds of sim time the sensor publishes nothing
+/// (a cable pulled, a driver hung). Scenario YAML: `{ at: 40, sensor: lidar, for: 6 }`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensorFault {
+    pub at: f64,
+    pub sensor: Sensor,
+    #[serde(rename = "for")]
+    pub duration: f64,
+}
+
+impl SensorFault {
+    /// When the sensor publishes again.
+    pub fn end(&self) -> f64 {
+        self.at + self.duration
+    }
+
+    /// Whether the sensor is silent at sim time `t` (`at <= t < at + for`).
+    pub fn active(&self, t: f64) -> bool {
+        t + 1e-9 >= self.at && t + 1e-9 < self.end()
+    }
+}
+
 /// Microphone model: who can be heard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -218,6 +260,16 @@ pub enum SimEvent {
         action: RobotAction,
         person: Option<u32>,
     },
+    /// A scripted sensor fault began: the sensor publishes nothing until `until`.
+    SensorSilent {
+        sensor: Sensor,
+        until: f64,
+    },
+    /// The sensor publishes again, after `silent_for` seconds.
+    SensorBack {
+        sensor: Sensor,
+        silent_for: f64,
+    },
 }
 
 /// A timestamped event.
@@ -288,6 +340,8 @@ pub struct World {
     metrics: Metrics,
     log: Vec<LogEntry>,
     next_trace: f64,
+    /// Scripted sensor faults, and when each one began (while it is active).
+    faults: Vec<(SensorFault, Option<f64>)>,
 }
 
 impl World {
@@ -329,6 +383,7 @@ impl World {
             metrics: Metrics::default(),
             log: Vec::new(),
             next_trace: 0.0,
+            faults: Vec::new(),
             config,
         })
     }
@@ -360,6 +415,49 @@ impl World {
     /// The seeded stream used to randomize people (speed, colours) when building them.
     pub fn people_rng(&mut self) -> &mut SimRng {
         &mut self.people_rng
+    }
+
+    /// Scripted sensor faults: while one is active its sensor gives no output from `step`
+    /// (`Outputs::scan` or `Outputs::camera` is `None`), and its start and end are logged
+    /// (`SimEvent::SensorSilent`, `SimEvent::SensorBack`). The lidar still draws its noise while
+    /// silent, so the scans after the fault are the ones a run without it would have had.
+    pub fn set_faults(&mut self, faults: &[SensorFault]) {
+        self.faults = faults.iter().map(|f| (*f, None)).collect();
+    }
+
+    /// Whether a scripted fault silences this sensor now.
+    pub fn sensor_silent(&self, sensor: Sensor) -> bool {
+        self.faults
+            .iter()
+            .any(|(f, _)| f.sensor == sensor && f.active(self.time))
+    }
+
+    /// Log the faults that begin or end at the current time.
+    fn update_faults(&mut self, events: &mut Vec<LogEntry>) {
+        let t = self.time;
+        let mut changes = Vec::new();
+        for (f, began) in self.faults.iter_mut() {
+            match (*began, f.active(t)) {
+                (None, true) => {
+                    *began = Some(t);
+                    changes.push(SimEvent::SensorSilent {
+                        sensor: f.sensor,
+                        until: f.end(),
+                    });
+                }
+                (Some(t0), false) => {
+                    *began = None;
+                    changes.push(SimEvent::SensorBack {
+                        sensor: f.sensor,
+                        silent_for: t - t0,
+                    });
+                }
+                _ => {}
+            }
+        }
+        for e in changes {
+            self.push(events, e);
+        }
     }
 
     /// Schedule a person to appear at `at` seconds at their start position.
@@ -525,12 +623,15 @@ impl World {
             guide_started = false;
         }
 
+        self.update_faults(&mut events);
         let scan = if self.time + 1e-9 >= self.next_scan {
             self.next_scan += 1.0 / self.config.lidar.rate_hz;
             if self.next_scan <= self.time {
                 self.next_scan = self.time + 1.0 / self.config.lidar.rate_hz;
             }
-            Some(self.scan_now())
+            // A silent lidar still draws its noise (see `set_faults`).
+            let scan = self.scan_now();
+            (!self.sensor_silent(Sensor::Lidar)).then_some(scan)
         } else {
             None
         };
@@ -539,7 +640,7 @@ impl World {
             if self.next_frame <= self.time {
                 self.next_frame = self.time + 1.0 / self.config.camera.rate_hz;
             }
-            Some(self.render_now())
+            (!self.sensor_silent(Sensor::Camera)).then(|| self.render_now())
         } else {
             None
         };
