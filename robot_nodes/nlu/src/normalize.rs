@@ -98,7 +98,10 @@ pub fn normalize(text: &str) -> Normalized {
         limited = &text[..idx];
     }
     let raw = split_syllables(limited, &mut out);
-    let joined = rewrite_phrases(raw);
+    let mut joined = rewrite_phrases(raw, PHRASES);
+    if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
+        joined = rewrite_phrases(joined, CODE_SWITCH);
+    }
     out.tokens = convert_numbers(joined);
     out
 }
@@ -457,11 +460,43 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["qrcode"], &["qr"]),
 ];
 
-fn rewrite_phrases(tokens: Vec<Token>) -> Vec<Token> {
+/// A Vietnamese sentence has at least this many words with diacritics before its English words
+/// are read as code-switching ([`CODE_SWITCH`]).
+const CODE_SWITCH_MIN_VI_WORDS: usize = 2;
+
+/// English words that young people mix into Vietnamese ("check xem hồ sơ đã done chưa", "chỗ
+/// print tài liệu", "đăng ký chữ ký số free"), replaced by the Vietnamese word only inside a
+/// Vietnamese sentence: an English sentence keeps its words.
+const CODE_SWITCH: &[(&[&str], &[&str])] = &[
+    (&["check"], &["kiểm", "tra"]),
+    (&["done"], &["xong"]),
+    (&["print"], &["in"]),
+    (&["printer"], &["máy", "in"]),
+    (&["support"], &["hỗ", "trợ"]),
+    (&["feedback"], &["góp", "ý"]),
+    (&["free"], &["miễn", "phí"]),
+    (&["password"], &["mật", "khẩu"]),
+    (&["pass"], &["mật", "khẩu"]),
+    (&["log", "in"], &["đăng", "nhập"]),
+    (&["login"], &["đăng", "nhập"]),
+    (&["update"], &["cập", "nhật"]),
+    (&["status"], &["tình", "trạng"]),
+    (&["business"], &["kinh", "doanh"]),
+    (&["sign"], &["ký"]),
+    (&["charge"], &["sạc"]),
+    (&["passport"], &["hộ", "chiếu"]),
+    (&["sorry"], &["xin", "lỗi"]),
+    (&["thanks"], &["cảm", "ơn"]),
+    (&["thank", "you"], &["cảm", "ơn"]),
+    (&["bye", "bye"], &["tạm", "biệt"]),
+    (&["bye"], &["tạm", "biệt"]),
+];
+
+fn rewrite_phrases(tokens: Vec<Token>, table: &[(&[&str], &[&str])]) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     'outer: while i < tokens.len() {
-        for (pat, rep) in PHRASES {
+        for (pat, rep) in table {
             if i + pat.len() <= tokens.len()
                 && pat
                     .iter()
@@ -744,6 +779,22 @@ mod tests {
         assert_eq!(normalize_text("oai phai"), "wifi");
         assert_eq!(normalize_text("VNeID"), "vneid");
         assert_eq!(normalize_text("làm CCCD"), "làm căn cước công dân");
+    }
+
+    #[test]
+    fn english_words_in_a_vietnamese_sentence_are_read_as_vietnamese() {
+        assert_eq!(
+            normalize_text("check xem hồ sơ đã done chưa"),
+            "kiểm tra xem hồ sơ đã xong chưa"
+        );
+        assert_eq!(normalize_text("chỗ print tài liệu ở đâu"), "chỗ in tài liệu ở đâu");
+        // An English sentence keeps its words.
+        assert_eq!(
+            normalize_text("please check the status of the passport"),
+            "please check the status of the passport"
+        );
+        // One accented word is not yet a Vietnamese sentence.
+        assert_eq!(normalize_text("free wifi ở"), "free wifi ở");
     }
 
     #[test]

@@ -501,10 +501,15 @@ const PRONOUNS: &[&str] = &[
 ];
 
 /// A leave-taking inside a longer sentence: "<pronoun> (đi) về" ending the sentence (before
-/// particles), "xin phép … về", "hẹn gặp lại", "see you".
+/// particles), "xin phép … về", "hẹn gặp lại", "see you", "tạm biệt", or a closing "bye"/"goodbye"
+/// ("thanks a lot, bye").
 fn is_leave_taking(n: &Normalized) -> bool {
     let t = &n.tokens;
-    if has_seq(n, &["hen", "gap", "lai"]) || has_seq(n, &["see", "you"]) {
+    if has_seq(n, &["hen", "gap", "lai"])
+        || has_seq(n, &["see", "you"])
+        || has_seq(n, &["tam", "biet"])
+        || t.last().is_some_and(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
+    {
         return true;
     }
     let mut end = t.len();

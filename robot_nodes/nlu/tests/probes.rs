@@ -61,6 +61,11 @@ const PROBES: &[(&str, &str, usize)] = &[
         include_str!("data/probe10_asr_plain_northern.tsv"),
         60,
     ),
+    (
+        "probe11_southern_codeswitch_fragments.tsv",
+        include_str!("data/probe11_southern_codeswitch_fragments.tsv"),
+        59,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
