@@ -486,17 +486,17 @@ impl Scenario {
         }
         for (i, e) in self.expectations.iter().enumerate() {
             match e {
-                Expectation::RobotStill { from, to, at_most } => {
-                    if !(from.is_finite() && to.is_finite() && from < to && *at_most >= 0.0) {
-                        return bad(format!(
-                            "expectations[{i}].robot_still: needs from < to and at_most >= 0"
-                        ));
-                    }
+                Expectation::RobotStill { from, to, at_most }
+                    if !(from.is_finite() && to.is_finite() && from < to && *at_most >= 0.0) =>
+                {
+                    return bad(format!(
+                        "expectations[{i}].robot_still: needs from < to and at_most >= 0"
+                    ));
                 }
-                Expectation::NoGreeting { from, to } => {
-                    if !(from.is_finite() && to.is_finite() && from < to) {
-                        return bad(format!("expectations[{i}].no_greeting: needs from < to"));
-                    }
+                Expectation::NoGreeting { from, to }
+                    if !(from.is_finite() && to.is_finite() && from < to) =>
+                {
+                    return bad(format!("expectations[{i}].no_greeting: needs from < to"));
                 }
                 Expectation::StoppedWhileSilent {
                     sensor,
