@@ -362,10 +362,25 @@ fn lossy_link() {
         let cmd = node
             .subscribe::<Twist>("/cmd_vel", Qos::commands().with_depth(100))
             .unwrap();
+        // The timeline starts once the mux is up and discovered through the lossy link: its first
+        // status. (A debug build on a loaded machine can take seconds to start, and the operator's
+        // release of the latch is only sent in the first 1.5 s of the timeline.)
+        let up = Instant::now();
+        let mut statuses: Vec<MuxStatus> = Vec::new();
+        while statuses.is_empty() {
+            assert!(
+                up.elapsed() < Duration::from_secs(60),
+                "the mux never published a status through the lossy link"
+            );
+            estop.publish(Bool { data: false }).unwrap();
+            while let Some(s) = status.try_recv() {
+                statuses.push(s);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let wall = Instant::now();
         // What the mux published, stamped on arrival here (one netem delay after it was sent).
         let mut log: Vec<(f64, Twist)> = Vec::new();
-        let mut statuses: Vec<MuxStatus> = Vec::new();
         let mut released_at = None;
         let mut pressed_at = None;
         let mut tick = tokio::time::interval(Duration::from_millis(100));
