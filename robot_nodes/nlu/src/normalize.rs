@@ -787,7 +787,10 @@ mod tests {
             normalize_text("check xem hồ sơ đã done chưa"),
             "kiểm tra xem hồ sơ đã xong chưa"
         );
-        assert_eq!(normalize_text("chỗ print tài liệu ở đâu"), "chỗ in tài liệu ở đâu");
+        assert_eq!(
+            normalize_text("chỗ print tài liệu ở đâu"),
+            "chỗ in tài liệu ở đâu"
+        );
         // An English sentence keeps its words.
         assert_eq!(
             normalize_text("please check the status of the passport"),

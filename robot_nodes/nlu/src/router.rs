@@ -508,7 +508,8 @@ fn is_leave_taking(n: &Normalized) -> bool {
     if has_seq(n, &["hen", "gap", "lai"])
         || has_seq(n, &["see", "you"])
         || has_seq(n, &["tam", "biet"])
-        || t.last().is_some_and(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
+        || t.last()
+            .is_some_and(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
     {
         return true;
     }
