@@ -518,6 +518,71 @@ mod tests {
         estop: false,
     };
 
+    /// A silent lidar: with a fresh scan of an empty room the robot drives along its path; once
+    /// the last scan is older than `scan_timeout_s` it may still turn but never drives forward,
+    /// and it drives again when scans come back.
+    #[test]
+    fn a_stale_scan_stops_forward_motion_and_a_fresh_one_resumes_it() {
+        let mut s = supervisor(SupervisorParams::default());
+        let timeout = s.params.scan_timeout_s;
+        let at = dock(&s);
+        s.goal_place("counter_12", false, at, 0.0).unwrap();
+        let scan = LaserScan {
+            angle_min: -std::f64::consts::PI,
+            angle_increment: std::f64::consts::PI / 180.0,
+            range_min: 0.1,
+            range_max: 12.0,
+            ranges: vec![f32::INFINITY; 360],
+        };
+        // Plan from the dock, then face the path so the controller drives rather than turns.
+        let first = s.step(&Cycle {
+            scan: Some((&scan, 0.0)),
+            scan_is_new: true,
+            ..still(&s, 0.05)
+        });
+        assert!(first.stepped && s.path().poses.len() >= 2, "{first:?}");
+        let ahead = s.path().poses[s.path().poses.len().min(6) - 1];
+        let facing = Pose2D::new(at.x, at.y, (ahead.y - at.y).atan2(ahead.x - at.x));
+        let cycle = |now: f64, scan_at: f64, new: bool| Cycle {
+            now,
+            pose: facing,
+            velocity: Twist2D::new(0.3, 0.0),
+            scan: Some((&scan, scan_at)),
+            scan_is_new: new,
+            people: &[],
+        };
+        let mut t = 0.05;
+        let mut drove = false;
+        for _ in 0..20 {
+            t += 0.05;
+            let c = s.step(&cycle(t, t, true)).cmd.unwrap();
+            drove |= c.linear > 0.05;
+        }
+        assert!(drove, "never drove forward with fresh scans");
+        // The lidar goes silent at `t`: forward speed is zero from the first cycle past the timeout.
+        let last_scan = t;
+        let mut blind = Vec::new();
+        while t < last_scan + timeout + 1.0 {
+            t += 0.05;
+            let c = s.step(&cycle(t, last_scan, false)).cmd.unwrap();
+            if t - last_scan > timeout {
+                blind.push(c.linear);
+            }
+        }
+        assert!(
+            !blind.is_empty() && blind.iter().all(|v| *v == 0.0),
+            "{blind:?}"
+        );
+        assert_eq!(s.running().map(|r| r.0), Some("counter_12"));
+        // Scans again: it drives on.
+        let mut resumed = false;
+        for _ in 0..20 {
+            t += 0.05;
+            resumed |= s.step(&cycle(t, t, true)).cmd.unwrap().linear > 0.05;
+        }
+        assert!(resumed, "did not drive again when the scans came back");
+    }
+
     #[test]
     fn places_the_dock_and_unknown_ids() {
         let mut s = supervisor(SupervisorParams::default());
