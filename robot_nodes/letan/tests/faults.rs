@@ -362,17 +362,21 @@ fn lossy_link() {
         let cmd = node
             .subscribe::<Twist>("/cmd_vel", Qos::commands().with_depth(100))
             .unwrap();
-        // The timeline starts once the mux is up and discovered through the lossy link: its first
-        // status. (A debug build on a loaded machine can take seconds to start, and the operator's
-        // release of the latch is only sent in the first 1.5 s of the timeline.)
+        // The timeline starts once the mux is up, has discovered this process's writers through the
+        // lossy link and has taken the operator's release of its start-up latch: a status saying
+        // the e-stop is not engaged. (A debug mux in a cold run can take seconds to start, and
+        // under loss its readers can match this process's writers later than its status reaches
+        // here; samples sent before that are never delivered. Both made the held deadman miss.)
         let up = Instant::now();
         let mut statuses: Vec<MuxStatus> = Vec::new();
-        while statuses.is_empty() {
+        while !statuses.iter().any(|s| !s.estop_engaged) {
             assert!(
                 up.elapsed() < Duration::from_secs(60),
-                "the mux never published a status through the lossy link"
+                "the mux never reported its latch released through the lossy link: {:?}",
+                statuses.last()
             );
             estop.publish(Bool { data: false }).unwrap();
+            operator.publish(Bool { data: false }).unwrap();
             while let Some(s) = status.try_recv() {
                 statuses.push(s);
             }
@@ -383,13 +387,22 @@ fn lossy_link() {
         let mut log: Vec<(f64, Twist)> = Vec::new();
         let mut released_at = None;
         let mut pressed_at = None;
-        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        // Received samples are stamped every 10 ms; the console page's rhythm is every tenth tick.
+        let mut tick = tokio::time::interval(Duration::from_millis(10));
+        let mut ticks: u64 = 0;
         // The console page's rhythm: teleop at 10 Hz while held, one zero on release.
         // 0–6 s: heartbeat says released, the operator releases the latch, deadman held 2–4 s;
         // 6–9 s: the e-stop is pressed while the deadman is held again; 9–10 s: released again.
         while wall.elapsed() < Duration::from_secs(10) {
             tick.tick().await;
+            ticks += 1;
             let t = wall.elapsed().as_secs_f64();
+            if ticks % 10 != 1 {
+                while let Some(c) = cmd.try_recv() {
+                    log.push((unix_now(), c));
+                }
+                continue;
+            }
             let pressed = t >= 6.0;
             if pressed && pressed_at.is_none() {
                 pressed_at = Some(unix_now());
