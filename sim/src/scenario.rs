@@ -1049,35 +1049,30 @@ fn check(
             (ok, details.join("; "))
         }
         Expectation::NoGreeting { from, to } => {
-            let n = log
-                .iter()
-                .filter(|l| {
-                    l.t >= *from
-                        && l.t <= *to
-                        && matches!(
-                            l.event,
-                            SimEvent::Robot {
-                                action: RobotAction::Greeted { .. },
-                                ..
-                            }
-                        )
-                })
+            let n = greeted(log)
+                .filter(|(t, _)| *t >= *from && *t <= *to)
                 .count();
             (n == 0, format!("{n} greetings between {from} and {to} s"))
         }
     }
 }
 
+/// Every greeting the robot made: when, and whom.
+fn greeted(log: &[LogEntry]) -> impl Iterator<Item = (f64, Option<u32>)> + '_ {
+    log.iter().filter_map(|l| match &l.event {
+        SimEvent::Robot {
+            action: RobotAction::Greeted { .. },
+            person,
+        } => Some((l.t, *person)),
+        _ => None,
+    })
+}
+
 /// When the robot greeted this person.
 fn greetings(log: &[LogEntry], id: Option<u32>) -> Vec<f64> {
-    log.iter()
-        .filter_map(|l| match &l.event {
-            SimEvent::Robot {
-                action: RobotAction::Greeted { .. },
-                person: p,
-            } if p.is_some() && *p == id => Some(l.t),
-            _ => None,
-        })
+    greeted(log)
+        .filter(|(_, p)| p.is_some() && *p == id)
+        .map(|(t, _)| t)
         .collect()
 }
 
