@@ -397,10 +397,13 @@ fn lossy_link() {
             tick.tick().await;
             ticks += 1;
             let t = wall.elapsed().as_secs_f64();
+            while let Some(c) = cmd.try_recv() {
+                log.push((unix_now(), c));
+            }
+            while let Some(s) = status.try_recv() {
+                statuses.push(s);
+            }
             if ticks % 10 != 1 {
-                while let Some(c) = cmd.try_recv() {
-                    log.push((unix_now(), c));
-                }
                 continue;
             }
             let pressed = t >= 6.0;
@@ -419,12 +422,6 @@ fn lossy_link() {
             } else if (4.0..6.0).contains(&t) && released_at.is_none() {
                 released_at = Some(unix_now());
                 teleop.publish(Twist::default()).unwrap();
-            }
-            while let Some(c) = cmd.try_recv() {
-                log.push((unix_now(), c));
-            }
-            while let Some(s) = status.try_recv() {
-                statuses.push(s);
             }
         }
         // The statuses still in flight through the slow link.
