@@ -354,12 +354,33 @@ pub const LANGUAGE_REQUEST_CUES: &[&str] = &[
 /// Short requests ("english please", "tiếng việt") need no cue word.
 const LANGUAGE_REQUEST_MAX_BARE: usize = 4;
 
-/// Does an utterance the classifier calls `chat.language` really ask to change language?
+/// Words that name a language or languages ("tiếng …", "English", "ngôn ngữ").
+const LANGUAGE_NAMES: &[&str] = &[
+    "tieng",
+    "ngon",
+    "english",
+    "vietnamese",
+    "language",
+    "languages",
+    "chinese",
+    "korean",
+    "japanese",
+    "french",
+];
+
+/// Does an utterance the classifier calls `chat.language` really ask to change language? It
+/// names a language ("đổi tiền đô sang tiền Việt" names none: it is about money), and it is
+/// short or has a word of asking.
 pub fn asks_for_language(n: &Normalized) -> bool {
-    n.tokens.len() <= LANGUAGE_REQUEST_MAX_BARE
-        || n.tokens
-            .iter()
-            .any(|t| LANGUAGE_REQUEST_CUES.contains(&t.plain.as_str()))
+    let names_one = n
+        .tokens
+        .iter()
+        .any(|t| LANGUAGE_NAMES.contains(&t.plain.as_str()));
+    names_one
+        && (n.tokens.len() <= LANGUAGE_REQUEST_MAX_BARE
+            || n.tokens
+                .iter()
+                .any(|t| LANGUAGE_REQUEST_CUES.contains(&t.plain.as_str())))
 }
 
 fn requested_language(n: &Normalized) -> Option<Language> {
@@ -421,15 +442,45 @@ fn does_before_where(n: &Normalized) -> bool {
     false
 }
 
-fn starts_with_place_head(n: &Normalized) -> bool {
-    let t = &n.tokens;
+/// The first word that counts, after fillers, address and "where is the …".
+fn first_counted(n: &Normalized) -> Option<usize> {
     // "cho tôi hỏi": the "cho" of a request, not a place ("chỗ" has diacritics when typed so)
-    let first = t.iter().position(|x| {
+    n.tokens.iter().position(|x| {
         let skipped = (LEAD_SKIP.contains(&x.plain.as_str()) && x.text != "chỗ")
             || crate::nav_words::PARTICLES.contains(&x.plain.as_str());
         !skipped
-    });
-    let Some(i) = first else {
+    })
+}
+
+/// Names of a blank form, as the first words that count.
+const FORM_HEADS: &[&[&str]] = &[
+    &["mau", "to", "khai"],
+    &["mau", "don"],
+    &["to", "khai"],
+    &["form"],
+    &["forms"],
+];
+
+/// "Xin mẫu tờ khai đăng ký tạm trú", "the form for a passport": the citizen asks for the form
+/// itself, not how the procedure goes.
+fn asks_for_a_form(n: &Normalized) -> bool {
+    let Some(i) = first_counted(n) else {
+        return false;
+    };
+    let t = &n.tokens[i..];
+    FORM_HEADS.iter().any(|head| {
+        head.len() <= t.len()
+            && head.iter().zip(t).all(|(w, x)| {
+                x.plain == *w
+                    && (!x.has_diacritics()
+                        || matches!(x.text.as_str(), "mẫu" | "tờ" | "khai" | "đơn"))
+            })
+    })
+}
+
+fn starts_with_place_head(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    let Some(i) = first_counted(n) else {
         return false;
     };
     let w = &t[i];
@@ -859,12 +910,26 @@ impl Nlu {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }
         }
-        // "I want to marry my Vietnamese girlfriend": a language named, no change asked for.
-        if intent == "chat.language" && !asks_for_language(n) {
-            let next = alts
+        // The form of a procedure asked for, with no where cue: the forms desk's service.
+        if cue.is_none() && intent.starts_with("proc.") && asks_for_a_form(n) {
+            let p = alts
                 .iter()
-                .find(|(l, _)| l != "chat.language" && l != OUT_OF_SCOPE)
-                .cloned();
+                .find(|(l, _)| l == "amenity.forms")
+                .map_or(0.0, |(_, p)| *p);
+            let c = p.max(RULE_CONFIDENCE);
+            promote(
+                &mut intent,
+                &mut confidence,
+                &mut alts,
+                "amenity.forms".into(),
+                c,
+            );
+            confidence = c;
+        }
+        // "I want to marry my Vietnamese girlfriend": a language named, no change asked for. The
+        // classifier's next choice answers, out of scope included ("đổi tiền đô sang tiền Việt").
+        if intent == "chat.language" && !asks_for_language(n) {
+            let next = alts.iter().find(|(l, _)| l != "chat.language").cloned();
             if let Some((alt, p)) = next {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }

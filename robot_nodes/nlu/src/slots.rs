@@ -47,6 +47,40 @@ fn is_number_filler(t: &Token) -> bool {
     )
 }
 
+/// Whether the mention starting at token `at` is denied: "không phải quầy 3", "chứ không phải
+/// quầy 3", "not counter 3". Looks at the three tokens before it.
+fn is_denied(t: &[Token], at: usize) -> bool {
+    let before = &t[at.saturating_sub(3)..at];
+    before.iter().any(|x| x.plain == "not")
+        || before.windows(2).any(|w| {
+            matches!(w[0].plain.as_str(), "khong" | "chang" | "cha") && w[1].plain == "phai"
+        })
+}
+
+/// Whether the speaker corrects themselves between tokens `from` and `to`: "quầy 3, à nhầm,
+/// quầy 8", "counter 3, sorry, I mean 8".
+fn is_corrected_between(t: &[Token], from: usize, to: usize) -> bool {
+    t[from..to].iter().enumerate().any(|(k, x)| {
+        matches!(x.plain.as_str(), "nham" | "sorry")
+            || (x.plain == "mean" && k > 0 && t[from + k - 1].plain == "i")
+    })
+}
+
+/// Of several mentions (token position, place), the one meant: the first that is neither denied
+/// nor corrected by a later one; if every one is, none (the caller asks again).
+fn meant(t: &[Token], mentions: &[(usize, String)]) -> Option<String> {
+    mentions
+        .iter()
+        .enumerate()
+        .find(|(k, (at, _))| {
+            !is_denied(t, *at)
+                && !mentions[k + 1..]
+                    .iter()
+                    .any(|(later, _)| is_corrected_between(t, *at, *later))
+        })
+        .map(|(_, (_, place))| place.clone())
+}
+
 /// Function words that do not count towards a partial alias match.
 fn is_stopword(p: &str) -> bool {
     matches!(
@@ -102,9 +136,20 @@ impl SlotExtractor {
         SlotExtractor { aliases }
     }
 
-    /// The counter named in the utterance, if any ("quầy số 7" → `counter_7`).
+    /// The counter named in the utterance, if any ("quầy số 7" → `counter_7`). Of several, the
+    /// one not denied or corrected ("không phải quầy 3 mà là quầy 8" → `counter_8`).
     pub fn counter(n: &Normalized) -> Option<String> {
+        let mentions = Self::counter_mentions(n);
+        if mentions.is_empty() {
+            return None;
+        }
+        meant(&n.tokens, &mentions)
+    }
+
+    /// Every counter named, with the position of its cue word.
+    fn counter_mentions(n: &Normalized) -> Vec<(usize, String)> {
         let t = &n.tokens;
+        let mut out = Vec::new();
         for i in 0..t.len() {
             if !is_counter_cue(&t[i]) {
                 continue;
@@ -116,12 +161,12 @@ impl SlotExtractor {
             if let Some(num) = t.get(j).filter(|x| x.is_number()) {
                 if let Ok(v) = num.plain.parse::<u32>() {
                     if (1..=catalog::COUNTERS).contains(&v) {
-                        return Some(format!("counter_{v}"));
+                        out.push((i, format!("counter_{v}")));
                     }
                 }
             }
         }
-        None
+        out
     }
 
     fn token_matches(input: &Token, alias: &Token, accented: bool) -> bool {
@@ -138,9 +183,18 @@ impl SlotExtractor {
 
     /// The destination in the utterance and how it was found.
     pub fn extract(&self, n: &Normalized) -> Option<(String, Match)> {
-        if let Some(c) = Self::counter(n) {
-            return Some((c, Match::Counter));
+        let counters = Self::counter_mentions(n);
+        if !counters.is_empty() {
+            // every counter named was denied: none is the destination, and a place may be
+            return meant(&n.tokens, &counters)
+                .map(|c| (c, Match::Counter))
+                .or_else(|| self.place(n));
         }
+        self.place(n)
+    }
+
+    /// The place named by its longest alias (the earliest of equals), skipping denied mentions.
+    fn place(&self, n: &Normalized) -> Option<(String, Match)> {
         let accented = n.vietnamese_words >= 2;
         let t = &n.tokens;
         let mut best: Option<(usize, usize, &str)> = None; // (len, start, place)
@@ -158,6 +212,9 @@ impl SlotExtractor {
                     .zip(&a.tokens)
                     .all(|(x, y)| Self::token_matches(x, y, accented))
                 {
+                    if is_denied(t, start) {
+                        continue;
+                    }
                     let better = match best {
                         None => true,
                         Some((bl, bs, _)) => len > bl || (len == bl && start < bs),

@@ -297,6 +297,9 @@ fn a_language_named_is_not_a_language_request() {
     assert_eq!(u.intent, "proc.marriage_registration", "{u:?}");
     let u = nlu().understand("can you speak vietnamese with my mother please");
     assert_eq!(u.intent, "chat.language", "{u:?}");
+    // "tiền Việt" (Vietnamese money) names no language
+    let u = nlu().understand("tôi muốn đổi tiền đô sang tiền việt");
+    assert_ne!(u.intent, "chat.language", "{u:?}");
 }
 
 #[test]
@@ -595,4 +598,20 @@ fn understand_reads_replies_in_the_same_pass() {
     assert_eq!(rest.normalized, normalize_text("đăng ký kết hôn"));
     assert!(u("không cần đâu").correction.is_none(), "a plain no");
     assert!(u("làm căn cước").correction.is_none(), "no 'no' first");
+}
+
+/// Asking for a procedure's form is asking for the form (the forms desk's service); asking what
+/// the procedure needs is asking about the procedure.
+#[test]
+fn the_form_of_a_procedure_is_a_forms_question() {
+    for t in [
+        "xin mẫu tờ khai đăng ký tạm trú",
+        "cho bác xin tờ khai cấp lại căn cước",
+        "the form for a passport renewal please",
+    ] {
+        let u = nlu().understand(t);
+        assert_eq!(u.intent, "amenity.forms", "{t}: {u:?}");
+    }
+    let u = nlu().understand("đăng ký tạm trú cần những giấy tờ gì");
+    assert_eq!(u.intent, "proc.temporary_residence", "{u:?}");
 }

@@ -161,3 +161,30 @@ fn counters_eleven_and_twelve_in_words() {
         reaches(&nlu, t, id).unwrap();
     }
 }
+
+#[test]
+fn a_denied_or_corrected_place_is_not_the_destination() {
+    let nlu = Nlu::embedded().unwrap();
+    for (t, id) in [
+        (
+            "à nhầm, không phải quầy 3 mà là quầy 8, dẫn tôi đi",
+            "counter_8",
+        ),
+        ("dẫn tôi tới quầy 8 chứ không phải quầy 3", "counter_8"),
+        ("quầy số 3, à nhầm, quầy số 8 ở đâu", "counter_8"),
+        (
+            "not counter three but counter eight, where is that",
+            "counter_8",
+        ),
+        ("where is counter eight, not counter three", "counter_8"),
+        ("take me to counter 3, sorry, I mean counter 8", "counter_8"),
+        ("không phải quầy 3, dẫn tôi ra nhà vệ sinh", "restroom"),
+        // two counters, no denial: the first named, as before
+        ("quầy 3 với quầy 8 ở đâu", "counter_3"),
+    ] {
+        reaches(&nlu, t, id).unwrap();
+    }
+    // the only place named is denied: no destination (the robot asks where)
+    let u = nlu.understand("không phải quầy 3 đâu em");
+    assert_ne!(u.destination.as_deref(), Some("counter_3"), "{u:?}");
+}

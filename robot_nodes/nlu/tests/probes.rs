@@ -66,6 +66,11 @@ const PROBES: &[(&str, &str, usize)] = &[
         include_str!("data/probe11_southern_codeswitch_fragments.tsv"),
         59,
     ),
+    (
+        "probe12_formal_negation_foreign_english.tsv",
+        include_str!("data/probe12_formal_negation_foreign_english.tsv"),
+        63,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
