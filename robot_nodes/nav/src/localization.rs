@@ -5,11 +5,18 @@
 use letan_map::OccupancyGrid;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
 
 use crate::edt::distance_transform;
 use crate::error::{NavError, Result};
 use crate::params::LocalizationParams;
 use crate::types::{compose, inverse, normalize_angle, pose_finite, LaserScan, Pose2D};
+
+/// Side of the square cells the estimate clusters particles in (m).
+const CLUSTER_CELL_M: f64 = 0.5;
+/// A measurement update that moves the estimate further than this from odometry's prediction is
+/// logged: a well-localized robot corrects by centimetres.
+const ESTIMATE_JUMP_WARN_M: f64 = 1.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Particle {
@@ -309,7 +316,19 @@ impl ParticleFilter {
             self.w_slow += self.params.recovery_alpha_slow * (w_avg - self.w_slow);
             self.w_fast += self.params.recovery_alpha_fast * (w_avg - self.w_fast);
         }
+        let predicted = self.estimate;
         self.compute_estimate();
+        let jump = self.estimate.distance(&predicted);
+        if jump > ESTIMATE_JUMP_WARN_M {
+            tracing::warn!(
+                jump_m = jump,
+                from_x = predicted.x,
+                from_y = predicted.y,
+                to_x = self.estimate.x,
+                to_y = self.estimate.y,
+                "localization: the scan moved the estimate far from odometry's prediction"
+            );
+        }
         let neff = 1.0
             / self
                 .particles
@@ -367,25 +386,48 @@ impl ParticleFilter {
             .collect();
     }
 
+    /// The estimate is the weighted mean of the heaviest cluster, as AMCL takes it, not of the
+    /// cloud around the single heaviest particle. After random injection a lone particle elsewhere
+    /// can fit one scan a little better than each member of the true cloud; following it made the
+    /// estimate jump metres away (and walls then looked like people in the way).
     fn compute_estimate(&mut self) {
-        let Some(best) = self
-            .particles
-            .iter()
-            .max_by(|a, b| a.weight.total_cmp(&b.weight))
-            .map(|p| p.pose)
+        // mass per 0.5 m cell; a cluster's mass is that of a cell and its eight neighbours
+        let cell = |p: &Pose2D| {
+            (
+                (p.x / CLUSTER_CELL_M).floor() as i64,
+                (p.y / CLUSTER_CELL_M).floor() as i64,
+            )
+        };
+        let mut mass: BTreeMap<(i64, i64), f64> = BTreeMap::new();
+        for p in &self.particles {
+            *mass.entry(cell(&p.pose)).or_default() += p.weight;
+        }
+        let around = |&(cx, cy): &(i64, i64)| {
+            (-1..=1)
+                .flat_map(|dx| (-1..=1).map(move |dy| (cx + dx, cy + dy)))
+                .filter_map(|k| mass.get(&k))
+                .sum::<f64>()
+        };
+        // ties go to the first cell in key order, so the choice is reproducible
+        let Some(centre) = mass
+            .keys()
+            .map(|k| (*k, around(k)))
+            .reduce(|a, b| if b.1 > a.1 { b } else { a })
+            .map(|(k, _)| k)
         else {
             return;
         };
-        // mean of the cluster around the best particle (robust to a second mode)
+        let near = |p: &Pose2D| {
+            let (cx, cy) = cell(p);
+            (cx - centre.0).abs() <= 1 && (cy - centre.1).abs() <= 1
+        };
         let (mut sx, mut sy, mut ss, mut sc, mut sw) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for p in &self.particles {
-            if p.pose.distance(&best) < 1.0 {
-                sx += p.weight * p.pose.x;
-                sy += p.weight * p.pose.y;
-                ss += p.weight * p.pose.yaw.sin();
-                sc += p.weight * p.pose.yaw.cos();
-                sw += p.weight;
-            }
+        for p in self.particles.iter().filter(|p| near(&p.pose)) {
+            sx += p.weight * p.pose.x;
+            sy += p.weight * p.pose.y;
+            ss += p.weight * p.pose.yaw.sin();
+            sc += p.weight * p.pose.yaw.cos();
+            sw += p.weight;
         }
         if sw > 0.0 {
             self.estimate = Pose2D::new(sx / sw, sy / sw, ss.atan2(sc));
@@ -500,6 +542,33 @@ mod tests {
             / n)
             .sqrt();
         assert!(sd > 0.05 && sd < 0.8, "noise {sd}");
+    }
+
+    #[test]
+    fn the_estimate_follows_the_heaviest_cluster_not_a_lone_heavy_particle() {
+        let g = OccupancyGrid::filled(400, 400, 0.05, Pose2D::default(), 0).unwrap();
+        let mut pf =
+            ParticleFilter::new(&g, LocalizationParams::default(), Pose2D::default(), 8.0).unwrap();
+        pf.init(Pose2D::new(5.0, 5.0, 0.0), 0.2, 0.1).unwrap();
+        // after random injection: one particle 9 m away fits the scan a bit better than any one
+        // member of the cloud, which together carry almost all the weight
+        let n = pf.particles.len();
+        for p in &mut pf.particles {
+            p.weight = 1.0;
+        }
+        pf.particles[n - 1] = Particle {
+            pose: Pose2D::new(14.0, 12.0, 2.0),
+            weight: 3.0,
+        };
+        pf.compute_estimate();
+        let e = pf.estimate();
+        assert!(e.distance(&Pose2D::new(5.0, 5.0, 0.0)) < 0.1, "{e:?}");
+        // once the lone particle's place outweighs the cloud, the estimate goes there
+        for i in 0..n / 2 + 10 {
+            pf.particles[i].pose = Pose2D::new(14.0, 12.0, 2.0);
+        }
+        pf.compute_estimate();
+        assert!(pf.estimate().distance(&Pose2D::new(14.0, 12.0, 2.0)) < 0.1);
     }
 
     #[test]
