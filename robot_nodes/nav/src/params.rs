@@ -231,8 +231,9 @@ impl Default for LocalizationParams {
             likelihood_max_dist: 2.0,
             update_min_d: 0.1,
             update_min_a: 0.2,
-            recovery_alpha_slow: 0.001,
-            recovery_alpha_fast: 0.1,
+            // off, as in Nav2's AMCL (see config/nav.yaml)
+            recovery_alpha_slow: 0.0,
+            recovery_alpha_fast: 0.0,
             initial_sigma_xy: 0.5,
             initial_sigma_yaw: 0.3,
             seed: 7,
