@@ -321,6 +321,23 @@ fn promote(
     alts.insert(0, (intent.clone(), *confidence));
 }
 
+/// A rule chose `label`: answer it at the classifier's own probability for it, and at least at
+/// [`RULE_CONFIDENCE`].
+fn promote_by_rule(
+    intent: &mut String,
+    confidence: &mut f32,
+    alts: &mut Vec<(String, f32)>,
+    label: &str,
+) {
+    let p = alts
+        .iter()
+        .find(|(l, _)| l == label)
+        .map_or(0.0, |(_, p)| *p);
+    let c = p.max(RULE_CONFIDENCE);
+    promote(intent, confidence, alts, label.to_string(), c);
+    *confidence = c;
+}
+
 fn has_usage_cue(n: &Normalized) -> bool {
     USAGE_CUES.iter().any(|c| has_seq(n, c))
 }
@@ -912,19 +929,7 @@ impl Nlu {
         }
         // The form of a procedure asked for, with no where cue: the forms desk's service.
         if cue.is_none() && intent.starts_with("proc.") && asks_for_a_form(n) {
-            let p = alts
-                .iter()
-                .find(|(l, _)| l == "amenity.forms")
-                .map_or(0.0, |(_, p)| *p);
-            let c = p.max(RULE_CONFIDENCE);
-            promote(
-                &mut intent,
-                &mut confidence,
-                &mut alts,
-                "amenity.forms".into(),
-                c,
-            );
-            confidence = c;
+            promote_by_rule(&mut intent, &mut confidence, &mut alts, "amenity.forms");
         }
         // "I want to marry my Vietnamese girlfriend": a language named, no change asked for. The
         // classifier's next choice answers, out of scope included ("đổi tiền đô sang tiền Việt").
@@ -952,19 +957,7 @@ impl Nlu {
             ) || confidence < 0.6)
             && is_leave_taking(n)
         {
-            let p = alts
-                .iter()
-                .find(|(l, _)| l == "chat.goodbye")
-                .map_or(0.0, |(_, p)| *p);
-            let c = p.max(RULE_CONFIDENCE);
-            promote(
-                &mut intent,
-                &mut confidence,
-                &mut alts,
-                "chat.goodbye".into(),
-                c,
-            );
-            confidence = c;
+            promote_by_rule(&mut intent, &mut confidence, &mut alts, "chat.goodbye");
         }
         // A bereavement told as a story, without the procedure's name: the death registration,
         // unless the classifier is sure of another procedure.
@@ -973,19 +966,12 @@ impl Nlu {
             && cue.is_none()
             && tells_a_death(n)
         {
-            let p = alts
-                .iter()
-                .find(|(l, _)| l == "proc.death_registration")
-                .map_or(0.0, |(_, p)| *p);
-            let c = p.max(RULE_CONFIDENCE);
-            promote(
+            promote_by_rule(
                 &mut intent,
                 &mut confidence,
                 &mut alts,
-                "proc.death_registration".into(),
-                c,
+                "proc.death_registration",
             );
-            confidence = c;
         }
         if intent == OUT_OF_SCOPE {
             return Self::out_of_scope(n, lang, OosReason::Classified, confidence, alts);
