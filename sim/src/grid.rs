@@ -310,79 +310,19 @@ impl Grid {
     }
 }
 
-/// Exact Euclidean distance transform (Felzenszwalb–Huttenlocher), in metres, to the nearest
-/// occupied cell centre.
+/// Exact Euclidean distance, in metres, from each cell to the nearest occupied cell centre
+/// (`letan_map::edt`); 1e6 where there is none.
 fn distance_field(occ: &[bool], w: usize, h: usize, res: f64) -> Vec<f32> {
-    const BIG: f64 = 1e20;
-    let mut f: Vec<f64> = occ.iter().map(|&o| if o { 0.0 } else { BIG }).collect();
-    let n = w.max(h);
-    let mut buf = vec![0.0; n];
-    let mut out = vec![0.0; n];
-    let mut v = vec![0usize; n];
-    let mut z = vec![0.0; n + 1];
-    for x in 0..w {
-        for y in 0..h {
-            buf[y] = f[y * w + x];
-        }
-        edt_1d(&buf[..h], &mut out[..h], &mut v, &mut z);
-        for y in 0..h {
-            f[y * w + x] = out[y];
-        }
-    }
-    for y in 0..h {
-        buf[..w].copy_from_slice(&f[y * w..(y + 1) * w]);
-        edt_1d(&buf[..w], &mut out[..w], &mut v, &mut z);
-        f[y * w..(y + 1) * w].copy_from_slice(&out[..w]);
-    }
-    f.iter()
+    letan_map::edt::squared_distance_transform(occ, w, h)
+        .iter()
         .map(|&d2| {
-            if d2 >= BIG * 0.5 {
+            if d2.is_infinite() {
                 1e6
             } else {
                 (d2.sqrt() * res) as f32
             }
         })
         .collect()
-}
-
-fn edt_1d(f: &[f64], d: &mut [f64], v: &mut [usize], z: &mut [f64]) {
-    let n = f.len();
-    let mut k = 0usize;
-    v[0] = 0;
-    z[0] = f64::NEG_INFINITY;
-    z[1] = f64::INFINITY;
-    for q in 1..n {
-        loop {
-            let p = v[k];
-            let s =
-                ((f[q] + (q * q) as f64) - (f[p] + (p * p) as f64)) / (2.0 * (q as f64 - p as f64));
-            if s <= z[k] && k > 0 {
-                k -= 1;
-                continue;
-            }
-            if s <= z[k] {
-                // k == 0: replace the first parabola.
-                v[0] = q;
-                z[0] = f64::NEG_INFINITY;
-                z[1] = f64::INFINITY;
-                break;
-            }
-            k += 1;
-            v[k] = q;
-            z[k] = s;
-            z[k + 1] = f64::INFINITY;
-            break;
-        }
-    }
-    k = 0;
-    for (q, dq) in d.iter_mut().enumerate().take(n) {
-        while z[k + 1] < q as f64 {
-            k += 1;
-        }
-        let p = v[k];
-        let dx = q as f64 - p as f64;
-        *dq = dx * dx + f[p];
-    }
 }
 
 #[cfg(test)]

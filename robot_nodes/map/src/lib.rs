@@ -13,6 +13,7 @@
 //! # Ok::<(), letan_map::MapError>(())
 //! ```
 
+pub mod edt;
 mod error;
 mod grid;
 mod keepout;

@@ -4,10 +4,10 @@
 
 use letan_map::{Keepout, OccupancyGrid};
 
-use crate::edt::distance_transform;
 use crate::error::{NavError, Result};
 use crate::params::CostmapParams;
 use crate::types::{compose, LaserScan, Person, Pose2D};
+use letan_map::edt::distance_transform;
 
 pub const FREE_SPACE: u8 = 0;
 pub const MAX_NON_OBSTACLE: u8 = 252;

@@ -18,7 +18,6 @@
 
 pub mod controller;
 pub mod costmap;
-mod edt;
 mod error;
 pub mod guide;
 pub mod localization;
@@ -34,7 +33,7 @@ pub mod testing;
 pub mod tracker;
 pub mod types;
 
-pub use edt::distance_transform;
 pub use error::{NavError, Result};
+pub use letan_map::edt::distance_transform;
 pub use params::NavParams;
 pub use types::{LaserScan, Person, Pose2D, Twist2D};

@@ -7,10 +7,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
-use crate::edt::distance_transform;
 use crate::error::{NavError, Result};
 use crate::params::LocalizationParams;
 use crate::types::{compose, inverse, normalize_angle, pose_finite, LaserScan, Pose2D};
+use letan_map::edt::distance_transform;
 
 /// Side of the square cells the estimate clusters particles in (m).
 const CLUSTER_CELL_M: f64 = 0.5;

@@ -1,8 +1,10 @@
-//! Exact Euclidean distance transform (Felzenszwalb & Huttenlocher's lower-envelope method).
+//! Exact Euclidean distance transform (Felzenszwalb & Huttenlocher's lower-envelope method), shared
+//! by navigation (costmap inflation, the localization likelihood field) and the simulator.
 
-/// Distance (in cells) from each cell to the nearest `true` cell of `mask` (row-major `w x h`).
-/// Cells with no source get `f32::INFINITY`.
-pub fn distance_transform(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
+/// Squared distance (in cells²) from each cell to the nearest `true` cell of `mask` (row-major
+/// `w x h`). Cells with no source get `f64::INFINITY`.
+pub fn squared_distance_transform(mask: &[bool], w: usize, h: usize) -> Vec<f64> {
+    // a large finite stand-in for "no source": the parabola intersections stay finite
     const INF: f64 = 1e20;
     let mut f: Vec<f64> = mask.iter().map(|&m| if m { 0.0 } else { INF }).collect();
     let n = w.max(h);
@@ -26,14 +28,20 @@ pub fn distance_transform(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
         dt1d(&buf[..w], &mut out[..w], &mut v, &mut z);
         f[y * w..(y + 1) * w].copy_from_slice(&out[..w]);
     }
-    f.iter()
-        .map(|&d| {
-            if d >= INF * 0.5 {
-                f32::INFINITY
-            } else {
-                d.sqrt() as f32
-            }
-        })
+    for d in &mut f {
+        if *d >= INF * 0.5 {
+            *d = f64::INFINITY;
+        }
+    }
+    f
+}
+
+/// Distance (in cells) from each cell to the nearest `true` cell of `mask` (row-major `w x h`).
+/// Cells with no source get `f32::INFINITY`.
+pub fn distance_transform(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
+    squared_distance_transform(mask, w, h)
+        .iter()
+        .map(|&d| d.sqrt() as f32)
         .collect()
 }
 
@@ -114,5 +122,18 @@ mod tests {
     fn empty_mask_is_infinite() {
         let d = distance_transform(&[false; 6], 3, 2);
         assert!(d.iter().all(|v| v.is_infinite()));
+        let d = squared_distance_transform(&[false; 6], 3, 2);
+        assert!(d.iter().all(|v| v.is_infinite()));
+    }
+
+    #[test]
+    fn squared_distances_are_exact_integers() {
+        let (w, h) = (9, 5);
+        let mut mask = vec![false; w * h];
+        mask[2 * w + 1] = true;
+        let d = squared_distance_transform(&mask, w, h);
+        assert_eq!(d[2 * w + 1], 0.0);
+        assert_eq!(d[2 * w + 8], 49.0);
+        assert_eq!(d[4 * w + 4], 13.0);
     }
 }
