@@ -139,11 +139,7 @@ impl SlotExtractor {
     /// The counter named in the utterance, if any ("quầy số 7" → `counter_7`). Of several, the
     /// one not denied or corrected ("không phải quầy 3 mà là quầy 8" → `counter_8`).
     pub fn counter(n: &Normalized) -> Option<String> {
-        let mentions = Self::counter_mentions(n);
-        if mentions.is_empty() {
-            return None;
-        }
-        meant(&n.tokens, &mentions)
+        meant(&n.tokens, &Self::counter_mentions(n))
     }
 
     /// Every counter named, with the position of its cue word.
@@ -183,14 +179,10 @@ impl SlotExtractor {
 
     /// The destination in the utterance and how it was found.
     pub fn extract(&self, n: &Normalized) -> Option<(String, Match)> {
-        let counters = Self::counter_mentions(n);
-        if !counters.is_empty() {
-            // every counter named was denied: none is the destination, and a place may be
-            return meant(&n.tokens, &counters)
-                .map(|c| (c, Match::Counter))
-                .or_else(|| self.place(n));
-        }
-        self.place(n)
+        // no counter, or every counter named was denied: a place may be the destination
+        Self::counter(n)
+            .map(|c| (c, Match::Counter))
+            .or_else(|| self.place(n))
     }
 
     /// The place named by its longest alias (the earliest of equals), skipping denied mentions.
