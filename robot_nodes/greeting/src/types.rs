@@ -40,6 +40,12 @@ impl BBox {
         }
     }
 
+    /// The same box in an image scaled by `s` (both axes), e.g. from a downscaled detection
+    /// input back to the camera frame.
+    pub fn scaled(&self, s: f32) -> Self {
+        Self::new(self.x * s, self.y * s, self.w * s, self.h * s)
+    }
+
     /// True when every field is finite and the size is positive.
     pub fn is_valid(&self) -> bool {
         [self.x, self.y, self.w, self.h]
@@ -84,6 +90,18 @@ impl Landmarks {
         ]
     }
 
+    /// The same points in an image scaled by `s` (both axes).
+    pub fn scaled(&self, s: f32) -> Self {
+        let f = |(x, y): (f32, f32)| (x * s, y * s);
+        Self {
+            right_eye: f(self.right_eye),
+            left_eye: f(self.left_eye),
+            nose: f(self.nose),
+            mouth_right: f(self.mouth_right),
+            mouth_left: f(self.mouth_left),
+        }
+    }
+
     pub fn is_valid(&self) -> bool {
         self.points()
             .iter()
@@ -112,6 +130,15 @@ impl Detection {
     pub fn with_landmarks(mut self, landmarks: Landmarks) -> Self {
         self.landmarks = Some(landmarks);
         self
+    }
+
+    /// The same detection in an image scaled by `s`; the score is kept.
+    pub fn scaled(&self, s: f32) -> Self {
+        Self {
+            bbox: self.bbox.scaled(s),
+            landmarks: self.landmarks.map(|l| l.scaled(s)),
+            score: self.score,
+        }
     }
 }
 
@@ -146,6 +173,19 @@ mod tests {
         assert_eq!(z.iou(&z), 0.0);
         assert!(!z.is_valid());
         assert!(!BBox::new(f32::NAN, 0.0, 1.0, 1.0).is_valid());
+    }
+
+    #[test]
+    fn a_detection_scaled_back_to_the_camera_frame_scales_box_and_landmarks() {
+        let lm = Landmarks::from_flat([10.0, 20.0, 30.0, 20.0, 20.0, 30.0, 12.0, 40.0, 28.0, 40.0]);
+        let d = Detection::new(BBox::new(5.0, 6.0, 30.0, 40.0), 0.9).with_landmarks(lm);
+        let up = d.scaled(2.5);
+        assert_eq!(up.bbox, BBox::new(12.5, 15.0, 75.0, 100.0));
+        assert_eq!(up.score, 0.9);
+        let l = up.landmarks.expect("landmarks kept");
+        assert_eq!(l.right_eye, (25.0, 50.0));
+        assert_eq!(l.mouth_left, (70.0, 100.0));
+        assert_eq!(Detection::new(d.bbox, 0.5).scaled(2.0).landmarks, None);
     }
 
     #[test]

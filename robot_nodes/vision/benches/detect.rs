@@ -1,4 +1,5 @@
-//! Detection time per frame, one OpenCV thread, for each detector at 640×480 and 320×240,
+//! Detection time per frame, one OpenCV thread, for each detector at 640×480 and 320×240
+//! (YuNet both at the frame's size and downscaled to the node's `detect_width`),
 //! on a 1-face and a 29-face real image. `cargo bench -p letan-vision --bench detect`.
 
 use std::time::Duration;
@@ -25,23 +26,35 @@ fn detect(c: &mut Criterion) {
     }
     let p = DetectorParams::default();
     let search = ModelSearch::from_env();
-    let mut detectors: Vec<Box<dyn FaceDetector>> = Vec::new();
-    match search
-        .locate(FaceModel::Yunet2022Mar)
-        .and_then(|m| YunetDetector::new(&m, &p))
-    {
-        Ok(d) => detectors.push(Box::new(d)),
-        Err(e) => eprintln!("skipping YuNet: {e}"),
+    let mut detectors: Vec<(String, Box<dyn FaceDetector>)> = Vec::new();
+    // YuNet at the frame's own size (the anchor), then as the face node runs it: downscaled
+    // inside the detector to `detect_width`, resize included in the time.
+    for detect_width in [0, p.detect_width] {
+        let label = match detect_width {
+            0 => "yunet-2022mar/native".to_string(),
+            w => format!("yunet-2022mar/at-{w}px"),
+        };
+        let yp = DetectorParams {
+            detect_width,
+            ..p.clone()
+        };
+        match search
+            .locate(FaceModel::Yunet2022Mar)
+            .and_then(|m| YunetDetector::new(&m, &yp))
+        {
+            Ok(d) => detectors.push((label, Box::new(d))),
+            Err(e) => eprintln!("skipping YuNet: {e}"),
+        }
     }
     match search
         .locate(FaceModel::HaarFrontalDefault)
         .and_then(|m| HaarDetector::new(&m, &p))
     {
-        Ok(d) => detectors.push(Box::new(d)),
+        Ok(d) => detectors.push(("haar".to_string(), Box::new(d))),
         Err(e) => eprintln!("skipping Haar: {e}"),
     }
-    for mut det in detectors {
-        let mut g = c.benchmark_group(format!("detect/{}", det.name()));
+    for (label, mut det) in detectors {
+        let mut g = c.benchmark_group(format!("detect/{label}"));
         g.sample_size(10)
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(4));

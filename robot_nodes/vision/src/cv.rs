@@ -126,13 +126,16 @@ pub fn resize(img: &Image, width: u32, height: u32) -> Result<Image, VisionError
     image_from_mat(&dst)
 }
 
-/// Smallest image side YuNet is run on (measured: 62 fails, 63 works); smaller frames are padded.
-pub const YUNET_MIN_SIDE: i32 = 64;
+pub use crate::params::YUNET_MIN_SIDE;
 
 /// YuNet 2022mar through `cv::FaceDetectorYN`.
 pub struct YunetDetector {
     inner: core::Ptr<objdetect::FaceDetectorYN>,
     input: (i32, i32),
+    /// Frames wider than this are downscaled before detection (0: never).
+    detect_width: i32,
+    /// The downscaled frame, reused between frames.
+    small: Mat,
 }
 
 impl YunetDetector {
@@ -164,11 +167,55 @@ impl YunetDetector {
         Ok(Self {
             inner,
             input: (320, 320),
+            detect_width: p.detect_width,
+            small: Mat::default(),
         })
     }
 
-    /// Detects on an OpenCV BGR `Mat` directly.
+    /// Detects at `detect_width` when the frame is wider: the resize is done here, with
+    /// bilinear interpolation, and the faces are scaled back to the frame's pixels.
+    fn detect_downscaled(
+        &mut self,
+        frame: &(impl MatTraitConst + core::ToInputArray),
+    ) -> Result<Option<Vec<Detection>>, VisionError> {
+        let (w, h) = (frame.cols(), frame.rows());
+        if self.detect_width <= 0 || w <= self.detect_width {
+            return Ok(None);
+        }
+        let scale = f64::from(self.detect_width) / f64::from(w);
+        let small_h = ((f64::from(h) * scale).round() as i32).max(1);
+        let mut small = std::mem::take(&mut self.small);
+        imgproc::resize(
+            frame,
+            &mut small,
+            Size::new(self.detect_width, small_h),
+            0.0,
+            0.0,
+            imgproc::INTER_LINEAR,
+        )
+        .map_err(cv_err("resize"))?;
+        let found = self.detect_at_size(&small);
+        self.small = small;
+        let back = f64::from(w) / f64::from(self.detect_width);
+        Ok(Some(found?.iter().map(|d| d.scaled(back as f32)).collect()))
+    }
+
+    /// Detects on an OpenCV BGR `Mat` directly (downscaled to `detect_width` if wider).
     pub fn detect_mat(
+        &mut self,
+        frame: &(impl MatTraitConst + core::ToInputArray),
+    ) -> Result<Vec<Detection>, VisionError> {
+        if frame.cols() <= 0 || frame.rows() <= 0 {
+            return Ok(Vec::new());
+        }
+        match self.detect_downscaled(frame)? {
+            Some(found) => Ok(found),
+            None => self.detect_at_size(frame),
+        }
+    }
+
+    /// Detects at the frame's own size.
+    fn detect_at_size(
         &mut self,
         frame: &(impl MatTraitConst + core::ToInputArray),
     ) -> Result<Vec<Detection>, VisionError> {
@@ -192,7 +239,7 @@ impl YunetDetector {
                 core::Scalar::all(0.0),
             )
             .map_err(cv_err("copy_make_border"))?;
-            return self.detect_mat(&padded);
+            return self.detect_at_size(&padded);
         }
         let size = (w, h);
         if size != self.input {
