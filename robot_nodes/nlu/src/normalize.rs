@@ -102,6 +102,9 @@ pub fn normalize(text: &str) -> Normalized {
     if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
         joined = rewrite_phrases(joined, CODE_SWITCH);
     }
+    if out.vietnamese_words > 0 {
+        joined = central_dialect(joined);
+    }
     out.tokens = convert_numbers(joined);
     out
 }
@@ -516,6 +519,79 @@ fn rewrite_phrases(tokens: Vec<Token>, table: &[(&[&str], &[&str])]) -> Vec<Toke
     out
 }
 
+/// Central Vietnamese (Nghệ An, Hà Tĩnh, Huế, Quảng …) question and function words, rewritten to
+/// the northern words the knowledge base is written in: "nhà vệ sinh ở mô rứa" is "nhà vệ sinh ở
+/// đâu vậy", "làm răng" is "làm sao", "giấy tờ chi" is "giấy tờ gì". Matched on the accented word
+/// (so "rửa", "ràng", "mổ" are left alone) and, for the words that are also northern words
+/// ("răng" teeth, "chi" in "chi phí", "mô" in "mô tả"), only where they ask.
+fn central_dialect(tokens: Vec<Token>) -> Vec<Token> {
+    let word = |i: usize| tokens.get(i).map(|t| t.text.as_str());
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(word);
+        let next = word(i + 1);
+        let rep: Option<&[&str]> = match t.text.as_str() {
+            "mô" if !matches!(next, Some("tả" | "hình" | "phỏng" | "đun" | "men")) => {
+                Some(if prev == Some("chỗ") {
+                    &["nào"]
+                } else {
+                    &["đâu"]
+                })
+            }
+            "rứa" => Some(&["vậy"]),
+            "răng"
+                if i == 0
+                    || matches!(prev, Some("làm" | "vì" | "tại" | "là" | "thì" | "mà"))
+                    || matches!(next, Some("rứa" | "vậy" | "hè" | "không")) =>
+            {
+                Some(&["sao"])
+            }
+            "chi"
+                if !matches!(
+                    next,
+                    Some(
+                        "phí" | "nhánh" | "trả" | "tiết" | "tiêu" | "cục" | "bộ" | "hội" | "lương"
+                    )
+                ) && (next.is_none()
+                    || matches!(
+                        next,
+                        Some("rứa" | "vậy" | "hè" | "hỉ" | "ạ" | "nữa" | "đó" | "rứa")
+                    )
+                    || matches!(
+                        prev,
+                        Some("là" | "làm" | "cần" | "tờ" | "việc" | "cái" | "nói")
+                    )) =>
+            {
+                Some(&["gì"])
+            }
+            "ni" => Some(&["này"]),
+            "tê" => Some(&["kia"]),
+            "nớ" => Some(&["đó"]),
+            "tui" => Some(&["tôi"]),
+            "chừ" => Some(&["giờ"]),
+            "mần" => Some(&["làm"]),
+            "cấy" => Some(&["cái"]),
+            "hè" | "hỉ" => Some(&["nhỉ"]),
+            "mi" if matches!(next, Some("là" | "có" | "biết" | "làm" | "ơi")) => {
+                Some(&["em"])
+            }
+            _ => None,
+        };
+        match rep {
+            Some(words) => out.extend(words.iter().map(|w| accented(w))),
+            None => out.push(t.clone()),
+        }
+    }
+    // "bữa này" (today in the centre and south) and "bữa trước" are days, not meals.
+    for i in 0..out.len().saturating_sub(1) {
+        if out[i].text == "bữa" && matches!(out[i + 1].text.as_str(), "này" | "trước" | "qua")
+        {
+            out[i] = accented("hôm");
+        }
+    }
+    out
+}
+
 fn accented(word: &str) -> Token {
     let mut stats = Normalized::default();
     split_syllables(word, &mut stats)
@@ -769,6 +845,32 @@ mod tests {
         assert_eq!(n.text(), "xin chào em khoẻ không");
         assert_eq!(n.plain(), "xin chao em khoe khong");
         assert!(n.vietnamese_words > 0);
+    }
+
+    #[test]
+    fn central_dialect_question_words_read_as_northern_ones_only_where_they_ask() {
+        let t = |s: &str| normalize(s).text();
+        assert_eq!(t("nhà vệ sinh ở mô rứa em"), "nhà vệ sinh ở đâu vậy em");
+        assert_eq!(t("in giấy ni ở chỗ mô"), "in giấy này ở chỗ nào");
+        assert_eq!(t("làm khai sinh thì làm răng"), "làm khai sinh thì làm sao");
+        assert_eq!(
+            t("đăng ký tạm trú cần giấy tờ chi rứa"),
+            "đăng kí tạm trú cần giấy tờ gì vậy"
+        );
+        assert_eq!(
+            t("hồ sơ nộp bữa trước tới đâu rồi hè"),
+            "hồ sơ nộp hôm trước tới đâu rồi nhỉ"
+        );
+        assert_eq!(t("mi là ai"), "em là ai");
+        // The same letters as northern words are left alone.
+        assert_eq!(t("đau răng quá"), "đau răng quá");
+        assert_eq!(t("chi phí bao nhiêu"), "chi phí bao nhiêu");
+        assert_eq!(t("xem chi tiết hồ sơ"), "xem chi tiết hồ sơ");
+        assert_eq!(t("mô tả sự việc"), "mô tả sự việc");
+        assert_eq!(t("rửa tay ở đâu"), "rửa tay ở đâu");
+        assert_eq!(t("ăn bữa trưa"), "ăn bữa trưa");
+        // Unaccented typing is not guessed at.
+        assert_eq!(t("o mo rua"), "o mo rua");
     }
 
     #[test]

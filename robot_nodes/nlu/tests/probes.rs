@@ -71,6 +71,11 @@ const PROBES: &[(&str, &str, usize)] = &[
         include_str!("data/probe12_formal_negation_foreign_english.tsv"),
         63,
     ),
+    (
+        "probe13_central_dialect_indirect_needs_proxies.tsv",
+        include_str!("data/probe13_central_dialect_indirect_needs_proxies.tsv"),
+        67,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
