@@ -81,6 +81,8 @@ pub enum NavEvent {
     /// The guided person fell behind (the robot waits).
     FollowerLost,
     FollowerFound,
+    /// Navigation stopped reporting on the goal (the node died or restarted without it).
+    Silent,
 }
 
 /// What an operator did in the console.
@@ -725,7 +727,32 @@ impl Dialog {
                 out.push(Action::ReturnToDock);
                 self.phase = Phase::Returning;
             }
-            (Phase::Returning, NavEvent::Arrived | NavEvent::Failed { .. }) => self.go_idle(out),
+            (Phase::Guiding { place }, NavEvent::Silent) => {
+                // Navigation is gone mid-walk; the robot has stopped (the mux's input timeout).
+                // A restarted navigation node does not know where it is, so do not drive on:
+                // apologise, call staff to take the person on, and hand over.
+                tracing::warn!(place = %place, "navigation went silent while guiding");
+                let name = self.place_name(&place);
+                let text = self
+                    .prompt("guide.interrupted", self.lang)
+                    .replace("{place}", &name);
+                self.say(text, self.cfg.normal_rate, now, out);
+                out.push(Action::StaffAlert {
+                    reason: AlertReason::RobotFault,
+                    text: format!("navigation stopped while guiding to {place}: please take the visitor there"),
+                    lang: self.lang,
+                    person_id: self.person.clone(),
+                });
+                self.follower_lost = false;
+                self.pending = Pending::None;
+                self.listen_deadline = None;
+                self.phase = Phase::Handover {
+                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
+                };
+            }
+            (Phase::Returning, NavEvent::Arrived | NavEvent::Failed { .. } | NavEvent::Silent) => {
+                self.go_idle(out)
+            }
             _ => {}
         }
     }

@@ -11,29 +11,47 @@ use crate::dialog::{Event, NavEvent, OperatorAction};
 pub const LOST_S: f64 = 6.0;
 /// An operator's teleop quiet for this long hands the conversation back (s).
 pub const RELEASE_AFTER_S: f64 = 10.0;
+/// Navigation reports a running goal every 0.5 s. Nothing about the goal the dialog sent for
+/// this long means navigation is gone (killed, crashed, restarting without the goal) (s).
+pub const NAV_SILENT_S: f64 = 3.0;
 
 /// Turns navigation status into the dialog's navigation events, for the goals the dialog sent.
+/// Times are seconds of the node clock.
 #[derive(Debug, Default)]
 pub struct NavTracker {
     expected: Option<String>,
     last: Option<(String, String)>,
     follower_lost: bool,
+    /// When the goal was sent or its status last heard; `None` once silence was reported.
+    heard_at: Option<f64>,
 }
 
 impl NavTracker {
-    /// The dialog sent a goal for `place` (`None`: cancelled).
-    pub fn expect(&mut self, place: Option<String>) {
+    /// The dialog sent a goal for `place` at `now` (`None`: cancelled).
+    pub fn expect(&mut self, place: Option<String>, now: f64) {
+        self.heard_at = place.as_ref().map(|_| now);
         self.expected = place;
         self.last = None;
         self.follower_lost = false;
     }
 
-    /// Events for one status message.
-    pub fn feed(&mut self, g: &GuideStatus) -> Vec<NavEvent> {
+    /// `Silent` once when nothing was heard about the expected goal for [`NAV_SILENT_S`].
+    pub fn tick(&mut self, now: f64) -> Option<NavEvent> {
+        let heard = self.heard_at?;
+        if self.expected.is_some() && now - heard > NAV_SILENT_S {
+            self.heard_at = None;
+            return Some(NavEvent::Silent);
+        }
+        None
+    }
+
+    /// Events for one status message received at `now`.
+    pub fn feed(&mut self, g: &GuideStatus, now: f64) -> Vec<NavEvent> {
         let mut out = Vec::new();
         if self.expected.as_deref() != Some(g.place_id.as_str()) {
             return out;
         }
+        self.heard_at = Some(now);
         let key = (g.state.clone(), g.error_msg.clone());
         let first = self.last.is_none();
         let changed = self.last.as_ref() != Some(&key);
@@ -170,27 +188,60 @@ mod tests {
         }
     }
 
+    impl NavTracker {
+        fn feed_at(&mut self, g: &GuideStatus) -> Vec<NavEvent> {
+            self.feed(g, 0.0)
+        }
+    }
+
+    #[test]
+    fn a_goal_nobody_reports_on_is_silent_once() {
+        let mut t = NavTracker::default();
+        assert_eq!(t.tick(100.0), None, "no goal, no silence");
+        t.expect(Some("counter_12".into()), 10.0);
+        assert_eq!(t.tick(10.0 + NAV_SILENT_S - 0.1), None);
+        let running = status("counter_12", GuideStatus::STATE_NAVIGATING, 0, "");
+        t.feed(&running, 12.0);
+        assert_eq!(t.tick(12.0 + NAV_SILENT_S - 0.1), None, "heard at 12 s");
+        // Status of another goal does not count as hearing about ours.
+        t.feed(&status("exit", GuideStatus::STATE_NAVIGATING, 0, ""), 14.0);
+        assert_eq!(t.tick(12.0 + NAV_SILENT_S + 0.1), Some(NavEvent::Silent));
+        assert_eq!(t.tick(40.0), None, "once");
+        t.feed(&running, 41.0);
+        assert_eq!(
+            t.tick(41.0 + NAV_SILENT_S + 0.1),
+            Some(NavEvent::Silent),
+            "again after news"
+        );
+        t.expect(None, 50.0);
+        assert_eq!(t.tick(100.0), None, "cancelled");
+        // A goal that finished is not expected to report any more.
+        t.expect(Some("dock".into()), 60.0);
+        t.feed(&status("dock", GuideStatus::STATE_ARRIVED, 0, ""), 61.0);
+        assert_eq!(t.tick(100.0), None, "arrived");
+    }
+
     #[test]
     fn nav_events_only_for_the_expected_goal_and_the_guided_person() {
         let mut t = NavTracker::default();
         let nav = GuideStatus::STATE_NAVIGATING;
         assert!(
-            t.feed(&status("restroom", nav, 0, "")).is_empty(),
+            t.feed_at(&status("restroom", nav, 0, "")).is_empty(),
             "no goal sent"
         );
-        t.expect(Some("restroom".into()));
+        t.expect(Some("restroom".into()), 0.0);
         assert!(
-            t.feed(&status("exit", nav, 0, "")).is_empty(),
+            t.feed_at(&status("exit", nav, 0, "")).is_empty(),
             "another goal"
         );
         assert_eq!(
-            t.feed(&status("restroom", nav, 0, "")),
+            t.feed_at(&status("restroom", nav, 0, "")),
             [NavEvent::Accepted, NavEvent::Progress(0.5)]
         );
         let waiting = GuideStatus::STATE_WAITING;
         // Waiting for another reason (e-stop, people in the way) is not a lost follower.
         assert!(t
-            .feed(&status(
+            .feed_at(&status(
                 "restroom",
                 waiting,
                 GuideStatus::WAIT_ESTOP,
@@ -203,20 +254,20 @@ mod tests {
             GuideStatus::WAIT_GUIDED_PERSON,
             "waiting for the guided person",
         );
-        assert_eq!(t.feed(&lost), [NavEvent::FollowerLost]);
-        assert!(t.feed(&lost).is_empty(), "once");
+        assert_eq!(t.feed_at(&lost), [NavEvent::FollowerLost]);
+        assert!(t.feed_at(&lost).is_empty(), "once");
         assert_eq!(
-            t.feed(&status("restroom", nav, 0, "")),
+            t.feed_at(&status("restroom", nav, 0, "")),
             [NavEvent::FollowerFound, NavEvent::Progress(0.5)]
         );
         let arrived = status("restroom", GuideStatus::STATE_ARRIVED, 0, "");
-        assert_eq!(t.feed(&arrived), [NavEvent::Arrived]);
-        assert!(t.feed(&arrived).is_empty(), "the goal is done");
-        t.expect(Some("dock".into()));
+        assert_eq!(t.feed_at(&arrived), [NavEvent::Arrived]);
+        assert!(t.feed_at(&arrived).is_empty(), "the goal is done");
+        t.expect(Some("dock".into()), 0.0);
         let mut failed = status("dock", GuideStatus::STATE_FAILED, 0, "");
         failed.error_code = GuideStatus::ERROR_TIMEOUT;
         assert_eq!(
-            t.feed(&failed),
+            t.feed_at(&failed),
             [NavEvent::Failed {
                 reason: format!("error {}", GuideStatus::ERROR_TIMEOUT)
             }]

@@ -587,6 +587,42 @@ fn navigation_failure_alerts_staff_and_returns() {
 }
 
 #[test]
+fn navigation_gone_mid_guide_apologises_calls_staff_and_does_not_drive_on() {
+    for (ask, yes, lang) in [
+        ("dẫn tôi đến quầy 12", "vâng", Language::Vi),
+        ("please take me to counter twelve", "yes", Language::En),
+    ] {
+        let mut s = Script::new();
+        s.engage("p");
+        s.say(ask);
+        let a = s.say(yes);
+        assert_eq!(navigations(&a), vec![("counter_12".to_string(), true)]);
+        s.ev(Event::Nav(NavEvent::Accepted));
+        let a = s.ev(Event::Nav(NavEvent::Silent));
+        let (text, l, _) = one_say(&a);
+        assert_eq!(l, lang);
+        assert!(text.contains("12"), "names the place: {text}");
+        assert!(!text.contains("{place}"), "{text}");
+        assert!(
+            a.iter().any(|x| matches!(
+                x,
+                Action::StaffAlert {
+                    reason: AlertReason::RobotFault,
+                    person_id,
+                    ..
+                } if person_id == "p"
+            )),
+            "{a:?}"
+        );
+        // The restarted navigation node does not know where the robot is: no goal, not even home.
+        assert!(navigations(&a).is_empty(), "{a:?}");
+        assert!(!a.contains(&Action::ReturnToDock));
+        assert_eq!(s.d.snapshot().state, "handover");
+        assert!(s.ev(Event::Nav(NavEvent::Silent)).is_empty(), "said once");
+    }
+}
+
+#[test]
 fn shipped_config_loads_and_bad_keys_are_named() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dialog.yaml"))
         .unwrap_or_else(|e| panic!("{e}"));

@@ -14,7 +14,7 @@ mod launcher;
 
 use launcher::{is_node_line, kill, node_pids, Launch};
 use letan_msgs::geometry_msgs::Twist;
-use letan_msgs::letan_interfaces::MuxStatus;
+use letan_msgs::letan_interfaces::{MuxStatus, SayRequest, StaffAlert};
 use letan_msgs::nav_msgs::Odometry;
 use letan_msgs::rosgraph_msgs::Clock;
 use letan_msgs::std_msgs::Bool;
@@ -70,6 +70,10 @@ struct Probe {
     odom: Arc<Mutex<Vec<(f64, f64, f64)>>>,
     /// (sim time on arrival, largest |component|) of every `/cmd_vel` the mux sent.
     cmd: Arc<Mutex<Vec<(f64, f64)>>>,
+    /// (sim time on arrival, reason, text) of every `/staff/alert`.
+    alerts: Arc<Mutex<Vec<(f64, String, String)>>>,
+    /// (sim time on arrival, text) of everything the robot was asked to say (`/tts/say`).
+    said: Arc<Mutex<Vec<(f64, String)>>>,
 }
 
 fn stamp(t: &letan_msgs::builtin_interfaces::Time) -> f64 {
@@ -93,8 +97,32 @@ impl Probe {
         let cmd_sub = node
             .subscribe::<Twist>("/cmd_vel", Qos::commands())
             .unwrap();
+        let alert_sub = node
+            .subscribe::<StaffAlert>("/staff/alert", Qos::commands())
+            .unwrap();
+        let say_sub = node
+            .subscribe::<SayRequest>("/tts/say", Qos::commands())
+            .unwrap();
         let now = Arc::new(Mutex::new(f64::NAN));
         let cmd = Arc::new(Mutex::new(Vec::new()));
+        let alerts = Arc::new(Mutex::new(Vec::new()));
+        let said = Arc::new(Mutex::new(Vec::new()));
+        let (a, n) = (alerts.clone(), now.clone());
+        rt.spawn(async move {
+            while let Some(m) = alert_sub.recv().await {
+                let t = *n.lock().unwrap();
+                a.lock()
+                    .unwrap()
+                    .push((t, m.reason.clone(), m.text.clone()));
+            }
+        });
+        let (sd, n) = (said.clone(), now.clone());
+        rt.spawn(async move {
+            while let Some(m) = say_sub.recv().await {
+                let t = *n.lock().unwrap();
+                sd.lock().unwrap().push((t, m.text.clone()));
+            }
+        });
         let odom = Arc::new(Mutex::new(Vec::new()));
         let n = now.clone();
         rt.spawn(async move {
@@ -129,6 +157,8 @@ impl Probe {
             now,
             odom,
             cmd,
+            alerts,
+            said,
         }
     }
 
@@ -212,6 +242,10 @@ fn wait_until(launch: &mut Launch, timeout: Duration, what: &str, pred: impl Fn(
 
 /// What happened after a node was killed, in sim time from the kill.
 struct Stop {
+    /// The first robot-fault staff alert after the kill: (sim time from the kill, its text).
+    fault_alert: Option<(f64, String)>,
+    /// What the robot said after the kill.
+    said_after: Vec<String>,
     /// The base's speed when the node was killed (m/s).
     speed: f64,
     /// The first zero velocity command the mux sent (none if the mux itself was killed).
@@ -254,14 +288,47 @@ fn kill_during_a_guided_walk(exec: &str, label: &str) -> Stop {
         "a stopped robot",
         || probe.stopped_after(killed_at, 0.2).is_some(),
     );
+    // A dead navigation node leaves the dialog without news of its goal: it apologises and calls
+    // staff (`letan-dialog` NAV_SILENT_S, 3 s). Wait a little longer for that, whatever was killed.
+    let fault_alert = || {
+        probe
+            .alerts
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|a| a.0 >= killed_at && a.1 == StaffAlert::REASON_ROBOT_FAULT)
+            .map(|a| (a.0 - killed_at, a.2.clone()))
+    };
+    if exec == "nav" {
+        wait_until(
+            &mut launch,
+            Duration::from_secs(30),
+            "a robot-fault alert",
+            || fault_alert().is_some(),
+        );
+    } else {
+        let until = probe.now() + 6.0;
+        wait_until(&mut launch, Duration::from_secs(30), "6 s more", || {
+            probe.now() >= until
+        });
+    }
     let stop = Stop {
+        fault_alert: fault_alert(),
+        said_after: probe
+            .said
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.0 >= killed_at)
+            .map(|s| s.1.clone())
+            .collect(),
         speed: probe.speed_at(killed_at),
         zero_command: probe.zero_command_after(killed_at, 0.3),
         still: probe.stopped_after(killed_at, 0.2).unwrap(),
     };
     eprintln!(
-        "faults: {exec} killed at sim {killed_at:.2} s at {:.2} m/s: zero command after {:?} s, standstill after {:.3} s",
-        stop.speed, stop.zero_command, stop.still
+        "faults: {exec} killed at sim {killed_at:.2} s at {:.2} m/s: zero command after {:?} s, standstill after {:.3} s; staff alert {:?}; said {:?}",
+        stop.speed, stop.zero_command, stop.still, stop.fault_alert, stop.said_after
     );
     drop(launch);
     probe.rt.shutdown_timeout(Duration::from_secs(2));
@@ -292,6 +359,17 @@ fn navigation_killed_during_a_guided_walk_stops_the_robot_and_is_restarted() {
                 stop.still,
                 stop.speed
             );
+            // The dialog notices, apologises naming the counter, and calls staff.
+            let (after, text) = stop.fault_alert.expect("no robot-fault alert");
+            assert!(after < 6.0, "staff alerted {after:.2} s after the kill");
+            assert!(text.contains("counter_12"), "{text}");
+            assert!(
+                stop.said_after
+                    .iter()
+                    .any(|t| t.contains("Xin lỗi") && t.contains("12")),
+                "{:?}",
+                stop.said_after
+            );
         },
     );
 }
@@ -303,6 +381,8 @@ fn mux_killed_during_a_guided_walk_stops_the_robot_and_is_restarted() {
         "mux_killed_during_a_guided_walk_stops_the_robot_and_is_restarted",
         || {
             let stop = kill_during_a_guided_walk("mux", "mux");
+            // Navigation lives on and keeps reporting: the walk goes on, no fault is raised.
+            assert_eq!(stop.fault_alert, None, "{:?}", stop.said_after);
             // Nothing commands the base any more: its own watchdog (cmd_timeout) brakes it.
             assert!(
                 stop.still <= STOP_WITHIN_S + stop.speed / BRAKE + SLACK,

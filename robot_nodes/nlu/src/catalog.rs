@@ -106,6 +106,7 @@ pub const PROMPTS: &[&str] = &[
     "anything_else",
     "farewell",
     "guide.wait_for_follower",
+    "guide.interrupted",
     "go_ahead",
     "guide.declined",
     "not_understood.staff_called",

@@ -162,7 +162,7 @@ impl Executor<'_> {
                     guide,
                     person_id,
                 } => {
-                    self.nav.expect(Some(place.clone()));
+                    self.nav.expect(Some(place.clone()), self.clock.seconds());
                     self.pubs.goal.publish(NavGoalPlace {
                         header: Header::new(self.clock.now(), "map"),
                         place_id: place,
@@ -171,14 +171,14 @@ impl Executor<'_> {
                     })?;
                 }
                 Action::CancelNavigation => {
-                    self.nav.expect(None);
+                    self.nav.expect(None, self.clock.seconds());
                     self.pubs.goal.publish(NavGoalPlace {
                         header: Header::new(self.clock.now(), "map"),
                         ..NavGoalPlace::default()
                     })?;
                 }
                 Action::ReturnToDock => {
-                    self.nav.expect(Some("dock".into()));
+                    self.nav.expect(Some("dock".into()), self.clock.seconds());
                     self.pubs.goal.publish(NavGoalPlace {
                         header: Header::new(self.clock.now(), "map"),
                         place_id: "dock".into(),
@@ -350,8 +350,9 @@ pub async fn run(
             events.push(Event::BargeIn);
         }
         while let Some(g) = guide.try_recv() {
-            events.extend(nav.feed(&g).into_iter().map(Event::Nav));
+            events.extend(nav.feed(&g, now).into_iter().map(Event::Nav));
         }
+        events.extend(nav.tick(now).map(Event::Nav));
         while let Some(m) = mux.try_recv() {
             if let Some(op) = takeover.feed(&m, now) {
                 tracing::info!(?op, "operator");
