@@ -697,9 +697,21 @@ pub struct FaultRecord {
     pub moving_again_after: Option<f64>,
 }
 
+/// When each scripted fault of the run silenced its sensor, from the log (`SensorSilent`): the
+/// sensor, the start and the end (s). A `when_driving` fault starts when the robot drives, so the
+/// log, not the scenario, says when.
+pub fn fault_windows(log: &[LogEntry]) -> Vec<(Sensor, f64, f64)> {
+    log.iter()
+        .filter_map(|e| match &e.event {
+            SimEvent::SensorSilent { sensor, until } => Some((*sensor, e.t, *until)),
+            _ => None,
+        })
+        .collect()
+}
+
 impl FaultRecord {
-    /// The robot's motion around `fault`, from the trace `(t, x, y)`.
-    pub fn from_trace(fault: &SensorFault, trace: &[(f64, f64, f64)]) -> Self {
+    /// The robot's motion while `sensor` was silent from `from` to `to`, from the trace `(t, x, y)`.
+    pub fn from_trace(sensor: Sensor, from: f64, to: f64, trace: &[(f64, f64, f64)]) -> Self {
         let speed = |i: usize| {
             let (t0, x0, y0) = trace[i];
             let (t1, x1, y1) = trace[i + 1];
@@ -710,7 +722,6 @@ impl FaultRecord {
             }
         };
         let n = trace.len().saturating_sub(1);
-        let (from, to) = (fault.at, fault.end());
         // The interval [t_i, t_i+1) that holds the fault's start (else the last one before it).
         let at_fault = (0..n).rev().find(|&i| trace[i].0 <= from + 1e-9);
         let stop = (0..n)
@@ -725,7 +736,7 @@ impl FaultRecord {
         });
         let again = (0..n).find(|&i| trace[i].0 + 1e-9 >= to && speed(i) >= MOVING_SPEED);
         FaultRecord {
-            sensor: fault.sensor,
+            sensor,
             from,
             to,
             speed_at_fault: at_fault.map_or(0.0, speed),
@@ -1008,10 +1019,22 @@ fn check(
             within,
             at_most,
         } => {
-            let mut ok = true;
+            let windows: Vec<_> = fault_windows(log)
+                .into_iter()
+                .filter(|w| w.0 == *sensor)
+                .collect();
+            let scripted = s.faults.iter().filter(|f| f.sensor == *sensor).count();
+            let mut ok = windows.len() == scripted;
             let mut details = Vec::new();
-            for f in s.faults.iter().filter(|f| f.sensor == *sensor) {
-                let r = FaultRecord::from_trace(f, &m.trajectory);
+            if !ok {
+                details.push(format!(
+                    "{} of {scripted} {} faults happened (a when_driving fault waits for the robot to drive)",
+                    windows.len(),
+                    sensor.name()
+                ));
+            }
+            for (_, from, to) in windows {
+                let r = FaultRecord::from_trace(*sensor, from, to, &m.trajectory);
                 let at = format!(
                     "{} silent {:.1}–{:.1} s: {:.2} m/s at the start",
                     sensor.name(),
@@ -1122,10 +1145,11 @@ pub fn report(
         },
         time_in_personal_space: metrics.time_in_personal_space,
         time_in_intimate_space: metrics.time_in_intimate_space,
-        faults: s
-            .faults
-            .iter()
-            .map(|f| FaultRecord::from_trace(f, &metrics.trajectory))
+        faults: fault_windows(log)
+            .into_iter()
+            .map(|(sensor, from, to)| {
+                FaultRecord::from_trace(sensor, from, to, &metrics.trajectory)
+            })
             .collect(),
         sim_time: metrics.sim_time,
         wall_time,

@@ -41,21 +41,26 @@ impl Sensor {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SensorFault {
+    /// When the sensor goes silent (s); with `when_driving`, the earliest time it may.
     pub at: f64,
     pub sensor: Sensor,
     #[serde(rename = "for")]
     pub duration: f64,
+    /// Start at the first step at or after `at` when the robot drives (at least
+    /// [`FAULT_DRIVING_SPEED`]): a fault meant to catch the robot moving does, whatever the
+    /// exact timing of the run before it.
+    #[serde(default)]
+    pub when_driving: bool,
 }
 
+/// The true speed (m/s) at which a `when_driving` fault may start.
+pub const FAULT_DRIVING_SPEED: f64 = 0.2;
+
 impl SensorFault {
-    /// When the sensor publishes again.
+    /// When the sensor publishes again, for a fault that starts at `at` (the latest start a
+    /// scenario can check before the run; a `when_driving` fault may start later).
     pub fn end(&self) -> f64 {
         self.at + self.duration
-    }
-
-    /// Whether the sensor is silent at sim time `t` (`at <= t < at + for`).
-    pub fn active(&self, t: f64) -> bool {
-        t + 1e-9 >= self.at && t + 1e-9 < self.end()
     }
 }
 
@@ -341,7 +346,8 @@ pub struct World {
     log: Vec<LogEntry>,
     next_trace: f64,
     /// Scripted sensor faults, and when each one began (while it is active).
-    faults: Vec<(SensorFault, Option<f64>)>,
+    /// Each fault, when it began, and whether it is over.
+    faults: Vec<(SensorFault, Option<f64>, bool)>,
 }
 
 impl World {
@@ -422,31 +428,32 @@ impl World {
     /// (`SimEvent::SensorSilent`, `SimEvent::SensorBack`). The lidar still draws its noise while
     /// silent, so the scans after the fault are the ones a run without it would have had.
     pub fn set_faults(&mut self, faults: &[SensorFault]) {
-        self.faults = faults.iter().map(|f| (*f, None)).collect();
+        self.faults = faults.iter().map(|f| (*f, None, false)).collect();
     }
 
     /// Whether a scripted fault silences this sensor now.
     pub fn sensor_silent(&self, sensor: Sensor) -> bool {
         self.faults
             .iter()
-            .any(|(f, _)| f.sensor == sensor && f.active(self.time))
+            .any(|(f, began, over)| f.sensor == sensor && began.is_some() && !over)
     }
 
     /// Log the faults that begin or end at the current time.
     fn update_faults(&mut self, events: &mut Vec<LogEntry>) {
         let t = self.time;
+        let driving = self.robot.linear.abs() >= FAULT_DRIVING_SPEED;
         let mut changes = Vec::new();
-        for (f, began) in self.faults.iter_mut() {
-            match (*began, f.active(t)) {
-                (None, true) => {
+        for (f, began, over) in self.faults.iter_mut() {
+            match *began {
+                None if t + 1e-9 >= f.at && (!f.when_driving || driving) => {
                     *began = Some(t);
                     changes.push(SimEvent::SensorSilent {
                         sensor: f.sensor,
-                        until: f.end(),
+                        until: t + f.duration,
                     });
                 }
-                (Some(t0), false) => {
-                    *began = None;
+                Some(t0) if !*over && t + 1e-9 >= t0 + f.duration => {
+                    *over = true;
                     changes.push(SimEvent::SensorBack {
                         sensor: f.sensor,
                         silent_for: t - t0,

@@ -61,6 +61,7 @@ fn a_silent_lidar_publishes_no_scan_for_its_window_and_the_log_says_when() {
         at: 1.0,
         sensor: Sensor::Lidar,
         duration: 2.0,
+        when_driving: false,
     };
     let mut w = room_world(false, &[fault]);
     let steps = run(&mut w, 5.0);
@@ -121,6 +122,7 @@ fn a_silent_camera_sends_no_frame_and_leaves_the_lidar_alone() {
         at: 0.5,
         sensor: Sensor::Camera,
         duration: 1.0,
+        when_driving: false,
     };
     let mut w = room_world(true, &[fault]);
     let steps = run(&mut w, 2.5);
@@ -172,7 +174,8 @@ fn a_scenario_builds_its_faults_into_the_world() {
         [SensorFault {
             at: 2.0,
             sensor: Sensor::Lidar,
-            duration: 1.5
+            duration: 1.5,
+            when_driving: false,
         }]
     );
     let lobby = common::lobby();
@@ -263,23 +266,15 @@ fn trace(stop_at: f64, creep: f64) -> Vec<(f64, f64, f64)> {
     v
 }
 
-fn lidar_fault() -> SensorFault {
-    SensorFault {
-        at: 10.0,
-        sensor: Sensor::Lidar,
-        duration: 6.0,
-    }
-}
-
 #[test]
 fn the_fault_record_measures_stop_drift_and_restart() {
-    let r = FaultRecord::from_trace(&lidar_fault(), &trace(11.0, 0.0));
+    let r = FaultRecord::from_trace(Sensor::Lidar, 10.0, 16.0, &trace(11.0, 0.0));
     assert!((r.speed_at_fault - 0.4).abs() < 1e-9, "{r:?}");
     // The interval from 10.9 s holds the last 8 mm of braking; from 11.0 s it stands.
     assert!((r.stopped_after.unwrap() - 1.0).abs() < 1e-9, "{r:?}");
     assert!(r.moved_while_stopped < 1e-12, "{r:?}");
     assert!((r.moving_again_after.unwrap() - 0.3).abs() < 1e-9, "{r:?}");
-    let r = FaultRecord::from_trace(&lidar_fault(), &trace(30.0, 0.0));
+    let r = FaultRecord::from_trace(Sensor::Lidar, 10.0, 16.0, &trace(30.0, 0.0));
     assert_eq!(r.stopped_after, None, "{r:?}");
 }
 
@@ -293,7 +288,15 @@ fn evaluate_stopped(trace: Vec<(f64, f64, f64)>) -> (bool, String) {
         trajectory: trace,
         ..Metrics::default()
     };
-    let o = scenario::evaluate(&s, &[], &m, &Places::new());
+    // The log says when the lidar went silent (a plain fault: at its `at`).
+    let log = [LogEntry {
+        t: 10.0,
+        event: SimEvent::SensorSilent {
+            sensor: Sensor::Lidar,
+            until: 16.0,
+        },
+    }];
+    let o = scenario::evaluate(&s, &log, &m, &Places::new());
     (o[0].passed, o[0].detail.clone())
 }
 
@@ -314,6 +317,57 @@ fn stopped_while_silent_holds_only_for_a_robot_that_was_driving_stopped_in_time_
     // Was not driving when the lidar went silent: proves nothing, so it fails.
     let (ok, d) = evaluate_stopped(trace(8.0, 0.0));
     assert!(!ok && d.contains("not driving"), "{d}");
+}
+
+#[test]
+fn a_when_driving_fault_waits_for_the_robot_to_drive() {
+    // Allowed from 1 s, but the robot only starts driving at 2 s (and reaches 0.2 m/s a little
+    // later, accelerating at its limit): the lidar goes silent then, for the whole 1.5 s.
+    let fault = SensorFault {
+        at: 1.0,
+        sensor: Sensor::Lidar,
+        duration: 1.5,
+        when_driving: true,
+    };
+    let mut w = room_world(false, &[fault]);
+    let mut silent = Vec::new();
+    while w.time() < 6.0 - 1e-9 {
+        let cmd = if w.time() >= 2.0 - 1e-9 {
+            (0.4, 0.0)
+        } else {
+            (0.0, 0.0)
+        };
+        let o = w.step(
+            0.05,
+            &Inputs {
+                cmd_vel: Some(cmd),
+                actions: vec![],
+            },
+        );
+        if o.scan.is_none() && w.sensor_silent(Sensor::Lidar) {
+            silent.push(o.clock);
+        }
+    }
+    let ev = fault_events(&w);
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    let start = ev[0].0;
+    assert!(start > 2.0 && start < 2.6, "went silent at {start}: {ev:?}");
+    assert!(
+        matches!(ev[1].1, SimEvent::SensorBack { silent_for, .. } if (silent_for - 1.5).abs() < 1e-6),
+        "{ev:?}"
+    );
+    assert_eq!(silent.len(), 30, "{silent:?}");
+    // The window the expectation and the report use is the logged one.
+    assert_eq!(
+        scenario::fault_windows(w.log()),
+        [(Sensor::Lidar, start, start + 1.5)]
+    );
+    let s = Scenario::from_yaml(
+        "name: f\nduration: 10\nfaults:\n  - { at: 2, sensor: lidar, for: 1.5, when_driving: true }\n",
+        "f.yaml",
+    )
+    .unwrap();
+    assert!(s.faults[0].when_driving);
 }
 
 #[test]
