@@ -27,15 +27,29 @@ fn detect(c: &mut Criterion) {
     let p = DetectorParams::default();
     let search = ModelSearch::from_env();
     let mut detectors: Vec<(String, Box<dyn FaceDetector>)> = Vec::new();
-    // YuNet at the frame's own size (the anchor), then as the face node runs it: downscaled
-    // inside the detector to `detect_width`, resize included in the time.
-    for detect_width in [0, p.detect_width] {
-        let label = match detect_width {
-            0 => "yunet-2022mar/native".to_string(),
-            w => format!("yunet-2022mar/at-{w}px"),
-        };
+    // YuNet at the frame's own size on every frame (the anchor); downscaled inside the detector
+    // to `detect_width` on every frame; and as the face node runs it: downscaled, with a full
+    // detection every `detect_every` frames and a search around the last faces in between (the
+    // same frame over and over, so the time is the mean over that cycle). Resizes included.
+    for (label, detect_width, detect_every) in [
+        ("yunet-2022mar/native".to_string(), 0, 1),
+        (
+            format!("yunet-2022mar/at-{}px", p.detect_width),
+            p.detect_width,
+            1,
+        ),
+        (
+            format!(
+                "yunet-2022mar/at-{}px-full-every-{}",
+                p.detect_width, p.detect_every
+            ),
+            p.detect_width,
+            p.detect_every,
+        ),
+    ] {
         let yp = DetectorParams {
             detect_width,
+            detect_every,
             ..p.clone()
         };
         match search

@@ -7,6 +7,7 @@ use opencv::core::{self, Mat, Rect, Size, Vec3b, Vector};
 use opencv::prelude::*;
 use opencv::{imgcodecs, imgproc, objdetect, videoio};
 
+use crate::roi;
 use crate::{
     BBox, Backend, Detection, DetectorParams, FaceDetector, FaceModel, Image, Landmarks,
     ModelSearch, VisionError,
@@ -136,7 +137,22 @@ pub struct YunetDetector {
     detect_width: i32,
     /// The downscaled frame, reused between frames.
     small: Mat,
+    /// A full-frame detection every this many frames; in between, only around the last faces.
+    detect_every: u32,
+    /// Frames since the last full-frame detection.
+    since_full: u32,
+    /// The faces found in the previous frame (frame pixels), and that frame's size.
+    last: Vec<Detection>,
+    last_size: (i32, i32),
 }
+
+/// Between full detections, a region around a face is scaled so that its larger side is at most
+/// this (px): a face then spans about 128 / 2.5 ≈ 51 px, which YuNet boxes well, at a fraction of
+/// a frame's cost.
+const ROI_INPUT_SIDE: i32 = 128;
+
+/// Regions covering more than this fraction of the frame: a full detection instead.
+const ROI_MAX_FRACTION: f64 = 0.5;
 
 impl YunetDetector {
     pub fn new(model: &Path, p: &DetectorParams) -> Result<Self, VisionError> {
@@ -169,7 +185,55 @@ impl YunetDetector {
             input: (320, 320),
             detect_width: p.detect_width,
             small: Mat::default(),
+            detect_every: p.detect_every.max(1),
+            since_full: 0,
+            last: Vec::new(),
+            last_size: (0, 0),
         })
+    }
+
+    /// Tracking between detections: a full-frame detection every `detect_every` frames, and in
+    /// between a search around each face of the previous frame only (`roi`). A frame with no face
+    /// before it waits for the next full detection. `None`: run a full detection.
+    fn detect_around_last(
+        &mut self,
+        frame: &(impl MatTraitConst + core::ToInputArray),
+    ) -> Result<Option<Vec<Detection>>, VisionError> {
+        let size = (frame.cols(), frame.rows());
+        if self.detect_every <= 1
+            || self.since_full + 1 >= self.detect_every
+            || size != self.last_size
+        {
+            return Ok(None);
+        }
+        let (w, h) = (frame.cols().max(0) as u32, frame.rows().max(0) as u32);
+        let Some(regions) = roi::regions(&self.last, w, h, ROI_MAX_FRACTION) else {
+            return Ok(None);
+        };
+        self.since_full += 1;
+        let mut found: Vec<Detection> = Vec::new();
+        for r in &regions {
+            let rect = Rect::new(r.x as i32, r.y as i32, r.w as i32, r.h as i32);
+            let crop = Mat::roi(frame, rect).map_err(cv_err("Mat::roi"))?;
+            let side = r.w.max(r.h) as i32;
+            let (input, back) = if side > ROI_INPUT_SIDE {
+                let s = f64::from(ROI_INPUT_SIDE) / f64::from(side);
+                let size = Size::new(
+                    ((f64::from(r.w) * s).round() as i32).max(1),
+                    ((f64::from(r.h) * s).round() as i32).max(1),
+                );
+                let mut small = Mat::default();
+                imgproc::resize(&crop, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)
+                    .map_err(cv_err("resize"))?;
+                (small, (1.0 / s) as f32)
+            } else {
+                (crop.try_clone().map_err(cv_err("Mat::clone"))?, 1.0)
+            };
+            for d in self.detect_at_size(&input)? {
+                found.push(roi::to_frame(&d, r, back));
+            }
+        }
+        Ok(Some(found))
     }
 
     /// Detects at `detect_width` when the frame is wider: the resize is done here, with
@@ -208,10 +272,19 @@ impl YunetDetector {
         if frame.cols() <= 0 || frame.rows() <= 0 {
             return Ok(Vec::new());
         }
-        match self.detect_downscaled(frame)? {
-            Some(found) => Ok(found),
-            None => self.detect_at_size(frame),
-        }
+        let found = match self.detect_around_last(frame)? {
+            Some(found) => found,
+            None => {
+                self.since_full = 0;
+                match self.detect_downscaled(frame)? {
+                    Some(found) => found,
+                    None => self.detect_at_size(frame)?,
+                }
+            }
+        };
+        self.last.clone_from(&found);
+        self.last_size = (frame.cols(), frame.rows());
+        Ok(found)
     }
 
     /// Detects at the frame's own size.

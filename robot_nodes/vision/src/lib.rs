@@ -21,6 +21,7 @@ mod models;
 mod params;
 pub mod pipeline;
 pub mod report;
+pub mod roi;
 pub mod ros;
 
 #[cfg(feature = "opencv")]

@@ -40,6 +40,10 @@ pub struct DetectorParams {
     /// reliably out to about 4.1 m, past the 4 m attention distance, at well under half the cost
     /// of a 640×480 frame (`cargo bench -p letan-vision --bench detect`).
     pub detect_width: i32,
+    /// YuNet: a full-frame detection every this many frames; in between, each face of the
+    /// previous frame is looked for only in a square 2.5 face sides wide around it (tracking
+    /// between detections), and a newcomer waits for the next full detection. 1: every frame.
+    pub detect_every: u32,
     /// Haar: scale step between pyramid levels (> 1).
     pub haar_scale_factor: f64,
     /// Haar: neighbours a candidate needs to be kept.
@@ -59,6 +63,7 @@ impl Default for DetectorParams {
             nms_threshold: 0.3,
             top_k: 5000,
             detect_width: 384,
+            detect_every: 3,
             haar_scale_factor: 1.1,
             haar_min_neighbors: 5,
             haar_min_size_px: 24,
@@ -105,6 +110,7 @@ impl DetectorParams {
             8.0,
             1000.0,
         )?;
+        range("detect_every", f64::from(self.detect_every), 1.0, 30.0)?;
         range("threads", f64::from(self.threads), 1.0, 64.0)?;
         Ok(())
     }

@@ -42,12 +42,17 @@ fn yunet(threshold: f32) -> YunetDetector {
     yunet_at(threshold, 0)
 }
 
+/// YuNet detecting every frame in full (each image on its own), at `detect_width`.
 fn yunet_at(threshold: f32, detect_width: i32) -> YunetDetector {
-    let p = DetectorParams {
+    yunet_with(DetectorParams {
         score_threshold: threshold,
         detect_width,
+        detect_every: 1,
         ..DetectorParams::default()
-    };
+    })
+}
+
+fn yunet_with(p: DetectorParams) -> YunetDetector {
     let model = ModelSearch::from_env()
         .locate(FaceModel::Yunet2022Mar)
         .expect("YuNet model");
@@ -372,6 +377,70 @@ fn detection_downscaled_inside_the_detector_matches_the_native_frame_out_to_4_m(
         let (u, v) = b.bbox.center();
         assert!((u - 320.0).abs() < 0.3 * a.bbox.w && (v - 240.0).abs() < 0.5 * a.bbox.h);
     }
+}
+
+#[test]
+fn tracking_between_full_detections_follows_a_walking_face_like_detecting_every_frame() {
+    // The node's default: a full detection every 3rd frame, and in between only around the last
+    // faces. A face walks from 4 m to 1 m at 1 m/s (10 fps) while crossing the image from left
+    // to right at 8 px a frame: every frame, both find it, in the same place and size.
+    let (bust, origin) = astronaut_bust();
+    let default = DetectorParams::default();
+    assert_eq!(
+        default.detect_every, 3,
+        "this test states the shipped default"
+    );
+    let mut every = yunet_at(0.8, default.detect_width);
+    let mut tracking = yunet_with(default);
+    let mut worst_iou = 1.0f32;
+    for k in 0..31u32 {
+        let z = 4.0 - 0.1 * f64::from(k);
+        let frame = shift(&bust_at(&bust, origin, z), (i64::from(k) - 15) * 8);
+        let a = every.detect(&frame).expect("every frame");
+        let b = tracking.detect(&frame).expect("tracking");
+        assert_eq!(a.len(), 1, "frame {k} ({z:.1} m), full: {a:?}");
+        assert_eq!(b.len(), 1, "frame {k} ({z:.1} m), tracking: {b:?}");
+        let iou = a[0].bbox.iou(&b[0].bbox);
+        worst_iou = worst_iou.min(iou);
+        assert!(
+            iou > 0.6,
+            "frame {k} ({z:.1} m): {:?} vs {:?}",
+            a[0].bbox,
+            b[0].bbox
+        );
+        let truth = (554.3 * 0.2 / z) as f32;
+        assert!(
+            (b[0].bbox.h - truth).abs() < 0.20 * truth,
+            "frame {k}: box height {:.1} px, pinhole {truth:.1} px",
+            b[0].bbox.h
+        );
+        assert!(b[0].landmarks.is_some(), "landmarks between detections too");
+    }
+    eprintln!("tracking vs every frame: worst IoU {worst_iou:.2}");
+    // A newcomer waits for the next full detection: at most two frames.
+    let mut t = yunet_with(DetectorParams::default());
+    let empty = Image::filled(640, 480, [110, 110, 110]).expect("frame");
+    assert!(t.detect(&empty).expect("empty").is_empty(), "full, nobody");
+    let face = bust_at(&bust, origin, 2.0);
+    let seen: Vec<usize> = (0..3)
+        .map(|_| t.detect(&face).expect("detect").len())
+        .collect();
+    assert_eq!(seen, [0, 0, 1], "found at the next full detection");
+    assert_eq!(t.detect(&face).expect("detect").len(), 1, "then tracked");
+}
+
+/// `frame` moved `dx` pixels to the right (grey fill).
+fn shift(frame: &Image, dx: i64) -> Image {
+    let mut out = Image::filled(frame.width(), frame.height(), [110, 110, 110]).expect("frame");
+    for y in 0..frame.height() {
+        for x in 0..frame.width() {
+            let sx = i64::from(x) - dx;
+            if (0..i64::from(frame.width())).contains(&sx) {
+                out.set_pixel(x, y, frame.pixel(sx as u32, y).expect("inside"));
+            }
+        }
+    }
+    out
 }
 
 #[test]
