@@ -146,9 +146,9 @@ pub struct YunetDetector {
     last_size: (i32, i32),
 }
 
-/// Between full detections, a region around a face is scaled so that its larger side is at most
-/// this (px): a face then spans about 128 / 2.5 ≈ 51 px, which YuNet boxes well, at a fraction of
-/// a frame's cost.
+/// Between full detections, a region around a face is scaled so that its smallest face spans at
+/// most 128 / 2.5 ≈ 51 px (a lone face's square at most 128 px), which YuNet boxes well, at a
+/// fraction of a frame's cost.
 const ROI_INPUT_SIDE: i32 = 128;
 
 /// Regions covering more than this fraction of the frame: a full detection instead.
@@ -215,17 +215,16 @@ impl YunetDetector {
         for r in &regions {
             let rect = Rect::new(r.x as i32, r.y as i32, r.w as i32, r.h as i32);
             let crop = Mat::roi(frame, rect).map_err(cv_err("Mat::roi"))?;
-            let side = r.w.max(r.h) as i32;
-            let (input, back) = if side > ROI_INPUT_SIDE {
-                let s = f64::from(ROI_INPUT_SIDE) / f64::from(side);
+            let scale = r.input_scale(ROI_INPUT_SIDE as f32);
+            let (input, back) = if scale < 1.0 {
                 let size = Size::new(
-                    ((f64::from(r.w) * s).round() as i32).max(1),
-                    ((f64::from(r.h) * s).round() as i32).max(1),
+                    ((r.w as f32 * scale).round() as i32).max(1),
+                    ((r.h as f32 * scale).round() as i32).max(1),
                 );
                 let mut small = Mat::default();
                 imgproc::resize(&crop, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)
                     .map_err(cv_err("resize"))?;
-                (small, (1.0 / s) as f32)
+                (small, r.w as f32 / size.width as f32)
             } else {
                 (crop.try_clone().map_err(cv_err("Mat::clone"))?, 1.0)
             };

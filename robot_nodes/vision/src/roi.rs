@@ -12,18 +12,32 @@ use crate::{BBox, Detection};
 /// The side of the square searched around a face, in face sides.
 pub const ROI_SCALE: f32 = 2.5;
 
-/// A region of the frame in whole pixels (inside the frame, never empty).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A region of the frame in whole pixels (inside the frame, never empty), and the larger side of
+/// the smallest face it was made for (px).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Roi {
     pub x: u32,
     pub y: u32,
     pub w: u32,
     pub h: u32,
+    pub face: f32,
 }
 
 impl Roi {
     pub fn area(&self) -> u64 {
         u64::from(self.w) * u64::from(self.h)
+    }
+
+    /// The factor (≤ 1) to scale this region by before detection, so that its smallest face
+    /// spans `max_input_side / ROI_SCALE` px: a lone face's square becomes at most
+    /// `max_input_side` px, and merged regions keep their faces as large.
+    pub fn input_scale(&self, max_input_side: f32) -> f32 {
+        let want = max_input_side / ROI_SCALE;
+        if self.face > want {
+            want / self.face
+        } else {
+            1.0
+        }
     }
 }
 
@@ -52,6 +66,7 @@ pub fn roi_around(face: &BBox, width: u32, height: u32) -> Option<Roi> {
         y: y0 as u32,
         w: (x1 - x0) as u32,
         h: (y1 - y0) as u32,
+        face: face.w.max(face.h),
     })
 }
 
@@ -95,6 +110,7 @@ fn union(a: &Roi, b: &Roi) -> Roi {
         y: y0,
         w: x1 - x0,
         h: y1 - y0,
+        face: a.face.min(b.face),
     }
 }
 
@@ -133,7 +149,11 @@ mod tests {
     fn the_region_is_centred_on_the_face_and_clipped_to_the_frame() {
         let r = roi_around(&BBox::new(300.0, 200.0, 40.0, 50.0), 640, 480).expect("roi");
         // Centre (320, 225), side 2.5 × 50 = 125.
-        assert_eq!((r.x, r.y, r.w, r.h), (257, 162, 126, 126));
+        assert_eq!((r.x, r.y, r.w, r.h, r.face), (257, 162, 126, 126, 50.0));
+        // Scaled so that the face spans 128 / 2.5 = 51.2 px: not enlarged.
+        assert_eq!(r.input_scale(128.0), 1.0);
+        let near = roi_around(&BBox::new(200.0, 100.0, 100.0, 120.0), 640, 480).expect("roi");
+        assert!((near.input_scale(128.0) - 51.2 / 120.0).abs() < 1e-6);
         let edge = roi_around(&BBox::new(0.0, 0.0, 40.0, 40.0), 640, 480).expect("roi");
         assert_eq!((edge.x, edge.y, edge.w, edge.h), (0, 0, 70, 70));
         assert_eq!(
@@ -148,6 +168,12 @@ mod tests {
         let two = [det(100.0, 100.0, 30.0), det(120.0, 100.0, 30.0)];
         let r = regions(&two, 640, 480, 0.5).expect("small");
         assert_eq!(r.len(), 1, "{r:?}");
+        // Merged with a larger face, a small face keeps its size at detection.
+        let mixed = [det(100.0, 100.0, 20.0), det(110.0, 100.0, 80.0)];
+        let m = regions(&mixed, 640, 480, 0.5).expect("small");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].face, 24.0);
+        assert_eq!(m[0].input_scale(128.0), 1.0);
         let apart = [det(50.0, 50.0, 30.0), det(500.0, 300.0, 30.0)];
         assert_eq!(regions(&apart, 640, 480, 0.5).expect("small").len(), 2);
         assert_eq!(regions(&[], 640, 480, 0.5), Some(vec![]));
@@ -164,6 +190,7 @@ mod tests {
             y: 50,
             w: 60,
             h: 60,
+            face: 24.0,
         };
         let f = to_frame(&d, &roi, 2.0);
         assert_eq!(f.bbox, BBox::new(110.0, 58.0, 40.0, 48.0));
