@@ -313,41 +313,61 @@ pub fn render(
     let mut zbuf = vec![f64::INFINITY; w];
     let o = cam.position();
     let max_range = 60.0;
-    for u in 0..w {
-        let alpha = ((cx - (u as f64 + 0.5)) / f).atan();
-        let ang = cam.yaw + alpha;
-        let (s, c) = ang.sin_cos();
-        let dir = Vector2::new(c, s);
-        let ca = alpha.cos();
-        let t = grid.raycast(o, ang, max_range).unwrap_or(max_range);
-        let z = t * ca;
-        zbuf[u] = z;
-        let hit = o + dir * t;
-        let stripe = ((hit.x + hit.y).rem_euclid(1.0)) < 0.04;
-        let shade = 1.0 / (1.0 + 0.06 * z);
-        let wall = if stripe {
-            [150.0, 140.0, 125.0]
-        } else {
-            [215.0, 205.0, 185.0]
-        };
-        for v in 0..h {
-            let dv = cy - (v as f64 + 0.5);
-            let hz = cam_h + dv * z / f;
-            let px = if hz >= 0.0 && hz <= cfg.wall_height {
-                [
+    // Per column: the ray, the wall it hits and that wall's colour. Then the image is filled row
+    // by row (contiguous writes), with the same arithmetic per pixel as a column-by-column fill.
+    struct Column {
+        dir: Vector2<f64>,
+        ca: f64,
+        z: f64,
+        wall: [u8; 3],
+    }
+    let columns: Vec<Column> = (0..w)
+        .map(|u| {
+            let alpha = ((cx - (u as f64 + 0.5)) / f).atan();
+            let ang = cam.yaw + alpha;
+            let (s, c) = ang.sin_cos();
+            let dir = Vector2::new(c, s);
+            let ca = alpha.cos();
+            let t = grid.raycast(o, ang, max_range).unwrap_or(max_range);
+            let z = t * ca;
+            let hit = o + dir * t;
+            let stripe = ((hit.x + hit.y).rem_euclid(1.0)) < 0.04;
+            let shade = 1.0 / (1.0 + 0.06 * z);
+            let wall = if stripe {
+                [150.0, 140.0, 125.0]
+            } else {
+                [215.0, 205.0, 185.0]
+            };
+            Column {
+                dir,
+                ca,
+                z,
+                wall: [
                     (wall[0] * shade) as u8,
                     (wall[1] * shade) as u8,
                     (wall[2] * shade) as u8,
-                ]
+                ],
+            }
+        })
+        .collect();
+    for (u, col) in columns.iter().enumerate() {
+        zbuf[u] = col.z;
+    }
+    for (v, row) in data.chunks_exact_mut(w * 3).enumerate() {
+        let dv = cy - (v as f64 + 0.5);
+        // floor: 0.6 m tiles (used by the pixels below the walls)
+        let zf = cam_h * f / -dv;
+        let fs = 1.0 / (1.0 + 0.04 * zf);
+        for (px, col) in row.chunks_exact_mut(3).zip(&columns) {
+            let hz = cam_h + dv * col.z / f;
+            let rgb = if hz >= 0.0 && hz <= cfg.wall_height {
+                col.wall
             } else if hz > cfg.wall_height {
                 [235, 235, 238]
             } else {
-                // floor: 0.6 m tiles
-                let zf = cam_h * f / -dv;
-                let p = o + dir * (zf / ca);
+                let p = o + col.dir * (zf / col.ca);
                 let tile =
                     ((p.x / 0.6).floor() as i64 + (p.y / 0.6).floor() as i64).rem_euclid(2) == 0;
-                let fs = 1.0 / (1.0 + 0.04 * zf);
                 let base = if tile { 170.0 } else { 120.0 };
                 [
                     (base * fs) as u8,
@@ -355,8 +375,7 @@ pub fn render(
                     (base * 0.9 * fs) as u8,
                 ]
             };
-            let i = (v * w + u) * 3;
-            data[i..i + 3].copy_from_slice(&px);
+            px.copy_from_slice(&rgb);
         }
     }
 
