@@ -553,10 +553,7 @@ fn central_dialect(tokens: Vec<Token>) -> Vec<Token> {
                         "phí" | "nhánh" | "trả" | "tiết" | "tiêu" | "cục" | "bộ" | "hội" | "lương"
                     )
                 ) && (next.is_none()
-                    || matches!(
-                        next,
-                        Some("rứa" | "vậy" | "hè" | "hỉ" | "ạ" | "nữa" | "đó" | "rứa")
-                    )
+                    || matches!(next, Some("rứa" | "vậy" | "hè" | "hỉ" | "ạ" | "nữa" | "đó"))
                     || matches!(
                         prev,
                         Some("là" | "làm" | "cần" | "tờ" | "việc" | "cái" | "nói")
