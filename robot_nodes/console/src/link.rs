@@ -180,15 +180,8 @@ pub struct RobotState {
     pub goal: Option<String>,
 }
 
-/// Spoken language for "say this".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Vietnamese.
-    Vi,
-    /// English.
-    En,
-}
+/// Spoken language for "say this": the robot's one `Lang` (`vi` / `en`).
+pub use letan_core::Lang;
 
 /// What an operator asked the robot to do. `operator` is the account name, for the robot's own logs.
 #[derive(Clone, Debug, PartialEq)]

@@ -26,22 +26,9 @@ pub struct Lang<T> {
     pub en: T,
 }
 
-/// Which language to answer in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Language {
-    Vi,
-    En,
-}
-
-impl Language {
-    /// `"vi"` or `"en"`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Vi => "vi",
-            Language::En => "en",
-        }
-    }
-}
+/// Which language to answer in: the robot's one language type (`letan_core::Lang`), under the
+/// name this crate has always used.
+pub type Language = letan_core::Lang;
 
 impl<T> Lang<T> {
     /// The text for one language.

@@ -62,7 +62,7 @@ pub fn transcript_of(input: &ScreenInput, header: Header) -> Option<Transcript> 
     let button = |text: &str, lang: Lang| Transcript {
         header: header.clone(),
         text: text.to_string(),
-        language: lang.as_str().to_string(),
+        language: lang.code().to_string(),
         confidence: 1.0,
         is_final: true,
         source: "button".into(),

@@ -4,35 +4,9 @@
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
-/// Language of the screen and of what the citizen said or typed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Vietnamese (the default: the center is in Hanoi).
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// `vi` / `en` (the `/dialog/language` values).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-
-    /// Parse `vi` / `en`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "vi" => Some(Lang::Vi),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+/// Language of the screen and of what the citizen said or typed: the robot's one `Lang`
+/// (`vi` / `en` on the wire and in JSON).
+pub use letan_core::Lang;
 
 /// What the dialog is doing, as the screen shows it in its status line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

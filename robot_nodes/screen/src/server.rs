@@ -485,7 +485,7 @@ async fn ask(
     }
     take(&app.typed)?;
     let lang = req.lang.unwrap_or_else(|| current_lang(&app));
-    tracing::debug!(lang = lang.as_str(), text = ?text, "typed question");
+    tracing::debug!(lang = lang.code(), text = ?text, "typed question");
     send(&app, ScreenInput::Typed { text, lang })
 }
 
@@ -528,7 +528,7 @@ async fn call_staff(
     let req: LangOnlyReq = parse_json(&headers, body)?;
     take(&app.buttons)?;
     let lang = req.lang.unwrap_or_else(|| current_lang(&app));
-    tracing::info!(lang = lang.as_str(), "citizen asked for a staff member");
+    tracing::info!(lang = lang.code(), "citizen asked for a staff member");
     send(&app, ScreenInput::CallStaff { lang })
 }
 
