@@ -1,0 +1,213 @@
+//! The city's fleet on one machine: a hub (a Zenoh router) and N robot gateways (Zenoh clients,
+//! each its own session and TCP link on loopback) in this process, statuses at 1 Hz as in
+//! production. First 1 robot (the anchor), then 126 (Hanoi's communes and wards), in the same run:
+//!
+//! - how long until the hub sees every robot online;
+//! - statuses taken by the hub per second, and their delivery time (the hub's receive time minus
+//!   the robot's stamp, both this machine's clock, in ms);
+//! - a command's round trip (hub → robot → signed verdict back), 40 in a row, while all report;
+//! - CPU (hub and all gateways together, in cores) and RSS.
+//!
+//! `cargo bench -p letan-fleet --bench fleet_scale` (release). `LETAN_FLEET_ROBOTS=20` changes the
+//! large count; `LETAN_FLEET_WINDOW_S=20` the measuring window.
+#![allow(clippy::disallowed_methods)] // a bench measures wall time
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+use letan_fleet::authz::Role;
+use letan_fleet::gateway::{Gateway, GatewayConfig};
+use letan_fleet::hub::{Hub, HubConfig};
+use letan_fleet::kbpkg::{self, KbVersion};
+use letan_fleet::proto::CommandBody;
+use letan_fleet::setup::{demo_site_key, free_port};
+use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, Instant};
+
+const SITES: usize = 3;
+
+fn site(i: usize) -> String {
+    format!("site-{}", i % SITES)
+}
+
+/// User + system CPU seconds of this process so far (`/proc/self/stat`, clock ticks of 10 ms).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name's closing parenthesis: utime is the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+}
+
+/// Resident set size (MiB), from `/proc/self/status`.
+fn rss_mib() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn pct(v: &mut [f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * q).round() as usize]
+}
+
+struct Figures {
+    robots: usize,
+    online_after_s: f64,
+    statuses_per_s: f64,
+    delivery_ms: (f64, f64, f64),
+    command_ms: (f64, f64),
+    cores: f64,
+    rss_mib: f64,
+}
+
+async fn measure(n: usize, window: Duration, kb: &KbVersion) -> Figures {
+    let port = free_port().expect("a free port");
+    let sites: BTreeMap<String, String> = (0..SITES)
+        .map(|i| (site(i), demo_site_key(&site(i))))
+        .collect();
+    let hub = Hub::start(HubConfig {
+        listen: vec![format!("tcp/127.0.0.1:{port}")],
+        sites,
+        ..HubConfig::default()
+    })
+    .await
+    .expect("hub");
+    let t0 = Instant::now();
+    let mut gateways = Vec::with_capacity(n);
+    for i in 0..n {
+        let cfg = GatewayConfig {
+            site: site(i),
+            robot: format!("r{i:03}"),
+            site_key: demo_site_key(&site(i)),
+            connect: vec![format!("tcp/127.0.0.1:{port}")],
+            status_period_ms: 1000,
+            ..GatewayConfig::default()
+        };
+        let (g, mut rx) = Gateway::start(cfg, Some(kb.clone()))
+            .await
+            .expect("gateway");
+        // What the robot would do with the commands: nothing here, but keep the channel empty.
+        tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        gateways.push(g);
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while hub.robots().iter().filter(|r| r.online).count() < n {
+        assert!(Instant::now() < deadline, "not all {n} robots online");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let online_after_s = t0.elapsed().as_secs_f64();
+    // A second for everyone's first periodic status to go out.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // The statuses already taken do not count in the window.
+    let mut seen: HashSet<(String, u64)> = hub
+        .robots()
+        .into_iter()
+        .filter_map(|r| r.status.map(|s| (r.id, s.seq)))
+        .collect();
+    let cpu0 = cpu_seconds();
+    let w0 = Instant::now();
+    let primed = seen.len();
+    let mut delivery: Vec<f64> = Vec::new();
+    while w0.elapsed() < window {
+        for r in hub.robots() {
+            if let Some(s) = &r.status {
+                if seen.insert((r.id.clone(), s.seq)) {
+                    delivery.push(r.last_seen_ms.saturating_sub(s.ts_ms) as f64);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let window_s = w0.elapsed().as_secs_f64();
+    let cores = (cpu_seconds() - cpu0) / window_s;
+    let mut rtt: Vec<f64> = Vec::new();
+    for k in 0..40 {
+        let i = (k * 37) % n;
+        let t = Instant::now();
+        let r = hub
+            .command(
+                &site(i),
+                &format!("r{i:03}"),
+                "bench",
+                Role::Operator,
+                CommandBody::Say {
+                    text: "xin chào".into(),
+                    lang: "vi".into(),
+                },
+            )
+            .await
+            .expect("a reply");
+        assert!(r.ok, "refused: {}", r.message);
+        rtt.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let rss = rss_mib();
+    for g in gateways {
+        g.close().await;
+    }
+    hub.close().await;
+    let statuses = (seen.len() - primed) as f64;
+    Figures {
+        robots: n,
+        online_after_s,
+        statuses_per_s: statuses / window_s,
+        delivery_ms: (
+            pct(&mut delivery, 0.5),
+            pct(&mut delivery, 0.99),
+            pct(&mut delivery, 1.0),
+        ),
+        command_ms: (pct(&mut rtt, 0.5), pct(&mut rtt, 0.99)),
+        cores,
+        rss_mib: rss,
+    }
+}
+
+fn main() {
+    let large: usize = std::env::var("LETAN_FLEET_ROBOTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(126);
+    let window = Duration::from_secs(
+        std::env::var("LETAN_FLEET_WINDOW_S")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20),
+    );
+    let files: Vec<(String, String)> = letan_nlu::kb::EMBEDDED
+        .iter()
+        .map(|&(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let kb = kbpkg::check(files).expect("the embedded knowledge base checks");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    println!(
+        "fleet_scale: robots, all online after (s), statuses/s, delivery p50/p99/max (ms), command round trip p50/p99 (ms), CPU (cores), RSS (MiB); window {} s",
+        window.as_secs()
+    );
+    for n in [1, large] {
+        let f = rt.block_on(measure(n, window, &kb));
+        println!(
+            "  {:>4} {:>8.2} {:>8.1} {:>6.0} {:>6.0} {:>6.0} {:>8.2} {:>8.2} {:>6.2} {:>7.0}",
+            f.robots,
+            f.online_after_s,
+            f.statuses_per_s,
+            f.delivery_ms.0,
+            f.delivery_ms.1,
+            f.delivery_ms.2,
+            f.command_ms.0,
+            f.command_ms.1,
+            f.cores,
+            f.rss_mib
+        );
+    }
+}
