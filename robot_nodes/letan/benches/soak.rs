@@ -39,4 +39,10 @@ fn main() {
     for l in s.error_lines().iter().take(10) {
         println!("  {l}");
     }
+    // The expectations that did not hold, with what was seen.
+    for o in s.report["expectations"].as_array().into_iter().flatten() {
+        if o["passed"] != true {
+            println!("  FAIL {} : {}", o["expectation"], o["detail"]);
+        }
+    }
 }
