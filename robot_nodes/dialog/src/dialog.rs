@@ -1021,7 +1021,14 @@ impl Dialog {
                             [a, b] => Some(if *a == intent { b.clone() } else { a.clone() }),
                             _ => None,
                         };
-                        self.answer_intent(&intent, &Reading::default(), 1.0, now, out);
+                        // Said again in other words ("the restroom, where is it?" to "printing or
+                        // directions?"): that utterance's own place and language come with it.
+                        let reading = if intent == u.intent {
+                            Reading::of(u)
+                        } else {
+                            Reading::default()
+                        };
+                        self.answer_intent(&intent, &reading, 1.0, now, out);
                         true
                     }
                     None => false,

@@ -342,6 +342,29 @@ fn clarification_answered_by_position() {
 }
 
 #[test]
+fn a_clarification_answered_with_a_where_question_keeps_its_place() {
+    // "Where can I print documents?" is ambiguous for the router (printing, or the way to a place);
+    // the reply "where is the restroom?" picks the where-is option and must keep the restroom
+    // (it once answered "Where would you like to go?", the place lost; found by the 2 h soak).
+    let mut s = Script::new();
+    s.engage("p");
+    let options = top_two(&s, "Where can I print documents?");
+    assert!(options.iter().any(|o| o == "nav.where_is"), "{options:?}");
+    let a = s.say("Where can I print documents?");
+    let (q, _, _) = one_say(&a);
+    assert!(q.contains(" or "), "{q}");
+    let a = s.say("Phòng vệ sinh ở đâu vậy cháu?");
+    let (text, _, _) = one_say(&a);
+    assert_eq!(s.d.snapshot().intent, "nav.where_is");
+    // The way to the restroom, in the conversation's language, and the offer to go there.
+    assert!(
+        text.contains("The Restroom is") || text.contains("Nhà vệ sinh ở"),
+        "the restroom is lost: {text}"
+    );
+    assert!(!text.contains("Where would you like to go"), "{text}");
+}
+
+#[test]
 fn topic_button_answers_that_intent() {
     let mut s = Script::new();
     let a = s.ev(Event::Transcript(Utterance {
