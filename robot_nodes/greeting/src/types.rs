@@ -40,10 +40,15 @@ impl BBox {
         }
     }
 
-    /// The same box in an image scaled by `s` (both axes), e.g. from a downscaled detection
-    /// input back to the camera frame.
-    pub fn scaled(&self, s: f32) -> Self {
-        Self::new(self.x * s, self.y * s, self.w * s, self.h * s)
+    /// The same box in a frame where this image is scaled by `s` (both axes) and its origin put
+    /// at `offset`: e.g. from a downscaled detection input, or a crop, back to the camera frame.
+    pub fn mapped(&self, s: f32, offset: (f32, f32)) -> Self {
+        Self::new(
+            self.x * s + offset.0,
+            self.y * s + offset.1,
+            self.w * s,
+            self.h * s,
+        )
     }
 
     /// True when every field is finite and the size is positive.
@@ -90,9 +95,9 @@ impl Landmarks {
         ]
     }
 
-    /// The same points in an image scaled by `s` (both axes).
-    pub fn scaled(&self, s: f32) -> Self {
-        let f = |(x, y): (f32, f32)| (x * s, y * s);
+    /// The same points in a frame where this image is scaled by `s` and put at `offset`.
+    pub fn mapped(&self, s: f32, offset: (f32, f32)) -> Self {
+        let f = |(x, y): (f32, f32)| (x * s + offset.0, y * s + offset.1);
         Self {
             right_eye: f(self.right_eye),
             left_eye: f(self.left_eye),
@@ -132,11 +137,12 @@ impl Detection {
         self
     }
 
-    /// The same detection in an image scaled by `s`; the score is kept.
-    pub fn scaled(&self, s: f32) -> Self {
+    /// The same detection in a frame where this image is scaled by `s` and put at `offset`
+    /// ([`BBox::mapped`]); the score is kept.
+    pub fn mapped(&self, s: f32, offset: (f32, f32)) -> Self {
         Self {
-            bbox: self.bbox.scaled(s),
-            landmarks: self.landmarks.map(|l| l.scaled(s)),
+            bbox: self.bbox.mapped(s, offset),
+            landmarks: self.landmarks.map(|l| l.mapped(s, offset)),
             score: self.score,
         }
     }
@@ -179,13 +185,25 @@ mod tests {
     fn a_detection_scaled_back_to_the_camera_frame_scales_box_and_landmarks() {
         let lm = Landmarks::from_flat([10.0, 20.0, 30.0, 20.0, 20.0, 30.0, 12.0, 40.0, 28.0, 40.0]);
         let d = Detection::new(BBox::new(5.0, 6.0, 30.0, 40.0), 0.9).with_landmarks(lm);
-        let up = d.scaled(2.5);
+        let up = d.mapped(2.5, (0.0, 0.0));
         assert_eq!(up.bbox, BBox::new(12.5, 15.0, 75.0, 100.0));
         assert_eq!(up.score, 0.9);
         let l = up.landmarks.expect("landmarks kept");
         assert_eq!(l.right_eye, (25.0, 50.0));
         assert_eq!(l.mouth_left, (70.0, 100.0));
-        assert_eq!(Detection::new(d.bbox, 0.5).scaled(2.0).landmarks, None);
+        assert_eq!(
+            Detection::new(d.bbox, 0.5)
+                .mapped(2.0, (0.0, 0.0))
+                .landmarks,
+            None
+        );
+        // Moved as well: a crop's detection put back where the crop was taken.
+        let moved = d.mapped(2.0, (100.0, 50.0));
+        assert_eq!(moved.bbox, BBox::new(110.0, 62.0, 60.0, 80.0));
+        assert_eq!(
+            moved.landmarks.expect("landmarks kept").nose,
+            (140.0, 110.0)
+        );
     }
 
     #[test]

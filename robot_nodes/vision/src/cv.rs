@@ -200,13 +200,10 @@ impl YunetDetector {
         frame: &(impl MatTraitConst + core::ToInputArray),
     ) -> Result<Option<Vec<Detection>>, VisionError> {
         let size = (frame.cols(), frame.rows());
-        if self.detect_every <= 1
-            || self.since_full + 1 >= self.detect_every
-            || size != self.last_size
-        {
+        if self.since_full + 1 >= self.detect_every || size != self.last_size {
             return Ok(None);
         }
-        let (w, h) = (frame.cols().max(0) as u32, frame.rows().max(0) as u32);
+        let (w, h) = (size.0.max(0) as u32, size.1.max(0) as u32);
         let Some(regions) = roi::regions(&self.last, w, h, ROI_MAX_FRACTION) else {
             return Ok(None);
         };
@@ -216,23 +213,38 @@ impl YunetDetector {
             let rect = Rect::new(r.x as i32, r.y as i32, r.w as i32, r.h as i32);
             let crop = Mat::roi(frame, rect).map_err(cv_err("Mat::roi"))?;
             let scale = r.input_scale(ROI_INPUT_SIDE as f32);
-            let (input, back) = if scale < 1.0 {
+            let (faces, back) = if scale < 1.0 {
                 let size = Size::new(
                     ((r.w as f32 * scale).round() as i32).max(1),
                     ((r.h as f32 * scale).round() as i32).max(1),
                 );
-                let mut small = Mat::default();
-                imgproc::resize(&crop, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)
-                    .map_err(cv_err("resize"))?;
-                (small, r.w as f32 / size.width as f32)
+                let back = r.w as f32 / size.width as f32;
+                (self.detect_resized(&crop, size, imgproc::INTER_AREA)?, back)
             } else {
-                (crop.try_clone().map_err(cv_err("Mat::clone"))?, 1.0)
+                // A copy, not the view: padding a small crop must not read the frame around it
+                // (OpenCV's borders extrapolate from a view's parent).
+                let own = crop.try_clone().map_err(cv_err("Mat::clone"))?;
+                (self.detect_at_size(&own)?, 1.0)
             };
-            for d in self.detect_at_size(&input)? {
-                found.push(roi::to_frame(&d, r, back));
-            }
+            found.extend(faces.iter().map(|d| roi::to_frame(d, r, back)));
         }
         Ok(Some(found))
+    }
+
+    /// Detects on `src` resized to `size` (into the reused buffer): the faces in the resized
+    /// input's pixels.
+    fn detect_resized(
+        &mut self,
+        src: &(impl MatTraitConst + core::ToInputArray),
+        size: Size,
+        interpolation: i32,
+    ) -> Result<Vec<Detection>, VisionError> {
+        let mut small = std::mem::take(&mut self.small);
+        imgproc::resize(src, &mut small, size, 0.0, 0.0, interpolation)
+            .map_err(cv_err("resize"))?;
+        let found = self.detect_at_size(&small);
+        self.small = small;
+        found
     }
 
     /// Detects at `detect_width` when the frame is wider: the resize is done here, with
@@ -247,20 +259,12 @@ impl YunetDetector {
         }
         let scale = f64::from(self.detect_width) / f64::from(w);
         let small_h = ((f64::from(h) * scale).round() as i32).max(1);
-        let mut small = std::mem::take(&mut self.small);
-        imgproc::resize(
-            frame,
-            &mut small,
-            Size::new(self.detect_width, small_h),
-            0.0,
-            0.0,
-            imgproc::INTER_LINEAR,
-        )
-        .map_err(cv_err("resize"))?;
-        let found = self.detect_at_size(&small);
-        self.small = small;
-        let back = f64::from(w) / f64::from(self.detect_width);
-        Ok(Some(found?.iter().map(|d| d.scaled(back as f32)).collect()))
+        let size = Size::new(self.detect_width, small_h);
+        let found = self.detect_resized(frame, size, imgproc::INTER_LINEAR)?;
+        let back = (f64::from(w) / f64::from(self.detect_width)) as f32;
+        Ok(Some(
+            found.iter().map(|d| d.mapped(back, (0.0, 0.0))).collect(),
+        ))
     }
 
     /// Detects on an OpenCV BGR `Mat` directly (downscaled to `detect_width` if wider).

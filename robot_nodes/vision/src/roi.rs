@@ -117,23 +117,7 @@ fn union(a: &Roi, b: &Roi) -> Roi {
 /// A detection found in a region (in the region's pixels, after `scale` from the detector's
 /// input back to the region), moved into the frame's pixels.
 pub fn to_frame(d: &Detection, roi: &Roi, scale: f32) -> Detection {
-    let mut f = d.scaled(scale);
-    let (dx, dy) = (roi.x as f32, roi.y as f32);
-    f.bbox.x += dx;
-    f.bbox.y += dy;
-    if let Some(l) = f.landmarks.as_mut() {
-        for p in [
-            &mut l.right_eye,
-            &mut l.left_eye,
-            &mut l.nose,
-            &mut l.mouth_right,
-            &mut l.mouth_left,
-        ] {
-            p.0 += dx;
-            p.1 += dy;
-        }
-    }
-    f
+    d.mapped(scale, (roi.x as f32, roi.y as f32))
 }
 
 #[cfg(test)]
