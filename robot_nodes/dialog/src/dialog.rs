@@ -567,6 +567,23 @@ impl Dialog {
         self.other = None;
     }
 
+    /// Alert the staff about the person in the conversation, in the conversation's language.
+    fn alert_staff(&self, reason: AlertReason, text: String, out: &mut Vec<Action>) {
+        out.push(Action::StaffAlert {
+            reason,
+            text,
+            lang: self.lang,
+            person_id: self.person.clone(),
+        });
+    }
+
+    /// A staff member takes the conversation on; the robot waits (`handoff_timeout_s`).
+    fn hand_over(&mut self, now: Duration) {
+        self.phase = Phase::Handover {
+            until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
+        };
+    }
+
     fn go_idle(&mut self, out: &mut Vec<Action>) {
         self.phase = Phase::Idle;
         self.pending = Pending::None;
@@ -718,12 +735,11 @@ impl Dialog {
                     Language::En => format!("Sorry, I cannot go any further. {directions} I have called a staff member to help you."),
                 };
                 self.say(text, self.cfg.normal_rate, now, out);
-                out.push(Action::StaffAlert {
-                    reason: AlertReason::RobotFault,
-                    text: format!("guidance to {place} failed: {reason}"),
-                    lang: self.lang,
-                    person_id: self.person.clone(),
-                });
+                self.alert_staff(
+                    AlertReason::RobotFault,
+                    format!("guidance to {place} failed: {reason}"),
+                    out,
+                );
                 out.push(Action::ReturnToDock);
                 self.phase = Phase::Returning;
             }
@@ -737,18 +753,17 @@ impl Dialog {
                     .prompt("guide.interrupted", self.lang)
                     .replace("{place}", &name);
                 self.say(text, self.cfg.normal_rate, now, out);
-                out.push(Action::StaffAlert {
-                    reason: AlertReason::RobotFault,
-                    text: format!("navigation stopped while guiding to {place}: please take the visitor there"),
-                    lang: self.lang,
-                    person_id: self.person.clone(),
-                });
+                self.alert_staff(
+                    AlertReason::RobotFault,
+                    format!(
+                        "navigation stopped while guiding to {place}: please take the visitor there"
+                    ),
+                    out,
+                );
                 self.follower_lost = false;
                 self.pending = Pending::None;
                 self.listen_deadline = None;
-                self.phase = Phase::Handover {
-                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
-                };
+                self.hand_over(now);
             }
             (Phase::Returning, NavEvent::Arrived | NavEvent::Failed { .. } | NavEvent::Silent) => {
                 self.go_idle(out)
@@ -769,9 +784,7 @@ impl Dialog {
                 }
                 self.pending = Pending::None;
                 self.listen_deadline = None;
-                self.phase = Phase::Handover {
-                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
-                };
+                self.hand_over(now);
             }
             OperatorAction::Release => {
                 if matches!(self.phase, Phase::Handover { .. }) {
@@ -1146,17 +1159,14 @@ impl Dialog {
             self.not_understood += 1;
             if self.not_understood >= self.cfg.max_not_understood {
                 self.not_understood = 0;
-                out.push(Action::StaffAlert {
-                    reason: AlertReason::NotUnderstood,
-                    text: format!("the robot did not understand: {:?}", u.normalized),
-                    lang: self.lang,
-                    person_id: self.person.clone(),
-                });
+                self.alert_staff(
+                    AlertReason::NotUnderstood,
+                    format!("the robot did not understand: {:?}", u.normalized),
+                    out,
+                );
                 let text = self.prompt("not_understood.staff_called", self.lang);
                 self.say(text, self.cfg.normal_rate, now, out);
-                self.phase = Phase::Handover {
-                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
-                };
+                self.hand_over(now);
                 return;
             }
         } else {
@@ -1520,19 +1530,16 @@ impl Dialog {
                 self.pending = Pending::Guide { place };
             }
             "staff.handoff" => {
-                out.push(Action::StaffAlert {
-                    reason: AlertReason::Requested,
-                    text: self.prompt("staff_alert.requested", self.lang),
-                    lang: self.lang,
-                    person_id: self.person.clone(),
-                });
+                self.alert_staff(
+                    AlertReason::Requested,
+                    self.prompt("staff_alert.requested", self.lang),
+                    out,
+                );
                 let text = kb_spoken(self);
                 let screen = self.screen_for(intent);
                 self.answer(text, screen, now, out);
                 self.listen_deadline = None;
-                self.phase = Phase::Handover {
-                    until: now + Duration::from_secs_f64(self.cfg.handoff_timeout_s),
-                };
+                self.hand_over(now);
             }
             "chat.goodbye" => {
                 let text = kb_spoken(self);
