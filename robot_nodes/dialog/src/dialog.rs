@@ -220,6 +220,8 @@ pub struct DialogSnapshot {
     pub confidence: f32,
     pub lang: Language,
     pub last_answer: String,
+    /// Answers said since the start (a repeated sentence counts again).
+    pub answers: u32,
     /// The robot is speaking (or is believed to be).
     pub speaking: bool,
 }
@@ -234,6 +236,7 @@ impl DialogSnapshot {
             confidence: self.confidence,
             language: self.lang.code().to_string(),
             last_answer: self.last_answer.clone(),
+            answers: self.answers,
             ..Default::default()
         }
     }
@@ -266,9 +269,10 @@ enum Pending {
     Guide {
         place: String,
     },
-    /// "Do you mean A or B?"
+    /// "Do you mean A or B?", asked in `lang`.
     Clarify {
         options: Vec<String>,
+        lang: Language,
     },
     /// "Bác hỏi về X phải không ạ?": a low-confidence reading waiting for a yes.
     Confirm {
@@ -277,6 +281,16 @@ enum Pending {
         /// The other readings, best first, offered after a "no".
         alternatives: Vec<String>,
     },
+}
+
+/// A clarification put aside because a full question in the other language came instead of a
+/// reply: most likely a second person at the desk (one microphone cannot tell voices apart). It
+/// is asked again, in its own language, at the next pause; a reply in that language still
+/// answers it meanwhile.
+#[derive(Debug, Clone, PartialEq)]
+struct Deferred {
+    options: Vec<String>,
+    lang: Language,
 }
 
 /// What an answer needs from an understanding besides its intent.
@@ -314,6 +328,8 @@ pub struct Dialog {
     standpoint: Pose2D,
     phase: Phase,
     pending: Pending,
+    /// A clarification put aside for another speaker's question.
+    deferred: Option<Deferred>,
     person: String,
     lang: Language,
     speaking: bool,
@@ -329,6 +345,8 @@ pub struct Dialog {
     intent: String,
     confidence: f32,
     last: Option<Said>,
+    /// Answers said so far (`DialogState.answers`).
+    answers: u32,
     /// How the citizen refers to themselves ("bác", "cô", "anh", …); "bác" until they say.
     address: &'static str,
     /// The recognizer's confidence in the utterance being handled (1 for typed text).
@@ -391,6 +409,8 @@ impl Dialog {
             standpoint,
             phase: Phase::Idle,
             pending: Pending::None,
+            deferred: None,
+            answers: 0,
             person: String::new(),
             lang,
             speaking: false,
@@ -457,6 +477,7 @@ impl Dialog {
                 .as_ref()
                 .map(|s| s.text.clone())
                 .unwrap_or_default(),
+            answers: self.answers,
             speaking: self.speaking,
         }
     }
@@ -520,6 +541,7 @@ impl Dialog {
             lang: self.lang,
             screen: screen.clone(),
         });
+        self.answers = self.answers.wrapping_add(1);
         let rate = self.cfg.normal_rate;
         self.say(text, rate, now, out);
         if let Some(s) = screen {
@@ -553,6 +575,7 @@ impl Dialog {
     fn start(&mut self, person: String) {
         self.phase = Phase::Conversing;
         self.pending = Pending::None;
+        self.deferred = None;
         self.person = person;
         self.reprompts_used = 0;
         self.not_understood = 0;
@@ -587,6 +610,7 @@ impl Dialog {
     fn go_idle(&mut self, out: &mut Vec<Action>) {
         self.phase = Phase::Idle;
         self.pending = Pending::None;
+        self.deferred = None;
         self.person.clear();
         self.listen_deadline = None;
         self.topic = None;
@@ -671,7 +695,14 @@ impl Dialog {
                 if now < deadline || self.speaking {
                     return;
                 }
-                if self.reprompts_used < self.cfg.reprompts {
+                if let Some(d) = self.deferred.take() {
+                    // The pause after the other person's answer: back to the earlier question.
+                    if d.lang != self.lang {
+                        self.lang = d.lang;
+                        out.push(Action::SwitchLanguage { lang: d.lang });
+                    }
+                    self.clarify(d.options, true, now, out);
+                } else if self.reprompts_used < self.cfg.reprompts {
                     self.reprompts_used += 1;
                     let text = self.prompt("anything_else", self.lang);
                     self.say(text, self.cfg.normal_rate, now, out);
@@ -877,7 +908,14 @@ impl Dialog {
         if let Some(a) = u.reply.self_address {
             self.address = a;
         }
-        if self.handle_pending(&u, now, out) {
+        if let Some(d) = self.deferred.take_if(|d| d.lang == u.lang) {
+            // Its language again: most likely the reply to the clarification put aside.
+            self.pending = Pending::Clarify {
+                options: d.options,
+                lang: d.lang,
+            };
+        }
+        if self.handle_pending(&u, source, now, out) {
             return;
         }
         // "cái kia", "the other one" after a clarification: the option not chosen.
@@ -926,7 +964,13 @@ impl Dialog {
     }
 
     /// A reply to a question the robot asked. True when consumed.
-    fn handle_pending(&mut self, u: &Understanding, now: Duration, out: &mut Vec<Action>) -> bool {
+    fn handle_pending(
+        &mut self,
+        u: &Understanding,
+        source: Source,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) -> bool {
         let r = &u.reply;
         match self.pending.clone() {
             Pending::None => false,
@@ -1004,22 +1048,25 @@ impl Dialog {
                     None => false,
                 }
             }
-            Pending::Clarify { options } => {
-                let chosen = r
-                    .ordinal
-                    .and_then(|i| options.get(i).cloned())
-                    .or_else(|| {
-                        // Named by its title ("khai sinh")?
-                        options
-                            .iter()
-                            .find(|o| {
-                                [Language::Vi, Language::En].iter().any(|l| {
-                                    let t = normalize(title(o, *l)).plain();
-                                    !t.is_empty() && r.plain.contains(&t)
-                                })
+            Pending::Clarify { options, lang } => {
+                let picked = r.ordinal.and_then(|i| options.get(i).cloned()).or_else(|| {
+                    // Named by its title ("khai sinh")?
+                    options
+                        .iter()
+                        .find(|o| {
+                            [Language::Vi, Language::En].iter().any(|l| {
+                                let t = normalize(title(o, *l)).plain();
+                                !t.is_empty() && r.plain.contains(&t)
                             })
-                            .cloned()
-                    })
+                        })
+                        .cloned()
+                });
+                if picked.is_none() && self.another_voice(u, lang, &options) {
+                    self.deferred = Some(Deferred { options, lang });
+                    self.pending = Pending::None;
+                    return false;
+                }
+                let chosen = picked
                     // Or said again in other words.
                     .or_else(|| options.iter().find(|o| **o == u.intent).cloned())
                     .or_else(|| match r.yes_no {
@@ -1037,6 +1084,7 @@ impl Dialog {
                         // Said again in other words ("the restroom, where is it?" to "printing or
                         // directions?"): that utterance's own place and language come with it.
                         let reading = if intent == u.intent {
+                            self.set_lang_from(u, source, out);
                             Reading::of(u)
                         } else {
                             Reading::default()
@@ -1048,6 +1096,24 @@ impl Dialog {
                 }
             }
         }
+    }
+
+    /// A reply to "A or B?" (asked in `lang`) that is rather another person's question: a whole,
+    /// confident question in the other language that says no yes or no, and is not one of the
+    /// options said again without a place of its own.
+    fn another_voice(&self, u: &Understanding, lang: Language, options: &[String]) -> bool {
+        let r = &u.reply;
+        let restated = options.iter().any(|o| *o == u.intent) && u.destination.is_none();
+        u.lang != lang
+            && u.normalized.split_whitespace().count() >= 3
+            && u.oos_reason.is_none()
+            && u.intent != OUT_OF_SCOPE
+            && !u.needs_clarification
+            && u.confidence >= self.cfg.confirm_below_router
+            && r.ordinal.is_none()
+            && r.yes_no.is_none()
+            && !r.starts_with_yes
+            && !restated
     }
 
     /// "còn lệ phí thì sao?" after a procedure: that procedure's fee. True when answered.
@@ -1151,7 +1217,7 @@ impl Dialog {
                 .take(2)
                 .collect();
             if options.len() == 2 {
-                self.clarify(options, now, out);
+                self.clarify(options, false, now, out);
                 return;
             }
         }
@@ -1327,12 +1393,22 @@ impl Dialog {
             confirm: false,
         };
         self.answer(text, Some(screen), now, out);
-        self.pending = Pending::Clarify { options };
+        self.pending = Pending::Clarify {
+            options,
+            lang: self.lang,
+        };
     }
 
-    fn clarify(&mut self, options: Vec<String>, now: Duration, out: &mut Vec<Action>) {
+    /// "Do you mean A or B?" (`earlier`: asked again after another person's question).
+    fn clarify(
+        &mut self,
+        options: Vec<String>,
+        earlier: bool,
+        now: Duration,
+        out: &mut Vec<Action>,
+    ) {
         let (a, b) = (title(&options[0], self.lang), title(&options[1], self.lang));
-        let text = match self.lang {
+        let mut text = match self.lang {
             Language::Vi => format!(
                 "Bác hỏi về {} hay {} ạ?",
                 a.to_lowercase(),
@@ -1340,6 +1416,9 @@ impl Dialog {
             ),
             Language::En => format!("Do you mean {} or {}?", a.to_lowercase(), b.to_lowercase()),
         };
+        if earlier {
+            text = format!("{} {text}", self.prompt("clarify.earlier", self.lang));
+        }
         let screen = ScreenContent {
             lang: self.lang,
             title: self.prompt("clarify.title", self.lang),
@@ -1350,7 +1429,10 @@ impl Dialog {
             heard: String::new(),
             confirm: false,
         };
-        self.pending = Pending::Clarify { options };
+        self.pending = Pending::Clarify {
+            options,
+            lang: self.lang,
+        };
         self.answer(text, Some(screen), now, out);
     }
 
@@ -1465,6 +1547,7 @@ impl Dialog {
         match intent {
             "chat.repeat" => match self.last.clone() {
                 Some(said) => {
+                    self.answers = self.answers.wrapping_add(1);
                     let rate = self.cfg.repeat_rate;
                     self.lang = said.lang;
                     self.say(said.text, rate, now, out);

@@ -365,6 +365,66 @@ fn a_clarification_answered_with_a_where_question_keeps_its_place() {
 }
 
 #[test]
+fn a_second_person_asking_in_the_other_language_does_not_take_the_first_ones_clarification() {
+    // Two visitors at the desk (the 2 h soak's busy lobby): an English speaker's question gets
+    // "printing or directions?"; before he replies, a Vietnamese speaker asks for the restroom.
+    // One microphone cannot tell voices apart, but a whole question in the other language is
+    // not a reply: it is answered in its own language, and the earlier question is asked again,
+    // in English, at the next pause, where the English reply still picks an option.
+    let mut s = Script::new();
+    s.engage("p");
+    let a = s.say("Where can I print documents?");
+    let (q, lang, _) = one_say(&a);
+    assert_eq!(lang, Language::En);
+    assert!(q.contains(" or "), "{q}");
+    let a = s.say("Phòng vệ sinh ở đâu vậy cháu?");
+    let (text, lang, _) = one_say(&a);
+    assert_eq!(lang, Language::Vi, "{text}");
+    assert!(text.contains("Nhà vệ sinh ở"), "{text}");
+    assert!(
+        a.iter()
+            .any(|x| matches!(x, Action::SwitchLanguage { lang: Language::Vi })),
+        "{a:#?}"
+    );
+    // The pause after her answer: his question again, in English, and the voice switched back.
+    let a = s.wait(30.0);
+    let (again, lang, _) = one_say(&a);
+    assert_eq!(lang, Language::En);
+    assert!(again.starts_with("About the earlier question"), "{again}");
+    assert!(again.contains(&q), "{again} / {q}");
+    assert!(
+        a.iter()
+            .any(|x| matches!(x, Action::SwitchLanguage { lang: Language::En })),
+        "{a:#?}"
+    );
+    s.spoken_to_end();
+    let a = s.say("the first one");
+    let (answer, lang, _) = one_say(&a);
+    assert_eq!(lang, Language::En);
+    assert_eq!(s.d.snapshot().intent, "amenity.printing", "{answer}");
+    // Asked once: the next pause is the usual "anything else?".
+    s.spoken_to_end();
+    let (next, _, _) = one_say(&s.wait(30.0));
+    assert!(!next.contains("earlier question"), "{next}");
+}
+
+#[test]
+fn the_clarification_put_aside_is_answered_in_its_language_before_it_is_asked_again() {
+    // The English speaker replies right after the Vietnamese answer, before the robot asks again.
+    let mut s = Script::new();
+    s.engage("p");
+    s.say("Where can I print documents?");
+    s.say("Phòng vệ sinh ở đâu vậy cháu?");
+    let a = s.say("printing and copying please");
+    let (answer, lang, _) = one_say(&a);
+    assert_eq!(lang, Language::En, "{answer}");
+    assert_eq!(s.d.snapshot().intent, "amenity.printing", "{answer}");
+    s.spoken_to_end();
+    let (next, _, _) = one_say(&s.wait(30.0));
+    assert!(!next.contains("earlier question"), "{next}");
+}
+
+#[test]
 fn topic_button_answers_that_intent() {
     let mut s = Script::new();
     let a = s.ev(Event::Transcript(Utterance {

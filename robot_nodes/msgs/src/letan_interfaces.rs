@@ -128,6 +128,9 @@ pub struct DialogState {
     pub language: String,
     /// The last sentence the robot said.
     pub last_answer: String,
+    /// Answers said since the dialog started: a new answer with the same words as the last one
+    /// still counts.
+    pub answers: u32,
 }
 
 impl DialogState {

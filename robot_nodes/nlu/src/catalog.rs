@@ -111,6 +111,7 @@ pub const PROMPTS: &[&str] = &[
     "guide.declined",
     "not_understood.staff_called",
     "clarify.title",
+    "clarify.earlier",
     "guide.follow_me",
     "guide.follow_robot",
     "repeat.nothing_said",

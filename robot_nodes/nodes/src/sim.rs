@@ -345,7 +345,8 @@ struct OperatorPubs {
 /// Turns what the robot's own nodes publish into the simulator's `RobotAction`s.
 #[derive(Default)]
 struct ActionWatcher {
-    last_answer: String,
+    /// `DialogState.answers` last seen.
+    answers: Option<u32>,
     dialog_state: String,
     guiding_place: Option<String>,
 }
@@ -363,7 +364,9 @@ impl ActionWatcher {
     }
 
     fn dialog(&mut self, d: &DialogState, out: &mut Vec<RobotAction>) {
-        if !d.last_answer.is_empty() && d.last_answer != self.last_answer {
+        // A new answer is a new count, even in the same words as the last (two people asking the
+        // same question; the soak's repeated scenarios once lost an answer that way).
+        if !d.last_answer.is_empty() && self.answers != Some(d.answers) {
             out.push(RobotAction::Said {
                 text: d.last_answer.clone(),
                 lang: d.language.clone(),
@@ -371,7 +374,7 @@ impl ActionWatcher {
                 person: None,
             });
         }
-        self.last_answer = d.last_answer.clone();
+        self.answers = Some(d.answers);
         self.dialog_state = d.state.clone();
     }
 
@@ -729,6 +732,31 @@ mod tests {
             Duration::from_secs(3600)
         );
         assert_eq!(pace_wait(start, start, 0.05, f64::NAN), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_same_answer_said_again_is_a_new_answer_and_a_republished_state_is_not() {
+        let state = |answers: u32| DialogState {
+            last_answer: "Do you mean printing and copying or directions?".into(),
+            intent: "amenity.printing".into(),
+            language: "en".into(),
+            answers,
+            ..DialogState::default()
+        };
+        let mut w = ActionWatcher::default();
+        let said = |w: &mut ActionWatcher, d: &DialogState| {
+            let mut out = Vec::new();
+            w.dialog(d, &mut out);
+            out.iter()
+                .filter(|a| matches!(a, RobotAction::Said { .. }))
+                .count()
+        };
+        assert_eq!(said(&mut w, &DialogState::default()), 0);
+        assert_eq!(said(&mut w, &state(1)), 1);
+        // The 1 Hz republish of the same state.
+        assert_eq!(said(&mut w, &state(1)), 0);
+        // Two visitors asking the same thing get the same words: two answers.
+        assert_eq!(said(&mut w, &state(2)), 1);
     }
 
     #[test]

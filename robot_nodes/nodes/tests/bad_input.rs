@@ -1106,6 +1106,7 @@ async fn hostile_speech_and_dialog(rig: &mut Rig) {
                 confidence: f32::NAN,
                 language: s.clone(),
                 last_answer: s,
+                answers: u32::MAX,
             })
             .unwrap();
         rig.step(0.1).await;
