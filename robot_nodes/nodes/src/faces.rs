@@ -16,6 +16,10 @@
 //! | out | `/cmd_vel_greeting` | geometry_msgs/Twist (small turn toward the greeted person, only when idle) |
 //! | out | `/humans/faces/debug_image` | sensor_msgs/Image, faces pixelated unless `blur_debug_image: false` |
 //!
+//! With `detect_in_background` (the default) a frame is detected on a thread of its own while the
+//! node waits for its next tick, and its faces are published at that tick with the frame's stamp
+//! (`letan_vision::background`): one tick of latency for detection that overlaps everything else.
+//!
 //! No frame is stored; ids are anonymous counters (see `robot_nodes/vision/PRIVACY.md`).
 use crate::common::{start, NodeArgs, NodesError};
 use letan_greeting::{
@@ -28,7 +32,9 @@ use letan_msgs::letan_interfaces::{DialogState, GuideStatus, SayRequest};
 use letan_msgs::sensor_msgs::{CameraInfo, Image as ImageMsg};
 use letan_msgs::std_msgs::Header;
 use letan_transport::{Context, Publisher, Qos, Rate};
-use letan_vision::{cv, ros, DetectorParams, FaceDetector, FacePipeline, ModelSearch};
+use letan_vision::{
+    cv, ros, DetectorParams, DetectorThread, FaceDetector, FaceTracking, ModelSearch,
+};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::future::Future;
@@ -85,6 +91,10 @@ pub struct FaceNodeParams {
     pub blur_debug_image: bool,
     /// Local time = ROS time + this offset (s), for the time-of-day greeting (Hanoi: +7 h).
     pub utc_offset_s: i64,
+    /// Detect each frame on a thread of its own while the node waits for its next tick, and
+    /// publish its faces at that tick (one tick later, with the frame's stamp). Detection then
+    /// overlaps the rest of the robot; off, it runs in the node's loop.
+    pub detect_in_background: bool,
 }
 
 impl Default for FaceNodeParams {
@@ -101,6 +111,7 @@ impl Default for FaceNodeParams {
             publish_debug_image: true,
             blur_debug_image: true,
             utc_offset_s: 7 * 3600,
+            detect_in_background: true,
         }
     }
 }
@@ -185,6 +196,110 @@ struct PerFace {
     engagement: Publisher<EngagementLevel>,
 }
 
+/// Where frames are detected: in the node's loop, or on a thread of its own with the faces
+/// taken at the next tick (`detect_in_background`).
+enum Detect {
+    Inline(Box<dyn FaceDetector + Send>),
+    Background(DetectorThread),
+}
+
+/// A frame handed to the detector thread, with what its tracking needs when it comes back.
+struct InFlight {
+    header: Header,
+    now: Duration,
+    ctx: GreetContext,
+}
+
+/// Everything the node publishes, and the per-face publishers it keeps.
+struct Outputs {
+    tracked: Publisher<IdsList>,
+    greet: Publisher<SayRequest>,
+    cmd: Publisher<Twist>,
+    debug: Publisher<ImageMsg>,
+    per_face: HashMap<TrackId, PerFace>,
+    /// The greeting turn: (end time s, angular velocity rad/s).
+    turn: Option<(f64, f64)>,
+}
+
+impl Outputs {
+    /// Tracks one frame's detections (taken at `job.now`) and publishes the faces, levels,
+    /// greeting and debug image under the frame's header.
+    fn frame(
+        &mut self,
+        node: &letan_transport::Node,
+        params: &FaceNodeParams,
+        tracking: &mut FaceTracking,
+        frame: &letan_vision::Image,
+        detections: &[letan_vision::Detection],
+        job: InFlight,
+    ) -> Result<(), NodesError> {
+        let InFlight { header, now, ctx } = job;
+        let result = tracking.update(detections, frame.width(), frame.height(), &ctx, now);
+        tracing::trace!(
+            width = frame.width(),
+            height = frame.height(),
+            tracks = result.faces.len(),
+            "frame"
+        );
+        self.tracked
+            .publish(ros::tracked_ids(&result.faces, header.clone()))?;
+        self.per_face
+            .retain(|id, _| result.faces.iter().any(|f| f.id == *id));
+        for f in &result.faces {
+            let pf = match self.per_face.entry(f.id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(PerFace {
+                    roi: node.publisher(&ros::face_roi_topic(f.id), Qos::commands())?,
+                    engagement: node.publisher(&ros::engagement_topic(f.id), Qos::latched())?,
+                }),
+            };
+            if f.visible {
+                pf.roi.publish(ros::face_roi(
+                    f,
+                    frame.width(),
+                    frame.height(),
+                    header.clone(),
+                ))?;
+            }
+            pf.engagement
+                .publish(ros::engagement_msg(tracking.level(f.id), header.clone()))?;
+        }
+        if let Some(g) = &result.greeting {
+            let language = match g.language {
+                Lang::Vi => "vi",
+                Lang::En => "en",
+            };
+            let clock = node.clock();
+            self.greet.publish(SayRequest {
+                header: Header::new(clock.now(), "base_link"),
+                // Everyone greeted, comma-separated (a group is greeted once, together).
+                id: g
+                    .persons
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                text: g.text.clone(),
+                language: language.into(),
+                voice: String::new(),
+                priority: SayRequest::PRIORITY_NORMAL,
+                interrupt: false,
+            })?;
+            tracing::info!(persons = g.persons.len(), kind = ?g.kind, text = ?g.text, "greeting");
+            if let Some(t) = g.turn {
+                self.turn = Some((clock.seconds() + t.duration_s, t.angular_velocity_rad_s));
+                self.cmd
+                    .publish(Twist::planar(0.0, t.angular_velocity_rad_s))?;
+            }
+        }
+        if params.publish_debug_image {
+            let dbg = tracking.debug_image(frame, &result, params.blur_debug_image);
+            self.debug.publish(ros::image_to_msg(&dbg, header))?;
+        }
+        Ok(())
+    }
+}
+
 /// Run the face node until `shutdown`.
 pub async fn run(
     ctx: Context,
@@ -195,8 +310,17 @@ pub async fn run(
     let detector: Box<dyn FaceDetector + Send> =
         cv::open_detector(&params.detector, &ModelSearch::from_env())
             .map_err(|e| NodesError::node(&node, e))?;
-    tracing::info!(detector = detector.name(), "face detector ready");
-    let mut pipeline = FacePipeline::new(detector, &params.greeting());
+    tracing::info!(
+        detector = detector.name(),
+        background = params.detect_in_background,
+        "face detector ready"
+    );
+    let mut detect = if params.detect_in_background {
+        Detect::Background(DetectorThread::spawn(detector).map_err(|e| NodesError::node(&node, e))?)
+    } else {
+        Detect::Inline(detector)
+    };
+    let mut tracking = FaceTracking::new(&params.greeting());
     let t = &params.topics;
     let images = node.subscribe::<ImageMsg>(&t.image, Qos::sensor_data())?;
     let device = if params.v4l2_device.is_empty() {
@@ -214,14 +338,17 @@ pub async fn run(
     let camera_info = node.subscribe::<CameraInfo>(&t.camera_info, Qos::sensor_data())?;
     let dialog = node.subscribe::<DialogState>(&t.dialog_state, Qos::commands())?;
     let guide = node.subscribe::<GuideStatus>(&t.guide_status, Qos::commands())?;
-    let tracked_pub = node.publisher::<IdsList>(ros::TRACKED_FACES_TOPIC, Qos::commands())?;
-    let greet_pub = node.publisher::<SayRequest>(&t.greet, Qos::commands())?;
-    let cmd_pub = node.publisher::<Twist>(&t.cmd_vel, Qos::commands())?;
-    let debug_pub = node.publisher::<ImageMsg>(&t.debug_image, Qos::sensor_data())?;
-    let mut per_face: HashMap<TrackId, PerFace> = HashMap::new();
+    let mut out = Outputs {
+        tracked: node.publisher::<IdsList>(ros::TRACKED_FACES_TOPIC, Qos::commands())?,
+        greet: node.publisher::<SayRequest>(&t.greet, Qos::commands())?,
+        cmd: node.publisher::<Twist>(&t.cmd_vel, Qos::commands())?,
+        debug: node.publisher::<ImageMsg>(&t.debug_image, Qos::sensor_data())?,
+        per_face: HashMap::new(),
+        turn: None,
+    };
     let (mut last_dialog, mut last_guide): (Option<DialogState>, Option<GuideStatus>) =
         (None, None);
-    let mut turn: Option<(f64, f64)> = None; // (end time s, angular velocity rad/s)
+    let mut in_flight: Option<InFlight> = None;
     let mut refused = 0u64;
     let clock = node.clock();
     let mut rate = Rate::new(clock.clone(), params.max_rate_hz);
@@ -239,17 +366,31 @@ pub async fn run(
             last_guide = Some(g);
         }
         if let Some(info) = camera_info.latest() {
-            if !pipeline.set_intrinsics(&info.k, info.width, info.height) {
+            if !tracking.set_intrinsics(&info.k, info.width, info.height) {
                 tracing::debug!("CameraInfo without a usable K; keeping the configured intrinsics");
             }
         }
         // The greeting turn, through the mux's greeting input; one zero at its end.
-        if let Some((end, wz)) = turn {
+        if let Some((end, wz)) = out.turn {
             if now_s < end {
-                cmd_pub.publish(Twist::planar(0.0, wz))?;
+                out.cmd.publish(Twist::planar(0.0, wz))?;
             } else {
-                cmd_pub.publish(Twist::default())?;
-                turn = None;
+                out.cmd.publish(Twist::default())?;
+                out.turn = None;
+            }
+        }
+        // The frame handed to the detector thread at the last tick: always collected now, so
+        // what is published does not depend on how fast that thread was.
+        if let (Detect::Background(thread), Some(job)) = (&mut detect, in_flight.take()) {
+            match thread.wait() {
+                Some(Ok((frame, Ok(found)))) => {
+                    out.frame(&node, &params, &mut tracking, &frame, &found, job)?;
+                }
+                Some(Ok((_, Err(e)))) => {
+                    tracing::warn!(error = %e, "face detection failed on a frame")
+                }
+                Some(Err(e)) => return Err(NodesError::node(&node, e)),
+                None => {}
             }
         }
         let (frame, header) = if let Some(rx) = &device {
@@ -277,76 +418,26 @@ pub async fn run(
             }
         };
         let local = (now_s.floor() as i64 + params.utc_offset_s).rem_euclid(86_400) as u32;
-        let gctx = greeting_context(last_dialog.as_ref(), last_guide.as_ref(), local);
-        let now = Duration::from_secs_f64(now_s.max(0.0));
-        let result = match pipeline.process(&frame, &gctx, now) {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "face detection failed on a frame");
-                continue;
-            }
+        let job = InFlight {
+            header,
+            now: Duration::from_secs_f64(now_s.max(0.0)),
+            ctx: greeting_context(last_dialog.as_ref(), last_guide.as_ref(), local),
         };
-        tracing::trace!(
-            width = frame.width(),
-            height = frame.height(),
-            tracks = result.faces.len(),
-            "frame"
-        );
-        tracked_pub.publish(ros::tracked_ids(&result.faces, header.clone()))?;
-        per_face.retain(|id, _| result.faces.iter().any(|f| f.id == *id));
-        for f in &result.faces {
-            let pf = match per_face.entry(f.id) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(PerFace {
-                    roi: node.publisher(&ros::face_roi_topic(f.id), Qos::commands())?,
-                    engagement: node.publisher(&ros::engagement_topic(f.id), Qos::latched())?,
-                }),
-            };
-            if f.visible {
-                pf.roi.publish(ros::face_roi(
-                    f,
-                    frame.width(),
-                    frame.height(),
-                    header.clone(),
-                ))?;
+        match &mut detect {
+            Detect::Inline(detector) => match detector.detect(&frame) {
+                Ok(found) => out.frame(&node, &params, &mut tracking, &frame, &found, job)?,
+                Err(e) => tracing::warn!(error = %e, "face detection failed on a frame"),
+            },
+            Detect::Background(thread) => {
+                thread
+                    .submit(frame)
+                    .map_err(|e| NodesError::node(&node, e))?;
+                in_flight = Some(job);
             }
-            let level = pipeline.level(f.id);
-            pf.engagement
-                .publish(ros::engagement_msg(level, header.clone()))?;
-        }
-        if let Some(g) = &result.greeting {
-            let language = match g.language {
-                Lang::Vi => "vi",
-                Lang::En => "en",
-            };
-            greet_pub.publish(SayRequest {
-                header: Header::new(clock.now(), "base_link"),
-                // Everyone greeted, comma-separated (a group is greeted once, together).
-                id: g
-                    .persons
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-                text: g.text.clone(),
-                language: language.into(),
-                voice: String::new(),
-                priority: SayRequest::PRIORITY_NORMAL,
-                interrupt: false,
-            })?;
-            tracing::info!(persons = g.persons.len(), kind = ?g.kind, text = ?g.text, "greeting");
-            if let Some(t) = g.turn {
-                turn = Some((now_s + t.duration_s, t.angular_velocity_rad_s));
-                cmd_pub.publish(Twist::planar(0.0, t.angular_velocity_rad_s))?;
-            }
-        }
-        if params.publish_debug_image {
-            let dbg = pipeline.debug_image(&frame, &result, params.blur_debug_image);
-            debug_pub.publish(ros::image_to_msg(&dbg, header))?;
         }
     }
-    if turn.is_some() {
-        cmd_pub.publish(Twist::default())?;
+    if out.turn.is_some() {
+        out.cmd.publish(Twist::default())?;
     }
     Ok(())
 }

@@ -63,6 +63,9 @@ pub enum VisionError {
     /// A camera device could not be opened or read.
     #[error("camera {device}: {reason}")]
     Camera { device: String, reason: String },
+    /// The detector thread is gone (it panicked), or a frame was sent while one was in flight.
+    #[error("detector thread: {reason}")]
+    DetectorThread { reason: String },
     /// A ground-truth line is malformed.
     #[error("ground truth line {line}: {reason}")]
     GroundTruth { line: usize, reason: String },

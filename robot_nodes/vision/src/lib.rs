@@ -12,6 +12,7 @@
 //!
 //! Nothing here identifies a person or stores an image; see `PRIVACY.md`.
 
+pub mod background;
 pub mod blur;
 mod error;
 pub mod eval;
@@ -27,13 +28,14 @@ pub mod ros;
 #[cfg(feature = "opencv")]
 pub mod cv;
 
+pub use background::DetectorThread;
 pub use error::VisionError;
 pub use fake::FakeDetector;
 pub use image::Image;
 pub use letan_greeting::{BBox, Detection, Landmarks};
 pub use models::{find_repo_root, shared_images_dir, FaceModel, ModelSearch, MODELS_ENV};
 pub use params::{Backend, DetectorParams};
-pub use pipeline::{FacePipeline, FrameResult};
+pub use pipeline::{FacePipeline, FaceTracking, FrameResult};
 
 /// A face detector: one image in, the faces in it out (boxes in that image's pixels).
 pub trait FaceDetector {

@@ -9,7 +9,7 @@ use letan_greeting::{
 };
 
 use crate::blur::{debug_image, DebugFace};
-use crate::{FaceDetector, Image, VisionError};
+use crate::{Detection, FaceDetector, Image, VisionError};
 
 /// What one frame produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,28 +32,23 @@ pub fn level_color(level: EngagementLevel) -> [u8; 3] {
     }
 }
 
-/// The per-frame face pipeline around any [`FaceDetector`].
-pub struct FacePipeline<D: FaceDetector> {
-    detector: D,
+/// Tracker → engagement → greeting for detections made elsewhere (the face node detects on a
+/// thread of its own, [`crate::background::DetectorThread`]); [`FacePipeline`] adds the detector.
+pub struct FaceTracking {
     tracker: FaceTracker,
     greeter: Greeter,
 }
 
-impl<D: FaceDetector> FacePipeline<D> {
+impl FaceTracking {
     /// `params` must have been validated (`GreetingParams::validate`, done by the loaders).
-    pub fn new(detector: D, params: &GreetingParams) -> Self {
+    pub fn new(params: &GreetingParams) -> Self {
         Self {
-            detector,
             tracker: FaceTracker::new(
                 params.tracker.clone(),
                 CameraIntrinsics::from_params(&params.camera),
             ),
             greeter: Greeter::new(params),
         }
-    }
-
-    pub fn detector(&self) -> &D {
-        &self.detector
     }
 
     /// Uses a calibrated camera model (from `sensor_msgs/CameraInfo`): `k` is the row-major
@@ -99,24 +94,22 @@ impl<D: FaceDetector> FacePipeline<D> {
         self.greeter.level(id)
     }
 
-    /// Processes one frame taken at `now`. A detector error is returned and the frame is
-    /// skipped; tracks simply coast, so the next good frame continues where this left off.
-    pub fn process(
+    /// The detections of one `width`×`height` frame taken at `now`.
+    pub fn update(
         &mut self,
-        frame: &Image,
+        detections: &[Detection],
+        width: u32,
+        height: u32,
         ctx: &Context,
         now: Duration,
-    ) -> Result<FrameResult, VisionError> {
-        let detections = self.detector.detect(frame)?;
-        let faces = self
-            .tracker
-            .update(&detections, frame.width(), frame.height(), now);
+    ) -> FrameResult {
+        let faces = self.tracker.update(detections, width, height, now);
         let greeting = self.greeter.decide(&faces, ctx, now);
-        Ok(FrameResult {
+        FrameResult {
             faces,
             levels: self.greeter.levels().to_vec(),
             greeting,
-        })
+        }
     }
 
     /// The annotated debug image for `frame`: faces pixelated unless `blur` is false, outlined
@@ -132,6 +125,55 @@ impl<D: FaceDetector> FacePipeline<D> {
             })
             .collect();
         debug_image(frame, &faces, blur)
+    }
+}
+
+/// The per-frame face pipeline around any [`FaceDetector`]: detection, then [`FaceTracking`].
+pub struct FacePipeline<D: FaceDetector> {
+    detector: D,
+    tracking: FaceTracking,
+}
+
+impl<D: FaceDetector> FacePipeline<D> {
+    /// `params` must have been validated (`GreetingParams::validate`, done by the loaders).
+    pub fn new(detector: D, params: &GreetingParams) -> Self {
+        Self {
+            detector,
+            tracking: FaceTracking::new(params),
+        }
+    }
+
+    pub fn detector(&self) -> &D {
+        &self.detector
+    }
+
+    /// See [`FaceTracking::set_intrinsics`].
+    pub fn set_intrinsics(&mut self, k: &[f64; 9], width: u32, height: u32) -> bool {
+        self.tracking.set_intrinsics(k, width, height)
+    }
+
+    /// Current engagement level of a tracked person.
+    pub fn level(&self, id: TrackId) -> EngagementLevel {
+        self.tracking.level(id)
+    }
+
+    /// Processes one frame taken at `now`. A detector error is returned and the frame is
+    /// skipped; tracks simply coast, so the next good frame continues where this left off.
+    pub fn process(
+        &mut self,
+        frame: &Image,
+        ctx: &Context,
+        now: Duration,
+    ) -> Result<FrameResult, VisionError> {
+        let detections = self.detector.detect(frame)?;
+        Ok(self
+            .tracking
+            .update(&detections, frame.width(), frame.height(), ctx, now))
+    }
+
+    /// See [`FaceTracking::debug_image`].
+    pub fn debug_image(&self, frame: &Image, result: &FrameResult, blur: bool) -> Image {
+        self.tracking.debug_image(frame, result, blur)
     }
 }
 
