@@ -190,5 +190,49 @@ screen = [
 for sel, body in screen:
     put("screen_json", bytes([sel]) + json.dumps(body, ensure_ascii=False).encode())
 
+# Fleet payloads: selector byte, then the JSON body (the target signs it) or the raw bytes.
+import io, tarfile, zipfile
+status = {"v": 1, "site": "hoan-kiem", "robot": "robot-1", "instance": "a1b2", "seq": 7,
+          "ts_ms": 1764979200000, "pose": {"x": 1.0, "y": 2.0, "yaw": 0.5},
+          "dialog_state": "listening", "nav_state": "idle", "estop": False,
+          "active_input": "", "cmd_linear": 0.0, "cmd_angular": 0.0,
+          "nodes": [{"name": "nav", "ok": True}], "kb_version": "0123456789abcdef",
+          "software_version": "0.1.0"}
+events = [
+    {"v": 1, "site": "hoan-kiem", "robot": "robot-1", "ts_ms": 1, "kind": "question",
+     "intent": "fallback.out_of_scope", "outcome": "unanswered", "text": "số điện thoại 0912345678"},
+    {"v": 1, "site": "hoan-kiem", "robot": "robot-1", "ts_ms": 2, "kind": "staff_alert", "reason": "requested"},
+    {"v": 1, "site": "hoan-kiem", "robot": "robot-1", "ts_ms": 3, "kind": "error", "message": "nav died"},
+]
+commands = [
+    {"type": "teleop", "linear": 0.2, "angular": 0.0}, {"type": "estop", "engage": True},
+    {"type": "say", "text": "Xin chào", "lang": "vi"}, {"type": "go_to", "place": "counter_5"},
+]
+kb_files = [[n, read(os.path.join(ROOT, "kb", n)).decode("utf-8")] for n in ("prompts.yaml", "places.yaml")]
+fleet = [(0, status)] + [(1, e) for e in events] + [
+    (2, {"v": 1, "site": "hoan-kiem", "robot": "robot-1", "id": 5, "ts_ms": 1764979200000,
+         "user": "an", "role": "operator", "body": c}) for c in commands] + [
+    (3, {"v": 1, "ok": True, "message": "ok", "kb_version": "0123456789abcdef"}),
+    (4, {"v": 1, "site": "hoan-kiem", "robot": "robot-1", "version": "0123456789abcdef", "files": kb_files}),
+]
+for sel, body in fleet:
+    put("fleet_payloads", bytes([sel]) + json.dumps(body, ensure_ascii=False).encode())
+zbuf = io.BytesIO()
+with zipfile.ZipFile(zbuf, "w") as z:
+    for name, text in kb_files:
+        z.writestr(name, text)
+put("fleet_payloads", bytes([5]) + zbuf.getvalue())
+tbuf = io.BytesIO()
+with tarfile.open(fileobj=tbuf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+    for name, text in kb_files:
+        data = text.encode()
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+put("fleet_payloads", bytes([5]) + tbuf.getvalue())
+for key in ["letan/hoan-kiem/robot-1/status", "letan/a/b/c/d", "tên tôi là Nguyễn Văn An, sđt 0912345678, an@example.vn"]:
+    put("fleet_payloads", bytes([6]) + key.encode())
+put("fleet_payloads", bytes([7]) + b"0" * 64 + b"\n" + json.dumps(status).encode())
+
 for t in sorted(count):
     print(f"[seeds] {t}: {count[t]} seed files")

@@ -58,6 +58,7 @@ pub enum FleetError {
 }
 
 impl FleetError {
+    #[cfg(feature = "network")]
     pub(crate) fn zenoh(e: impl std::fmt::Display) -> Self {
         FleetError::Zenoh(e.to_string())
     }

@@ -8,24 +8,31 @@
 //! * Zenoh: [`gateway`] (the robot side) and [`hub`] (the centre side).
 //! * The hub's storage ([`db`], SQLite) and web application ([`server`], axum).
 pub mod authz;
+#[cfg(feature = "network")]
 pub mod db;
 mod error;
+#[cfg(feature = "network")]
 pub mod gateway;
+#[cfg(feature = "network")]
 pub mod hub;
 pub mod kbpkg;
 pub mod proto;
+#[cfg(feature = "network")]
 pub mod server;
+#[cfg(feature = "network")]
 pub mod setup;
 pub mod state;
 
 pub use error::FleetError;
 
 /// A mutex's guard, also after a panic elsewhere poisoned it (the data stays usable).
+#[cfg(feature = "network")]
 pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Milliseconds since the Unix epoch.
+#[cfg(feature = "network")]
 #[allow(clippy::disallowed_methods)] // the fleet's edge: command ages, the teleop deadman and hub stamps are wall time shared between machines
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -39,6 +46,7 @@ pub type Result<T, E = FleetError> = std::result::Result<T, E>;
 
 /// A zenoh configuration for loopback/LAN use: no multicast scouting (nothing leaves the machine
 /// unless told), `mode` = `router`, `peer` or `client`, with the given endpoints.
+#[cfg(feature = "network")]
 pub fn zenoh_config(mode: &str, listen: &[String], connect: &[String]) -> Result<zenoh::Config> {
     let mut c = zenoh::Config::default();
     let set = |c: &mut zenoh::Config, k: &str, v: String| {
