@@ -30,6 +30,9 @@ node tests/console_e2e/sim_e2e.mjs
 echo "[test] citizen screen end-to-end in headless Chromium"
 cargo build -j"$JOBS" -p letan-screen --example screen_demo
 node tests/console_e2e/screen_e2e.mjs
+echo "[test] fleet operations hub end-to-end in headless Chromium against letan fleet demo (3 robots)"
+cargo build -j"$JOBS" -p letan
+node tests/console_e2e/hub_e2e.mjs
 # Console and screen HTTP APIs against their OpenAPI documents (schemathesis from .deps/venv), the
 # console as operator and as viewer; bounded (25 examples per operation, about 20 s). Long run:
 # MAX_EXAMPLES=1000 bash robot_nodes/console/scripts/schemathesis.sh

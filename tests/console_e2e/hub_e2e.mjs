@@ -1,0 +1,462 @@
+// Browser end-to-end test of the fleet operations hub (robot_nodes/fleet) against the real demo fleet, in
+// the system's headless Chromium. Issue: "log in, see the robots, push a KB, drive one robot".
+//
+//   cargo build -j2 -p letan && node tests/console_e2e/hub_e2e.mjs
+//
+// It adds a kb_editor account to a fresh database in a temp folder (`letan fleet add-user`: the demo's
+// operator may command robots but not edit the knowledge base), then starts
+//   target/debug/letan fleet demo --robots 3 --port 0 --workdir TMP
+// from the repository root (one robot per site; each robot is the real sim, mux, intent_router and fleet
+// nodes on its own bus, joined to the hub over Zenoh on loopback), reads the hub URL from its stdout and
+// always kills its process group on exit.
+//
+// Steps (the browser does what a user does: types, clicks, holds the mouse button, picks files):
+//  1. log in as operator: all 3 robots listed, online, on the repository's KB version (computed here from
+//     kb/ the way the hub names versions), e-stop engaged (the mux starts latched); /api/robots agrees;
+//  2. the operator uploads a KB: refused on the page (only kb_editor/admin may), nothing changes; log out;
+//  3. log in as the kb_editor: upload a tar of kb/ with one prompt changed: the page shows the version
+//     computed here; "Push to all": every robot reports it (hub and page) and has the files on disk;
+//     upload a tar whose intents/nav.yaml has a YAML syntax error: the page names file and line, offers
+//     nothing to push, and no robot's version changes; log out;
+//  4. log in as operator; on the first robot's row: release the e-stop, hold ▲ (the page repeats teleop
+//     every 100 ms while the button is down: the deadman): the robot moves forward, the others do not;
+//     let go: it stops (pose still over ~1.2 s after a 2 s grace); E-STOP: the robot reports it engaged,
+//     and holding ▲ does not move it; release;
+//  5. log out: a command with the old CSRF token and a robot list are refused (401), the robot stays;
+//     the hub's audit log has the actions with their outcomes.
+// Through fetch, not the page: reading state to assert on (GET /api/robots from the page's session, and
+// from a separate viewer session in this script that lasts across the page's log-outs), and the command
+// after logging out (a logged-out page has no command control). Latencies are printed, never asserted.
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join, dirname, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const work = mkdtempSync(join(tmpdir(), "letan-hub-e2e-"));
+const hubDir = join(work, "hub");
+const LETAN = process.env.LETAN_BIN || join(root, "target/debug/letan");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+// Three robots, one per demo site: each site's rows and keys are exercised. On the 2-core machine the
+// demo is up in about a second and three lobbies at speed 1 leave the CPU mostly idle.
+const N = 3;
+const EDITOR = { user: "kbeditor", password: "lobby-lantern-tea-42" };
+const MARK = "(hub e2e)";
+const t0 = Date.now();
+const log = (...a) => console.log(`[hub-e2e +${((Date.now() - t0) / 1000).toFixed(2)}s]`, ...a);
+
+// ---------- the hub ----------
+let hub = null;  // {proc, url, stdout(), stderr()}
+const alive = () => hub && hub.proc.exitCode === null && hub.proc.signalCode === null;
+function killHub(signal) {
+  if (!alive()) return;
+  try { process.kill(-hub.proc.pid, signal); } catch (_) { try { hub.proc.kill(signal); } catch (_) { /* gone */ } }
+}
+// Whatever happens (assertion, exception, Ctrl-C of this script), the demo does not outlive us.
+function cleanUp() {
+  killHub("SIGKILL");
+  // `letan fleet demo` makes a temp folder of its own even when given --workdir
+  if (hub) rmSync(join(tmpdir(), `letan-fleet-demo-${hub.proc.pid}`), { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+}
+process.on("exit", cleanUp);
+for (const s of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(s, () => { console.error(`hub-e2e: ${s}, stopping`); process.exit(130); });
+
+function startHub() {
+  if (!existsSync(LETAN)) throw new Error(`${LETAN} missing: cargo build -j2 -p letan`);
+  const args = ["fleet", "demo", "--robots", String(N), "--port", "0", "--workdir", hubDir];
+  log("starting", LETAN, args.join(" "));
+  return new Promise((resolve, reject) => {
+    // detached: its own process group, killed as a whole
+    const proc = spawn(LETAN, args, { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    hub = { proc, url: null, stdout: () => out, stderr: () => err };
+    const timer = setTimeout(() => reject(new Error("letan fleet demo printed no hub URL in 180 s")), 180000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/fleet hub listening on (http:\/\/[^\s]+)/);
+      if (m && !hub.url) { hub.url = m[1]; clearTimeout(timer); resolve(hub); }
+    });
+    proc.stderr.on("data", (d) => { err += d; });
+    proc.on("error", (e) => { clearTimeout(timer); reject(e); });
+    proc.on("exit", (code, sig) => {
+      clearTimeout(timer);
+      if (!hub.url) reject(new Error(`letan fleet demo exited (${code ?? sig}) before serving the hub`));
+      else if (!hub.stopping) log(`letan fleet demo exited early (${code ?? sig})`);
+    });
+  });
+}
+
+// Ctrl-C (SIGINT) is the demo's way to stop; SIGKILL if it hangs.
+async function stopHub() {
+  if (!hub) return;
+  hub.stopping = true;
+  const exited = new Promise((r) => { if (!alive()) r(); else hub.proc.once("exit", r); });
+  const t = Date.now();
+  killHub("SIGINT");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (alive()) { log("demo still running 5 s after SIGINT: SIGKILL"); killHub("SIGKILL"); await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]); }
+  else log(`demo stopped ${Date.now() - t} ms after SIGINT`);
+}
+
+// ---------- knowledge bases ----------
+// The YAML files under `dir`, as the hub reads an archive of kb/: relative path, text.
+function kbFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(n)) out.push([relative(dir, p).split(sep).join("/"), readFileSync(p, "utf8")]);
+    }
+  };
+  walk(dir);
+  return out;
+}
+// The hub's name of a version (kbpkg::version_of): the first 8 bytes of SHA-256 over the sorted
+// (path, text) pairs, each followed by a NUL, in hex.
+function versionOf(files) {
+  const h = createHash("sha256");
+  const cmp = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  for (const [n, t] of [...files].sort((a, b) => cmp(a[0], b[0]) || cmp(a[1], b[1]))) {
+    h.update(n); h.update("\0"); h.update(t); h.update("\0");
+  }
+  return h.digest().subarray(0, 8).toString("hex");
+}
+// Copy kb/ into work/<name>/kb, let `edit(kbDir)` change it, tar it (ustar, as the hub reads).
+function kbArchive(name, edit) {
+  const base = join(work, name);
+  mkdirSync(base, { recursive: true });
+  cpSync(join(root, "kb"), join(base, "kb"), { recursive: true });
+  const info = edit(join(base, "kb"));
+  const tar = join(work, `${name}.tar`);
+  execFileSync("tar", ["--format=ustar", "-cf", tar, "-C", base, "kb"]);
+  return { tar, version: versionOf(kbFiles(join(base, "kb"))), ...info };
+}
+// Change the first English text of a prompt in prompts.yaml (a valid KB with another version).
+function changePrompt(kb) {
+  const p = join(kb, "prompts.yaml");
+  const lines = readFileSync(p, "utf8").split("\n");
+  const i = lines.findIndex((l) => /^\s+en: ".*"\s*$/.test(l));
+  assert.ok(i >= 0, "prompts.yaml has an English prompt text");
+  lines[i] = lines[i].replace(/"\s*$/, ` ${MARK}"`);
+  writeFileSync(p, lines.join("\n"));
+  return { changed: lines[i].trim() };
+}
+// A YAML syntax error in intents/nav.yaml: text after the closing quote of its first English text.
+function breakNav(kb) {
+  const p = join(kb, "intents", "nav.yaml");
+  const lines = readFileSync(p, "utf8").split("\n");
+  const i = lines.findIndex((l) => /^\s+en: ".*"\s*$/.test(l));
+  assert.ok(i >= 0, "nav.yaml has an English text");
+  lines[i] = lines[i].replace(/"\s*$/, `" and more"`);
+  writeFileSync(p, lines.join("\n"));
+  return { file: "intents/nav.yaml", line: i + 1 };
+}
+
+// ---------- an observer: a viewer session of this script, independent of the page's ----------
+async function viewer(url) {
+  const r = await fetch(new URL("/api/login", url), {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: "viewer", password: "letan-viewer" }),
+  });
+  assert.equal(r.status, 200, "viewer login");
+  const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const o = {
+    async robots() {
+      const s = await fetch(new URL("/api/robots", url), { headers: { Cookie: cookie } });
+      assert.equal(s.status, 200, "viewer reads the robots");
+      return s.json();
+    },
+    async robot(id) {
+      const r = (await o.robots()).find((x) => x.id === id);
+      assert.ok(r, `robot ${id} listed`);
+      return r;
+    },
+    // Poll until `pred(robots)` holds; returns the robots then.
+    async until(pred, what, timeout = 15000) {
+      const end = Date.now() + timeout;
+      let last;
+      while (Date.now() < end) {
+        last = await o.robots();
+        if (pred(last)) return last;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      throw new Error(`timed out waiting for ${what} (${timeout} ms); robots: ${JSON.stringify(last?.map(brief))}`);
+    },
+    // The robot's next status after the one seen now (statuses come at about 1 Hz).
+    async fresh(id, timeout = 5000) {
+      const seq = (await o.robot(id)).status?.seq ?? -1;
+      const rs = await o.until((l) => (l.find((x) => x.id === id)?.status?.seq ?? -1) > seq, `a new status of ${id}`, timeout);
+      return rs.find((x) => x.id === id);
+    },
+  };
+  return o;
+}
+const brief = (r) => ({ id: r.id, online: r.online, kb: r.kb_version, pose: r.status?.pose, estop: r.status?.estop });
+const dist = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
+const f2 = (p) => `(${p.x.toFixed(2)}, ${p.y.toFixed(2)})`;
+
+// ---------- page helpers ----------
+async function waitFor(page, fn, arg, what, timeout = 10000) {
+  try {
+    return await page.waitForFunction(fn, arg, { timeout, polling: 50 });
+  } catch (e) {
+    throw new Error(`timed out waiting for ${what} (${timeout} ms)`);
+  }
+}
+// The robots table as shown: id and the cells' text by column name.
+const table = (page) => page.$$eval("#rows tr", (trs) => trs.map((tr) => {
+  const c = [...tr.cells].map((td) => td.textContent);
+  return { id: tr.dataset.robot, site: c[1], online: c[2], kb: c[3], estop: c[6] };
+}));
+const row = (page, id) => page.locator(`#rows tr[data-robot="${id}"]`);
+const button = (page, id, label) => row(page, id).locator("button", { hasText: label });
+
+async function login(page, user, password) {
+  await page.fill("#u", user);
+  await page.fill("#p", password);
+  await page.click("#lf button");
+  await page.waitForSelector("#app", { state: "visible", timeout: 30000 });
+  assert.equal(await page.textContent("#me"), user, "the page shows who is logged in");
+  await waitFor(page, (n) => document.querySelectorAll("#rows tr").length === n, N, `${N} robot rows`, 15000);
+}
+async function logout(page) {
+  await page.click("#lo");
+  await page.waitForSelector("#login", { state: "visible", timeout: 10000 });
+  assert.ok(await page.isHidden("#app"), "the robots are hidden after logging out");
+}
+async function upload(page, file) {
+  await page.setInputFiles("#kbf", file);
+  const resp = page.waitForResponse((r) => r.url().endsWith("/api/kb") && r.request().method() === "POST", { timeout: 15000 });
+  await page.click("#up");
+  return (await resp).status();
+}
+// Hold ▲ on a robot's row for `ms` (mouse down on the button, up after): the page sends teleop every
+// 100 ms until the mouse comes up. Returns how many teleop commands the hub accepted meanwhile.
+async function holdForward(page, id, ms, during) {
+  let accepted = 0;
+  const count = (r) => { if (r.url().endsWith(`/api/robots/${id}/command`) && r.status() === 200) accepted++; };
+  page.on("response", count);
+  await button(page, id, "▲").hover();
+  await page.mouse.down();
+  const t = Date.now();
+  const r = during ? await during(t) : undefined;
+  const left = ms - (Date.now() - t);
+  if (left > 0) await page.waitForTimeout(left);
+  await page.mouse.up();
+  await page.waitForTimeout(150);  // the last requests in flight
+  page.off("response", count);
+  return { accepted, during: r };
+}
+
+let ctx;
+let failed = false;
+try {
+  // the knowledge bases: the repository's (what the robots start with), a changed one, a broken one
+  const repoVersion = versionOf(kbFiles(join(root, "kb")));
+  const good = kbArchive("good", changePrompt);
+  const bad = kbArchive("bad", breakNav);
+  assert.notEqual(good.version, repoVersion, "the changed KB has another version");
+  log(`KB versions: repository ${repoVersion}, changed ${good.version} (${good.changed}); broken at ${bad.file}:${bad.line}`);
+
+  // a kb_editor in the hub's database before it starts (the demo adds its own accounts next to it)
+  mkdirSync(hubDir);
+  execFileSync(LETAN, ["fleet", "add-user", "--db", join(hubDir, "fleet.db"), "--name", EDITOR.user, "--role", "kb_editor"],
+    { cwd: root, input: EDITOR.password + "\n", stdio: ["pipe", "pipe", "pipe"] });
+  await startHub();
+  log("hub at", hub.url);
+  const obs = await viewer(hub.url);
+
+  ctx = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  page.on("pageerror", (e) => { console.error("page error:", e.message); failed = true; });
+  await page.goto(hub.url);
+
+  // ---- 1. log in as operator: the robots ----
+  const tLogin = Date.now();
+  await login(page, "operator", "letan-operator");
+  await waitFor(page, (n) => {
+    const rows = [...document.querySelectorAll("#rows tr")];
+    return rows.length === n && rows.every((r) => r.cells[2].textContent === "online" && r.cells[3].textContent !== "");
+  }, N, `all ${N} robots online with a KB version on the page`, 30000);
+  log(`logged in as operator; ${N} robots online on the page ${Date.now() - tLogin} ms after the click`);
+  await page.waitForTimeout(1200);  // one more refresh of the table: every robot has sent a status by now
+  const shown = await table(page);
+  const api = await page.evaluate(async () => (await fetch("/api/robots")).json());
+  assert.equal(api.length, N, `/api/robots lists ${N} robots`);
+  assert.deepEqual(shown.map((r) => r.id).sort(), api.map((r) => r.id).sort(), "the page lists the robots /api/robots has");
+  assert.deepEqual([...new Set(api.map((r) => r.site))].sort(), ["ba-dinh", "cau-giay", "hoan-kiem"], "one robot per demo site");
+  for (const r of api) {
+    const s = shown.find((x) => x.id === r.id);
+    assert.ok(r.online, `${r.id} online in /api/robots`);
+    assert.equal(s.site, r.site, `${r.id}: site on the page`);
+    assert.equal(r.kb_version, repoVersion, `${r.id} runs the repository's KB`);
+    assert.equal(s.kb, r.kb_version, `${r.id}: KB version on the page`);
+    assert.ok(r.status && r.status.pose, `${r.id} reports a pose`);
+    assert.equal(r.status.estop, true, `${r.id}: the e-stop starts engaged (the mux starts latched)`);
+    assert.equal(s.estop, "ENGAGED", `${r.id}: e-stop engaged on the page`);
+  }
+  log("robots:", shown.map((r) => `${r.id}@${r.site} ${r.online} KB ${r.kb} e-stop ${r.estop}`).join(" | "));
+
+  // ---- 2. the operator may not change the knowledge base ----
+  assert.equal(await upload(page, good.tar), 403, "an operator's KB upload is refused");
+  await waitFor(page, () => /may not edit the knowledge base/.test(document.getElementById("kbout").textContent), null, "the refusal on the page");
+  assert.equal(await page.textContent("#kbv"), "", "nothing checked to push");
+  log("operator's upload refused on the page:", await page.textContent("#kbout"));
+  await logout(page);
+
+  // ---- 3. the kb_editor pushes a KB ----
+  await login(page, EDITOR.user, EDITOR.password);
+  log("logged in as", EDITOR.user);
+  assert.equal(await upload(page, good.tar), 200, "the changed KB is accepted");
+  await waitFor(page, () => document.getElementById("kbv").textContent.startsWith("checked: "), null, "the checked version on the page");
+  assert.equal(await page.textContent("#kbv"), `checked: ${good.version}`, "the page shows the version of the uploaded files");
+  const tPush = Date.now();
+  const pushResp = page.waitForResponse((r) => r.url().endsWith("/api/kb/push"), { timeout: 30000 });
+  await page.click("#push");
+  assert.equal((await pushResp).status(), 200, "push accepted");
+  await waitFor(page, () => document.getElementById("kbout").textContent.trim().startsWith("["), null, "the push results on the page", 30000);
+  const results = JSON.parse(await page.textContent("#kbout"));
+  const pushMs = Date.now() - tPush;
+  assert.equal(results.length, N, `a push result per robot: ${JSON.stringify(results)}`);
+  for (const r of results) assert.ok(r.ok && r.kb_version === good.version, `push to ${r.robot}: ${JSON.stringify(r)}`);
+  await obs.until((l) => l.length === N && l.every((r) => r.kb_version === good.version && r.status?.kb_version === good.version),
+    `every robot's status reporting KB ${good.version}`, 15000);
+  const reportMs = Date.now() - tPush;
+  await waitFor(page, ([n, v]) => {
+    const rows = [...document.querySelectorAll("#rows tr")];
+    return rows.length === n && rows.every((r) => r.cells[3].textContent === v);
+  }, [N, good.version], "the new version in every row", 10000);
+  for (const r of results) {
+    const text = readFileSync(join(hubDir, r.robot, "kb", "prompts.yaml"), "utf8");
+    assert.ok(text.includes(MARK), `${r.robot} installed the new prompts.yaml`);
+    assert.equal(versionOf(kbFiles(join(hubDir, r.robot, "kb"))), good.version, `${r.robot}'s KB folder is the pushed version`);
+  }
+  log(`pushed ${good.version}: the page had every robot's verdict after ${pushMs} ms; every robot's status reported it after ${reportMs} ms; files installed`);
+
+  // a broken KB: the error names file and line; nothing to push; no version changes
+  assert.equal(await upload(page, bad.tar), 422, "the broken KB is refused");
+  await waitFor(page, () => /errors/.test(document.getElementById("kbout").textContent), null, "the KB errors on the page");
+  const errText = await page.textContent("#kbout");
+  assert.ok(errText.includes(`${bad.file}:${bad.line}:`), `the error names ${bad.file}:${bad.line}: ${errText}`);
+  assert.equal(await page.textContent("#kbv"), "", "the refused upload leaves nothing checked");
+  let pushes = 0;
+  const countPush = (r) => { if (r.url().endsWith("/api/kb/push")) pushes++; };
+  page.on("request", countPush);
+  await page.click("#push");  // nothing checked: the page sends nothing
+  await page.waitForTimeout(500);
+  page.off("request", countPush);
+  assert.equal(pushes, 0, "no push after a refused upload");
+  const seqs = Object.fromEntries((await obs.robots()).map((r) => [r.id, r.status.seq]));
+  const after = await obs.until((l) => l.every((r) => r.status.seq >= seqs[r.id] + 2), "two more statuses from every robot", 6000);
+  for (const r of after) assert.equal(r.kb_version, good.version, `${r.id} still runs ${good.version}`);
+  log("broken KB refused on the page:", errText.slice(0, 160).replace(/\n/g, " "), "…; versions unchanged");
+  await logout(page);
+
+  // ---- 4. the operator drives one robot ----
+  await login(page, "operator", "letan-operator");
+  const id = (await table(page))[0].id;
+  const others = (await obs.robots()).filter((r) => r.id !== id);
+  log("driving", id);
+  await button(page, id, "release").click();
+  await obs.until((l) => l.find((r) => r.id === id).status.estop === false, `${id} reporting the e-stop released`, 10000);
+  await waitFor(page, (i) => document.querySelector(`#rows tr[data-robot="${i}"]`)?.cells[6].textContent === "", id, "e-stop released on the page");
+  const p0 = (await obs.fresh(id)).status.pose;
+  let firstMove = NaN, sawTeleopInput = false;
+  const drive = await holdForward(page, id, 2500, async (t) => {
+    const r = await obs.until((l) => {
+      const s = l.find((x) => x.id === id).status;
+      sawTeleopInput ||= s.active_input === "console_teleop";
+      return dist(s.pose, p0) > 0.05;
+    }, `${id} moving while ▲ is held`, 5000);
+    firstMove = Date.now() - t;
+    return r;
+  });
+  const pUp = (await obs.robot(id)).status.pose;
+  await new Promise((r) => setTimeout(r, 2000));  // deadman (0.5 s), the mux's timeout and braking
+  const pA = (await obs.fresh(id)).status.pose;
+  await new Promise((r) => setTimeout(r, 1200));
+  const pB = (await obs.fresh(id)).status.pose;
+  const fwd = (pB.x - p0.x) * Math.cos(p0.yaw) + (pB.y - p0.y) * Math.sin(p0.yaw);
+  assert.ok(drive.accepted >= 10, `the page repeated teleop while ▲ was held (${drive.accepted} accepted in 2.5 s)`);
+  assert.ok(sawTeleopInput, "the robot's mux reported console_teleop as its input");
+  assert.ok(fwd > 0.3, `${id} moved forward: ${f2(p0)} -> ${f2(pB)} (${fwd.toFixed(2)} m ahead)`);
+  assert.ok(dist(pA, pB) < 0.02, `${id} stopped after ▲ was let go: ${f2(pA)} -> ${f2(pB)} in 1.2 s`);
+  for (const o of others) {
+    const now = (await obs.robot(o.id)).status.pose;
+    assert.ok(dist(now, o.status.pose) < 0.01, `${o.id} did not move: ${f2(o.status.pose)} -> ${f2(now)}`);
+  }
+  log(`▲ held 2.5 s (${drive.accepted} teleop commands accepted): moving in the status ${firstMove} ms after the mouse went down; ` +
+    `${f2(p0)} -> ${f2(pUp)} at release -> ${f2(pB)}, ${fwd.toFixed(2)} m ahead; still over 1.2 s; the other robots did not move`);
+
+  // e-stop: engaged on the robot and the page; ▲ then does nothing; release
+  const tE = Date.now();
+  await button(page, id, "E-STOP").click();
+  await obs.until((l) => l.find((r) => r.id === id).status.estop === true, `${id} reporting the e-stop engaged`, 10000);
+  const estopMs = Date.now() - tE;
+  await waitFor(page, (i) => document.querySelector(`#rows tr[data-robot="${i}"]`)?.cells[6].textContent === "ENGAGED", id, "ENGAGED on the page", 5000);
+  const pE0 = (await obs.fresh(id)).status.pose;
+  const held = await holdForward(page, id, 1500);
+  await new Promise((r) => setTimeout(r, 500));
+  const pE1 = (await obs.fresh(id)).status.pose;
+  assert.ok(held.accepted >= 5, `the page kept sending teleop during the e-stop (${held.accepted})`);
+  assert.ok(dist(pE0, pE1) < 0.02, `the e-stop holds ${id} while ▲ is held: ${f2(pE0)} -> ${f2(pE1)}`);
+  await button(page, id, "release").click();
+  await obs.until((l) => l.find((r) => r.id === id).status.estop === false, `${id} reporting the e-stop released`, 10000);
+  log(`e-stop: reported engaged ${estopMs} ms after the click; ▲ held 1.5 s (${held.accepted} accepted): still at ${f2(pE1)}; released`);
+
+  // ---- 5. log out: commands refused ----
+  const csrf = await page.evaluate(() => csrf);
+  assert.ok(csrf, "the page had a CSRF token");
+  await logout(page);
+  const codes = await page.evaluate(async ({ id, csrf }) => {
+    const cmd = await fetch(`/api/robots/${id}/command`, { method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify({ type: "teleop", linear: 0.3, angular: 0 }) });
+    const list = await fetch("/api/robots");
+    return { cmd: cmd.status, list: list.status };
+  }, { id, csrf });
+  assert.equal(codes.cmd, 401, "a command after logging out is refused");
+  assert.equal(codes.list, 401, "the robot list after logging out is refused");
+  const pL = (await obs.fresh(id)).status.pose;
+  assert.ok(dist(pL, pE1) < 0.02, `${id} did not move after logging out: ${f2(pE1)} -> ${f2(pL)}`);
+  log(`after logout: command -> ${codes.cmd}, robots -> ${codes.list}; ${id} still at ${f2(pL)}`);
+
+  // the hub's audit log (hash-chained JSONL in its workdir) has what happened, with outcomes
+  const audit = readFileSync(join(hubDir, "fleet_audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const acts = new Set(audit.map((l) => `${l.user}:${l.action}:${l.outcome}`));
+  for (const want of ["operator:login:ok", "operator:kb_upload:denied", `${EDITOR.user}:kb_upload:ok`, `${EDITOR.user}:kb_upload:invalid`,
+    `${EDITOR.user}:kb_push:ok`, "operator:estop_release:ok", "operator:teleop:ok", "operator:estop:ok", "operator:logout:ok"]) {
+    assert.ok(acts.has(want), `audit has ${want}: ${[...acts].join(", ")}`);
+  }
+  assert.equal(audit.filter((l) => l.action === "kb_push" && l.outcome === "ok").length, N, "a kb_push audit line per robot");
+  log("audit lines:", audit.length);
+
+  assert.ok(alive(), "letan fleet demo still running");
+  assert.equal(failed, false, "no page errors");
+  console.log(`HUB E2E PASS in ${((Date.now() - t0) / 1000).toFixed(1)} s (KB push: every robot reported it after ${reportMs} ms; ` +
+    `teleop: moving in the 1 Hz status ${firstMove} ms after the mouse went down; e-stop reported after ${estopMs} ms)`);
+} catch (e) {
+  console.error("HUB E2E FAIL:", e.message);
+  if (hub) {
+    console.error("letan fleet demo stdout (tail):\n" + hub.stdout().slice(-3000));
+    console.error("letan fleet demo stderr (tail):\n" + hub.stderr().slice(-6000));
+  }
+  process.exitCode = 1;
+} finally {
+  if (ctx) await ctx.close().catch(() => {});
+  await stopHub().catch(() => {});
+  cleanUp();
+  console.log(`[hub-e2e] elapsed ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+// Node's fetch keeps idle connections to the (gone) hub open for a few seconds: do not wait for them.
+process.exit();
