@@ -157,13 +157,17 @@ fn demo(n: usize, port: u16, workdir: Option<PathBuf>, speed: f64) -> Result<()>
     }
     let root = letan_nodes::sim::find_repo_root(&std::env::current_dir()?)
         .context("run the demo from the repository (it needs maps/ and sim/scenarios/)")?;
-    let tmp = tempfile_dir()?;
-    let dir = workdir.unwrap_or_else(|| tmp.clone());
+    // A folder of its own only when none is given; removed at the end (`--workdir` is kept).
+    let own = workdir.is_none();
+    let dir = match workdir {
+        Some(d) => d,
+        None => tempfile_dir()?,
+    };
     std::fs::create_dir_all(&dir)?;
     let zport = setup::free_port()?;
     let mut p = setup::demo_params(&dir, &SITES, zport);
     p.web.port = port;
-    super::topic::runtime()?.block_on(async move {
+    let served = super::topic::runtime()?.block_on(async {
         let running = setup::start(&p, Arc::new(SystemClock)).await?;
         setup::add_demo_users(&running.app.db)?;
         let app = running.app.clone();
@@ -225,7 +229,13 @@ fn demo(n: usize, port: u16, workdir: Option<PathBuf>, speed: f64) -> Result<()>
             let _ = tokio::time::timeout(std::time::Duration::from_secs(2), t).await;
         }
         Ok(())
-    })
+    });
+    if own {
+        if let Err(e) = std::fs::remove_dir_all(&dir) {
+            eprintln!("fleet demo: could not remove {}: {e}", dir.display());
+        }
+    }
+    served
 }
 
 fn tempfile_dir() -> Result<PathBuf> {
