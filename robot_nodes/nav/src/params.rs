@@ -388,38 +388,15 @@ impl NavParams {
         Ok(p)
     }
 
-    /// Check every value; the error names the key.
+    /// Check every value; the error names the key. One section of the file at a time.
     pub fn validate(&self) -> Result<()> {
-        fn pos(key: &str, v: f64) -> Result<()> {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(NavError::InvalidParam {
-                    key: key.into(),
-                    reason: format!("must be > 0, got {v}"),
-                })
-            }
-        }
-        fn nonneg(key: &str, v: f64) -> Result<()> {
-            if v.is_finite() && v >= 0.0 {
-                Ok(())
-            } else {
-                Err(NavError::InvalidParam {
-                    key: key.into(),
-                    reason: format!("must be >= 0, got {v}"),
-                })
-            }
-        }
-        fn order(key: &str, lo: f64, hi: f64, what: &str) -> Result<()> {
-            if lo <= hi {
-                Ok(())
-            } else {
-                Err(NavError::InvalidParam {
-                    key: key.into(),
-                    reason: format!("must be >= {what} ({lo}), got {hi}"),
-                })
-            }
-        }
+        self.validate_robot_and_costmap()?;
+        self.validate_planner_and_controller()?;
+        self.validate_goal_and_localization()?;
+        self.validate_recovery_guide_and_tracker()
+    }
+
+    fn validate_robot_and_costmap(&self) -> Result<()> {
         let r = &self.robot;
         pos("robot.radius", r.radius)?;
         for (k, v) in [
@@ -428,10 +405,7 @@ impl NavParams {
             ("robot.laser_yaw", r.laser_yaw),
         ] {
             if !v.is_finite() {
-                return Err(NavError::InvalidParam {
-                    key: k.into(),
-                    reason: "must be finite".into(),
-                });
+                return Err(invalid(k, "must be finite"));
             }
         }
         pos("robot.max_linear_speed", r.max_linear_speed)?;
@@ -462,27 +436,23 @@ impl NavParams {
             c.person_velocity_lookahead,
         )?;
         if !(1..=252).contains(&c.person_peak_cost) {
-            return Err(NavError::InvalidParam {
-                key: "costmap.person_peak_cost".into(),
-                reason: format!("must be in 1..=252, got {}", c.person_peak_cost),
-            });
+            return Err(invalid(
+                "costmap.person_peak_cost",
+                format!("must be in 1..=252, got {}", c.person_peak_cost),
+            ));
         }
+        Ok(())
+    }
+
+    fn validate_planner_and_controller(&self) -> Result<()> {
         let p = &self.planner;
         nonneg("planner.cost_weight", p.cost_weight)?;
         nonneg("planner.goal_search_radius", p.goal_search_radius)?;
         nonneg("planner.start_escape_radius", p.start_escape_radius)?;
         pos("planner.path_resolution", p.path_resolution)?;
-        if !(p.heuristic_weight.is_finite() && (1.0..=5.0).contains(&p.heuristic_weight)) {
-            return Err(NavError::InvalidParam {
-                key: "planner.heuristic_weight".into(),
-                reason: format!("must be in [1, 5], got {}", p.heuristic_weight),
-            });
-        }
+        within("planner.heuristic_weight", p.heuristic_weight, 1.0, 5.0)?;
         if p.max_expansions == 0 {
-            return Err(NavError::InvalidParam {
-                key: "planner.max_expansions".into(),
-                reason: "must be > 0".into(),
-            });
+            return Err(invalid("planner.max_expansions", "must be > 0"));
         }
         let k = &self.controller;
         pos("controller.rate_hz", k.rate_hz)?;
@@ -516,7 +486,10 @@ impl NavParams {
         pos(
             "controller.people_corridor_half_width",
             k.people_corridor_half_width,
-        )?;
+        )
+    }
+
+    fn validate_goal_and_localization(&self) -> Result<()> {
         let g = &self.goal;
         pos("goal.xy_tolerance", g.xy_tolerance)?;
         pos("goal.yaw_tolerance", g.yaw_tolerance)?;
@@ -524,10 +497,10 @@ impl NavParams {
         pos("goal.progress_timeout", g.progress_timeout)?;
         let l = &self.localization;
         if l.particles < 10 || l.particles > 200_000 {
-            return Err(NavError::InvalidParam {
-                key: "localization.particles".into(),
-                reason: format!("must be in 10..=200000, got {}", l.particles),
-            });
+            return Err(invalid(
+                "localization.particles",
+                format!("must be in 10..=200000, got {}", l.particles),
+            ));
         }
         for (key, v) in [
             ("localization.alpha1", l.alpha1),
@@ -546,31 +519,18 @@ impl NavParams {
         for (key, v) in [
             ("localization.z_hit", l.z_hit),
             ("localization.z_rand", l.z_rand),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(NavError::InvalidParam {
-                    key: key.into(),
-                    reason: format!("must be in [0, 1], got {v}"),
-                });
-            }
-        }
-        for (key, v) in [
             ("localization.recovery_alpha_slow", l.recovery_alpha_slow),
             ("localization.recovery_alpha_fast", l.recovery_alpha_fast),
         ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(NavError::InvalidParam {
-                    key: key.into(),
-                    reason: format!("must be in [0, 1], got {v}"),
-                });
-            }
+            within(key, v, 0.0, 1.0)?;
         }
         if l.max_beams == 0 {
-            return Err(NavError::InvalidParam {
-                key: "localization.max_beams".into(),
-                reason: "must be > 0".into(),
-            });
+            return Err(invalid("localization.max_beams", "must be > 0"));
         }
+        Ok(())
+    }
+
+    fn validate_recovery_guide_and_tracker(&self) -> Result<()> {
         let rc = &self.recovery;
         nonneg("recovery.wait_for_people", rc.wait_for_people)?;
         pos("recovery.reset_after_m", rc.reset_after_m)?;
@@ -616,8 +576,40 @@ impl NavParams {
         )?;
         nonneg("tracker.static_ignore_distance", t.static_ignore_distance)?;
         pos("tracker.association_gate", t.association_gate)?;
-        pos("tracker.track_timeout", t.track_timeout)?;
+        pos("tracker.track_timeout", t.track_timeout)
+    }
+}
+
+fn invalid(key: &str, reason: impl Into<String>) -> NavError {
+    NavError::InvalidParam {
+        key: key.into(),
+        reason: reason.into(),
+    }
+}
+
+/// The shared range checks (`letan_core::params`), as this crate's error.
+fn from_core(e: letan_core::params::ParamError) -> NavError {
+    invalid(&e.key, format!("{}, got {}", e.reason, e.value))
+}
+
+fn pos(key: &str, v: f64) -> Result<()> {
+    letan_core::params::positive(key, v).map_err(from_core)
+}
+
+fn nonneg(key: &str, v: f64) -> Result<()> {
+    letan_core::params::non_negative(key, v).map_err(from_core)
+}
+
+fn within(key: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
+    letan_core::params::in_range(key, v, lo, hi).map_err(from_core)
+}
+
+/// `hi` (the value of `key`) is at least `lo` (the value of `what`).
+fn order(key: &str, lo: f64, hi: f64, what: &str) -> Result<()> {
+    if lo <= hi {
         Ok(())
+    } else {
+        Err(invalid(key, format!("must be >= {what} ({lo}), got {hi}")))
     }
 }
 
