@@ -317,87 +317,35 @@ impl Kb {
             sources: BTreeMap::new(),
             prompts: BTreeMap::new(),
         };
-        // (file, text) for locating semantic problems.
+        // Where each intent is defined: (file, line), for locating semantic problems.
         let mut intent_files: BTreeMap<String, (String, usize)> = BTreeMap::new();
-        let mut place_file = String::new();
-        let mut place_text = String::new();
-        let mut saw_sources = false;
-        let mut saw_places = false;
-        let mut saw_prompts = false;
+        let mut place_file: Option<(String, String)> = None;
+        let (mut saw_sources, mut saw_prompts) = (false, false);
+        // A file that did not parse: its entries are missing, but "has no entry" would be noise.
+        let (mut broken_intents, mut broken_places) = (false, false);
         let mut texts: BTreeMap<String, String> = BTreeMap::new();
         for (name, text) in files {
-            let issue = |line: usize, message: String| KbIssue {
-                file: name.clone(),
-                line,
-                message,
-            };
             let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-            let yaml_err = |e: serde_yaml::Error| {
-                let line = e.location().map_or(0, |l| l.line());
-                issue(line, e.to_string())
+            let yaml_err = |e: serde_yaml::Error| KbIssue {
+                file: name.clone(),
+                line: e.location().map_or(0, |l| l.line()),
+                message: e.to_string(),
             };
             if base == "sources.yaml" {
                 saw_sources = true;
                 match serde_yaml::from_str::<SourcesFile>(&text) {
-                    Ok(f) => {
-                        for s in f.sources {
-                            let line = line_of(&text, &format!("key: {}", s.key));
-                            if let Some(d) = &s.date {
-                                if !valid_date(d) {
-                                    issues.push(issue(
-                                        line,
-                                        format!("source {}: date {d:?} is not YYYY-MM-DD", s.key),
-                                    ));
-                                }
-                            }
-                            if kb.sources.insert(s.key.clone(), s.clone()).is_some() {
-                                issues.push(issue(
-                                    line,
-                                    format!("source {} is defined twice", s.key),
-                                ));
-                            }
-                        }
-                    }
+                    Ok(f) => issues.extend(kb.add_sources(f.sources, &name, &text)),
                     Err(e) => issues.push(yaml_err(e)),
                 }
             } else if base == "places.yaml" {
-                saw_places = true;
-                place_file = name.clone();
-                place_text = text.clone();
                 match serde_yaml::from_str::<PlacesFile>(&text) {
-                    Ok(f) => {
-                        for p in f.places {
-                            let line = line_of(&text, &format!("id: {}", p.id));
-                            if !catalog::PLACES.contains(&p.id.as_str()) {
-                                issues.push(issue(line, format!("unknown place id {:?}", p.id)));
-                            }
-                            for (lang, v) in [("vi", &p.name.vi), ("en", &p.name.en)] {
-                                if v.trim().is_empty() {
-                                    issues.push(issue(
-                                        line,
-                                        format!("place {}: empty {lang} name", p.id),
-                                    ));
-                                }
-                            }
-                            for (lang, v) in [("vi", &p.description.vi), ("en", &p.description.en)]
-                            {
-                                if v.trim().is_empty() {
-                                    issues.push(issue(
-                                        line,
-                                        format!("place {}: empty {lang} description", p.id),
-                                    ));
-                                }
-                            }
-                            if kb.places.insert(p.id.clone(), p.clone()).is_some() {
-                                issues.push(issue(
-                                    line,
-                                    format!("place {} is described twice", p.id),
-                                ));
-                            }
-                        }
+                    Ok(f) => issues.extend(kb.add_places(f.places, &name, &text)),
+                    Err(e) => {
+                        broken_places = true;
+                        issues.push(yaml_err(e));
                     }
-                    Err(e) => issues.push(yaml_err(e)),
                 }
+                place_file = Some((name.clone(), text.clone()));
             } else if base == "prompts.yaml" {
                 saw_prompts = true;
                 match serde_yaml::from_str::<PromptsFile>(&text) {
@@ -407,179 +355,279 @@ impl Kb {
             } else if base.ends_with(".yaml") || base.ends_with(".yml") {
                 match serde_yaml::from_str::<IntentsFile>(&text) {
                     Ok(f) => {
-                        for e in f.intents {
-                            let line = line_of(&text, &format!("intent: {}", e.intent));
-                            if let Some((other, _)) = intent_files.get(&e.intent) {
-                                issues.push(issue(
-                                    line,
-                                    format!("intent {} is also defined in {other}", e.intent),
-                                ));
-                            }
-                            intent_files.insert(e.intent.clone(), (name.clone(), line));
-                            kb.intents.insert(e.intent.clone(), e);
-                        }
+                        issues.extend(kb.add_intents(f.intents, &name, &text, &mut intent_files))
                     }
-                    Err(e) => issues.push(yaml_err(e)),
+                    Err(e) => {
+                        broken_intents = true;
+                        issues.push(yaml_err(e));
+                    }
                 }
             } else {
-                issues.push(issue(
-                    0,
-                    "not a knowledge-base file (expected .yaml)".into(),
-                ));
+                issues.push(KbIssue {
+                    file: name.clone(),
+                    line: 0,
+                    message: "not a knowledge-base file (expected .yaml)".into(),
+                });
             }
             texts.insert(name, text);
         }
-        if !saw_sources {
-            issues.push(KbIssue {
-                file: "sources.yaml".into(),
-                line: 0,
-                message: "missing file".into(),
-            });
+        for (file, seen) in [
+            ("sources.yaml", saw_sources),
+            ("places.yaml", place_file.is_some()),
+            ("prompts.yaml", saw_prompts),
+        ] {
+            if !seen {
+                issues.push(KbIssue {
+                    file: file.into(),
+                    line: 0,
+                    message: "missing file".into(),
+                });
+            }
         }
-        if !saw_places {
-            issues.push(KbIssue {
-                file: "places.yaml".into(),
-                line: 0,
-                message: "missing file".into(),
-            });
-        }
-        if !saw_prompts {
-            issues.push(KbIssue {
-                file: "prompts.yaml".into(),
-                line: 0,
-                message: "missing file".into(),
-            });
-        }
-        // Intent entries: catalog coverage and content.
         for (id, entry) in &kb.intents {
             let (file, line) = intent_files.get(id).cloned().unwrap_or_default();
             let text = texts.get(&file).map(String::as_str).unwrap_or("");
-            let mut push = |line: usize, message: String| {
-                issues.push(KbIssue {
+            issues.extend(kb.check_intent(id, entry, line, text).into_iter().map(
+                |(line, message)| KbIssue {
                     file: file.clone(),
                     line,
                     message,
-                })
-            };
-            if !catalog::INTENTS.contains(&id.as_str()) {
-                push(line, format!("unknown intent id {id:?}"));
-            }
-            for lang in [Language::Vi, Language::En] {
-                let spoken = entry.spoken.get(lang);
-                let c = lang.code();
-                if spoken.trim().is_empty() {
-                    push(line, format!("{id}: empty {c} spoken answer"));
-                } else {
-                    if sentence_count(spoken) > 2 {
-                        push(
-                            line,
-                            format!("{id}: {c} spoken answer has more than 2 sentences"),
-                        );
-                    }
-                    if spoken.chars().count() > MAX_SPOKEN_CHARS {
-                        push(
-                            line,
-                            format!("{id}: {c} spoken answer is longer than {MAX_SPOKEN_CHARS} characters"),
-                        );
-                    }
-                }
-                let screen = entry.screen.get(lang);
-                if id.starts_with("proc.") {
-                    let fields = [
-                        ("documents", &screen.documents),
-                        ("where", &screen.where_),
-                        ("time", &screen.time),
-                        ("fee", &screen.fee),
-                        ("online", &screen.online),
-                    ];
-                    for (f, v) in fields {
-                        if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                            push(line, format!("{id}: {c} screen has no {f}"));
-                        }
-                    }
-                } else if screen.render(lang).trim().is_empty() {
-                    push(line, format!("{id}: empty {c} screen text"));
-                }
-                if entry.facts.iter().any(|f| f.uncertain) && screen.note.is_none() {
-                    push(
-                        line,
-                        format!("{id}: has uncertain facts but the {c} screen has no note asking the counter to confirm"),
-                    );
-                }
-            }
-            if id != catalog::OUT_OF_SCOPE && !id.starts_with("chat.") && entry.facts.is_empty() {
-                push(line, format!("{id}: no facts with sources"));
-            }
-            for f in &entry.facts {
-                let fl = line_of(text, &f.fact).max(line);
-                if !kb.sources.contains_key(&f.source) {
-                    push(
-                        fl,
-                        format!("{id}: fact cites unknown source {:?}", f.source),
-                    );
-                }
-                if !valid_date(&f.reviewed) {
-                    push(
-                        fl,
-                        format!("{id}: reviewed date {:?} is not YYYY-MM-DD", f.reviewed),
-                    );
-                }
-            }
-            let n_examples = entry.examples.len()
-                + entry
-                    .templates
-                    .as_ref()
-                    .map_or(0, |t| t.vi.len() + t.en.len());
-            if n_examples < 8 {
-                push(
-                    line,
-                    format!("{id}: only {n_examples} example phrases (need at least 8)"),
-                );
-            }
-            let mut seen = BTreeSet::new();
-            for ex in &entry.examples {
-                if !seen.insert(ex.trim().to_lowercase()) {
-                    push(
-                        line_of(text, ex).max(line),
-                        format!("{id}: duplicate example {ex:?}"),
-                    );
-                }
-            }
+                },
+            ));
         }
-        for id in catalog::INTENTS {
-            if !kb.intents.contains_key(*id) {
-                issues.push(KbIssue {
-                    file: "intents/".into(),
-                    line: 0,
-                    message: format!("intent {id} has no entry"),
-                });
-            }
+        if !broken_intents {
+            issues.extend(kb.missing_intents());
         }
-        for id in catalog::PLACES {
-            if !kb.places.contains_key(*id) {
-                issues.push(KbIssue {
-                    file: place_file.clone(),
-                    line: 0,
-                    message: format!("place {id} is not described"),
-                });
-            }
-            if !id.starts_with("counter_") {
-                if let Some(p) = kb.places.get(*id) {
-                    if p.aliases.vi.is_empty() || p.aliases.en.is_empty() {
-                        issues.push(KbIssue {
-                            file: place_file.clone(),
-                            line: line_of(&place_text, &format!("id: {id}")),
-                            message: format!("place {id} needs vi and en aliases"),
-                        });
-                    }
-                }
-            }
+        if let Some((file, text)) = place_file.filter(|_| !broken_places) {
+            issues.extend(kb.missing_places(&file, &text));
         }
         if issues.is_empty() {
             Ok(kb)
         } else {
             Err(NluError::Kb(issues))
         }
+    }
+
+    /// Adds the sources of `sources.yaml`: dates are YYYY-MM-DD, each key once.
+    fn add_sources(&mut self, sources: Vec<Source>, file: &str, text: &str) -> Vec<KbIssue> {
+        let mut issues = Vec::new();
+        for s in sources {
+            let line = line_of(text, &format!("key: {}", s.key));
+            let mut push = |message: String| {
+                issues.push(KbIssue {
+                    file: file.into(),
+                    line,
+                    message,
+                })
+            };
+            if let Some(d) = &s.date {
+                if !valid_date(d) {
+                    push(format!("source {}: date {d:?} is not YYYY-MM-DD", s.key));
+                }
+            }
+            if self.sources.insert(s.key.clone(), s.clone()).is_some() {
+                push(format!("source {} is defined twice", s.key));
+            }
+        }
+        issues
+    }
+
+    /// Adds the places of `places.yaml`: known ids, each once, names and descriptions in both
+    /// languages.
+    fn add_places(&mut self, places: Vec<Place>, file: &str, text: &str) -> Vec<KbIssue> {
+        let mut issues = Vec::new();
+        for p in places {
+            let line = line_of(text, &format!("id: {}", p.id));
+            let mut push = |message: String| {
+                issues.push(KbIssue {
+                    file: file.into(),
+                    line,
+                    message,
+                })
+            };
+            if !catalog::PLACES.contains(&p.id.as_str()) {
+                push(format!("unknown place id {:?}", p.id));
+            }
+            for (what, vi, en) in [
+                ("name", &p.name.vi, &p.name.en),
+                ("description", &p.description.vi, &p.description.en),
+            ] {
+                for (lang, v) in [("vi", vi), ("en", en)] {
+                    if v.trim().is_empty() {
+                        push(format!("place {}: empty {lang} {what}", p.id));
+                    }
+                }
+            }
+            if self.places.insert(p.id.clone(), p.clone()).is_some() {
+                push(format!("place {} is described twice", p.id));
+            }
+        }
+        issues
+    }
+
+    /// Adds the intents of one intents file; an intent defined in two files is reported.
+    fn add_intents(
+        &mut self,
+        entries: Vec<IntentEntry>,
+        file: &str,
+        text: &str,
+        defined: &mut BTreeMap<String, (String, usize)>,
+    ) -> Vec<KbIssue> {
+        let mut issues = Vec::new();
+        for e in entries {
+            let line = line_of(text, &format!("intent: {}", e.intent));
+            if let Some((other, _)) = defined.get(&e.intent) {
+                issues.push(KbIssue {
+                    file: file.into(),
+                    line,
+                    message: format!("intent {} is also defined in {other}", e.intent),
+                });
+            }
+            defined.insert(e.intent.clone(), (file.to_string(), line));
+            self.intents.insert(e.intent.clone(), e);
+        }
+        issues
+    }
+
+    /// The content of one intent entry (defined at `line` of a file whose text is `text`):
+    /// a known id, spoken answers and screens in both languages, sourced and reviewed facts,
+    /// enough distinct examples. Returns `(line, message)`.
+    fn check_intent(
+        &self,
+        id: &str,
+        entry: &IntentEntry,
+        line: usize,
+        text: &str,
+    ) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let mut push = |line: usize, message: String| out.push((line, message));
+        if !catalog::INTENTS.contains(&id) {
+            push(line, format!("unknown intent id {id:?}"));
+        }
+        for lang in [Language::Vi, Language::En] {
+            let spoken = entry.spoken.get(lang);
+            let c = lang.code();
+            if spoken.trim().is_empty() {
+                push(line, format!("{id}: empty {c} spoken answer"));
+            } else {
+                if sentence_count(spoken) > 2 {
+                    push(
+                        line,
+                        format!("{id}: {c} spoken answer has more than 2 sentences"),
+                    );
+                }
+                if spoken.chars().count() > MAX_SPOKEN_CHARS {
+                    push(
+                        line,
+                        format!(
+                            "{id}: {c} spoken answer is longer than {MAX_SPOKEN_CHARS} characters"
+                        ),
+                    );
+                }
+            }
+            let screen = entry.screen.get(lang);
+            if id.starts_with("proc.") {
+                let fields = [
+                    ("documents", &screen.documents),
+                    ("where", &screen.where_),
+                    ("time", &screen.time),
+                    ("fee", &screen.fee),
+                    ("online", &screen.online),
+                ];
+                for (f, v) in fields {
+                    if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                        push(line, format!("{id}: {c} screen has no {f}"));
+                    }
+                }
+            } else if screen.render(lang).trim().is_empty() {
+                push(line, format!("{id}: empty {c} screen text"));
+            }
+            if entry.facts.iter().any(|f| f.uncertain) && screen.note.is_none() {
+                push(
+                    line,
+                    format!("{id}: has uncertain facts but the {c} screen has no note asking the counter to confirm"),
+                );
+            }
+        }
+        if id != catalog::OUT_OF_SCOPE && !id.starts_with("chat.") && entry.facts.is_empty() {
+            push(line, format!("{id}: no facts with sources"));
+        }
+        for f in &entry.facts {
+            let fl = line_of(text, &f.fact).max(line);
+            if !self.sources.contains_key(&f.source) {
+                push(
+                    fl,
+                    format!("{id}: fact cites unknown source {:?}", f.source),
+                );
+            }
+            if !valid_date(&f.reviewed) {
+                push(
+                    fl,
+                    format!("{id}: reviewed date {:?} is not YYYY-MM-DD", f.reviewed),
+                );
+            }
+        }
+        let n_examples = entry.examples.len()
+            + entry
+                .templates
+                .as_ref()
+                .map_or(0, |t| t.vi.len() + t.en.len());
+        if n_examples < 8 {
+            push(
+                line,
+                format!("{id}: only {n_examples} example phrases (need at least 8)"),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for ex in &entry.examples {
+            if !seen.insert(ex.trim().to_lowercase()) {
+                push(
+                    line_of(text, ex).max(line),
+                    format!("{id}: duplicate example {ex:?}"),
+                );
+            }
+        }
+        out
+    }
+
+    /// Every intent of the catalog has an entry.
+    fn missing_intents(&self) -> Vec<KbIssue> {
+        catalog::INTENTS
+            .iter()
+            .filter(|id| !self.intents.contains_key(**id))
+            .map(|id| KbIssue {
+                file: "intents/".into(),
+                line: 0,
+                message: format!("intent {id} has no entry"),
+            })
+            .collect()
+    }
+
+    /// Every place of the catalog is described, and every place but a counter has aliases in
+    /// both languages (`file`, `text`: places.yaml).
+    fn missing_places(&self, file: &str, text: &str) -> Vec<KbIssue> {
+        let mut issues = Vec::new();
+        for id in catalog::PLACES {
+            match self.places.get(*id) {
+                None => issues.push(KbIssue {
+                    file: file.into(),
+                    line: 0,
+                    message: format!("place {id} is not described"),
+                }),
+                Some(p)
+                    if !id.starts_with("counter_")
+                        && (p.aliases.vi.is_empty() || p.aliases.en.is_empty()) =>
+                {
+                    issues.push(KbIssue {
+                        file: file.into(),
+                        line: line_of(text, &format!("id: {id}")),
+                        message: format!("place {id} needs vi and en aliases"),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        issues
     }
 
     /// Checks and adds the prompts of `prompts.yaml` (`file`, contents `text`): known ids, each
