@@ -830,16 +830,10 @@ fn check(
             place,
             within,
             tolerance,
-        } => {
-            let Some(p) = places.get(place) else {
-                return (false, format!("unknown place {place:?}"));
-            };
-            match robot_reach_time(m, p, *tolerance) {
-                Some(t) if t <= *within => (true, format!("reached at {t:.1} s")),
-                Some(t) => (false, format!("reached at {t:.1} s, later than {within} s")),
-                None => (false, "never reached".into()),
-            }
-        }
+        } => match places.get(place) {
+            Some(p) => reached_within(robot_reach_time(m, p, *tolerance), *within),
+            None => (false, format!("unknown place {place:?}")),
+        },
         Expectation::PersonReached {
             person,
             place,
@@ -854,11 +848,7 @@ fn check(
                 } if Some(*p) == id && pl == place => Some(l.t),
                 _ => None,
             });
-            match t {
-                Some(t) if t <= *within => (true, format!("reached at {t:.1} s")),
-                Some(t) => (false, format!("reached at {t:.1} s, later than {within} s")),
-                None => (false, "never reached".into()),
-            }
+            reached_within(t, *within)
         }
         Expectation::NoCollision {} => {
             let ok = m.wall_collisions == 0 && m.person_collisions == 0;
@@ -875,8 +865,7 @@ fn check(
             (n == 1, format!("greeted {n} times"))
         }
         Expectation::Heard { person } => {
-            let id = person_id(s, person);
-            let t = spoke_times(log, id);
+            let t = spoke_times(log, person_id(s, person));
             (
                 !t.is_empty(),
                 format!("{} utterances reached the robot", t.len()),
@@ -886,42 +875,7 @@ fn check(
             person,
             intent,
             within,
-        } => {
-            let id = person_id(s, person);
-            let spoke = spoke_times(log, id);
-            let Some(&t0) = spoke.first() else {
-                return (false, "never heard, so never answered".into());
-            };
-            let answers: Vec<(f64, Option<String>)> = log
-                .iter()
-                .filter_map(|l| match &l.event {
-                    SimEvent::Robot {
-                        action: RobotAction::Said { intent, .. },
-                        person: p,
-                    } if *p == id && l.t >= t0 => Some((l.t, intent.clone())),
-                    _ => None,
-                })
-                .collect();
-            match answers
-                .iter()
-                .find(|(_, i)| i.as_deref() == Some(intent.as_str()))
-            {
-                Some((t, _)) if t - t0 <= *within => {
-                    (true, format!("answered {intent} after {:.1} s", t - t0))
-                }
-                Some((t, _)) => (
-                    false,
-                    format!("answered {intent} after {:.1} s (> {within} s)", t - t0),
-                ),
-                None => (
-                    false,
-                    format!(
-                        "no answer with intent {intent}; got {:?}",
-                        answers.iter().map(|a| a.1.clone()).collect::<Vec<_>>()
-                    ),
-                ),
-            }
-        }
+        } => answered(log, person_id(s, person), intent, *within),
         Expectation::Guided { person } => {
             let id = person_id(s, person);
             let followed = log.iter().any(|l| {
@@ -949,128 +903,22 @@ fn check(
             (n == 0, format!("greeted {n} times"))
         }
         Expectation::GreetedWithin { person, seconds } => {
-            let id = person_id(s, person);
-            let engaged = log.iter().find_map(|l| match &l.event {
-                SimEvent::Robot {
-                    action: RobotAction::Engaged { .. },
-                    person: p,
-                } if p.is_some() && *p == id => Some(l.t),
-                _ => None,
-            });
-            let Some(t0) = engaged else {
-                return (false, "the robot never engaged them".into());
-            };
-            match greetings(log, id).first() {
-                Some(t) if *t - t0 <= *seconds => {
-                    (true, format!("greeted {:.2} s after engaging", t - t0))
-                }
-                Some(t) => (
-                    false,
-                    format!("greeted {:.2} s after engaging (> {seconds} s)", t - t0),
-                ),
-                None => (false, "never greeted".into()),
-            }
+            greeted_within(log, person_id(s, person), *seconds)
         }
         Expectation::RobotReturned {
             place,
             within,
             tolerance,
-        } => {
-            let Some(p) = places.get(place) else {
-                return (false, format!("unknown place {place:?}"));
-            };
-            let d = |x: f64, y: f64| (x - p.x).hypot(y - p.y);
-            let left = m.trajectory.iter().find(|(_, x, y)| d(*x, *y) > 2.0);
-            let Some(&(t_left, _, _)) = left else {
-                return (false, format!("never left {place}"));
-            };
-            match m
-                .trajectory
-                .iter()
-                .find(|(t, x, y)| *t > t_left && d(*x, *y) <= *tolerance)
-            {
-                Some((t, _, _)) if *t <= *within => {
-                    (true, format!("left at {t_left:.1} s, back at {t:.1} s"))
-                }
-                Some((t, _, _)) => (false, format!("back at {t:.1} s, later than {within} s")),
-                None => (false, format!("left at {t_left:.1} s and never came back")),
-            }
-        }
-        Expectation::RobotStill { from, to, at_most } => {
-            let pts: Vec<_> = m
-                .trajectory
-                .iter()
-                .filter(|(t, _, _)| *t >= *from && *t <= *to)
-                .collect();
-            let Some(&&(_, x0, y0)) = pts.first() else {
-                return (false, format!("no robot trace between {from} and {to} s"));
-            };
-            let moved = pts
-                .iter()
-                .map(|(_, x, y)| (x - x0).hypot(y - y0))
-                .fold(0.0, f64::max);
-            (
-                moved <= *at_most,
-                format!("moved {moved:.2} m between {from} and {to} s"),
-            )
-        }
+        } => match places.get(place) {
+            Some(p) => robot_returned(m, place, (p.x, p.y), *within, *tolerance),
+            None => (false, format!("unknown place {place:?}")),
+        },
+        Expectation::RobotStill { from, to, at_most } => robot_still(m, *from, *to, *at_most),
         Expectation::StoppedWhileSilent {
             sensor,
             within,
             at_most,
-        } => {
-            let windows: Vec<_> = fault_windows(log)
-                .into_iter()
-                .filter(|w| w.0 == *sensor)
-                .collect();
-            let scripted = s.faults.iter().filter(|f| f.sensor == *sensor).count();
-            let mut ok = windows.len() == scripted;
-            let mut details = Vec::new();
-            if !ok {
-                details.push(format!(
-                    "{} of {scripted} {} faults happened (a when_driving fault waits for the robot to drive)",
-                    windows.len(),
-                    sensor.name()
-                ));
-            }
-            for (_, from, to) in windows {
-                let r = FaultRecord::from_trace(*sensor, from, to, &m.trajectory);
-                let at = format!(
-                    "{} silent {:.1}–{:.1} s: {:.2} m/s at the start",
-                    sensor.name(),
-                    r.from,
-                    r.to,
-                    r.speed_at_fault
-                );
-                let (held, what) = if r.speed_at_fault < MOVING_SPEED {
-                    (false, "not driving, so this shows nothing".to_string())
-                } else {
-                    match r.stopped_after {
-                        None => (false, "never stood".to_string()),
-                        Some(t) if t > *within => {
-                            (false, format!("stood after {t:.2} s (> {within} s)"))
-                        }
-                        Some(t) if r.moved_while_stopped > *at_most => (
-                            false,
-                            format!(
-                                "stood after {t:.2} s, then moved {:.2} m (> {at_most} m)",
-                                r.moved_while_stopped
-                            ),
-                        ),
-                        Some(t) => (
-                            true,
-                            format!(
-                                "stood after {t:.2} s, then moved {:.2} m",
-                                r.moved_while_stopped
-                            ),
-                        ),
-                    }
-                };
-                ok &= held;
-                details.push(format!("{at}, {what}"));
-            }
-            (ok, details.join("; "))
-        }
+        } => stopped_while_silent(s, log, m, *sensor, *within, *at_most),
         Expectation::NoGreeting { from, to } => {
             let n = greeted(log)
                 .filter(|(t, _)| *t >= *from && *t <= *to)
@@ -1078,6 +926,179 @@ fn check(
             (n == 0, format!("{n} greetings between {from} and {to} s"))
         }
     }
+}
+
+/// Reached at `t` (if ever), at the latest at `within`.
+fn reached_within(t: Option<f64>, within: f64) -> (bool, String) {
+    match t {
+        Some(t) if t <= within => (true, format!("reached at {t:.1} s")),
+        Some(t) => (false, format!("reached at {t:.1} s, later than {within} s")),
+        None => (false, "never reached".into()),
+    }
+}
+
+/// The robot answered person `id` with `intent` within `within` s of their first utterance.
+fn answered(log: &[LogEntry], id: Option<u32>, intent: &str, within: f64) -> (bool, String) {
+    let spoke = spoke_times(log, id);
+    let Some(&t0) = spoke.first() else {
+        return (false, "never heard, so never answered".into());
+    };
+    let answers: Vec<(f64, Option<String>)> = log
+        .iter()
+        .filter_map(|l| match &l.event {
+            SimEvent::Robot {
+                action: RobotAction::Said { intent, .. },
+                person: p,
+            } if *p == id && l.t >= t0 => Some((l.t, intent.clone())),
+            _ => None,
+        })
+        .collect();
+    match answers.iter().find(|(_, i)| i.as_deref() == Some(intent)) {
+        Some((t, _)) if t - t0 <= within => {
+            (true, format!("answered {intent} after {:.1} s", t - t0))
+        }
+        Some((t, _)) => (
+            false,
+            format!("answered {intent} after {:.1} s (> {within} s)", t - t0),
+        ),
+        None => (
+            false,
+            format!(
+                "no answer with intent {intent}; got {:?}",
+                answers.iter().map(|a| a.1.clone()).collect::<Vec<_>>()
+            ),
+        ),
+    }
+}
+
+/// Person `id` was greeted within `seconds` of the robot engaging them.
+fn greeted_within(log: &[LogEntry], id: Option<u32>, seconds: f64) -> (bool, String) {
+    let engaged = log.iter().find_map(|l| match &l.event {
+        SimEvent::Robot {
+            action: RobotAction::Engaged { .. },
+            person: p,
+        } if p.is_some() && *p == id => Some(l.t),
+        _ => None,
+    });
+    let Some(t0) = engaged else {
+        return (false, "the robot never engaged them".into());
+    };
+    match greetings(log, id).first() {
+        Some(t) if *t - t0 <= seconds => (true, format!("greeted {:.2} s after engaging", t - t0)),
+        Some(t) => (
+            false,
+            format!("greeted {:.2} s after engaging (> {seconds} s)", t - t0),
+        ),
+        None => (false, "never greeted".into()),
+    }
+}
+
+/// The robot left `place` (at `at`) by more than 2 m and came back within `tolerance` of it by
+/// `within`.
+fn robot_returned(
+    m: &Metrics,
+    place: &str,
+    at: (f64, f64),
+    within: f64,
+    tolerance: f64,
+) -> (bool, String) {
+    let d = |x: f64, y: f64| (x - at.0).hypot(y - at.1);
+    let left = m.trajectory.iter().find(|(_, x, y)| d(*x, *y) > 2.0);
+    let Some(&(t_left, _, _)) = left else {
+        return (false, format!("never left {place}"));
+    };
+    match m
+        .trajectory
+        .iter()
+        .find(|(t, x, y)| *t > t_left && d(*x, *y) <= tolerance)
+    {
+        Some((t, _, _)) if *t <= within => {
+            (true, format!("left at {t_left:.1} s, back at {t:.1} s"))
+        }
+        Some((t, _, _)) => (false, format!("back at {t:.1} s, later than {within} s")),
+        None => (false, format!("left at {t_left:.1} s and never came back")),
+    }
+}
+
+/// The robot moved at most `at_most` m between `from` and `to`.
+fn robot_still(m: &Metrics, from: f64, to: f64, at_most: f64) -> (bool, String) {
+    let pts: Vec<_> = m
+        .trajectory
+        .iter()
+        .filter(|(t, _, _)| *t >= from && *t <= to)
+        .collect();
+    let Some(&&(_, x0, y0)) = pts.first() else {
+        return (false, format!("no robot trace between {from} and {to} s"));
+    };
+    let moved = pts
+        .iter()
+        .map(|(_, x, y)| (x - x0).hypot(y - y0))
+        .fold(0.0, f64::max);
+    (
+        moved <= at_most,
+        format!("moved {moved:.2} m between {from} and {to} s"),
+    )
+}
+
+/// Every scripted fault of `sensor` happened, the robot was driving when it began, and it stood
+/// within `within` s and then moved at most `at_most` m while the sensor stayed silent.
+fn stopped_while_silent(
+    s: &Scenario,
+    log: &[LogEntry],
+    m: &Metrics,
+    sensor: Sensor,
+    within: f64,
+    at_most: f64,
+) -> (bool, String) {
+    let windows: Vec<_> = fault_windows(log)
+        .into_iter()
+        .filter(|w| w.0 == sensor)
+        .collect();
+    let scripted = s.faults.iter().filter(|f| f.sensor == sensor).count();
+    let mut ok = windows.len() == scripted;
+    let mut details = Vec::new();
+    if !ok {
+        details.push(format!(
+            "{} of {scripted} {} faults happened (a when_driving fault waits for the robot to drive)",
+            windows.len(),
+            sensor.name()
+        ));
+    }
+    for (_, from, to) in windows {
+        let r = FaultRecord::from_trace(sensor, from, to, &m.trajectory);
+        let at = format!(
+            "{} silent {:.1}–{:.1} s: {:.2} m/s at the start",
+            sensor.name(),
+            r.from,
+            r.to,
+            r.speed_at_fault
+        );
+        let (held, what) = if r.speed_at_fault < MOVING_SPEED {
+            (false, "not driving, so this shows nothing".to_string())
+        } else {
+            match r.stopped_after {
+                None => (false, "never stood".to_string()),
+                Some(t) if t > within => (false, format!("stood after {t:.2} s (> {within} s)")),
+                Some(t) if r.moved_while_stopped > at_most => (
+                    false,
+                    format!(
+                        "stood after {t:.2} s, then moved {:.2} m (> {at_most} m)",
+                        r.moved_while_stopped
+                    ),
+                ),
+                Some(t) => (
+                    true,
+                    format!(
+                        "stood after {t:.2} s, then moved {:.2} m",
+                        r.moved_while_stopped
+                    ),
+                ),
+            }
+        };
+        ok &= held;
+        details.push(format!("{at}, {what}"));
+    }
+    (ok, details.join("; "))
 }
 
 /// Every greeting the robot made: when, and whom.
