@@ -36,6 +36,7 @@ use letan_msgs::std_msgs::{Empty, Header, StringMsg};
 use letan_nlu::{NluConfig, ReloadOutcome, Reloader};
 use letan_transport::{Clock, Context, Node, Publisher, Qos, Rate, Subscriber};
 use std::future::Future;
+use std::path::Path;
 use std::time::Duration;
 
 /// Longest transcript text accepted from the wire (longer ones are cut before the dialog sees them).
@@ -234,6 +235,144 @@ fn watch(node: &Node, id: &str, now: f64) -> Result<Option<Watched>, NodesError>
     }))
 }
 
+/// What the dialog node reads.
+struct Inputs {
+    transcripts: Subscriber<Transcript>,
+    greets: Subscriber<SayRequest>,
+    tracked: Subscriber<IdsList>,
+    tts_status: Subscriber<SpeechStatus>,
+    tts_stop: Subscriber<Empty>,
+    guide: Subscriber<GuideStatus>,
+    mux: Subscriber<MuxStatus>,
+}
+
+/// The watchers between the topics and the dialog's events.
+#[derive(Default)]
+struct Watchers {
+    nav: NavTracker,
+    takeover: TakeoverWatch,
+    /// The person in the conversation: engagement, or out of sight for too long.
+    person: Option<Watched>,
+}
+
+impl Inputs {
+    /// Everything that arrived since the last tick, as the dialog's events, ending with a tick.
+    fn events(&self, lang: Language, w: &mut Watchers, now: f64) -> Vec<Event> {
+        let mut events: Vec<Event> = Vec::new();
+        while let Some(g) = self.greets.try_recv() {
+            let lang = lang_of(&g.language).unwrap_or(lang);
+            events.push(Event::Greeted {
+                // A group greeting names everyone; the conversation is with the first.
+                id: g
+                    .id
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                text: g.text.clone(),
+                lang,
+            });
+        }
+        while let Some(tr) = self.transcripts.try_recv() {
+            if let Some(u) = utterance(&tr) {
+                // The screen's language buttons say which language they want: no toggle back.
+                if u.source == Source::Button
+                    && u.text.trim() == "chat.language"
+                    && u.lang == Some(lang)
+                {
+                    continue;
+                }
+                events.push(Event::Transcript(u));
+            }
+        }
+        while let Some(s) = self.tts_status.try_recv() {
+            events.push(if s.speaking {
+                Event::TtsStarted
+            } else {
+                Event::TtsFinished
+            });
+        }
+        while self.tts_stop.try_recv().is_some() {
+            events.push(Event::BargeIn);
+        }
+        while let Some(g) = self.guide.try_recv() {
+            events.extend(w.nav.feed(&g, now).into_iter().map(Event::Nav));
+        }
+        events.extend(w.nav.tick(now).map(Event::Nav));
+        while let Some(m) = self.mux.try_recv() {
+            if let Some(op) = w.takeover.feed(&m, now) {
+                tracing::info!(?op, "operator");
+                events.push(Event::Operator(op));
+            }
+        }
+        if let Some(op) = w.takeover.tick(now) {
+            events.push(Event::Operator(op));
+        }
+        if let Some(p) = w.person.as_mut() {
+            if let Some(ids) = self.tracked.latest() {
+                p.presence.tracked(&ids.ids, now);
+            }
+            let disengaged = p
+                .sub
+                .latest()
+                .is_some_and(|l| l.level == EngagementLevel::DISENGAGED);
+            events.extend(p.presence.check(disengaged, now));
+        }
+        events.push(Event::Tick);
+        events
+    }
+}
+
+/// `/dialog/state`: on every change, and again every second.
+#[derive(Default)]
+struct StateOut {
+    last: Option<DialogState>,
+    at: Option<f64>,
+}
+
+impl StateOut {
+    fn publish(
+        &mut self,
+        pubs: &Pubs,
+        mut msg: DialogState,
+        stamp: Header,
+        now: f64,
+    ) -> Result<(), NodesError> {
+        msg.header = stamp;
+        let changed = self.last.as_ref().is_none_or(|l| {
+            let mut l = l.clone();
+            l.header = msg.header.clone();
+            l != msg
+        });
+        if changed || self.at.is_none_or(|at| now - at >= 1.0) {
+            if changed {
+                tracing::info!(state = %msg.state, intent = %msg.intent, person = %msg.person_id, "dialog state");
+            }
+            pubs.state.publish(msg.clone())?;
+            self.at = Some(now);
+            self.last = Some(msg);
+        }
+        Ok(())
+    }
+}
+
+/// Offers the knowledge base in `dir` to the reloader; a new valid one goes into service.
+fn reload_kb(dir: &Path, reloader: &mut Reloader, dialog: &mut Dialog) {
+    match kb_files(Some(dir)) {
+        Ok(files) => match reloader.offer(files) {
+            ReloadOutcome::Reloaded => dialog.set_nlu(reloader.nlu().clone()),
+            ReloadOutcome::Rejected(e) => {
+                tracing::warn!(error = %e, "knowledge base change rejected; the previous one stays in service")
+            }
+            ReloadOutcome::Unchanged => {}
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the knowledge base; the previous one stays in service")
+        }
+    }
+}
+
 /// Run the dialog node until `shutdown`.
 pub async fn run(
     ctx: Context,
@@ -267,25 +406,22 @@ pub async fn run(
         goal: node.publisher(t::NAV_GOAL, Qos::commands())?,
         alert: node.publisher(t::STAFF_ALERT, Qos::commands().with_depth(20))?,
     };
-    let transcripts =
-        node.subscribe::<Transcript>(t::TRANSCRIPT, Qos::commands().with_depth(50))?;
-    let greets = node.subscribe::<SayRequest>(t::GREET, Qos::commands())?;
-    let tracked = node.subscribe::<IdsList>(t::FACES_TRACKED, Qos::commands())?;
-    let tts_status =
-        node.subscribe::<SpeechStatus>(t::TTS_STATUS, Qos::commands().with_depth(50))?;
-    let tts_stop = node.subscribe::<Empty>(t::TTS_STOP, Qos::commands())?;
-    let guide = node.subscribe::<GuideStatus>(t::GUIDE_STATUS, Qos::commands().with_depth(50))?;
-    let mux = node.subscribe::<MuxStatus>(t::MUX_STATUS, Qos::commands())?;
+    let inputs = Inputs {
+        transcripts: node.subscribe(t::TRANSCRIPT, Qos::commands().with_depth(50))?,
+        greets: node.subscribe(t::GREET, Qos::commands())?,
+        tracked: node.subscribe(t::FACES_TRACKED, Qos::commands())?,
+        tts_status: node.subscribe(t::TTS_STATUS, Qos::commands().with_depth(50))?,
+        tts_stop: node.subscribe(t::TTS_STOP, Qos::commands())?,
+        guide: node.subscribe(t::GUIDE_STATUS, Qos::commands().with_depth(50))?,
+        mux: node.subscribe(t::MUX_STATUS, Qos::commands())?,
+    };
 
     let clock = node.clock();
     let t0 = clock.seconds();
     let since_start = |now: f64| Duration::from_secs_f64((now - t0).max(0.0));
-    let mut nav = NavTracker::default();
-    let mut takeover = TakeoverWatch::default();
+    let mut w = Watchers::default();
     let (mut said, mut alerts) = (0u64, 0u64);
-    let mut watched: Option<Watched> = None;
-    let mut last_state: Option<DialogState> = None;
-    let mut state_at = f64::NEG_INFINITY;
+    let mut state = StateOut::default();
     let mut reload_at = clock.seconds() + reload_period;
     // The home screen and the language, for late joiners (both latched).
     {
@@ -293,7 +429,7 @@ pub async fn run(
         let mut ex = Executor {
             pubs: &pubs,
             clock: &clock,
-            nav: &mut nav,
+            nav: &mut w.nav,
             said: &mut said,
             alerts: &mut alerts,
         };
@@ -311,74 +447,11 @@ pub async fn run(
             _ = rate.tick() => {}
         }
         let now = clock.seconds();
-        let mut events: Vec<Event> = Vec::new();
-        while let Some(g) = greets.try_recv() {
-            let lang = lang_of(&g.language).unwrap_or(dialog.language());
-            events.push(Event::Greeted {
-                // A group greeting names everyone; the conversation is with the first.
-                id: g
-                    .id
-                    .split(',')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
-                text: g.text.clone(),
-                lang,
-            });
-        }
-        while let Some(tr) = transcripts.try_recv() {
-            if let Some(u) = utterance(&tr) {
-                // The screen's language buttons say which language they want: no toggle back.
-                if u.source == Source::Button
-                    && u.text.trim() == "chat.language"
-                    && u.lang == Some(dialog.language())
-                {
-                    continue;
-                }
-                events.push(Event::Transcript(u));
-            }
-        }
-        while let Some(s) = tts_status.try_recv() {
-            events.push(if s.speaking {
-                Event::TtsStarted
-            } else {
-                Event::TtsFinished
-            });
-        }
-        while tts_stop.try_recv().is_some() {
-            events.push(Event::BargeIn);
-        }
-        while let Some(g) = guide.try_recv() {
-            events.extend(nav.feed(&g, now).into_iter().map(Event::Nav));
-        }
-        events.extend(nav.tick(now).map(Event::Nav));
-        while let Some(m) = mux.try_recv() {
-            if let Some(op) = takeover.feed(&m, now) {
-                tracing::info!(?op, "operator");
-                events.push(Event::Operator(op));
-            }
-        }
-        if let Some(op) = takeover.tick(now) {
-            events.push(Event::Operator(op));
-        }
-        // The person in the conversation: engagement, or out of sight for too long.
-        if let Some(w) = watched.as_mut() {
-            if let Some(ids) = tracked.latest() {
-                w.presence.tracked(&ids.ids, now);
-            }
-            let disengaged = w
-                .sub
-                .latest()
-                .is_some_and(|l| l.level == EngagementLevel::DISENGAGED);
-            events.extend(w.presence.check(disengaged, now));
-        }
-        events.push(Event::Tick);
-
+        let events = inputs.events(dialog.language(), &mut w, now);
         let mut ex = Executor {
             pubs: &pubs,
             clock: &clock,
-            nav: &mut nav,
+            nav: &mut w.nav,
             said: &mut said,
             alerts: &mut alerts,
         };
@@ -386,41 +459,20 @@ pub async fn run(
             let actions = dialog.handle(ev, since_start(now));
             ex.run(actions)?;
         }
-
         let snap = dialog.snapshot();
-        if watched.as_ref().map(|w| w.presence.id()) != Some(snap.person_id.as_str()) {
-            watched = watch(&node, &snap.person_id, now)?;
+        if w.person.as_ref().map(|p| p.presence.id()) != Some(snap.person_id.as_str()) {
+            w.person = watch(&node, &snap.person_id, now)?;
         }
-        let mut msg = snap.to_msg();
-        msg.header = Header::new(clock.now(), "base_link");
-        let changed = last_state.as_ref().is_none_or(|l| {
-            let mut l = l.clone();
-            l.header = msg.header.clone();
-            l != msg
-        });
-        if changed || now - state_at >= 1.0 {
-            if changed {
-                tracing::info!(state = %msg.state, intent = %msg.intent, person = %msg.person_id, "dialog state");
-            }
-            pubs.state.publish(msg.clone())?;
-            state_at = now;
-            last_state = Some(msg);
-        }
+        state.publish(
+            &pubs,
+            snap.to_msg(),
+            Header::new(clock.now(), "base_link"),
+            now,
+        )?;
         if now >= reload_at {
             reload_at = now + reload_period;
             if let Some(dir) = &kb_dir {
-                match kb_files(Some(dir)) {
-                    Ok(files) => match reloader.offer(files) {
-                        ReloadOutcome::Reloaded => dialog.set_nlu(reloader.nlu().clone()),
-                        ReloadOutcome::Rejected(e) => {
-                            tracing::warn!(error = %e, "knowledge base change rejected; the previous one stays in service")
-                        }
-                        ReloadOutcome::Unchanged => {}
-                    },
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot read the knowledge base; the previous one stays in service")
-                    }
-                }
+                reload_kb(dir, &mut reloader, &mut dialog);
             }
         }
     }
