@@ -409,30 +409,17 @@ pub struct SimOverrides {
     pub repeat: Option<usize>,
 }
 
-/// Run a scenario to its end (or `shutdown`) and return its report.
-#[allow(clippy::disallowed_methods)] // the simulator paces sim time against the wall (`speed`) and waits for the robot's topics in wall time
-pub async fn run_scenario(
-    ctx: Context,
-    args: NodeArgs,
-    overrides: SimOverrides,
-    shutdown: impl Future<Output = ()> + Send,
-) -> Result<Report, NodesError> {
-    let (node, mut params) = start::<SimParams>(&ctx, &args, "sim", SimParams::check)?;
-    if let Some(s) = &overrides.scenario {
-        params.scenario = s.display().to_string();
-    }
-    if let Some(s) = overrides.speed {
-        params.speed = s;
-    }
-    if let Some(c) = overrides.camera {
-        params.camera = c;
-    }
-    params.check().map_err(|e| NodesError::node(&node, e))?;
+/// The scenario and the world it builds, from the parameters and the command line's overrides.
+fn load_world(
+    node: &letan_transport::Node,
+    params: &SimParams,
+    overrides: &SimOverrides,
+) -> Result<(Scenario, World), NodesError> {
     let root = if params.repo_root.is_empty() {
-        let cwd = std::env::current_dir().map_err(|e| NodesError::node(&node, e))?;
+        let cwd = std::env::current_dir().map_err(|e| NodesError::node(node, e))?;
         find_repo_root(&cwd).ok_or_else(|| {
             NodesError::node(
-                &node,
+                node,
                 format!(
                     "no maps/lobby.yaml above {}: run from the repository",
                     cwd.display()
@@ -451,21 +438,21 @@ pub async fn run_scenario(
         }
     };
     let scenario = Scenario::load(&scenario_path)
-        .map_err(|e| NodesError::node(&node, e))?
+        .map_err(|e| NodesError::node(node, e))?
         .repeated(overrides.repeat.unwrap_or(1));
-    let lobby = Lobby::load(&root).map_err(|e| NodesError::node(&node, e))?;
+    let lobby = Lobby::load(&root).map_err(|e| NodesError::node(node, e))?;
     let mut config = WorldConfig::default();
     config.camera.enabled = params.camera;
     let faces = if params.camera {
-        let dir = FaceBank::shared_images_dir(&root).map_err(|e| NodesError::node(&node, e))?;
-        Some(FaceBank::load(&dir, 60.0).map_err(|e| NodesError::node(&node, e))?)
+        let dir = FaceBank::shared_images_dir(&root).map_err(|e| NodesError::node(node, e))?;
+        Some(FaceBank::load(&dir, 60.0).map_err(|e| NodesError::node(node, e))?)
     } else {
         None
     };
     let seed = overrides
         .seed
         .or((params.seed >= 0).then_some(params.seed as u64));
-    let mut world: World = scenario
+    let world = scenario
         .build_world(
             config,
             seed,
@@ -473,7 +460,195 @@ pub async fn run_scenario(
             lobby.places.clone(),
             faces,
         )
-        .map_err(|e| NodesError::node(&node, e))?;
+        .map_err(|e| NodesError::node(node, e))?;
+    Ok((scenario, world))
+}
+
+/// What the robot's own nodes publish, turned into the world's `RobotAction`s each step.
+struct RobotWatch {
+    greet: Subscriber<SayRequest>,
+    dialog: Subscriber<DialogState>,
+    guide: Subscriber<GuideStatus>,
+    /// The robot's engagement model (REP-155), to time greetings against it.
+    tracked: Subscriber<IdsList>,
+    engagement: HashMap<String, (Subscriber<EngagementLevel>, bool)>,
+    watcher: ActionWatcher,
+}
+
+impl RobotWatch {
+    fn new(node: &letan_transport::Node) -> Result<Self, NodesError> {
+        Ok(Self {
+            greet: node.subscribe("/greeting/greet", Qos::commands())?,
+            dialog: node.subscribe("/dialog/state", Qos::commands().with_depth(50))?,
+            guide: node.subscribe("/nav/guide_status", Qos::commands().with_depth(50))?,
+            tracked: node.subscribe("/humans/faces/tracked", Qos::commands())?,
+            engagement: HashMap::new(),
+            watcher: ActionWatcher::default(),
+        })
+    }
+
+    /// The robot's actions since the last step.
+    fn actions(
+        &mut self,
+        node: &letan_transport::Node,
+        out: &mut Vec<RobotAction>,
+    ) -> Result<(), NodesError> {
+        if let Some(ids) = self.tracked.latest() {
+            self.engagement.retain(|id, _| ids.ids.contains(id));
+            for id in ids.ids.iter().take(64) {
+                if !self.engagement.contains_key(id)
+                    && id.len() <= 32
+                    && id.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    let sub = node.subscribe::<EngagementLevel>(
+                        &format!("/humans/persons/{id}/engagement_status"),
+                        Qos::latched(),
+                    )?;
+                    self.engagement.insert(id.clone(), (sub, false));
+                }
+            }
+        }
+        for (sub, engaged) in self.engagement.values_mut() {
+            if let Some(l) = sub.latest() {
+                if !*engaged
+                    && matches!(
+                        l.level,
+                        EngagementLevel::ENGAGING | EngagementLevel::ENGAGED
+                    )
+                {
+                    *engaged = true;
+                    out.push(RobotAction::Engaged { person: None });
+                }
+            }
+        }
+        while let Some(g) = self.greet.try_recv() {
+            self.watcher.greeting(&g, out);
+        }
+        while let Some(d) = self.dialog.try_recv() {
+            self.watcher.dialog(&d, out);
+        }
+        while let Some(g) = self.guide.try_recv() {
+            self.watcher.guide(&g, out);
+        }
+        Ok(())
+    }
+}
+
+/// The scenario's operator steps, played on the console's own topics.
+struct ScriptedOperator {
+    pubs: OperatorPubs,
+    steps: Vec<OperatorStep>,
+    next: usize,
+    /// Teleop held until this sim time.
+    teleop: Option<(f64, Twist)>,
+}
+
+impl ScriptedOperator {
+    fn new(node: &letan_transport::Node, scenario: &Scenario) -> Result<Self, NodesError> {
+        let mut steps = scenario.operator.clone();
+        steps.sort_by(|a, b| a.at.total_cmp(&b.at));
+        Ok(Self {
+            pubs: OperatorPubs {
+                teleop: node.publisher("/cmd_vel_teleop_console", Qos::commands())?,
+                estop: node.publisher("/mux/operator_estop", Qos::commands())?,
+                goal: node.publisher("/nav/goal", Qos::commands())?,
+            },
+            steps,
+            next: 0,
+            teleop: None,
+        })
+    }
+
+    /// The steps due at sim time `now`, and the held teleop.
+    fn step(&mut self, now: f64) -> Result<(), NodesError> {
+        let goal = |place: &str| NavGoalPlace {
+            header: Header::new(stamp(now), "map"),
+            place_id: place.into(),
+            person_id: String::new(),
+            guide: false,
+        };
+        while self.next < self.steps.len() && self.steps[self.next].at <= now {
+            let step = &self.steps[self.next];
+            tracing::info!(t = now, action = ?step.action, "operator");
+            match &step.action {
+                OperatorAction::Teleop {
+                    linear,
+                    angular,
+                    duration,
+                } => {
+                    self.teleop = Some((now + duration, Twist::planar(*linear, *angular)));
+                }
+                OperatorAction::Estop => self.pubs.estop.publish(Bool { data: true })?,
+                OperatorAction::Release => self.pubs.estop.publish(Bool { data: false })?,
+                OperatorAction::GoTo { place } => self.pubs.goal.publish(goal(place))?,
+                OperatorAction::Dock => self.pubs.goal.publish(goal("dock"))?,
+            }
+            self.next += 1;
+        }
+        if let Some((until, t)) = self.teleop {
+            if now < until {
+                self.pubs.teleop.publish(t)?;
+            } else {
+                self.pubs.teleop.publish(Twist::default())?;
+                self.teleop = None;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Waits (in wall time, at most `wait_timeout_s`) until the robot's topics named in `wait_for`
+/// have a publisher, keeping the e-stop box alive meanwhile. False if `shutdown` came first.
+#[allow(clippy::disallowed_methods)] // waits for the robot's topics in wall time
+async fn wait_for_robot(
+    node: &letan_transport::Node,
+    params: &SimParams,
+    pubs: &Pubs,
+    shutdown: &mut (impl Future<Output = ()> + Unpin),
+) -> Result<bool, NodesError> {
+    let waited = std::time::Instant::now();
+    let mut missing: Vec<&String> = params.wait_for.iter().collect();
+    while !missing.is_empty() {
+        missing.retain(|t| node.publisher_count(t).map_or(true, |n| n == 0));
+        if missing.is_empty() {
+            break;
+        }
+        if waited.elapsed().as_secs_f64() > params.wait_timeout_s {
+            tracing::warn!(topics = ?missing, "starting without these robot topics (no publisher yet)");
+            break;
+        }
+        // Keep the e-stop box alive while waiting, or the mux latches "heartbeat lost".
+        if params.estop_heartbeat {
+            pubs.estop.publish(Bool { data: false })?;
+        }
+        tokio::select! {
+            _ = &mut *shutdown => return Ok(false),
+            _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {}
+        }
+    }
+    Ok(true)
+}
+
+/// Run a scenario to its end (or `shutdown`) and return its report.
+#[allow(clippy::disallowed_methods)] // the simulator paces sim time against the wall (`speed`)
+pub async fn run_scenario(
+    ctx: Context,
+    args: NodeArgs,
+    overrides: SimOverrides,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<Report, NodesError> {
+    let (node, mut params) = start::<SimParams>(&ctx, &args, "sim", SimParams::check)?;
+    if let Some(s) = &overrides.scenario {
+        params.scenario = s.display().to_string();
+    }
+    if let Some(s) = overrides.speed {
+        params.speed = s;
+    }
+    if let Some(c) = overrides.camera {
+        params.camera = c;
+    }
+    params.check().map_err(|e| NodesError::node(&node, e))?;
+    let (scenario, mut world) = load_world(&node, &params, &overrides)?;
     let seed_used = world.config().seed;
 
     let pubs = Pubs {
@@ -499,143 +674,41 @@ pub async fn run_scenario(
     let tf_static = node.publisher::<TFMessage>("/tf_static", Qos::latched())?;
     tf_static.publish(tf_msg(&world.static_transforms()))?;
     let cmd = node.subscribe::<Twist>("/cmd_vel", Qos::commands())?;
-    let greet = node.subscribe::<SayRequest>("/greeting/greet", Qos::commands())?;
-    let dialog = node.subscribe::<DialogState>("/dialog/state", Qos::commands().with_depth(50))?;
-    let guide =
-        node.subscribe::<GuideStatus>("/nav/guide_status", Qos::commands().with_depth(50))?;
-    let mut watcher = ActionWatcher::default();
-    // The robot's engagement model (REP-155), to time greetings against it.
-    let tracked = node.subscribe::<IdsList>("/humans/faces/tracked", Qos::commands())?;
-    let mut engagement: HashMap<String, (Subscriber<EngagementLevel>, bool)> = HashMap::new();
-    let op = OperatorPubs {
-        teleop: node.publisher("/cmd_vel_teleop_console", Qos::commands())?,
-        estop: node.publisher("/mux/operator_estop", Qos::commands())?,
-        goal: node.publisher("/nav/goal", Qos::commands())?,
-    };
-    let mut ops: Vec<OperatorStep> = scenario.operator.clone();
-    ops.sort_by(|a, b| a.at.total_cmp(&b.at));
-    let mut next_op = 0usize;
-    let mut teleop: Option<(f64, Twist)> = None;
+    let mut robot = RobotWatch::new(&node)?;
+    let mut operator = ScriptedOperator::new(&node, &scenario)?;
 
     tokio::pin!(shutdown);
     let waited = std::time::Instant::now();
-    let mut missing: Vec<&String> = params.wait_for.iter().collect();
-    while !missing.is_empty() {
-        missing.retain(|t| node.publisher_count(t).map_or(true, |n| n == 0));
-        if missing.is_empty() {
-            break;
-        }
-        if waited.elapsed().as_secs_f64() > params.wait_timeout_s {
-            tracing::warn!(topics = ?missing, "starting without these robot topics (no publisher yet)");
-            break;
-        }
-        // Keep the e-stop box alive while waiting, or the mux latches "heartbeat lost".
-        if params.estop_heartbeat {
-            pubs.estop.publish(Bool { data: false })?;
-        }
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {}
-        }
-    }
+    let mut running = wait_for_robot(&node, &params, &pubs, &mut shutdown).await?;
     // Lockstep: the nodes finish starting up (routers trained, maps loaded), then every step waits
     // for them (see `letan_transport::lockstep`).
     let lockstep = ctx.lockstep().cloned();
-    if let Some(l) = &lockstep {
+    if let (Some(l), true) = (&lockstep, running) {
         let settled = tokio::select! {
             _ = &mut shutdown => None,
             s = l.settle(letan_transport::secs_to_duration(params.wait_timeout_s.max(params.settle_timeout_s))) => Some(s),
         };
-        if let Some(Err(e)) = settled {
-            return Err(NodesError::node(
-                &node,
-                format!("before the first step: {e}"),
-            ));
+        match settled {
+            Some(Err(e)) => {
+                return Err(NodesError::node(
+                    &node,
+                    format!("before the first step: {e}"),
+                ))
+            }
+            Some(Ok(_)) => l.start(),
+            None => running = false,
         }
-        l.start();
     }
     tracing::info!(waited_s = waited.elapsed().as_secs_f64(), scenario = %scenario.name, seed = seed_used, speed = params.speed, lockstep = lockstep.is_some(), "simulation starts");
     let wall_start = std::time::Instant::now();
     let mut heartbeat_at = 0.0;
-    while world.time() < scenario.duration {
+    while running && world.time() < scenario.duration {
         let mut inputs = Inputs::default();
         if let Some(t) = cmd.latest() {
             inputs.cmd_vel = Some((t.linear.x, t.angular.z));
         }
-        if let Some(ids) = tracked.latest() {
-            engagement.retain(|id, _| ids.ids.contains(id));
-            for id in ids.ids.iter().take(64) {
-                if !engagement.contains_key(id)
-                    && id.len() <= 32
-                    && id.chars().all(|c| c.is_ascii_alphanumeric())
-                {
-                    let sub = node.subscribe::<EngagementLevel>(
-                        &format!("/humans/persons/{id}/engagement_status"),
-                        Qos::latched(),
-                    )?;
-                    engagement.insert(id.clone(), (sub, false));
-                }
-            }
-        }
-        for (sub, engaged) in engagement.values_mut() {
-            if let Some(l) = sub.latest() {
-                if !*engaged
-                    && matches!(
-                        l.level,
-                        EngagementLevel::ENGAGING | EngagementLevel::ENGAGED
-                    )
-                {
-                    *engaged = true;
-                    inputs.actions.push(RobotAction::Engaged { person: None });
-                }
-            }
-        }
-        while let Some(g) = greet.try_recv() {
-            watcher.greeting(&g, &mut inputs.actions);
-        }
-        while let Some(d) = dialog.try_recv() {
-            watcher.dialog(&d, &mut inputs.actions);
-        }
-        while let Some(g) = guide.try_recv() {
-            watcher.guide(&g, &mut inputs.actions);
-        }
-        // The scripted operator, on the console's own topics.
-        while next_op < ops.len() && ops[next_op].at <= world.time() {
-            let step = &ops[next_op];
-            tracing::info!(t = world.time(), action = ?step.action, "operator");
-            match &step.action {
-                OperatorAction::Teleop {
-                    linear,
-                    angular,
-                    duration,
-                } => {
-                    teleop = Some((world.time() + duration, Twist::planar(*linear, *angular)));
-                }
-                OperatorAction::Estop => op.estop.publish(Bool { data: true })?,
-                OperatorAction::Release => op.estop.publish(Bool { data: false })?,
-                OperatorAction::GoTo { place } => op.goal.publish(NavGoalPlace {
-                    header: Header::new(stamp(world.time()), "map"),
-                    place_id: place.clone(),
-                    person_id: String::new(),
-                    guide: false,
-                })?,
-                OperatorAction::Dock => op.goal.publish(NavGoalPlace {
-                    header: Header::new(stamp(world.time()), "map"),
-                    place_id: "dock".into(),
-                    person_id: String::new(),
-                    guide: false,
-                })?,
-            }
-            next_op += 1;
-        }
-        if let Some((until, t)) = teleop {
-            if world.time() < until {
-                op.teleop.publish(t)?;
-            } else {
-                op.teleop.publish(Twist::default())?;
-                teleop = None;
-            }
-        }
+        robot.actions(&node, &mut inputs.actions)?;
+        operator.step(world.time())?;
         let out = world.step(params.step_s, &inputs);
         let beat = params.estop_heartbeat && out.clock >= heartbeat_at;
         if beat {
