@@ -164,12 +164,14 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-fn run_in(
+/// The nodes of `launch/sim.launch.yaml` for this run: the simulator's arguments and every other
+/// Letan node's (`exec`, arguments). Anything that is not a Letan node is skipped with a word.
+fn plan_nodes(
     args: &Args,
     root: &Path,
     work: &Path,
     speed: f64,
-) -> Result<letan_sim::scenario::Report> {
+) -> Result<(NodeArgs, Vec<(String, NodeArgs)>)> {
     let mut launch_args = vec![
         ("speed".to_string(), speed.to_string()),
         ("console".to_string(), (!args.headless).to_string()),
@@ -195,13 +197,6 @@ fn run_in(
         },
     )?;
     plan.write_generated()?;
-    let overrides = SimOverrides {
-        scenario: args.scenario.clone(),
-        seed: args.seed,
-        speed: Some(speed),
-        camera: args.no_camera.then_some(false),
-        repeat: usize::try_from(args.repeat).ok(),
-    };
     let mut sim_args: Option<NodeArgs> = None;
     let mut nodes: Vec<(String, NodeArgs)> = Vec::new();
     for p in &plan.processes {
@@ -230,6 +225,23 @@ fn run_in(
         }
     }
     let sim_args = sim_args.context("launch/sim.launch.yaml starts no `sim` node")?;
+    Ok((sim_args, nodes))
+}
+
+fn run_in(
+    args: &Args,
+    root: &Path,
+    work: &Path,
+    speed: f64,
+) -> Result<letan_sim::scenario::Report> {
+    let (sim_args, nodes) = plan_nodes(args, root, work, speed)?;
+    let overrides = SimOverrides {
+        scenario: args.scenario.clone(),
+        seed: args.seed,
+        speed: Some(speed),
+        camera: args.no_camera.then_some(false),
+        repeat: usize::try_from(args.repeat).ok(),
+    };
     let dds = if args.bus {
         None
     } else {
