@@ -582,7 +582,9 @@ impl World {
             let person = match a {
                 RobotAction::Greeted { person } => person.or_else(|| self.in_front(|p| p.greeted)),
                 RobotAction::Engaged { person } => person.or_else(|| self.in_front(|p| p.engaged)),
-                RobotAction::Said { person, .. } => person.or_else(|| self.addressee()),
+                RobotAction::Said { person, lang, .. } => {
+                    person.or_else(|| self.addressee(Some(lang), &answered))
+                }
                 _ => None,
             };
             match a {
@@ -691,19 +693,28 @@ impl World {
             })
             .collect();
         front.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        front.first().map(|f| f.2).or_else(|| self.addressee())
+        front
+            .first()
+            .map(|f| f.2)
+            .or_else(|| self.addressee(None, &BTreeSet::new()))
     }
 
-    /// The person the robot is most likely talking to: waiting for an answer, nearest first.
-    fn addressee(&self) -> Option<u32> {
+    /// Whom an answer in `lang` is for, among the people within 4 m: first someone waiting for an
+    /// answer and not answered yet in this step (two questions in one step get two answers), then
+    /// someone who speaks `lang`, then the nearest.
+    fn addressee(&self, lang: Option<&str>, answered_now: &BTreeSet<u32>) -> Option<u32> {
         let rp = self.robot.pose.position();
         self.people
             .iter()
             .filter(|p| p.present)
-            .map(|p| (!p.awaiting_answer(), (p.pos - rp).norm(), p.id))
-            .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
-            .filter(|(_, d, _)| *d < 4.0)
-            .map(|(_, _, id)| id)
+            .map(|p| {
+                let waiting = p.awaiting_answer() && !answered_now.contains(&p.id);
+                let other_lang = lang.is_some_and(|l| p.lang != l);
+                (!waiting, other_lang, (p.pos - rp).norm(), p.id)
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.total_cmp(&b.2)))
+            .filter(|(_, _, d, _)| *d < 4.0)
+            .map(|(_, _, _, id)| id)
     }
 
     fn substep(

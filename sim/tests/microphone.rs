@@ -90,3 +90,78 @@ fn utterance_reaches_the_robot_only_when_near_and_facing() {
         }
     )));
 }
+
+/// Two visitors, one Vietnamese and one English, ask at the same moment; the robot's two answers
+/// come in one step, the English one first. Each answer goes to the person who speaks its
+/// language, and neither is given both (the soak once saw the only answer in a step given to
+/// the wrong one, and the other never answered).
+#[test]
+fn two_answers_in_one_step_go_to_two_people_by_language() {
+    let mut cfg = WorldConfig::default();
+    cfg.camera.enabled = false;
+    let mut places = Places::new();
+    places.insert("entrance".into(), Pose2::new(1.0, 1.0, 0.0));
+    let mut w = World::new(
+        cfg,
+        common::room(),
+        places,
+        Pose2::new(8.0, 3.0, std::f64::consts::PI),
+        None,
+    )
+    .unwrap();
+    let mut rng = SimRng::new(3, 1);
+    for (id, name, lang, y) in [(0, "hoa", "vi", 2.5), (1, "kim", "en", 3.5)] {
+        let asks = vec![Action::AskRobot {
+            text: "?".into(),
+            lang: None,
+            audio: None,
+            timeout: 30.0,
+        }];
+        let p = Person::new(
+            id,
+            name.into(),
+            lang.into(),
+            Vector2::new(5.0, y),
+            1.0,
+            false,
+            asks,
+            &mut rng,
+            0.23,
+        );
+        w.add_person(0.0, p).unwrap();
+    }
+    let mut spoke = 0;
+    for _ in 0..800 {
+        spoke += w.step(0.05, &Inputs::default()).utterances.len();
+        if spoke == 2 {
+            break;
+        }
+    }
+    assert_eq!(spoke, 2, "both asked");
+    let said = |lang: &str| letan_sim::world::RobotAction::Said {
+        text: format!("answer in {lang}"),
+        lang: lang.into(),
+        intent: None,
+        person: None,
+    };
+    let inputs = Inputs {
+        actions: vec![said("en"), said("vi")],
+        ..Inputs::default()
+    };
+    w.step(0.05, &inputs);
+    let to: Vec<(String, Option<u32>)> = w
+        .log()
+        .iter()
+        .filter_map(|l| match &l.event {
+            SimEvent::Robot {
+                action: letan_sim::world::RobotAction::Said { lang, .. },
+                person,
+            } => Some((lang.clone(), *person)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        to,
+        vec![("en".to_string(), Some(1)), ("vi".to_string(), Some(0))]
+    );
+}

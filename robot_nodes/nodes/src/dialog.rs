@@ -332,6 +332,11 @@ struct StateOut {
 }
 
 impl StateOut {
+    /// `answers` differs from the last state published.
+    fn is_new_answer(&self, answers: u32) -> bool {
+        self.last.as_ref().is_some_and(|l| l.answers != answers)
+    }
+
     fn publish(
         &mut self,
         pubs: &Pubs,
@@ -458,6 +463,17 @@ pub async fn run(
         for ev in events {
             let actions = dialog.handle(ev, since_start(now));
             ex.run(actions)?;
+            // Every answer gets its own state (two questions in one tick: two answers), so that
+            // whoever follows `/dialog/state` sees each one, not only the last.
+            let snap = dialog.snapshot();
+            if state.is_new_answer(snap.answers) {
+                state.publish(
+                    &pubs,
+                    snap.to_msg(),
+                    Header::new(clock.now(), "base_link"),
+                    now,
+                )?;
+            }
         }
         let snap = dialog.snapshot();
         if w.person.as_ref().map(|p| p.presence.id()) != Some(snap.person_id.as_str()) {
