@@ -278,10 +278,32 @@ impl Bridge {
         }
     }
 
+    /// Everything that arrived since the last snapshot.
     fn drain(&mut self, s: &Subs, map_frame: &str, odom_frame: &str) {
         if let Some(m) = s.map.latest() {
             self.state.map = wall_segments(&m);
         }
+        self.drain_pose(s, map_frame, odom_frame);
+        self.drain_route(s);
+        self.drain_camera(s);
+        self.drain_talk(s);
+        if let Some(d) = s.dialog.latest() {
+            self.seen("dialog");
+            self.state.dialog_state = d.state.chars().take(32).collect();
+        }
+        if let Some(m) = s.mux.latest() {
+            self.seen("mux");
+            self.state.mux.active = (!m.active_input.is_empty()).then(|| m.active_input.clone());
+            self.state.mux.estop = estop_reason(&m);
+        }
+        if let Some(c) = s.cmd.latest() {
+            self.on_cmd_vel(&c);
+        }
+        self.drain_alerts(s);
+    }
+
+    /// The robot's pose in the map: odometry composed with localization's map → odom.
+    fn drain_pose(&mut self, s: &Subs, map_frame: &str, odom_frame: &str) {
         while let Some(o) = s.odom.try_recv() {
             let p = &o.pose.pose;
             let v = (p.position.x, p.position.y, p.orientation.yaw());
@@ -315,6 +337,10 @@ impl Bridge {
             let (x, y, theta) = compose(m, o);
             self.state.pose = Some(Pose2 { x, y, theta });
         }
+    }
+
+    /// The planned path, the people navigation sees, and the goal.
+    fn drain_route(&mut self, s: &Subs) {
         if let Some(p) = s.plan.latest() {
             let step = p.poses.len().div_ceil(MAX_PATH_POINTS).max(1);
             self.state.path = p
@@ -361,6 +387,10 @@ impl Bridge {
                 self.state.path.clear();
             }
         }
+    }
+
+    /// The (blurred) debug image, at most `CAMERA_HZ`.
+    fn drain_camera(&mut self, s: &Subs) {
         if let Some(img) = s.camera.latest() {
             self.seen("face");
             let due = self
@@ -379,6 +409,10 @@ impl Bridge {
                 }
             }
         }
+    }
+
+    /// What the visitor said or typed and what the robot said, for the transcript.
+    fn drain_talk(&mut self, s: &Subs) {
         while let Some(t) = s.transcript.try_recv() {
             if t.is_final {
                 let who = if t.source == "keyboard" || t.source == "button" {
@@ -395,18 +429,10 @@ impl Bridge {
                 self.line("robot", &t.language.clone(), &t.text);
             }
         }
-        if let Some(d) = s.dialog.latest() {
-            self.seen("dialog");
-            self.state.dialog_state = d.state.chars().take(32).collect();
-        }
-        if let Some(m) = s.mux.latest() {
-            self.seen("mux");
-            self.state.mux.active = (!m.active_input.is_empty()).then(|| m.active_input.clone());
-            self.state.mux.estop = estop_reason(&m);
-        }
-        if let Some(c) = s.cmd.latest() {
-            self.on_cmd_vel(&c);
-        }
+    }
+
+    /// Staff alerts; a repeat of an unacknowledged one is shown once.
+    fn drain_alerts(&mut self, s: &Subs) {
         while let Some(a) = s.alerts.try_recv() {
             // Repeats of the same alert keep its id: shown once.
             let key: String = a.id.chars().take(64).collect();
