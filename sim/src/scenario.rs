@@ -366,43 +366,52 @@ impl Scenario {
     }
 
     fn validate(&self, path: &str) -> Result<(), SimError> {
-        let bad = |reason: String| {
-            Err(SimError::Scenario {
-                path: path.to_string(),
-                reason,
-            })
+        let check = || -> Result<(), String> {
+            if !(self.duration.is_finite() && self.duration > 0.0 && self.duration <= 86_400.0) {
+                return Err(format!(
+                    "duration: {} must be in (0, 86400] s",
+                    self.duration
+                ));
+            }
+            let names = self.validate_people()?;
+            self.validate_operator()?;
+            self.validate_faults()?;
+            self.validate_expectations(&names)
         };
-        if !(self.duration.is_finite() && self.duration > 0.0 && self.duration <= 86_400.0) {
-            return bad(format!(
-                "duration: {} must be in (0, 86400] s",
-                self.duration
-            ));
-        }
+        check().map_err(|reason| SimError::Scenario {
+            path: path.to_string(),
+            reason,
+        })
+    }
+
+    /// Names unique and set, sane entry times, speeds and languages, one plan per group, and
+    /// each plan's steps. Returns the names.
+    fn validate_people(&self) -> Result<BTreeSet<&str>, String> {
         let mut names = BTreeSet::new();
         let mut leaders: BTreeSet<&str> = BTreeSet::new();
         for (i, p) in self.people.iter().enumerate() {
             let key = format!("people[{i}] ({})", p.name);
             if p.name.trim().is_empty() {
-                return bad(format!("people[{i}].name: empty"));
+                return Err(format!("people[{i}].name: empty"));
             }
             if !names.insert(p.name.as_str()) {
-                return bad(format!("{key}: duplicate name"));
+                return Err(format!("{key}: duplicate name"));
             }
             if !(p.enter_at.is_finite() && p.enter_at >= 0.0) {
-                return bad(format!("{key}.enter_at: {} must be >= 0", p.enter_at));
+                return Err(format!("{key}.enter_at: {} must be >= 0", p.enter_at));
             }
             if let Some(s) = p.speed {
                 if !(s > 0.1 && s <= 2.5) {
-                    return bad(format!("{key}.speed: {s} must be in (0.1, 2.5] m/s"));
+                    return Err(format!("{key}.speed: {s} must be in (0.1, 2.5] m/s"));
                 }
             }
             if !matches!(p.lang.as_str(), "vi" | "en") {
-                return bad(format!("{key}.lang: {:?} must be \"vi\" or \"en\"", p.lang));
+                return Err(format!("{key}.lang: {:?} must be \"vi\" or \"en\"", p.lang));
             }
             if let Some(g) = &p.group {
                 if leaders.contains(g.as_str()) {
                     if !p.plan.is_empty() {
-                        return bad(format!(
+                        return Err(format!(
                             "{key}.plan: only the first member of group {g:?} has a plan; the others follow"
                         ));
                     }
@@ -410,38 +419,15 @@ impl Scenario {
                     leaders.insert(g.as_str());
                 }
             }
-            for (k, a) in p.plan.iter().enumerate() {
-                match a {
-                    Action::Wait(s) | Action::WaitIn { seconds: s, .. }
-                        if !(s.is_finite() && *s >= 0.0) =>
-                    {
-                        return bad(format!("{key}.plan[{k}]: wait {s} must be >= 0"));
-                    }
-                    Action::AskRobot { text, timeout, .. } => {
-                        if text.trim().is_empty() {
-                            return bad(format!("{key}.plan[{k}].ask_robot.text: empty"));
-                        }
-                        if !(timeout.is_finite() && *timeout > 0.0) {
-                            return bad(format!("{key}.plan[{k}].ask_robot.timeout must be > 0"));
-                        }
-                    }
-                    Action::FollowRobot { wait, timeout }
-                        if !(wait.is_finite()
-                            && *wait >= 0.0
-                            && timeout.is_finite()
-                            && *timeout > 0.0) =>
-                    {
-                        return bad(format!(
-                            "{key}.plan[{k}].follow_robot: wait must be >= 0 and timeout > 0"
-                        ));
-                    }
-                    _ => {}
-                }
-            }
+            validate_plan(&key, &p.plan)?;
         }
+        Ok(names)
+    }
+
+    fn validate_operator(&self) -> Result<(), String> {
         for (i, o) in self.operator.iter().enumerate() {
             if !(o.at.is_finite() && o.at >= 0.0) {
-                return bad(format!("operator[{i}].at: {} must be >= 0", o.at));
+                return Err(format!("operator[{i}].at: {} must be >= 0", o.at));
             }
             if let OperatorAction::Teleop {
                 linear,
@@ -454,29 +440,34 @@ impl Scenario {
                     && linear.is_finite()
                     && angular.is_finite())
                 {
-                    return bad(format!(
+                    return Err(format!(
                         "operator[{i}]: teleop needs a finite linear, angular and duration > 0"
                     ));
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Within the run, at least 0.1 s long, and no two of one sensor overlapping.
+    fn validate_faults(&self) -> Result<(), String> {
         for (i, f) in self.faults.iter().enumerate() {
             let key = format!("faults[{i}] ({})", f.sensor.name());
             if !(f.at.is_finite() && f.at >= 0.0 && f.at < self.duration) {
-                return bad(format!(
+                return Err(format!(
                     "{key}.at: {} must be >= 0 and before the end ({} s)",
                     f.at, self.duration
                 ));
             }
             if !(f.duration.is_finite() && f.duration >= 0.1) {
-                return bad(format!("{key}.for: {} must be >= 0.1 s", f.duration));
+                return Err(format!("{key}.for: {} must be >= 0.1 s", f.duration));
             }
             if let Some((j, g)) = self.faults[..i]
                 .iter()
                 .enumerate()
                 .find(|(_, g)| g.sensor == f.sensor && f.at < g.end() && g.at < f.end())
             {
-                return bad(format!(
+                return Err(format!(
                     "{key}: overlaps faults[{j}] ({} from {} s for {} s)",
                     g.sensor.name(),
                     g.at,
@@ -484,19 +475,25 @@ impl Scenario {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Sane windows and bounds, a fault for every fault expectation, and only people of the
+    /// scenario (`names`).
+    fn validate_expectations(&self, names: &BTreeSet<&str>) -> Result<(), String> {
         for (i, e) in self.expectations.iter().enumerate() {
             match e {
                 Expectation::RobotStill { from, to, at_most }
                     if !(from.is_finite() && to.is_finite() && from < to && *at_most >= 0.0) =>
                 {
-                    return bad(format!(
+                    return Err(format!(
                         "expectations[{i}].robot_still: needs from < to and at_most >= 0"
                     ));
                 }
                 Expectation::NoGreeting { from, to }
                     if !(from.is_finite() && to.is_finite() && from < to) =>
                 {
-                    return bad(format!("expectations[{i}].no_greeting: needs from < to"));
+                    return Err(format!("expectations[{i}].no_greeting: needs from < to"));
                 }
                 Expectation::StoppedWhileSilent {
                     sensor,
@@ -508,12 +505,12 @@ impl Scenario {
                         && at_most.is_finite()
                         && *at_most >= 0.0)
                     {
-                        return bad(format!(
+                        return Err(format!(
                             "expectations[{i}].stopped_while_silent: needs within > 0 and at_most >= 0"
                         ));
                     }
                     if !self.faults.iter().any(|f| f.sensor == *sensor) {
-                        return bad(format!(
+                        return Err(format!(
                             "expectations[{i}].stopped_while_silent: no {} fault in faults",
                             sensor.name()
                         ));
@@ -533,7 +530,7 @@ impl Scenario {
             };
             if let Some(w) = who {
                 if !names.contains(w.as_str()) {
-                    return bad(format!(
+                    return Err(format!(
                         "expectations[{i}]: no person named {w:?} in people"
                     ));
                 }
@@ -816,6 +813,37 @@ pub fn evaluate(
             }
         })
         .collect()
+}
+
+/// One person's plan (`key` names them in errors): waits >= 0, questions with text and a
+/// timeout, follow steps with sane times.
+fn validate_plan(key: &str, plan: &[Action]) -> Result<(), String> {
+    for (k, a) in plan.iter().enumerate() {
+        match a {
+            Action::Wait(s) | Action::WaitIn { seconds: s, .. }
+                if !(s.is_finite() && *s >= 0.0) =>
+            {
+                return Err(format!("{key}.plan[{k}]: wait {s} must be >= 0"));
+            }
+            Action::AskRobot { text, timeout, .. } => {
+                if text.trim().is_empty() {
+                    return Err(format!("{key}.plan[{k}].ask_robot.text: empty"));
+                }
+                if !(timeout.is_finite() && *timeout > 0.0) {
+                    return Err(format!("{key}.plan[{k}].ask_robot.timeout must be > 0"));
+                }
+            }
+            Action::FollowRobot { wait, timeout }
+                if !(wait.is_finite() && *wait >= 0.0 && timeout.is_finite() && *timeout > 0.0) =>
+            {
+                return Err(format!(
+                    "{key}.plan[{k}].follow_robot: wait must be >= 0 and timeout > 0"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn check(
