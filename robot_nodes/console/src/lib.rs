@@ -20,8 +20,9 @@
 //! protocol (read-only, loopback by default).
 //!
 //! The console does not know DDS: it talks to the robot through a [`link::RobotLink`] (a `watch` of
-//! [`link::RobotState`] in, an `mpsc` of [`link::OperatorCommand`] out). [`fake::FakeRobot`] is an
-//! in-memory robot for tests and `letan console --demo`.
+//! [`link::RobotState`] in, an `mpsc` of [`link::OperatorCommand`] out). [`run`] serves it for a
+//! link: `letan run console` (the console node in `letan-nodes`) starts it there. [`fake::FakeRobot`]
+//! is an in-memory robot for tests, and [`demo`] puts the two together for `letan console --demo`.
 
 pub mod audit;
 pub mod auth;
@@ -32,9 +33,11 @@ mod error;
 pub mod fake;
 pub mod foxglove_bridge;
 pub mod link;
+mod run;
 pub mod server;
 
 pub use error::ConsoleError;
+pub use run::run;
 
 /// Result type of this crate.
 pub type Result<T, E = ConsoleError> = std::result::Result<T, E>;

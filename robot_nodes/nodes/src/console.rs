@@ -589,7 +589,7 @@ pub async fn run(
     })?;
     let (link, end) = robot_link(64);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(letan_console::demo::run(
+    let server = tokio::spawn(letan_console::run(
         params,
         link,
         Arc::new(SystemClock),
