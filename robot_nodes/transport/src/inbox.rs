@@ -16,6 +16,8 @@ pub(crate) struct Inbox<M> {
     depth: usize,
     /// Messages ever pushed (the lockstep's in-flight count over DDS); bumped after the wake-up.
     received: AtomicU64,
+    /// The lockstep's "something changed", notified after each count (DDS readers in lockstep).
+    arrivals: std::sync::OnceLock<Arc<Notify>>,
     /// Dropped with the inbox: a feeding task holding [`Inbox::dropped_signal`] then stops at once
     /// instead of waiting for a next sample that may never come.
     _alive: tokio::sync::watch::Sender<()>,
@@ -32,6 +34,7 @@ impl<M> Inbox<M> {
             notify: Notify::new(),
             depth: depth.max(1),
             received: AtomicU64::new(0),
+            arrivals: std::sync::OnceLock::new(),
             _alive: tokio::sync::watch::channel(()).0,
         })
     }
@@ -55,6 +58,9 @@ impl<M> Inbox<M> {
         }
         // Counted after the wake-up: whoever sees the count also sees the reader woken.
         self.received.fetch_add(1, Ordering::SeqCst);
+        if let Some(changed) = self.arrivals.get() {
+            changed.notify_one();
+        }
     }
 
     /// Push without waking the reader (a lockstep release wakes everyone once the batch is in).
@@ -112,6 +118,10 @@ impl<M: Send> crate::lockstep::Wakeable for Inbox<M> {
 impl<M: Send> crate::lockstep::Received for Inbox<M> {
     fn received(&self) -> u64 {
         self.received.load(Ordering::SeqCst)
+    }
+
+    fn notify_arrivals(&self, changed: Arc<Notify>) {
+        let _ = self.arrivals.set(changed);
     }
 }
 

@@ -185,6 +185,9 @@ struct Staged {
 /// A local reader's receive counter (the inbox's).
 pub(crate) trait Received: Send + Sync {
     fn received(&self) -> u64;
+    /// Notify `changed` after each arrival, so that `settle` looks again at once instead of at
+    /// its next poll (a reader whose task reads on its own tick wakes nobody when a sample comes).
+    fn notify_arrivals(&self, changed: Arc<Notify>);
 }
 
 struct Reader {
@@ -352,6 +355,9 @@ impl Lockstep {
         qos: Qos,
         counter: Weak<dyn Received>,
     ) {
+        if let Some(c) = counter.upgrade() {
+            c.notify_arrivals(self.shared.changed.clone());
+        }
         let mut s = self.lock();
         s.readers.retain(|r| r.counter.strong_count() > 0);
         let mut r = Reader {
@@ -453,8 +459,8 @@ impl Lockstep {
                     });
                 }
             }
-            // DDS arrivals at a reader whose task is not waiting for them signal nothing: look
-            // again every millisecond.
+            // Parked tasks, staged publications and DDS arrivals (`Received::notify_arrivals`)
+            // all notify; the millisecond is only a backstop.
             let _ = tokio::time::timeout(Duration::from_millis(1), notified).await;
         }
     }
