@@ -56,6 +56,10 @@ pub const EXECUTABLES: &[(&str, &str)] = &[
         "face detection, tracking, REP-155 engagement and the greet-once policy (camera → /humans/…, /greeting/greet)",
     ),
     (
+        "fleet",
+        "fleet gateway: the robot on Eclipse Zenoh under letan/<site>/<robot>/… (status, events, KB pushes); hub commands → teleop, e-stop, say, go to",
+    ),
+    (
         "intent_router",
         "intent router: transcript → intent (with destination, confidence, alternatives) and the spoken answer; live knowledge-base reload",
     ),
@@ -93,6 +97,7 @@ pub async fn run(
         "console" => console::run(ctx, args, shutdown).await,
         "dialog" => dialog::run(ctx, args, shutdown).await,
         "face" => faces::run(ctx, args, shutdown).await,
+        "fleet" => fleet::run(ctx, args, shutdown).await,
         "intent_router" => router::run(ctx, args, shutdown).await,
         "mux" => mux::run(ctx, args, shutdown).await,
         "nav" => nav::run(ctx, args, shutdown).await,
