@@ -21,7 +21,8 @@
 //!    released sample reaches its readers through RustDDS's threads, so the lockstep counts, per
 //!    topic and QoS class, the samples written by this process, and, per local reader, the samples
 //!    that reached its queue; a step is settled only when every reader has received what the
-//!    writers it can match (reliability, durability) wrote. A reader still in discovery cannot
+//!    writers it can match (reliability, durability) wrote. Each arrival notifies `settle` (a reader
+//!    whose node reads on its own tick wakes no task when a sample comes). A reader still in discovery cannot
 //!    receive: if all tasks are parked and only counts are missing for `dds_grace` of wall time,
 //!    the missing samples are written off once (logged at DEBUG) rather than stalling every step.
 //!
