@@ -1103,7 +1103,7 @@ impl Dialog {
     /// options said again without a place of its own.
     fn another_voice(&self, u: &Understanding, lang: Language, options: &[String]) -> bool {
         let r = &u.reply;
-        let restated = options.iter().any(|o| *o == u.intent) && u.destination.is_none();
+        let restated = options.contains(&u.intent) && u.destination.is_none();
         u.lang != lang
             && u.normalized.split_whitespace().count() >= 3
             && u.oos_reason.is_none()
