@@ -415,7 +415,7 @@ impl Gateway {
             .map_err(FleetError::zenoh)
     }
 
-    /// The map served on request (PNG or the YAML+PGM the caller chose).
+    /// The map served on request (the fleet node sets a trinary PGM, `letan_map::grid_to_pgm`).
     pub fn set_map(&self, bytes: Vec<u8>) {
         lock(&self.blobs)[0] = Some(bytes);
     }

@@ -398,7 +398,7 @@ async fn blob(
         .filter(|r| g.sees(&r.site))
         .ok_or_else(|| ApiError::NotFound(format!("no robot {id:?}")))?;
     let (leaf, ctype) = match leaf.as_str() {
-        "map" => (crate::proto::keys::MAP, "application/octet-stream"),
+        "map" => (crate::proto::keys::MAP, "image/x-portable-graymap"),
         "image" => (crate::proto::keys::IMAGE, "image/jpeg"),
         _ => return Err(ApiError::NotFound(leaf)),
     };

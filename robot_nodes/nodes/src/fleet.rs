@@ -11,6 +11,8 @@
 //! | in | `/mux/status` | letan_interfaces/MuxStatus | status: e-stop, active input |
 //! | in | `/staff/alert` | letan_interfaces/StaffAlert | event: staff alert |
 //! | in | `/intent` | letan_interfaces/Intent | event: question (answered, or unanswered with the redacted text) |
+//! | in | `/map` | nav_msgs/OccupancyGrid | the map served on request, as a trinary PGM |
+//! | in | `/humans/faces/debug_image` | sensor_msgs/Image | the camera served on request, as JPEG at most once a second; the face node pixelates faces in it (`blur_debug_image`, on by default) |
 //! | out | `/cmd_vel_teleop_console` | geometry_msgs/Twist | hub teleop (the mux's deadman applies too; a zero when the gateway's 0.5 s deadman runs out) |
 //! | out | `/mux/operator_estop` | std_msgs/Bool | hub e-stop |
 //! | out | `/tts/say` | letan_interfaces/SayRequest | hub "say this" |
@@ -22,7 +24,8 @@ use letan_msgs::geometry_msgs::Twist;
 use letan_msgs::letan_interfaces::{
     DialogState, GuideStatus, Intent, MuxStatus, NavGoalPlace, SayRequest, StaffAlert,
 };
-use letan_msgs::nav_msgs::Odometry;
+use letan_msgs::nav_msgs::{OccupancyGrid as MapMsg, Odometry};
+use letan_msgs::sensor_msgs::Image;
 use letan_msgs::std_msgs::Bool;
 use letan_transport::{Context, Qos};
 use std::future::Future;
@@ -51,6 +54,10 @@ pub async fn run(
     let mux = node.subscribe::<MuxStatus>("/mux/status", Qos::commands())?;
     let alerts = node.subscribe::<StaffAlert>("/staff/alert", Qos::commands())?;
     let intents = node.subscribe::<Intent>("/intent", Qos::commands())?;
+    let map = node.subscribe::<MapMsg>("/map", Qos::latched())?;
+    let image = node.subscribe::<Image>("/humans/faces/debug_image", Qos::sensor_data())?;
+    let clock = node.clock();
+    let mut image_at: Option<f64> = None;
     let teleop = node.publisher::<Twist>("/cmd_vel_teleop_console", Qos::commands())?;
     let estop = node.publisher::<Bool>("/mux/operator_estop", Qos::commands())?;
     let say = node.publisher::<SayRequest>("/tts/say", Qos::commands())?;
@@ -96,6 +103,20 @@ pub async fn run(
                     tracing::debug!(error = %e, "question not sent to the fleet");
                 }
             }
+            Some(m) = map.recv() => match map_pgm(&m) {
+                Ok(pgm) => gw.set_map(pgm),
+                Err(e) => tracing::warn!(error = %e, "map not served to the fleet"),
+            },
+            Some(img) = image.recv() => {
+                let now = clock.seconds();
+                if image_at.is_none_or(|t| now - t >= 1.0 || now < t) {
+                    image_at = Some(now);
+                    match crate::console::jpeg_of(&img) {
+                        Ok(jpeg) => gw.set_blurred_image(jpeg),
+                        Err(e) => tracing::debug!(error = %e, "camera frame not served to the fleet"),
+                    }
+                }
+            }
             Some(cmd) = rx.recv() => match cmd {
                 ToRobot::Teleop { linear, angular } => teleop.publish(Twist::planar(linear, angular))?,
                 ToRobot::TeleopStop => teleop.publish(Twist::default())?,
@@ -122,4 +143,18 @@ pub async fn run(
     teleop.publish(Twist::default())?;
     gw.close().await;
     Ok(())
+}
+
+/// The map as a trinary PGM (`letan_map::grid_to_pgm`: occupied black, free white, unknown grey).
+fn map_pgm(m: &MapMsg) -> Result<Vec<u8>, String> {
+    let o = &m.info.origin;
+    let grid = letan_map::OccupancyGrid::new(
+        m.info.width as usize,
+        m.info.height as usize,
+        f64::from(m.info.resolution),
+        letan_map::Pose2D::new(o.position.x, o.position.y, o.orientation.yaw()),
+        m.data.clone(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(letan_map::grid_to_pgm(&grid, "letan map for the fleet"))
 }

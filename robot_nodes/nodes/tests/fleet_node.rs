@@ -140,6 +140,53 @@ async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
         .iter()
         .all(|t| t.linear.x == 0.3 && t.angular.z == 0.1));
 
+    // the map and the (blurred) camera on request: what the robot's topics carry
+    let map = test
+        .publisher::<letan_msgs::nav_msgs::OccupancyGrid>("/map", Qos::latched())
+        .unwrap();
+    let mut m = letan_msgs::nav_msgs::OccupancyGrid::default();
+    m.info.width = 4;
+    m.info.height = 3;
+    m.info.resolution = 0.05;
+    m.data = vec![0, 100, -1, 0, 0, 0, 0, 0, 0, 0, 0, 100];
+    map.publish(m).unwrap();
+    let camera = test
+        .publisher::<letan_msgs::sensor_msgs::Image>(
+            "/humans/faces/debug_image",
+            Qos::sensor_data(),
+        )
+        .unwrap();
+    let frame = letan_msgs::sensor_msgs::Image {
+        height: 6,
+        width: 8,
+        encoding: "bgr8".into(),
+        step: 24,
+        data: vec![90; 8 * 6 * 3],
+        ..Default::default()
+    };
+    let t0 = Instant::now();
+    let (pgm, jpeg) = loop {
+        camera.publish(frame.clone()).unwrap();
+        let pgm = hub.fetch("site-a", "r1", "map").await;
+        let jpeg = hub.fetch("site-a", "r1", "image").await;
+        if let (Ok(p), Ok(j)) = (pgm, jpeg) {
+            break (p, j);
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "no map or image served"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let p = letan_map::pgm::parse_pgm(&pgm).unwrap();
+    assert_eq!((p.width, p.height), (4, 3));
+    // top row first: the map's last row (…, 100) is the image's first; occupied is black
+    assert_eq!(p.pixels[3], 0, "{:?}", p.pixels);
+    assert_eq!(p.pixels[8 + 1], 0, "{:?}", p.pixels);
+    assert_eq!(p.pixels[8 + 2], 128, "unknown is grey: {:?}", p.pixels);
+    assert_eq!(p.pixels[0], 254, "free is white: {:?}", p.pixels);
+    assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
+
     // the hub goes: a zero within the deadman
     let gone = Instant::now();
     hub.close().await;
