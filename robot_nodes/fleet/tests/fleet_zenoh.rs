@@ -2,9 +2,11 @@
 //! process, each with its own session and TCP link; the web API through the real router.
 #![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use common::{embedded, initial_kb, until, zip_of, Client};
 use letan_console::clock::SystemClock;
 use letan_console::config::HashCost;
 use letan_fleet::authz::Role;
@@ -14,7 +16,6 @@ use letan_fleet::proto::{self, keys, EventKind, Outcome};
 use letan_fleet::server::{router, spawn_recorder, App};
 use letan_fleet::setup::{self, demo_params, demo_site_key};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -69,17 +70,6 @@ async fn hub(sites: &[&str]) -> Hub {
     }
 }
 
-fn embedded() -> Vec<(String, String)> {
-    letan_nlu::kb::EMBEDDED
-        .iter()
-        .map(|&(n, t)| (n.to_string(), t.to_string()))
-        .collect()
-}
-
-fn initial_kb() -> KbVersion {
-    kbpkg::check(embedded()).unwrap()
-}
-
 async fn robot(
     h: &Hub,
     site: &str,
@@ -97,102 +87,6 @@ async fn robot(
         ..GatewayConfig::default()
     };
     Gateway::start(cfg, Some(initial_kb())).await.unwrap()
-}
-
-struct Client {
-    app: Arc<App>,
-    cookie: String,
-    csrf: String,
-}
-
-impl Client {
-    async fn login(app: &Arc<App>, user: &str, pw: &str) -> Client {
-        let resp = router(app.clone())
-            .oneshot(
-                Request::post("/api/login")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(
-                        json!({"username": user, "password": pw}).to_string(),
-                    ))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK, "login {user}");
-        let cookie = resp.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let body: Value =
-            serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
-        Client {
-            app: app.clone(),
-            cookie,
-            csrf: body["csrf"].as_str().unwrap().to_string(),
-        }
-    }
-
-    async fn call(&self, method: &str, uri: &str, body: Body) -> (StatusCode, Value) {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::COOKIE, &self.cookie)
-            .header("x-csrf-token", &self.csrf)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .unwrap();
-        let resp = router(self.app.clone()).oneshot(req).await.unwrap();
-        let code = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (code, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, uri: &str) -> (StatusCode, Value) {
-        self.call("GET", uri, Body::empty()).await
-    }
-
-    async fn post(&self, uri: &str, v: Value) -> (StatusCode, Value) {
-        self.call("POST", uri, Body::from(v.to_string())).await
-    }
-
-    async fn robots(&self) -> Vec<Value> {
-        let (c, v) = self.get("/api/robots").await;
-        assert_eq!(c, StatusCode::OK);
-        v.as_array().unwrap().clone()
-    }
-}
-
-/// Poll `f` every 50 ms until it is true or `limit` passes; returns the time it took.
-async fn until<F: std::future::Future<Output = bool>>(
-    limit: Duration,
-    mut f: impl FnMut() -> F,
-) -> Option<Duration> {
-    let t0 = Instant::now();
-    while t0.elapsed() < limit {
-        if f().await {
-            return Some(t0.elapsed());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    None
-}
-
-fn zip_of(files: &[(String, String)]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (n, t) in files {
-            z.start_file(format!("kb/{n}"), o).unwrap();
-            z.write_all(t.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 async fn online(c: &Client, n: usize) -> bool {

@@ -46,26 +46,27 @@
 //! The test process re-executes itself under `unshare -n` (`LETAN_MULTI_SITE_ROLE=centre`) so the
 //! centre's addresses never touch the host; the named namespaces are removed by a guard on every
 //! path, and again by the outer process after the inner one ends however it ended.
-//! `child_site_robots` and `child_wan_delay_line` do nothing in a normal run (they return at once
-//! unless `LETAN_MULTI_SITE_ROLE` says they are a child).
+//! `child_site_robots` and `child_wan_delay_line` are `#[ignore]`d: the test starts them with
+//! `--ignored`, and they return at once unless `LETAN_MULTI_SITE_ROLE` says they are a child.
 #![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
+mod common;
+
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
+use common::{embedded, initial_kb, until, zip_of, Client};
 use letan_console::clock::SystemClock;
 use letan_console::config::HashCost;
 use letan_fleet::authz::Role;
 use letan_fleet::gateway::{Gateway, GatewayConfig, ToRobot};
-use letan_fleet::kbpkg::{self, KbVersion};
-use letan_fleet::server::{router, spawn_recorder, App};
+use letan_fleet::kbpkg;
+use letan_fleet::server::spawn_recorder;
 use letan_fleet::setup::{self, demo_params, demo_site_key};
 use serde_json::{json, Value};
 use std::io::{BufRead, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tower::ServiceExt;
 
 const MAIN: &str = "four_robots_on_two_sites_across_a_wan_appear_take_a_push_obey_only_their_operators_and_stop_and_rejoin_when_a_site_is_cut";
 const ROLE: &str = "LETAN_MULTI_SITE_ROLE";
@@ -225,7 +226,14 @@ impl Proc {
         let mut c = Command::new("ip");
         c.args(["netns", "exec", ns])
             .arg(exe)
-            .args(["--exact", test, "--nocapture", "--test-threads=1"])
+            // The children are #[ignore]d (a normal run does not count them as passed tests).
+            .args([
+                "--exact",
+                test,
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -548,78 +556,13 @@ fn centre() {
 // ---------------------------------------------------------------------------------------------
 // The hub's side (helpers as in fleet_zenoh.rs).
 
-fn embedded() -> Vec<(String, String)> {
-    letan_nlu::kb::EMBEDDED
-        .iter()
-        .map(|&(n, t)| (n.to_string(), t.to_string()))
-        .collect()
+/// What this test asks of the hub beyond `common::Client`.
+trait HubClient {
+    async fn online(&self) -> Vec<(String, bool)>;
+    async fn command(&self, robot: &str, body: Value) -> (StatusCode, Value, Duration);
 }
 
-fn initial_kb() -> KbVersion {
-    kbpkg::check(embedded()).unwrap()
-}
-
-struct Client {
-    app: Arc<App>,
-    cookie: String,
-    csrf: String,
-}
-
-impl Client {
-    async fn login(app: &Arc<App>, user: &str, pw: &str) -> Client {
-        let resp = router(app.clone())
-            .oneshot(
-                Request::post("/api/login")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(
-                        json!({"username": user, "password": pw}).to_string(),
-                    ))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK, "login {user}");
-        let cookie = resp.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let body: Value =
-            serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
-        Client {
-            app: app.clone(),
-            cookie,
-            csrf: body["csrf"].as_str().unwrap().to_string(),
-        }
-    }
-
-    async fn call(&self, method: &str, uri: &str, body: Body) -> (StatusCode, Value) {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::COOKIE, &self.cookie)
-            .header("x-csrf-token", &self.csrf)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .unwrap();
-        let resp = router(self.app.clone()).oneshot(req).await.unwrap();
-        let code = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (code, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, uri: &str, v: Value) -> (StatusCode, Value) {
-        self.call("POST", uri, Body::from(v.to_string())).await
-    }
-
-    async fn robots(&self) -> Vec<Value> {
-        let (c, v) = self.call("GET", "/api/robots", Body::empty()).await;
-        assert_eq!(c, StatusCode::OK);
-        v.as_array().unwrap().clone()
-    }
-
+impl HubClient for Client {
     /// Online state per robot id.
     async fn online(&self) -> Vec<(String, bool)> {
         self.robots()
@@ -642,36 +585,6 @@ impl Client {
 fn all(list: &[(String, bool)], ids: &[&str], online: bool) -> bool {
     ids.iter()
         .all(|id| list.iter().any(|(i, o)| i == id && *o == online))
-}
-
-/// Poll `f` every 50 ms until it is true or `limit` passes; returns the time it took.
-async fn until<F: std::future::Future<Output = bool>>(
-    limit: Duration,
-    mut f: impl FnMut() -> F,
-) -> Option<Duration> {
-    let t0 = Instant::now();
-    while t0.elapsed() < limit {
-        if f().await {
-            return Some(t0.elapsed());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    None
-}
-
-fn zip_of(files: &[(String, String)]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (n, t) in files {
-            z.start_file(format!("kb/{n}"), o).unwrap();
-            z.write_all(t.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 const A: [&str; 2] = ["a1", "a2"];
@@ -1020,8 +933,9 @@ async fn scenario(net: &mut Net) {
 // ---------------------------------------------------------------------------------------------
 // The children.
 
-/// A site's robots (child process in the site's namespace); nothing in a normal run.
+/// A site's robots (child process in the site's namespace), started by the test above.
 #[test]
+#[ignore = "a child process of the multi-site test, which starts it"]
 fn child_site_robots() {
     if std::env::var(ROLE).as_deref() != Ok("robots") {
         return;
@@ -1066,10 +980,11 @@ fn child_site_robots() {
     });
 }
 
-/// The WAN's delay line (child process in the WAN namespace); nothing in a normal run. Makes the
+/// The WAN's delay line (child process in the WAN namespace), started by the test above. Makes the
 /// TUN device `wt`, says `WAN READY`, then forwards each packet read from it back into it
 /// `LETAN_WAN_DELAY_MS` later, dropping `LETAN_WAN_LOSS_PERMILLE` of them at random.
 #[test]
+#[ignore = "a child process of the multi-site test, which starts it"]
 fn child_wan_delay_line() {
     if std::env::var(ROLE).as_deref() != Ok("wan") {
         return;
