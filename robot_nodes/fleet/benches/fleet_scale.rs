@@ -6,7 +6,12 @@
 //! - statuses taken by the hub per second, and their delivery time (the hub's receive time minus
 //!   the robot's stamp, both this machine's clock, in ms);
 //! - a command's round trip (hub → robot → signed verdict back), 40 in a row, while all report;
-//! - CPU (hub and all gateways together, in cores) and RSS.
+//! - CPU (hub and all gateways together, in cores) and RSS;
+//! - the bytes per robot per second: the signed status payloads the hub took, and everything the
+//!   loopback interface carried in the window (`/proc/net/dev`: Zenoh's framing, TCP and anything
+//!   else on this machine's loopback meanwhile);
+//! - a knowledge-base push (the embedded KB with one prompt changed) to every robot at once: until
+//!   every robot has replied that it switched, and until every robot's status reports it.
 //!
 //! `cargo bench -p letan-fleet --bench fleet_scale` (release). `LETAN_FLEET_ROBOTS=20` changes the
 //! large count; `LETAN_FLEET_WINDOW_S=20` the measuring window.
@@ -16,7 +21,7 @@ use letan_fleet::authz::Role;
 use letan_fleet::gateway::{Gateway, GatewayConfig};
 use letan_fleet::hub::{Hub, HubConfig};
 use letan_fleet::kbpkg::{self, KbVersion};
-use letan_fleet::proto::CommandBody;
+use letan_fleet::proto::{self, CommandBody};
 use letan_fleet::setup::{demo_site_key, free_port};
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
@@ -49,6 +54,16 @@ fn rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// Bytes the loopback interface has received (`/proc/net/dev`, the `lo` line's first counter).
+fn loopback_bytes() -> f64 {
+    let s = std::fs::read_to_string("/proc/net/dev").unwrap_or_default();
+    s.lines()
+        .find_map(|l| l.trim_start().strip_prefix("lo:"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
 fn pct(v: &mut [f64], q: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -65,9 +80,14 @@ struct Figures {
     command_ms: (f64, f64),
     cores: f64,
     rss_mib: f64,
+    /// Signed status payload bytes, and loopback bytes, per robot per second.
+    status_bytes: f64,
+    loopback_bytes: f64,
+    /// KB push to all: (every reply ok, every status reports it), s.
+    push_s: (f64, f64),
 }
 
-async fn measure(n: usize, window: Duration, kb: &KbVersion) -> Figures {
+async fn measure(n: usize, window: Duration, kb: &KbVersion, next: &KbVersion) -> Figures {
     let port = free_port().expect("a free port");
     let sites: BTreeMap<String, String> = (0..SITES)
         .map(|i| (site(i), demo_site_key(&site(i))))
@@ -113,14 +133,17 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion) -> Figures {
         .filter_map(|r| r.status.map(|s| (r.id, s.seq)))
         .collect();
     let cpu0 = cpu_seconds();
+    let lo0 = loopback_bytes();
     let w0 = Instant::now();
     let primed = seen.len();
     let mut delivery: Vec<f64> = Vec::new();
+    let mut payload = 0usize;
     while w0.elapsed() < window {
         for r in hub.robots() {
             if let Some(s) = &r.status {
                 if seen.insert((r.id.clone(), s.seq)) {
                     delivery.push(r.last_seen_ms.saturating_sub(s.ts_ms) as f64);
+                    payload += proto::encode(s, demo_site_key(&r.site).as_bytes()).len();
                 }
             }
         }
@@ -128,6 +151,8 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion) -> Figures {
     }
     let window_s = w0.elapsed().as_secs_f64();
     let cores = (cpu_seconds() - cpu0) / window_s;
+    let per_robot_s = window_s * n as f64;
+    let loopback = (loopback_bytes() - lo0) / per_robot_s;
     let mut rtt: Vec<f64> = Vec::new();
     for k in 0..40 {
         let i = (k * 37) % n;
@@ -148,6 +173,30 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion) -> Figures {
         assert!(r.ok, "refused: {}", r.message);
         rtt.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    // A KB push to every robot at once.
+    let p0 = Instant::now();
+    let replies = futures::future::join_all((0..n).map(|i| {
+        let hub = &hub;
+        async move { hub.push_kb(&site(i), &format!("r{i:03}"), next).await }
+    }))
+    .await;
+    for r in &replies {
+        let r = r.as_ref().expect("a reply to the push");
+        assert!(r.ok && r.kb_version == next.version, "{r:?}");
+    }
+    let replied_s = p0.elapsed().as_secs_f64();
+    while !hub.robots().iter().all(|r| {
+        r.status
+            .as_ref()
+            .is_some_and(|s| s.kb_version == next.version)
+    }) {
+        assert!(
+            p0.elapsed() < Duration::from_secs(60),
+            "statuses never reported the push"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let reported_s = p0.elapsed().as_secs_f64();
     let rss = rss_mib();
     for g in gateways {
         g.close().await;
@@ -166,6 +215,9 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion) -> Figures {
         command_ms: (pct(&mut rtt, 0.5), pct(&mut rtt, 0.99)),
         cores,
         rss_mib: rss,
+        status_bytes: payload as f64 / per_robot_s,
+        loopback_bytes: loopback,
+        push_s: (replied_s, reported_s),
     }
 }
 
@@ -184,20 +236,34 @@ fn main() {
         .iter()
         .map(|&(n, t)| (n.to_string(), t.to_string()))
         .collect();
-    let kb = kbpkg::check(files).expect("the embedded knowledge base checks");
+    let kb = kbpkg::check(files.clone()).expect("the embedded knowledge base checks");
+    // The version pushed: one prompt reworded.
+    let changed: Vec<(String, String)> = files
+        .into_iter()
+        .map(|(n, t)| {
+            let t = if n == "prompts.yaml" {
+                t.replacen("Xin chào!", "Xin chào quý khách!", 1)
+            } else {
+                t
+            };
+            (n, t)
+        })
+        .collect();
+    let next = kbpkg::check(changed).expect("the changed knowledge base checks");
+    assert_ne!(next.version, kb.version);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
     println!(
-        "fleet_scale: robots, all online after (s), statuses/s, delivery p50/p99/max (ms), command round trip p50/p99 (ms), CPU (cores), RSS (MiB); window {} s",
+        "fleet_scale: robots, all online after (s), statuses/s, delivery p50/p99/max (ms), command round trip p50/p99 (ms), CPU (cores), RSS (MiB), status payload and loopback bytes per robot per s, KB push to all: replied / reported (s); window {} s",
         window.as_secs()
     );
     for n in [1, large] {
-        let f = rt.block_on(measure(n, window, &kb));
+        let f = rt.block_on(measure(n, window, &kb, &next));
         println!(
-            "  {:>4} {:>8.2} {:>8.1} {:>6.0} {:>6.0} {:>6.0} {:>8.2} {:>8.2} {:>6.2} {:>7.0}",
+            "  {:>4} {:>8.2} {:>8.1} {:>6.0} {:>6.0} {:>6.0} {:>8.2} {:>8.2} {:>6.2} {:>7.0} {:>7.0} {:>7.0} {:>7.2} {:>7.2}",
             f.robots,
             f.online_after_s,
             f.statuses_per_s,
@@ -207,7 +273,11 @@ fn main() {
             f.command_ms.0,
             f.command_ms.1,
             f.cores,
-            f.rss_mib
+            f.rss_mib,
+            f.status_bytes,
+            f.loopback_bytes,
+            f.push_s.0,
+            f.push_s.1
         );
     }
 }
