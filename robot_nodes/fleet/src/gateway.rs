@@ -155,6 +155,124 @@ async fn answer(
         .await;
 }
 
+/// A command from the hub, checked: signed with the site key, for this robot, from a role that may
+/// command, fresh, and newer than `last_id`. Gives its id and what the robot is to do.
+fn accept_command(
+    bytes: &[u8],
+    site: &str,
+    robot: &str,
+    site_key: &[u8],
+    last_id: u64,
+    max_age_ms: u64,
+) -> Result<(u64, ToRobot)> {
+    let c = proto::decode::<Command>("command", bytes, proto::MAX_COMMAND_BYTES, site, site_key)?;
+    robot_accepts(&c, site, robot, now_ms(), last_id, max_age_ms).map_err(FleetError::Refused)?;
+    let to = match c.body {
+        CommandBody::Teleop { linear, angular } => ToRobot::Teleop { linear, angular },
+        CommandBody::Estop { engage } => ToRobot::Estop(engage),
+        CommandBody::Say { text, lang } => ToRobot::Say { text, lang },
+        CommandBody::GoTo { place } => ToRobot::GoTo { place },
+    };
+    Ok((c.id, to))
+}
+
+/// A knowledge-base push, checked and applied: signed, for this robot, a valid knowledge base whose
+/// content is the version it claims, and installed in `kb_dir` when there is one (on a failed
+/// install the old version stays). Gives whether the version changed, and the version now running.
+fn apply_push(
+    bytes: &[u8],
+    site: &str,
+    robot: &str,
+    site_key: &[u8],
+    ledger: &Mutex<Ledger>,
+    kb_dir: Option<&std::path::Path>,
+) -> Result<(bool, String)> {
+    let p = proto::decode::<KbPush>("kb push", bytes, proto::MAX_KB_PUSH_BYTES, site, site_key)?;
+    if p.site != site || p.robot != robot {
+        return Err(FleetError::Refused(format!(
+            "push for {}/{}, this is {site}/{robot}",
+            p.site, p.robot
+        )));
+    }
+    let mut l = lock(ledger);
+    let before = l.version();
+    let kb = l.apply(&p.version, p.files)?.clone();
+    if let Some(dir) = kb_dir {
+        if let Err(e) = crate::kbpkg::install(dir, &kb) {
+            // keep running the old one: undo the switch
+            l.current = l.previous.take();
+            return Err(e);
+        }
+    }
+    Ok((before != kb.version, kb.version))
+}
+
+/// The status, signed, every `period`, with the knowledge-base version running.
+async fn send_status(
+    publisher: zenoh::pubsub::Publisher<'static>,
+    status: Arc<Mutex<Status>>,
+    ledger: Arc<Mutex<Ledger>>,
+    site_key: Arc<Vec<u8>>,
+    period: Duration,
+) {
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let bytes = {
+            let mut s = lock(&status);
+            s.seq += 1;
+            s.ts_ms = now_ms();
+            s.kb_version = lock(&ledger).version();
+            proto::encode(&*s, &site_key)
+        };
+        if let Err(e) = publisher.put(bytes).await {
+            tracing::debug!(error = %e, "status not sent");
+        }
+    }
+}
+
+/// Answers queries for blob `i` (0: the map, 1: the blurred image) with the latest one set.
+async fn serve_blob(
+    q: zenoh::query::Queryable<zenoh::handlers::FifoChannelHandler<zenoh::query::Query>>,
+    blobs: Arc<Mutex<[Option<Vec<u8>>; 2]>>,
+    i: usize,
+) {
+    while let Ok(query) = q.recv_async().await {
+        let blob = lock(&blobs)[i].clone();
+        match blob {
+            Some(b) => {
+                let _ = query.reply(query.key_expr().clone(), b).await;
+            }
+            None => {
+                let _ = query.reply_err("not available yet").await;
+            }
+        }
+    }
+}
+
+/// The teleop deadman: a stop for the robot once no teleop came for `after`.
+#[allow(clippy::disallowed_methods)] // the fleet link's edge: the deadman is wall time
+async fn deadman(tx: mpsc::Sender<ToRobot>, last: Arc<Mutex<Option<Instant>>>, after: Duration) {
+    let mut tick = tokio::time::interval(Duration::from_millis(25));
+    loop {
+        tick.tick().await;
+        let expired = {
+            let mut l = lock(&last);
+            match *l {
+                Some(t) if t.elapsed() >= after => {
+                    *l = None;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if expired && tx.send(ToRobot::TeleopStop).await.is_err() {
+            break;
+        }
+    }
+}
+
 impl Gateway {
     /// Join the fleet. `initial` is the knowledge base the robot runs.
     #[allow(clippy::disallowed_methods)] // the fleet link's edge: command ages and the teleop deadman are wall time between machines
@@ -190,27 +308,13 @@ impl Gateway {
             .declare_publisher(key(keys::STATUS))
             .await
             .map_err(FleetError::zenoh)?;
-        {
-            let (status, ledger, site_key) = (status.clone(), ledger.clone(), site_key.clone());
-            let period = Duration::from_millis(cfg.status_period_ms);
-            tasks.push(tokio::spawn(async move {
-                let mut tick = tokio::time::interval(period);
-                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    tick.tick().await;
-                    let bytes = {
-                        let mut s = lock(&status);
-                        s.seq += 1;
-                        s.ts_ms = now_ms();
-                        s.kb_version = lock(&ledger).version();
-                        proto::encode(&*s, &site_key)
-                    };
-                    if let Err(e) = publisher.put(bytes).await {
-                        tracing::debug!(error = %e, "status not sent");
-                    }
-                }
-            }));
-        }
+        tasks.push(tokio::spawn(send_status(
+            publisher,
+            status.clone(),
+            ledger.clone(),
+            site_key.clone(),
+            Duration::from_millis(cfg.status_period_ms),
+        )));
 
         // commands, with the deadman
         let cmd_q = session
@@ -234,30 +338,13 @@ impl Gateway {
                         .payload()
                         .map(|p| p.to_bytes().into_owned())
                         .unwrap_or_default();
-                    let result = proto::decode::<Command>(
-                        "command",
-                        &bytes,
-                        proto::MAX_COMMAND_BYTES,
-                        &site,
-                        &site_key,
-                    )
-                    .and_then(|c| {
-                        robot_accepts(&c, &site, &robot, now_ms(), last_id, max_age)
-                            .map_err(FleetError::Refused)?;
-                        Ok(c)
-                    });
+                    let result = accept_command(&bytes, &site, &robot, &site_key, last_id, max_age);
                     let (ok, message) = match result {
-                        Ok(c) => {
-                            last_id = c.id;
-                            let to = match c.body {
-                                CommandBody::Teleop { linear, angular } => {
-                                    *lock(&last_teleop) = Some(Instant::now());
-                                    ToRobot::Teleop { linear, angular }
-                                }
-                                CommandBody::Estop { engage } => ToRobot::Estop(engage),
-                                CommandBody::Say { text, lang } => ToRobot::Say { text, lang },
-                                CommandBody::GoTo { place } => ToRobot::GoTo { place },
-                            };
+                        Ok((id, to)) => {
+                            last_id = id;
+                            if matches!(to, ToRobot::Teleop { .. }) {
+                                *lock(&last_teleop) = Some(Instant::now());
+                            }
                             match tx.send(to).await {
                                 Ok(()) => (true, "ok".to_string()),
                                 Err(_) => (false, "the robot is shutting down".to_string()),
@@ -273,29 +360,11 @@ impl Gateway {
                 }
             }));
         }
-        {
-            let (tx, last_teleop) = (tx.clone(), last_teleop.clone());
-            let deadman = Duration::from_millis(cfg.deadman_ms);
-            tasks.push(tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_millis(25));
-                loop {
-                    tick.tick().await;
-                    let expired = {
-                        let mut l = lock(&last_teleop);
-                        match *l {
-                            Some(t) if t.elapsed() >= deadman => {
-                                *l = None;
-                                true
-                            }
-                            _ => false,
-                        }
-                    };
-                    if expired && tx.send(ToRobot::TeleopStop).await.is_err() {
-                        break;
-                    }
-                }
-            }));
-        }
+        tasks.push(tokio::spawn(deadman(
+            tx.clone(),
+            last_teleop.clone(),
+            Duration::from_millis(cfg.deadman_ms),
+        )));
 
         // knowledge-base pushes
         let kb_q = session
@@ -309,32 +378,8 @@ impl Gateway {
             tasks.push(tokio::spawn(async move {
                 while let Ok(q) = kb_q.recv_async().await {
                     let bytes = q.payload().map(|p| p.to_bytes().into_owned()).unwrap_or_default();
-                    let result = proto::decode::<KbPush>(
-                        "kb push",
-                        &bytes,
-                        proto::MAX_KB_PUSH_BYTES,
-                        &site,
-                        &site_key,
-                    )
-                    .and_then(|p| {
-                        if p.site != site || p.robot != robot {
-                            return Err(FleetError::Refused(format!(
-                                "push for {}/{}, this is {site}/{robot}",
-                                p.site, p.robot
-                            )));
-                        }
-                        let mut l = lock(&ledger);
-                        let before = l.version();
-                        let kb = l.apply(&p.version, p.files)?.clone();
-                        if let Some(dir) = &kb_dir {
-                            if let Err(e) = crate::kbpkg::install(dir, &kb) {
-                                // keep running the old one: undo the switch
-                                l.current = l.previous.take();
-                                return Err(e);
-                            }
-                        }
-                        Ok((before != kb.version, kb.version))
-                    });
+                    let result =
+                        apply_push(&bytes, &site, &robot, &site_key, &ledger, kb_dir.as_deref());
                     let (ok, message) = match result {
                         Ok((changed, version)) => {
                             if changed {
@@ -362,20 +407,7 @@ impl Gateway {
                 .declare_queryable(key(leaf))
                 .await
                 .map_err(FleetError::zenoh)?;
-            let blobs = blobs.clone();
-            tasks.push(tokio::spawn(async move {
-                while let Ok(query) = q.recv_async().await {
-                    let blob = lock(&blobs)[i].clone();
-                    match blob {
-                        Some(b) => {
-                            let _ = query.reply(query.key_expr().clone(), b).await;
-                        }
-                        None => {
-                            let _ = query.reply_err("not available yet").await;
-                        }
-                    }
-                }
-            }));
+            tasks.push(tokio::spawn(serve_blob(q, blobs.clone(), i)));
         }
 
         Ok((
