@@ -726,7 +726,14 @@ impl World {
         utterances: &mut Vec<Utterance>,
     ) {
         self.time += dt;
-        // Arrivals.
+        self.arrivals(events);
+        self.move_robot(dt, events);
+        self.move_people(dt, answered, guide_started, events, utterances);
+        self.update_metrics(dt);
+    }
+
+    /// People whose time has come enter, unless someone stands on their entry spot.
+    fn arrivals(&mut self, events: &mut Vec<LogEntry>) {
         let mut k = 0;
         while k < self.pending.len() {
             let spot = self.pending[k].person.pos;
@@ -749,8 +756,11 @@ impl World {
                 k += 1;
             }
         }
+    }
 
-        // Robot motion.
+    /// The robot follows its command (zero once it is older than the timeout), unless that would
+    /// push it into a wall or a person; contacts are counted once each.
+    fn move_robot(&mut self, dt: f64, events: &mut Vec<LogEntry>) {
         self.cmd_age += dt;
         let (cv, cw) = if self.cmd_age <= self.config.robot.cmd_timeout {
             self.cmd
@@ -808,8 +818,18 @@ impl World {
             }
         }
         self.person_contact = touching;
+    }
 
-        // People.
+    /// Each person's plan, then social forces and motion; group members leave with their leader;
+    /// what people said goes to the microphone.
+    fn move_people(
+        &mut self,
+        dt: f64,
+        answered: &BTreeSet<u32>,
+        guide_started: bool,
+        events: &mut Vec<LogEntry>,
+        utterances: &mut Vec<Utterance>,
+    ) {
         let view = self.robot_view();
         let mut ticket = self.next_ticket;
         let mut person_events = Vec::new();
@@ -870,8 +890,12 @@ impl World {
                 },
             );
         }
+    }
 
-        // Metrics.
+    /// Distances to people, time in personal and intimate space, and the 10 Hz trajectory.
+    fn update_metrics(&mut self, dt: f64) {
+        let rp = self.robot.pose.position();
+        let r = self.config.robot.radius;
         self.metrics.sim_time = self.time;
         let mut min_gap: Option<f64> = None;
         let mut min_center = f64::INFINITY;
