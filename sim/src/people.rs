@@ -226,6 +226,12 @@ pub struct Context<'a> {
     pub mic_facing: f64,
 }
 
+/// After one think: stay on the plan's step this substep, or move on to the next step.
+enum Step {
+    Stay,
+    Next,
+}
+
 impl Person {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -346,83 +352,16 @@ impl Person {
         if !self.present || self.leader.is_some() {
             return ev;
         }
-        // Bounded: each iteration either returns or advances the step.
+        // Bounded: each iteration either stays on the step or advances it.
         for _ in 0..8 {
             let Some(action) = self.plan.get(self.step).cloned() else {
                 self.activity = Activity::Waiting;
                 return ev;
             };
-            match action {
-                Action::Wait(s) => {
-                    if self.phase == Phase::Start {
-                        self.phase = Phase::Dwelling;
-                        self.timer = s;
-                    }
-                    self.activity = Activity::Waiting;
-                    self.timer -= dt;
-                    if self.timer > 0.0 {
-                        return ev;
-                    }
-                }
+            let step = match action {
+                Action::Wait(s) => self.think_wait(s, dt),
                 Action::GoTo(_) | Action::TakeTicket | Action::WaitIn { .. } | Action::Leave => {
-                    let Some((target, place)) = self.current_target(ctx, robot) else {
-                        self.advance();
-                        continue;
-                    };
-                    match self.phase {
-                        Phase::Start => {
-                            self.phase = Phase::Going;
-                            self.activity = Activity::Walking;
-                            return ev;
-                        }
-                        Phase::Going => {
-                            let goal = target + self.goal_jitter;
-                            // Near the place but blocked (someone, or the robot, stands on it) for 2 s: good enough.
-                            if (self.pos - target).norm() < 1.5 && self.vel.norm() < 0.1 {
-                                self.timer += dt;
-                            } else {
-                                self.timer = 0.0;
-                            }
-                            let close = (self.pos - goal).norm() < 0.35 || self.timer > 2.0;
-                            if !close {
-                                return ev;
-                            }
-                            if let Some(place) = place {
-                                ev.push(PersonEvent::Reached { place });
-                            }
-                            match action {
-                                Action::TakeTicket => {
-                                    self.phase = Phase::Dwelling;
-                                    self.timer = 2.0;
-                                    *next_ticket += 1;
-                                    ev.push(PersonEvent::TicketTaken {
-                                        number: *next_ticket,
-                                    });
-                                    return ev;
-                                }
-                                Action::WaitIn { seconds, .. } => {
-                                    self.phase = Phase::Dwelling;
-                                    self.timer = seconds;
-                                    return ev;
-                                }
-                                Action::Leave => {
-                                    self.present = false;
-                                    self.activity = Activity::Gone;
-                                    ev.push(PersonEvent::Left);
-                                    return ev;
-                                }
-                                _ => {}
-                            }
-                        }
-                        _ => {
-                            // Dwelling at the place.
-                            self.activity = Activity::Waiting;
-                            self.timer -= dt;
-                            if self.timer > 0.0 {
-                                return ev;
-                            }
-                        }
-                    }
+                    self.think_walk(&action, dt, ctx, robot, next_ticket, &mut ev)
                 }
                 Action::AskRobot {
                     text,
@@ -430,115 +369,226 @@ impl Person {
                     audio,
                     timeout,
                 } => {
-                    if self.ignores_robot {
-                        self.advance();
-                        continue;
-                    }
-                    match self.phase {
-                        Phase::Start => {
-                            self.phase = Phase::Approach;
-                            self.timer = 0.0;
-                            self.activity = Activity::ApproachingRobot;
-                            return ev;
-                        }
-                        Phase::Approach => {
-                            self.timer += dt;
-                            let rp = robot.pose.position();
-                            let near = (self.pos - rp).norm() <= ctx.mic_range;
-                            let slow = self.vel.norm() < 0.3;
-                            let ready = near && slow && self.faces(rp, ctx.mic_facing);
-                            if ready
-                                && !self.greeted
-                                && self.waited_for_greeting < GREETING_PATIENCE_S
-                            {
-                                // Like anyone at a reception desk: wait a moment to be greeted.
-                                self.waited_for_greeting += dt;
-                                self.activity = Activity::WaitingForAnswer;
-                                return ev;
-                            }
-                            if ready {
-                                self.activity = Activity::Speaking;
-                                ev.push(PersonEvent::Spoke {
-                                    text,
-                                    lang: lang.unwrap_or_else(|| self.lang.clone()),
-                                    audio,
-                                });
-                                self.phase = Phase::AwaitAnswer;
-                                self.timer = 0.0;
-                                return ev;
-                            }
-                            if self.timer > timeout + 60.0 {
-                                // never got near the robot
-                                ev.push(PersonEvent::AnswerTimeout);
-                                self.advance();
-                                continue;
-                            }
-                            return ev;
-                        }
-                        _ => {
-                            self.activity = Activity::WaitingForAnswer;
-                            self.timer += dt;
-                            if answered {
-                                self.advance();
-                                continue;
-                            }
-                            if self.timer > timeout {
-                                ev.push(PersonEvent::AnswerTimeout);
-                                self.advance();
-                                continue;
-                            }
-                            return ev;
-                        }
-                    }
+                    let said = (text, lang, audio);
+                    self.think_ask(said, timeout, dt, ctx, robot, answered, &mut ev)
                 }
                 Action::FollowRobot { wait, timeout } => {
-                    if self.ignores_robot {
-                        self.advance();
-                        continue;
-                    }
-                    match self.phase {
-                        Phase::Start => {
-                            self.phase = Phase::AwaitGuide;
-                            self.timer = 0.0;
-                            self.activity = Activity::WaitingForGuide;
-                            // fall through to check the guide flag at once
-                            if guide_started || robot.guiding {
-                                self.phase = Phase::Follow;
-                                self.activity = Activity::Following;
-                                ev.push(PersonEvent::StartedFollowing);
-                            }
-                            return ev;
-                        }
-                        Phase::AwaitGuide => {
-                            self.timer += dt;
-                            if guide_started || robot.guiding {
-                                self.phase = Phase::Follow;
-                                self.timer = 0.0;
-                                self.activity = Activity::Following;
-                                ev.push(PersonEvent::StartedFollowing);
-                                return ev;
-                            }
-                            if self.timer > wait {
-                                self.advance();
-                                continue;
-                            }
-                            return ev;
-                        }
-                        _ => {
-                            self.timer += dt;
-                            if !robot.guiding || self.timer > timeout {
-                                ev.push(PersonEvent::StoppedFollowing);
-                                self.advance();
-                                continue;
-                            }
-                            return ev;
-                        }
-                    }
+                    self.think_follow(wait, timeout, dt, robot, guide_started, &mut ev)
                 }
+            };
+            match step {
+                Step::Stay => return ev,
+                Step::Next => self.advance(),
             }
-            self.advance();
         }
         ev
+    }
+
+    /// `wait`: stand where one is for `s` seconds.
+    fn think_wait(&mut self, s: f64, dt: f64) -> Step {
+        if self.phase == Phase::Start {
+            self.phase = Phase::Dwelling;
+            self.timer = s;
+        }
+        self.activity = Activity::Waiting;
+        self.timer -= dt;
+        if self.timer > 0.0 {
+            Step::Stay
+        } else {
+            Step::Next
+        }
+    }
+
+    /// `go_to`, `take_ticket`, `wait_in`, `leave`: walk to the place, then do what the step says
+    /// there (take a number, dwell, go out).
+    fn think_walk(
+        &mut self,
+        action: &Action,
+        dt: f64,
+        ctx: &Context,
+        robot: &RobotView,
+        next_ticket: &mut u32,
+        ev: &mut Vec<PersonEvent>,
+    ) -> Step {
+        let Some((target, place)) = self.current_target(ctx, robot) else {
+            return Step::Next;
+        };
+        match self.phase {
+            Phase::Start => {
+                self.phase = Phase::Going;
+                self.activity = Activity::Walking;
+                Step::Stay
+            }
+            Phase::Going => {
+                let goal = target + self.goal_jitter;
+                // Near the place but blocked (someone, or the robot, stands on it) for 2 s: good enough.
+                if (self.pos - target).norm() < 1.5 && self.vel.norm() < 0.1 {
+                    self.timer += dt;
+                } else {
+                    self.timer = 0.0;
+                }
+                let close = (self.pos - goal).norm() < 0.35 || self.timer > 2.0;
+                if !close {
+                    return Step::Stay;
+                }
+                if let Some(place) = place {
+                    ev.push(PersonEvent::Reached { place });
+                }
+                match action {
+                    Action::TakeTicket => {
+                        self.phase = Phase::Dwelling;
+                        self.timer = 2.0;
+                        *next_ticket += 1;
+                        ev.push(PersonEvent::TicketTaken {
+                            number: *next_ticket,
+                        });
+                        Step::Stay
+                    }
+                    Action::WaitIn { seconds, .. } => {
+                        self.phase = Phase::Dwelling;
+                        self.timer = *seconds;
+                        Step::Stay
+                    }
+                    Action::Leave => {
+                        self.present = false;
+                        self.activity = Activity::Gone;
+                        ev.push(PersonEvent::Left);
+                        Step::Stay
+                    }
+                    _ => Step::Next,
+                }
+            }
+            _ => {
+                // Dwelling at the place.
+                self.activity = Activity::Waiting;
+                self.timer -= dt;
+                if self.timer > 0.0 {
+                    Step::Stay
+                } else {
+                    Step::Next
+                }
+            }
+        }
+    }
+
+    /// `ask_robot`: come up to the robot, wait a moment to be greeted, say it, and wait for an
+    /// answer until `timeout`.
+    #[allow(clippy::too_many_arguments)]
+    fn think_ask(
+        &mut self,
+        (text, lang, audio): (String, Option<String>, Option<String>),
+        timeout: f64,
+        dt: f64,
+        ctx: &Context,
+        robot: &RobotView,
+        answered: bool,
+        ev: &mut Vec<PersonEvent>,
+    ) -> Step {
+        if self.ignores_robot {
+            return Step::Next;
+        }
+        match self.phase {
+            Phase::Start => {
+                self.phase = Phase::Approach;
+                self.timer = 0.0;
+                self.activity = Activity::ApproachingRobot;
+                Step::Stay
+            }
+            Phase::Approach => {
+                self.timer += dt;
+                let rp = robot.pose.position();
+                let near = (self.pos - rp).norm() <= ctx.mic_range;
+                let slow = self.vel.norm() < 0.3;
+                let ready = near && slow && self.faces(rp, ctx.mic_facing);
+                if ready && !self.greeted && self.waited_for_greeting < GREETING_PATIENCE_S {
+                    // Like anyone at a reception desk: wait a moment to be greeted.
+                    self.waited_for_greeting += dt;
+                    self.activity = Activity::WaitingForAnswer;
+                    return Step::Stay;
+                }
+                if ready {
+                    self.activity = Activity::Speaking;
+                    ev.push(PersonEvent::Spoke {
+                        text,
+                        lang: lang.unwrap_or_else(|| self.lang.clone()),
+                        audio,
+                    });
+                    self.phase = Phase::AwaitAnswer;
+                    self.timer = 0.0;
+                    return Step::Stay;
+                }
+                if self.timer > timeout + 60.0 {
+                    // never got near the robot
+                    ev.push(PersonEvent::AnswerTimeout);
+                    return Step::Next;
+                }
+                Step::Stay
+            }
+            _ => {
+                self.activity = Activity::WaitingForAnswer;
+                self.timer += dt;
+                if answered {
+                    return Step::Next;
+                }
+                if self.timer > timeout {
+                    ev.push(PersonEvent::AnswerTimeout);
+                    return Step::Next;
+                }
+                Step::Stay
+            }
+        }
+    }
+
+    /// `follow_robot`: wait up to `wait` for the robot to start guiding, then follow it until it
+    /// stops guiding or `timeout` passes.
+    fn think_follow(
+        &mut self,
+        wait: f64,
+        timeout: f64,
+        dt: f64,
+        robot: &RobotView,
+        guide_started: bool,
+        ev: &mut Vec<PersonEvent>,
+    ) -> Step {
+        if self.ignores_robot {
+            return Step::Next;
+        }
+        match self.phase {
+            Phase::Start => {
+                self.phase = Phase::AwaitGuide;
+                self.timer = 0.0;
+                self.activity = Activity::WaitingForGuide;
+                // check the guide flag at once
+                if guide_started || robot.guiding {
+                    self.phase = Phase::Follow;
+                    self.activity = Activity::Following;
+                    ev.push(PersonEvent::StartedFollowing);
+                }
+                Step::Stay
+            }
+            Phase::AwaitGuide => {
+                self.timer += dt;
+                if guide_started || robot.guiding {
+                    self.phase = Phase::Follow;
+                    self.timer = 0.0;
+                    self.activity = Activity::Following;
+                    ev.push(PersonEvent::StartedFollowing);
+                    return Step::Stay;
+                }
+                if self.timer > wait {
+                    return Step::Next;
+                }
+                Step::Stay
+            }
+            _ => {
+                self.timer += dt;
+                if !robot.guiding || self.timer > timeout {
+                    ev.push(PersonEvent::StoppedFollowing);
+                    return Step::Next;
+                }
+                Step::Stay
+            }
+        }
     }
 
     fn advance(&mut self) {
