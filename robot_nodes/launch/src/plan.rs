@@ -506,37 +506,13 @@ impl Eval<'_, '_> {
     fn node(&mut self, n: &NodeDecl, file: &Path, scope: &Scope) -> Result<(), LaunchError> {
         let pkg = self.text(&n.pkg, file, scope)?;
         let exec = self.text(&n.exec, file, scope)?;
-        let mut name = self.opt_text(&n.name, file, scope)?;
+        let name = self.opt_text(&n.name, file, scope)?;
         let what = format!("node {}", name.as_deref().unwrap_or(&exec));
-        let mut namespace = match self.opt_text(&n.namespace, file, scope)? {
+        let namespace = match self.opt_text(&n.namespace, file, scope)? {
             Some(ns) => join_ns(&scope.ns, &ns),
             None => scope.ns.clone(),
         };
-        let mut params_files = Vec::new();
-        let mut inline: Vec<(String, Value)> = Vec::new();
-        for p in &n.param {
-            match (&p.from, &p.name, &p.value) {
-                (Some(f), None, None) => {
-                    let path = self.path(f, file, scope)?;
-                    if !path.is_file() {
-                        return Err(invalid(
-                            file,
-                            format!("{what}: parameter file {} does not exist", path.display()),
-                        ));
-                    }
-                    params_files.push(path);
-                }
-                (None, Some(pn), Some(v)) => {
-                    inline.push((self.text(pn, file, scope)?, self.value(v, file, scope)?));
-                }
-                _ => {
-                    return Err(invalid(
-                        file,
-                        format!("{what}: each `param` entry is either {{from: <file>}} or {{name: <name>, value: <value>}}"),
-                    ))
-                }
-            }
-        }
+        let (params_files, inline) = self.node_params(&n.param, &what, file, scope)?;
         let mut remaps = Vec::new();
         for r in &n.remap {
             remaps.push((
@@ -544,6 +520,13 @@ impl Eval<'_, '_> {
                 self.text(&r.to, file, scope)?,
             ));
         }
+        let mut parts = NodeParts {
+            name,
+            namespace,
+            params_files,
+            inline,
+            remaps,
+        };
         let args = match self.opt_text(&n.args, file, scope)? {
             Some(a) => {
                 split_words(&a).map_err(|e| invalid(file, format!("{what}: `args`: {e}")))?
@@ -551,49 +534,15 @@ impl Eval<'_, '_> {
             None => Vec::new(),
         };
         if let Some(ra) = self.opt_text(&n.ros_args, file, scope)? {
-            let words =
-                split_words(&ra).map_err(|e| invalid(file, format!("{what}: `ros_args`: {e}")))?;
-            let mut it = words.into_iter();
-            while let Some(w) = it.next() {
-                let mut operand = |flag: &str| {
-                    it.next().ok_or_else(|| {
-                        invalid(file, format!("{what}: `ros_args`: {flag} needs a value"))
-                    })
-                };
-                match w.as_str() {
-                    "--ros-args" | "--" => {}
-                    "-r" | "--remap" => {
-                        let rule = operand(&w)?;
-                        let (from, to) = rule.split_once(":=").ok_or_else(|| {
-                            invalid(file, format!("{what}: `ros_args`: remap {rule:?} is not from:=to"))
-                        })?;
-                        match from {
-                            "__node" | "__name" => name = Some(to.to_string()),
-                            "__ns" => namespace = join_ns(&scope.ns, to),
-                            _ => remaps.push((from.to_string(), to.to_string())),
-                        }
-                    }
-                    "-p" | "--param" => {
-                        let rule = operand(&w)?;
-                        let (pn, pv) = rule.split_once(":=").ok_or_else(|| {
-                            invalid(file, format!("{what}: `ros_args`: param {rule:?} is not name:=value"))
-                        })?;
-                        let v = serde_yaml::from_str::<Value>(pv).unwrap_or(Value::String(pv.to_string()));
-                        inline.push((pn.to_string(), v));
-                    }
-                    "--params-file" => {
-                        let f = PathBuf::from(operand(&w)?);
-                        params_files.push(f);
-                    }
-                    other => {
-                        return Err(invalid(
-                            file,
-                            format!("{what}: `ros_args`: {other:?} is not supported (Letan reads -r/--remap, -p/--param, --params-file)"),
-                        ))
-                    }
-                }
-            }
+            ros_args(&ra, &what, file, scope, &mut parts)?;
         }
+        let NodeParts {
+            name,
+            namespace,
+            mut params_files,
+            inline,
+            remaps,
+        } = parts;
         let (respawn, respawn_delay, required) = self.supervision(
             &what,
             SupervisionKeys {
@@ -617,27 +566,10 @@ impl Eval<'_, '_> {
             format!("{}/{base}", namespace.trim_start_matches('/'))
         };
         if !inline.is_empty() {
-            let key = match &name {
-                Some(nm) if namespace == "/" => format!("/{nm}"),
-                Some(nm) => format!("{namespace}/{nm}"),
-                None => "/**".to_string(),
-            };
-            let mut params = Mapping::new();
-            for (pn, v) in &inline {
-                insert_dotted(&mut params, pn, v.clone());
-            }
-            let mut section = Mapping::new();
-            section.insert(Value::from("ros__parameters"), Value::Mapping(params));
-            let mut doc = Mapping::new();
-            doc.insert(Value::from(key), Value::Mapping(section));
-            let contents = serde_yaml::to_string(&doc)
-                .map_err(|e| invalid(file, format!("{what}: inline parameters: {e}")))?;
-            let path = self
-                .opts
-                .generated_dir
-                .join(format!("{}.params.yaml", label.replace('/', "__")));
-            params_files.push(path.clone());
-            self.plan.generated.push(GeneratedFile { path, contents });
+            let g =
+                self.inline_params(&inline, name.as_deref(), &namespace, &label, &what, file)?;
+            params_files.push(g.path.clone());
+            self.plan.generated.push(g);
         }
         let node = RosNode {
             pkg: pkg.clone(),
@@ -673,6 +605,74 @@ impl Eval<'_, '_> {
             },
             file,
         )
+    }
+
+    /// A node's `param` entries: parameter files (which must exist) and inline `name: value`s.
+    fn node_params(
+        &mut self,
+        params: &[crate::model::ParamEntry],
+        what: &str,
+        file: &Path,
+        scope: &Scope,
+    ) -> Result<(Vec<PathBuf>, InlineParams), LaunchError> {
+        let mut params_files = Vec::new();
+        let mut inline: Vec<(String, Value)> = Vec::new();
+        for p in params {
+            match (&p.from, &p.name, &p.value) {
+                (Some(f), None, None) => {
+                    let path = self.path(f, file, scope)?;
+                    if !path.is_file() {
+                        return Err(invalid(
+                            file,
+                            format!("{what}: parameter file {} does not exist", path.display()),
+                        ));
+                    }
+                    params_files.push(path);
+                }
+                (None, Some(pn), Some(v)) => {
+                    inline.push((self.text(pn, file, scope)?, self.value(v, file, scope)?));
+                }
+                _ => {
+                    return Err(invalid(
+                        file,
+                        format!("{what}: each `param` entry is either {{from: <file>}} or {{name: <name>, value: <value>}}"),
+                    ))
+                }
+            }
+        }
+        Ok((params_files, inline))
+    }
+
+    /// The generated parameter file for a node's inline parameters (under its own name, or `/**`).
+    fn inline_params(
+        &self,
+        inline: &[(String, Value)],
+        name: Option<&str>,
+        namespace: &str,
+        label: &str,
+        what: &str,
+        file: &Path,
+    ) -> Result<GeneratedFile, LaunchError> {
+        let key = match name {
+            Some(nm) if namespace == "/" => format!("/{nm}"),
+            Some(nm) => format!("{namespace}/{nm}"),
+            None => "/**".to_string(),
+        };
+        let mut params = Mapping::new();
+        for (pn, v) in inline {
+            insert_dotted(&mut params, pn, v.clone());
+        }
+        let mut section = Mapping::new();
+        section.insert(Value::from("ros__parameters"), Value::Mapping(params));
+        let mut doc = Mapping::new();
+        doc.insert(Value::from(key), Value::Mapping(section));
+        let contents = serde_yaml::to_string(&doc)
+            .map_err(|e| invalid(file, format!("{what}: inline parameters: {e}")))?;
+        let path = self
+            .opts
+            .generated_dir
+            .join(format!("{}.params.yaml", label.replace('/', "__")));
+        Ok(GeneratedFile { path, contents })
     }
 
     fn executable(&mut self, e: &ExecDecl, file: &Path, scope: &Scope) -> Result<(), LaunchError> {
@@ -746,6 +746,69 @@ fn insert_dotted(map: &mut Mapping, name: &str, v: Value) {
             }
         }
     }
+}
+
+/// A node's inline parameters: (dotted name, value).
+type InlineParams = Vec<(String, Value)>;
+
+/// A node's name, namespace, parameters and remaps, as `ros_args` may change them.
+struct NodeParts {
+    name: Option<String>,
+    namespace: String,
+    params_files: Vec<PathBuf>,
+    inline: Vec<(String, Value)>,
+    remaps: Vec<(String, String)>,
+}
+
+/// A node's `ros_args` (`-r`/`--remap`, `-p`/`--param`, `--params-file`), applied to `parts`.
+fn ros_args(
+    ra: &str,
+    what: &str,
+    file: &Path,
+    scope: &Scope,
+    parts: &mut NodeParts,
+) -> Result<(), LaunchError> {
+    let words = split_words(ra).map_err(|e| invalid(file, format!("{what}: `ros_args`: {e}")))?;
+    let mut it = words.into_iter();
+    while let Some(w) = it.next() {
+        let mut operand = |flag: &str| {
+            it.next()
+                .ok_or_else(|| invalid(file, format!("{what}: `ros_args`: {flag} needs a value")))
+        };
+        match w.as_str() {
+            "--ros-args" | "--" => {}
+            "-r" | "--remap" => {
+                let rule = operand(&w)?;
+                let (from, to) = rule.split_once(":=").ok_or_else(|| {
+                    invalid(file, format!("{what}: `ros_args`: remap {rule:?} is not from:=to"))
+                })?;
+                match from {
+                    "__node" | "__name" => parts.name = Some(to.to_string()),
+                    "__ns" => parts.namespace = join_ns(&scope.ns, to),
+                    _ => parts.remaps.push((from.to_string(), to.to_string())),
+                }
+            }
+            "-p" | "--param" => {
+                let rule = operand(&w)?;
+                let (pn, pv) = rule.split_once(":=").ok_or_else(|| {
+                    invalid(file, format!("{what}: `ros_args`: param {rule:?} is not name:=value"))
+                })?;
+                let v = serde_yaml::from_str::<Value>(pv).unwrap_or(Value::String(pv.to_string()));
+                parts.inline.push((pn.to_string(), v));
+            }
+            "--params-file" => {
+                let f = PathBuf::from(operand(&w)?);
+                parts.params_files.push(f);
+            }
+            other => {
+                return Err(invalid(
+                    file,
+                    format!("{what}: `ros_args`: {other:?} is not supported (Letan reads -r/--remap, -p/--param, --params-file)"),
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
