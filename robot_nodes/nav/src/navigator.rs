@@ -515,38 +515,9 @@ impl Navigator {
         }
 
         // --- guide mode ---
-        let mut speed_limit = f64::INFINITY;
-        if let Some(g) = self.guide.as_mut() {
-            let d = g.update(&pose, inp.people, now);
-            match d.state {
-                GuideState::Lost => {
-                    self.fail(
-                        NavErrorCode::FollowerLost,
-                        "the person being guided was not seen for too long".into(),
-                    );
-                    return self.out(Twist2D::ZERO, self.path.length(), nearest);
-                }
-                GuideState::Acquiring | GuideState::WaitingForFollower => {
-                    // stay put (turning to face them is the node's/dialog's business); progress is paused
-                    let at_goal = self
-                        .path
-                        .goal()
-                        .is_some_and(|g| g.distance(&pose) < self.params.goal.xy_tolerance);
-                    if !at_goal {
-                        self.state = NavState::WaitingForFollower;
-                        self.progress.reset(pose, now);
-                        return self.out(Twist2D::ZERO, self.path.length(), nearest);
-                    }
-                }
-                GuideState::Leading => {}
-            }
-            speed_limit = if d.state == GuideState::Leading {
-                d.speed_limit
-            } else {
-                self.params.guide.max_speed
-            };
-            speed_limit = speed_limit.min(self.params.guide.max_speed);
-        }
+        let Some(speed_limit) = self.guide_speed(pose, inp.people, now) else {
+            return self.out(Twist2D::ZERO, self.path.length(), nearest);
+        };
 
         // --- control ---
         let dt = 1.0 / self.params.controller.rate_hz;
@@ -579,38 +550,11 @@ impl Navigator {
                 return self.out(Twist2D::ZERO, 0.0, nearest);
             }
             ControlStatus::WaitingForPeople { .. } => {
-                let since = *self.people_wait_since.get_or_insert(now);
-                self.state = NavState::WaitingForPeople;
-                self.progress.reset(pose, now);
-                if now - since > self.params.recovery.wait_for_people {
-                    // they are not moving away: recover (each recovery ends in a replan around them, with
-                    // their personal space costly); bounded by max_recoveries, so it never waits forever
-                    self.people_wait_since = None;
-                    self.start_recovery(pose, now, "people block the way");
-                }
+                self.wait_for_people(pose, now);
                 return self.out(Twist2D::ZERO, out.distance_remaining, nearest);
             }
             ControlStatus::Blocked { free_distance } => {
-                // a person in the way: wait for them first, it is usually fastest and the most polite
-                let person_ahead = others.iter().any(|p| {
-                    let (lx, ly) = to_local(&pose, p.x, p.y);
-                    lx > 0.0 && lx < 2.0 && ly.abs() < 1.0
-                });
-                if person_ahead {
-                    let since = *self.people_wait_since.get_or_insert(now);
-                    self.state = NavState::WaitingForPeople;
-                    self.progress.reset(pose, now);
-                    if now - since <= self.params.recovery.wait_for_people {
-                        return self.out(Twist2D::ZERO, out.distance_remaining, nearest);
-                    }
-                    self.people_wait_since = None;
-                }
-                // replan first; the new path may avoid the obstacle
-                if now - self.last_plan > 0.5 && self.replan(pose, now).is_ok() {
-                    self.state = NavState::Following;
-                    return self.out(Twist2D::ZERO, out.distance_remaining, nearest);
-                }
-                self.start_recovery(pose, now, &format!("blocked {free_distance:.2} m ahead"));
+                self.blocked(pose, now, &others, free_distance);
                 return self.out(Twist2D::ZERO, out.distance_remaining, nearest);
             }
             ControlStatus::NoPath => {
@@ -645,6 +589,80 @@ impl Navigator {
             return self.out(Twist2D::ZERO, out.distance_remaining, nearest);
         }
         self.out(out.cmd, out.distance_remaining, nearest)
+    }
+
+    /// Guide mode: the speed limit while leading (infinite when not guiding), or `None` while the
+    /// robot must stand: waiting for the person, or having lost them (the goal then fails).
+    fn guide_speed(&mut self, pose: Pose2D, people: &[Person], now: f64) -> Option<f64> {
+        let Some(g) = self.guide.as_mut() else {
+            return Some(f64::INFINITY);
+        };
+        let d = g.update(&pose, people, now);
+        match d.state {
+            GuideState::Lost => {
+                self.fail(
+                    NavErrorCode::FollowerLost,
+                    "the person being guided was not seen for too long".into(),
+                );
+                return None;
+            }
+            GuideState::Acquiring | GuideState::WaitingForFollower => {
+                // stay put (turning to face them is the node's/dialog's business); progress is paused
+                let at_goal = self
+                    .path
+                    .goal()
+                    .is_some_and(|g| g.distance(&pose) < self.params.goal.xy_tolerance);
+                if !at_goal {
+                    self.state = NavState::WaitingForFollower;
+                    self.progress.reset(pose, now);
+                    return None;
+                }
+            }
+            GuideState::Leading => {}
+        }
+        let limit = if d.state == GuideState::Leading {
+            d.speed_limit
+        } else {
+            self.params.guide.max_speed
+        };
+        Some(limit.min(self.params.guide.max_speed))
+    }
+
+    /// People stand in the way: wait for them, and after `wait_for_people` recover (each recovery
+    /// ends in a replan around them, with their personal space costly; bounded by max_recoveries,
+    /// so it never waits forever).
+    fn wait_for_people(&mut self, pose: Pose2D, now: f64) {
+        let since = *self.people_wait_since.get_or_insert(now);
+        self.state = NavState::WaitingForPeople;
+        self.progress.reset(pose, now);
+        if now - since > self.params.recovery.wait_for_people {
+            self.people_wait_since = None;
+            self.start_recovery(pose, now, "people block the way");
+        }
+    }
+
+    /// Something blocks the path `free_distance` ahead: a person ahead is waited for first (usually
+    /// fastest, and the most polite); then a replan, and if that fails a recovery.
+    fn blocked(&mut self, pose: Pose2D, now: f64, others: &[Person], free_distance: f64) {
+        let person_ahead = others.iter().any(|p| {
+            let (lx, ly) = to_local(&pose, p.x, p.y);
+            lx > 0.0 && lx < 2.0 && ly.abs() < 1.0
+        });
+        if person_ahead {
+            let since = *self.people_wait_since.get_or_insert(now);
+            self.state = NavState::WaitingForPeople;
+            self.progress.reset(pose, now);
+            if now - since <= self.params.recovery.wait_for_people {
+                return;
+            }
+            self.people_wait_since = None;
+        }
+        // replan first; the new path may avoid the obstacle
+        if now - self.last_plan > 0.5 && self.replan(pose, now).is_ok() {
+            self.state = NavState::Following;
+            return;
+        }
+        self.start_recovery(pose, now, &format!("blocked {free_distance:.2} m ahead"));
     }
 
     fn run_recovery(
