@@ -269,11 +269,8 @@ enum Pending {
     Guide {
         place: String,
     },
-    /// "Do you mean A or B?", asked in `lang`.
-    Clarify {
-        options: Vec<String>,
-        lang: Language,
-    },
+    /// "Do you mean A or B?"
+    Clarify(Clarification),
     /// "Bác hỏi về X phải không ạ?": a low-confidence reading waiting for a yes.
     Confirm {
         intent: String,
@@ -283,12 +280,9 @@ enum Pending {
     },
 }
 
-/// A clarification put aside because a full question in the other language came instead of a
-/// reply: most likely a second person at the desk (one microphone cannot tell voices apart). It
-/// is asked again, in its own language, at the next pause; a reply in that language still
-/// answers it meanwhile.
+/// "Do you mean A or B?": the options, and the language it was asked in.
 #[derive(Debug, Clone, PartialEq)]
-struct Deferred {
+struct Clarification {
     options: Vec<String>,
     lang: Language,
 }
@@ -328,8 +322,11 @@ pub struct Dialog {
     standpoint: Pose2D,
     phase: Phase,
     pending: Pending,
-    /// A clarification put aside for another speaker's question.
-    deferred: Option<Deferred>,
+    /// A clarification put aside because a full question in the other language came instead of a
+    /// reply: most likely a second person at the desk (one microphone cannot tell voices apart).
+    /// It is asked again, in its own language, at the next pause; a reply in that language still
+    /// answers it meanwhile.
+    deferred: Option<Clarification>,
     person: String,
     lang: Language,
     speaking: bool,
@@ -695,13 +692,10 @@ impl Dialog {
                 if now < deadline || self.speaking {
                     return;
                 }
-                if let Some(d) = self.deferred.take() {
+                if let Some(c) = self.deferred.take() {
                     // The pause after the other person's answer: back to the earlier question.
-                    if d.lang != self.lang {
-                        self.lang = d.lang;
-                        out.push(Action::SwitchLanguage { lang: d.lang });
-                    }
-                    self.clarify(d.options, true, now, out);
+                    self.switch_lang(c.lang, out);
+                    self.clarify(c.options, true, now, out);
                 } else if self.reprompts_used < self.cfg.reprompts {
                     self.reprompts_used += 1;
                     let text = self.prompt("anything_else", self.lang);
@@ -908,12 +902,9 @@ impl Dialog {
         if let Some(a) = u.reply.self_address {
             self.address = a;
         }
-        if let Some(d) = self.deferred.take_if(|d| d.lang == u.lang) {
+        if let Some(c) = self.deferred.take_if(|c| c.lang == u.lang) {
             // Its language again: most likely the reply to the clarification put aside.
-            self.pending = Pending::Clarify {
-                options: d.options,
-                lang: d.lang,
-            };
+            self.pending = Pending::Clarify(c);
         }
         if self.handle_pending(&u, source, now, out) {
             return;
@@ -1048,7 +1039,8 @@ impl Dialog {
                     None => false,
                 }
             }
-            Pending::Clarify { options, lang } => {
+            Pending::Clarify(c) => {
+                let options = &c.options;
                 let picked = r.ordinal.and_then(|i| options.get(i).cloned()).or_else(|| {
                     // Named by its title ("khai sinh")?
                     options
@@ -1061,8 +1053,8 @@ impl Dialog {
                         })
                         .cloned()
                 });
-                if picked.is_none() && self.another_voice(u, lang, &options) {
-                    self.deferred = Some(Deferred { options, lang });
+                if picked.is_none() && self.another_voice(u, &c) {
+                    self.deferred = Some(c);
                     self.pending = Pending::None;
                     return false;
                 }
@@ -1098,13 +1090,13 @@ impl Dialog {
         }
     }
 
-    /// A reply to "A or B?" (asked in `lang`) that is rather another person's question: a whole,
+    /// A reply to "A or B?" that is rather another person's question: a whole,
     /// confident question in the other language that says no yes or no, and is not one of the
     /// options said again without a place of its own.
-    fn another_voice(&self, u: &Understanding, lang: Language, options: &[String]) -> bool {
+    fn another_voice(&self, u: &Understanding, c: &Clarification) -> bool {
         let r = &u.reply;
-        let restated = options.contains(&u.intent) && u.destination.is_none();
-        u.lang != lang
+        let restated = c.options.contains(&u.intent) && u.destination.is_none();
+        u.lang != c.lang
             && u.normalized.split_whitespace().count() >= 3
             && u.oos_reason.is_none()
             && u.intent != OUT_OF_SCOPE
@@ -1199,8 +1191,15 @@ impl Dialog {
             && u.normalized.split_whitespace().count() >= 3
             && matches!(u.oos_reason, None | Some(OosReason::UnknownPlace))
         {
-            self.lang = u.lang;
-            out.push(Action::SwitchLanguage { lang: u.lang });
+            self.switch_lang(u.lang, out);
+        }
+    }
+
+    /// The conversation, the recognizer and the voice go to `lang` (nothing when already there).
+    fn switch_lang(&mut self, lang: Language, out: &mut Vec<Action>) {
+        if lang != self.lang {
+            self.lang = lang;
+            out.push(Action::SwitchLanguage { lang });
         }
     }
 
@@ -1393,10 +1392,10 @@ impl Dialog {
             confirm: false,
         };
         self.answer(text, Some(screen), now, out);
-        self.pending = Pending::Clarify {
+        self.pending = Pending::Clarify(Clarification {
             options,
             lang: self.lang,
-        };
+        });
     }
 
     /// "Do you mean A or B?" (`earlier`: asked again after another person's question).
@@ -1429,10 +1428,10 @@ impl Dialog {
             heard: String::new(),
             confirm: false,
         };
-        self.pending = Pending::Clarify {
+        self.pending = Pending::Clarify(Clarification {
             options,
             lang: self.lang,
-        };
+        });
         self.answer(text, Some(screen), now, out);
     }
 
@@ -1565,10 +1564,7 @@ impl Dialog {
                     Language::Vi => Language::En,
                     Language::En => Language::Vi,
                 });
-                if target != self.lang {
-                    out.push(Action::SwitchLanguage { lang: target });
-                }
-                self.lang = target;
+                self.switch_lang(target, out);
                 let text = self.prompt("language.switched", target);
                 let screen = self.home_screen();
                 self.answer(text, Some(screen), now, out);
