@@ -200,7 +200,7 @@ struct PerFace {
 /// taken at the next tick (`detect_in_background`).
 enum Detect {
     Inline(Box<dyn FaceDetector + Send>),
-    Background(DetectorThread),
+    Background(DetectorThread<InFlight>),
 }
 
 /// A frame handed to the detector thread, with what its tracking needs when it comes back.
@@ -348,7 +348,6 @@ pub async fn run(
     };
     let (mut last_dialog, mut last_guide): (Option<DialogState>, Option<GuideStatus>) =
         (None, None);
-    let mut in_flight: Option<InFlight> = None;
     let mut refused = 0u64;
     let clock = node.clock();
     let mut rate = Rate::new(clock.clone(), params.max_rate_hz);
@@ -381,12 +380,12 @@ pub async fn run(
         }
         // The frame handed to the detector thread at the last tick: always collected now, so
         // what is published does not depend on how fast that thread was.
-        if let (Detect::Background(thread), Some(job)) = (&mut detect, in_flight.take()) {
+        if let Detect::Background(thread) = &mut detect {
             match thread.wait() {
-                Some(Ok((frame, Ok(found)))) => {
+                Some(Ok((frame, job, Ok(found)))) => {
                     out.frame(&node, &params, &mut tracking, &frame, &found, job)?;
                 }
-                Some(Ok((_, Err(e)))) => {
+                Some(Ok((_, _, Err(e)))) => {
                     tracing::warn!(error = %e, "face detection failed on a frame")
                 }
                 Some(Err(e)) => return Err(NodesError::node(&node, e)),
@@ -430,9 +429,8 @@ pub async fn run(
             },
             Detect::Background(thread) => {
                 thread
-                    .submit(frame)
+                    .submit(frame, job)
                     .map_err(|e| NodesError::node(&node, e))?;
-                in_flight = Some(job);
             }
         }
     }

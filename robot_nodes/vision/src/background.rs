@@ -12,30 +12,31 @@ use std::thread::JoinHandle;
 
 use crate::{Detection, FaceDetector, Image, VisionError};
 
-/// A frame and what the detector found in it.
-pub type Detected = (Image, Result<Vec<Detection>, VisionError>);
+/// A frame, what the caller handed over with it (`T`: the frame's time and context), and what
+/// the detector found in it.
+pub type Detected<T> = (Image, T, Result<Vec<Detection>, VisionError>);
 
 /// A [`FaceDetector`] running on its own thread. See the module docs.
-pub struct DetectorThread {
+pub struct DetectorThread<T: Send + 'static = ()> {
     name: String,
-    jobs: Option<SyncSender<Image>>,
-    results: Receiver<Detected>,
+    jobs: Option<SyncSender<(Image, T)>>,
+    results: Receiver<Detected<T>>,
     in_flight: bool,
     thread: Option<JoinHandle<()>>,
 }
 
-impl DetectorThread {
+impl<T: Send + 'static> DetectorThread<T> {
     /// Moves `detector` to a new thread named `face-detector`.
     pub fn spawn(mut detector: Box<dyn FaceDetector + Send>) -> Result<Self, VisionError> {
         let name = detector.name().to_string();
-        let (jobs, inbox) = sync_channel::<Image>(1);
-        let (outbox, results) = sync_channel::<Detected>(1);
+        let (jobs, inbox) = sync_channel::<(Image, T)>(1);
+        let (outbox, results) = sync_channel::<Detected<T>>(1);
         let thread = std::thread::Builder::new()
             .name("face-detector".into())
             .spawn(move || {
-                for frame in inbox {
+                for (frame, tag) in inbox {
                     let found = detector.detect(&frame);
-                    if outbox.send((frame, found)).is_err() {
+                    if outbox.send((frame, tag, found)).is_err() {
                         break;
                     }
                 }
@@ -62,9 +63,9 @@ impl DetectorThread {
         self.in_flight
     }
 
-    /// Starts detecting `frame`. Refused while another frame is in flight (collect it first with
-    /// [`wait`](Self::wait)), or when the thread is gone.
-    pub fn submit(&mut self, frame: Image) -> Result<(), VisionError> {
+    /// Starts detecting `frame`; `tag` comes back with it. Refused while another frame is in
+    /// flight (collect it first with [`wait`](Self::wait)), or when the thread is gone.
+    pub fn submit(&mut self, frame: Image, tag: T) -> Result<(), VisionError> {
         if self.in_flight {
             return Err(VisionError::DetectorThread {
                 reason: "a frame is already in flight; wait for it first".into(),
@@ -76,16 +77,15 @@ impl DetectorThread {
         self.jobs
             .as_ref()
             .ok_or_else(gone)?
-            .send(frame)
+            .send((frame, tag))
             .map_err(|_| gone())?;
         self.in_flight = true;
         Ok(())
     }
 
-    /// The frame in flight and its faces, once detected (blocks until then). `None` when no
-    /// frame is in flight. A detector thread that died gives the error in place of the faces,
-    /// without the frame.
-    pub fn wait(&mut self) -> Option<Result<Detected, VisionError>> {
+    /// The frame in flight, its tag and its faces, once detected (blocks until then). `None` when
+    /// no frame is in flight. A detector thread that died gives the error instead.
+    pub fn wait(&mut self) -> Option<Result<Detected<T>, VisionError>> {
         if !self.in_flight {
             return None;
         }
@@ -100,7 +100,7 @@ impl DetectorThread {
     }
 }
 
-impl Drop for DetectorThread {
+impl<T: Send + 'static> Drop for DetectorThread<T> {
     fn drop(&mut self) {
         // Closing the job channel ends the thread's loop after the frame in flight, if any (its
         // result fits the channel's one free slot, so the thread never blocks on it).
@@ -124,14 +124,15 @@ mod tests {
     #[test]
     fn frames_come_back_in_order_with_their_own_faces() {
         let script = (0..5).map(|k| face(10.0 * k as f32)).collect();
-        let mut t = DetectorThread::spawn(Box::new(FakeDetector::new(script))).unwrap();
+        let mut t = DetectorThread::<u32>::spawn(Box::new(FakeDetector::new(script))).unwrap();
         assert!(t.wait().is_none(), "nothing in flight");
         for k in 0..5u32 {
             let frame = Image::filled(64 + k, 48, [0, 0, 0]).unwrap();
-            t.submit(frame).unwrap();
+            t.submit(frame, k).unwrap();
             assert!(t.in_flight());
-            let (frame, found) = t.wait().unwrap().unwrap();
+            let (frame, tag, found) = t.wait().unwrap().unwrap();
             assert_eq!(frame.width(), 64 + k, "the same frame comes back");
+            assert_eq!(tag, k, "with its own tag");
             assert_eq!(found.unwrap(), face(10.0 * k as f32));
             assert!(!t.in_flight());
         }
@@ -139,23 +140,26 @@ mod tests {
 
     #[test]
     fn a_second_frame_before_the_first_is_collected_is_refused() {
-        let mut t = DetectorThread::spawn(Box::new(FakeDetector::fixed(face(0.0)))).unwrap();
-        t.submit(Image::filled(8, 8, [0, 0, 0]).unwrap()).unwrap();
+        let mut t = DetectorThread::<()>::spawn(Box::new(FakeDetector::fixed(face(0.0)))).unwrap();
+        t.submit(Image::filled(8, 8, [0, 0, 0]).unwrap(), ())
+            .unwrap();
         let e = t
-            .submit(Image::filled(8, 8, [0, 0, 0]).unwrap())
+            .submit(Image::filled(8, 8, [0, 0, 0]).unwrap(), ())
             .unwrap_err();
         assert!(e.to_string().contains("in flight"), "{e}");
-        assert!(t.wait().unwrap().unwrap().1.is_ok());
+        assert!(t.wait().unwrap().unwrap().2.is_ok());
     }
 
     #[test]
     fn a_detector_error_comes_back_with_its_frame_and_the_thread_goes_on() {
         let mut t =
-            DetectorThread::spawn(Box::new(FakeDetector::fixed(face(0.0)).failing_on(1))).unwrap();
+            DetectorThread::<()>::spawn(Box::new(FakeDetector::fixed(face(0.0)).failing_on(1)))
+                .unwrap();
         let mut errors = 0;
         for _ in 0..3 {
-            t.submit(Image::filled(8, 8, [0, 0, 0]).unwrap()).unwrap();
-            let (_, found) = t.wait().unwrap().unwrap();
+            t.submit(Image::filled(8, 8, [0, 0, 0]).unwrap(), ())
+                .unwrap();
+            let (_, _, found) = t.wait().unwrap().unwrap();
             errors += usize::from(found.is_err());
         }
         assert_eq!(errors, 1);
@@ -163,8 +167,9 @@ mod tests {
 
     #[test]
     fn dropping_with_a_frame_in_flight_ends_the_thread() {
-        let mut t = DetectorThread::spawn(Box::new(FakeDetector::fixed(face(0.0)))).unwrap();
-        t.submit(Image::filled(8, 8, [0, 0, 0]).unwrap()).unwrap();
+        let mut t = DetectorThread::<()>::spawn(Box::new(FakeDetector::fixed(face(0.0)))).unwrap();
+        t.submit(Image::filled(8, 8, [0, 0, 0]).unwrap(), ())
+            .unwrap();
         drop(t); // joins; a hang here fails the test by timeout
     }
 }
