@@ -449,6 +449,11 @@ impl Dialog {
         self.lang
     }
 
+    /// Answers said since the start (`DialogSnapshot::answers`), without building a snapshot.
+    pub fn answers(&self) -> u32 {
+        self.answers
+    }
+
     /// The state for `/dialog/state`.
     pub fn snapshot(&self) -> DialogSnapshot {
         use letan_msgs::letan_interfaces::DialogState as S;

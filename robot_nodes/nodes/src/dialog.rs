@@ -465,11 +465,10 @@ pub async fn run(
             ex.run(actions)?;
             // Every answer gets its own state (two questions in one tick: two answers), so that
             // whoever follows `/dialog/state` sees each one, not only the last.
-            let snap = dialog.snapshot();
-            if state.is_new_answer(snap.answers) {
+            if state.is_new_answer(dialog.answers()) {
                 state.publish(
                     &pubs,
-                    snap.to_msg(),
+                    dialog.snapshot().to_msg(),
                     Header::new(clock.now(), "base_link"),
                     now,
                 )?;
