@@ -545,6 +545,38 @@ const PLACE_OWNERS: &[(&str, &str)] = &[
     ("online_service_area", "service.online_support"),
 ];
 
+/// The most a where-is answer may claim when its place came from the need ("where can I print"),
+/// not from a place named: below [`CONFIRM_THRESHOLD`], so the dialog confirms before guiding.
+const PLACE_OF_NEED_MAX: f32 = 0.85;
+
+/// The place where the need behind a placeless where-question is given: the current intent when
+/// it owns a place, or, when the current intent is navigation or out of scope, the best service
+/// or amenity behind it if that owns a place and has at least [`NAV_WITHOUT_PLACE_ALT`]. Returns
+/// the place and the need's probability.
+fn place_of_the_need(
+    intent: &str,
+    confidence: f32,
+    alts: &[(String, f32)],
+) -> Option<(&'static str, f32)> {
+    let owner_place = |label: &str| {
+        PLACE_OWNERS
+            .iter()
+            .find(|(_, o)| *o == label)
+            .map(|(p, _)| *p)
+    };
+    if let Some(place) = owner_place(intent) {
+        return Some((place, confidence));
+    }
+    if !(catalog::takes_destination(intent) || intent == OUT_OF_SCOPE) {
+        return None;
+    }
+    let (alt, p) = service_behind(alts)?;
+    if p < NAV_WITHOUT_PLACE_ALT {
+        return None;
+    }
+    owner_place(&alt).map(|place| (place, p))
+}
+
 /// The confidence reported when a rule, not the classifier, chose a procedure over navigation.
 /// Below [`CONFIRM_THRESHOLD`]: the dialog confirms before acting on it.
 const RULE_CONFIDENCE: f32 = 0.75;
@@ -937,6 +969,25 @@ impl Nlu {
             let next = alts.iter().find(|(l, _)| l != "chat.language").cloned();
             if let Some((alt, p)) = next {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
+            }
+        }
+        // "Where can I print", "sạc điện thoại ở đâu được": a where cue, no place named, and the
+        // need is an amenity or service given at one place of the map. The citizen asks for that
+        // place (the labelling convention: "photo giấy tờ ở đâu" is a where-is). Confirmed first.
+        if cue == Some("nav.where_is") && dest.is_none() {
+            if let Some((place, p)) = place_of_the_need(&intent, confidence, &alts) {
+                promote(
+                    &mut intent,
+                    &mut confidence,
+                    &mut alts,
+                    "nav.where_is".to_string(),
+                    p,
+                );
+                confidence = p.clamp(RULE_CONFIDENCE, PLACE_OF_NEED_MAX);
+                if let Some(first) = alts.first_mut() {
+                    first.1 = confidence;
+                }
+                dest = Some((place.to_string(), Match::Partial));
             }
         }
         // Still navigation with no place, and a word no place or navigation phrase has: the

@@ -532,6 +532,42 @@ fn a_navigation_request_without_a_place_answers_the_service_behind_it() {
     );
 }
 
+/// "Where can I print": a where cue, no place named, and a need given at one place of the map is
+/// a where-is for that place, confirmed before the robot guides (below the confirm threshold). A
+/// procedure done "where" is still the procedure, and a need with no place (wifi, fees) is not
+/// navigation.
+#[test]
+fn where_to_do_what_a_place_gives_is_that_place() {
+    use letan_nlu::router::CONFIRM_THRESHOLD;
+    for (text, place) in [
+        ("where can I print documents?", "printing_area"),
+        ("where can i charge my phone", "charging_station"),
+        ("sạc điện thoại ở đâu được em", "charging_station"),
+        ("lấy nước uống ở đâu", "water_station"),
+        ("where can I sit and wait", "waiting_area"),
+    ] {
+        let u = nlu().understand(text);
+        assert_eq!(
+            (u.intent.as_str(), u.destination.as_deref()),
+            ("nav.where_is", Some(place)),
+            "{text:?}: {u:?}"
+        );
+    }
+    // The place came from the need, not from a name: the dialog confirms before guiding.
+    for text in ["where can I print documents?", "where can I sit and wait"] {
+        let u = nlu().understand(text);
+        assert!(u.confidence < CONFIRM_THRESHOLD, "{text:?}: {u:?}");
+    }
+    for (text, intent) in [
+        ("where do I renew my ID card", "proc.id_card"),
+        ("where can i pay the fee", "service.fee_payment"),
+    ] {
+        let u = nlu().understand(text);
+        assert_eq!(u.intent, intent, "{text:?}: {u:?}");
+        assert_eq!(u.destination, None, "{text:?}");
+    }
+}
+
 #[test]
 fn vague_requests_ask_which_one_and_one_telling_word_is_enough() {
     for text in [
