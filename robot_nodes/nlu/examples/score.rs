@@ -1,7 +1,7 @@
 //! Score the router on labelled TSV files and list every miss, in one release build of this crate
 //! alone (much quicker to rebuild than the `letan` binary while working on the router).
 //!
-//!     cargo run --release -p letan-nlu --example score -- FILE.tsv [FILE.tsv ...]
+//!     cargo run --release -p letan-nlu --example score -- [--explain] FILE.tsv [FILE.tsv ...]
 //!
 //! Output per file: rows, intent and destination accuracy, wrong answers at confidence ≥ 0.9, ECE,
 //! then one `MISS` line per wrong answer. The same figures as `letan nlu eval`.
@@ -12,7 +12,10 @@ use letan_nlu::eval::{evaluate, parse_tsv};
 use letan_nlu::Nlu;
 
 fn main() -> ExitCode {
-    let files: Vec<String> = std::env::args().skip(1).collect();
+    let mut files: Vec<String> = std::env::args().skip(1).collect();
+    // --explain: also print each miss's normalized text, out-of-scope reason and alternatives.
+    let explain = files.iter().any(|f| f == "--explain");
+    files.retain(|f| f != "--explain");
     if files.is_empty() {
         eprintln!("usage: score FILE.tsv [FILE.tsv ...]");
         return ExitCode::from(2);
@@ -58,6 +61,13 @@ fn main() -> ExitCode {
                 o.destination,
                 o.confidence
             );
+            if explain {
+                let u = nlu.understand(&o.example.text);
+                println!(
+                    "       normalized {:?}, oos {:?}, alternatives {:?}",
+                    u.normalized, u.oos_reason, u.alternatives
+                );
+            }
         }
         all += r.len();
         ok += r.outcomes.iter().filter(|o| o.fully_ok()).count();

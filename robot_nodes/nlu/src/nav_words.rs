@@ -128,6 +128,7 @@ const OUTSIDE_PLACES: &[&[&str]] = &[
     &["cây", "xăng"],
     &["quán", "phở"],
     &["quán", "ăn"],
+    &["trụ", "sở"],
     // en
     &["lake"],
     &["street"],
@@ -157,7 +158,22 @@ const OUTSIDE_PLACES: &[&[&str]] = &[
     &["university"],
     &["cathedral"],
     &["mausoleum"],
+    &["headquarters"],
+    &["head", "office"],
 ];
+
+/// Another agency's own office ("trụ sở bảo hiểm xã hội quận", "the tax department's head
+/// office"): out of the centre even when the classifier is sure of the procedure it handles.
+const OTHER_OFFICES: &[&[&str]] = &[&["trụ", "sở"], &["headquarters"], &["head", "office"]];
+
+/// Does `n` ask for another agency's own office ([`OTHER_OFFICES`])?
+pub fn names_other_office(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    OTHER_OFFICES.iter().any(|seq| {
+        t.windows(seq.len())
+            .any(|w| seq.iter().zip(w).all(|(e, x)| word_matches(x, e)))
+    })
+}
 
 /// The single accented words that name a city place only in their accented form, and do not
 /// when followed by the listed word ("hồ sơ" is a dossier, "thành phố" the city itself).

@@ -232,6 +232,16 @@ const WHERE_CUES: &[&[&str]] = &[
     &["the", "nao", "de", "den"],
 ];
 
+/// "Ở quầy nào", "which desk": asks at which desk a need is served. Not a where cue for place
+/// names (its "quầy" would half-match "quầy tờ khai"); only for the place of an amenity or service
+/// ([`place_of_the_need`]).
+const WHICH_DESK_CUES: &[&[&str]] = &[
+    &["quay", "nao"],
+    &["ban", "nao"],
+    &["which", "counter"],
+    &["which", "desk"],
+];
+
 /// Words that may follow a question's last word: address, politeness, question particles.
 const TRAILING_PARTICLES: &[&str] = &[
     "chau", "em", "a", "nhi", "vay", "the", "nhe", "ha", "day", "roi", "co", "oi",
@@ -510,6 +520,82 @@ fn starts_with_place_head(n: &Normalized) -> bool {
         PLACE_HEADS.contains(&w.plain.as_str())
     }
 }
+
+/// Making copies or prints, the free printing area's work ("photocopy my passport", "in mấy tờ
+/// giấy", "photo căn cước"), as opposed to certifying a copy.
+const COPY_WORDS: &[&[&str]] = &[
+    &["photocopy"],
+    &["photo"],
+    &["print"],
+    &["printing"],
+    &["printer"],
+    &["make", "a", "copy"],
+    &["make", "copies"],
+    &["in", "tai", "lieu"],
+    &["in", "giay"],
+    &["in", "may", "to"],
+    &["may", "in"],
+    &["may", "photo"],
+];
+
+/// Words of a certified copy: with them, a copy is the procedure, not the printer.
+const CERTIFY_WORDS: &[&[&str]] = &[
+    &["chung", "thuc"],
+    &["cong", "chung"],
+    &["sao", "y"],
+    &["certify"],
+    &["certified"],
+    &["notarize"],
+    &["notarized"],
+    &["notary"],
+];
+
+/// "Photocopy my passport", "in giúp bác bản căn cước": a copy or print of a document is asked
+/// for, not the document's procedure.
+fn asks_for_copies(n: &Normalized) -> bool {
+    COPY_WORDS.iter().any(|c| has_seq(n, c)) && !CERTIFY_WORDS.iter().any(|c| has_seq(n, c))
+}
+
+/// A true copy certified ("sao y cccd", "công chứng bằng đại học", "notarize my passport copy"):
+/// the certified-copy procedure, not the document's own. Not a contract or a signature, which is
+/// the signature-certification procedure.
+fn asks_for_certified_copy(n: &Normalized) -> bool {
+    CERTIFY_WORDS.iter().any(|c| has_seq(n, c)) && !CONTRACT_WORDS.iter().any(|c| has_seq(n, c))
+}
+
+const CONTRACT_WORDS: &[&[&str]] = &[
+    &["hop", "dong"],
+    &["chu", "ky"],
+    &["contract"],
+    &["signature"],
+    &["chuyen", "nhuong"],
+    &["mua", "ban"],
+];
+
+/// A dossier to be checked before it is handed in ("xem hộ bác đã đủ chưa", "trước khi nộp",
+/// "is anything missing before I submit"): advice, not the status of a submitted one.
+const BEFORE_SUBMITTING: &[&[&str]] = &[
+    &["truoc", "khi", "nop"],
+    &["du", "chua"],
+    &["du", "giay", "to", "chua"],
+    &["thieu", "gi", "khong"],
+    &["con", "thieu", "gi"],
+    &["dung", "chua"],
+    &["before", "i", "submit"],
+    &["before", "submitting"],
+    &["anything", "missing"],
+    &["is", "it", "complete"],
+];
+
+fn checks_before_submitting(n: &Normalized) -> bool {
+    BEFORE_SUBMITTING.iter().any(|c| has_seq(n, c))
+}
+
+/// At most this many words for a bare place name to be read as "where is it" ("nhà vệ sinh?",
+/// "quầy 5 ạ", "counter four please"). A longer sentence that names a place and nothing the
+/// router understands ("kể cho bà một câu chuyện cười đi, bà ngồi chờ buồn quá") is about
+/// something else.
+const BARE_PLACE_MAX_WORDS: usize = 6;
 
 /// Procedures a citizen may ask for that the catalog does not cover.
 const NOT_IN_CATALOG: &[&[&str]] = &[
@@ -836,7 +922,9 @@ impl Nlu {
         // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):
         // the robot only knows the centre. A counter number keeps it navigation, and so does a
         // procedure or service the classifier is sure of ("làm hộ chiếu ở công an hay ở đây").
-        let sure_need = crate::vague::answers_a_need(&intent) && confidence >= 0.5;
+        let sure_need = crate::vague::answers_a_need(&intent)
+            && confidence >= 0.5
+            && !crate::nav_words::names_other_office(n);
         if cue.is_some()
             && !sure_need
             && !matches!(&dest, Some((_, Match::Counter)))
@@ -908,6 +996,7 @@ impl Nlu {
             && cue.is_none()
             && matches!(&dest, Some((_, Match::Counter | Match::Exact)))
             && !has_usage_cue(n)
+            && n.tokens.len() <= BARE_PLACE_MAX_WORDS
         {
             let p = alts
                 .iter()
@@ -920,7 +1009,14 @@ impl Nlu {
         }
         // The classifier leans to nav.* on place words; a usage question without any
         // direction cue is about the amenity or service itself.
-        if catalog::takes_destination(&intent) && cue.is_none() && has_usage_cue(n) {
+        // When the place named is an amenity's, that amenity answers (the next rule); otherwise
+        // the best service behind.
+        let owner_named = matches!(&dest, Some((_, Match::Exact | Match::Partial)))
+            && dest
+                .as_ref()
+                .is_some_and(|(place, _)| PLACE_OWNERS.iter().any(|(p, _)| p == place));
+        if catalog::takes_destination(&intent) && cue.is_none() && has_usage_cue(n) && !owner_named
+        {
             if let Some((alt, p)) = service_behind(&alts) {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }
@@ -930,6 +1026,14 @@ impl Nlu {
         if cue.is_none() && has_usage_cue(n) && !intent.starts_with("proc.") {
             if let Some((place, Match::Exact | Match::Partial)) = &dest {
                 if let Some((_, owner)) = PLACE_OWNERS.iter().find(|(p, _)| p == place) {
+                    // Already that amenity, but through a weak second choice ("how does the
+                    // charging station work, do I need my own cable?"): the rule vouches for it.
+                    if intent == *owner && confidence < RULE_CONFIDENCE {
+                        confidence = RULE_CONFIDENCE;
+                        if let Some(first) = alts.first_mut() {
+                            first.1 = confidence;
+                        }
+                    }
                     if intent != *owner {
                         let p = alts
                             .iter()
@@ -971,18 +1075,55 @@ impl Nlu {
                 promote(&mut intent, &mut confidence, &mut alts, alt, p);
             }
         }
-        // "Where can I print", "sạc điện thoại ở đâu được": a where cue, no place named, and the
-        // need is an amenity or service given at one place of the map. The citizen asks for that
-        // place (the labelling convention: "photo giấy tờ ở đâu" is a where-is). Confirmed first.
-        if cue == Some("nav.where_is") && dest.is_none() {
+        // A copy of a document, not the document: "where can I photocopy my passport".
+        if intent.starts_with("proc.") && intent != "proc.certified_copy" && asks_for_copies(n) {
+            promote_by_rule(&mut intent, &mut confidence, &mut alts, "amenity.printing");
+        }
+        // A certified copy of a document, not the document: "sao y cccd ở quầy nào".
+        if intent.starts_with("proc.")
+            && !matches!(
+                intent.as_str(),
+                "proc.certified_copy" | "proc.signature_certification"
+            )
+            && asks_for_certified_copy(n)
+        {
+            promote_by_rule(
+                &mut intent,
+                &mut confidence,
+                &mut alts,
+                "proc.certified_copy",
+            );
+        }
+        // A dossier checked before it is handed in is advice; its status comes after.
+        if intent == "service.status_tracking" && checks_before_submitting(n) {
+            promote_by_rule(
+                &mut intent,
+                &mut confidence,
+                &mut alts,
+                "service.consultation",
+            );
+        }
+        // "Làm sổ hồng chung cư cần những gì": a procedure named outright is not a question
+        // about the robot ("what can you do", "what is your name").
+        if matches!(intent.as_str(), "chat.capabilities" | "chat.identity") {
+            if let Some(p) = inner.specificity.procedure_named(n) {
+                let p = p.to_string();
+                promote_by_rule(&mut intent, &mut confidence, &mut alts, &p);
+            }
+        }
+        // "Where can I print", "sạc điện thoại ở đâu được", "đưa ông ra chỗ làm dịch vụ công trên
+        // máy tính": a where or guide cue, no place named, and the need is an amenity or service
+        // given at one place of the map. The citizen asks for that place, or to be taken there
+        // (the labelling convention: "photo giấy tờ ở đâu" is a where-is). Confirmed first.
+        let place_cue = cue.or_else(|| {
+            WHICH_DESK_CUES
+                .iter()
+                .any(|c| has_seq(n, c))
+                .then_some("nav.where_is")
+        });
+        if let (Some(cue), None) = (place_cue, &dest) {
             if let Some((place, p)) = place_of_the_need(&intent, confidence, &alts) {
-                promote(
-                    &mut intent,
-                    &mut confidence,
-                    &mut alts,
-                    "nav.where_is".to_string(),
-                    p,
-                );
+                promote(&mut intent, &mut confidence, &mut alts, cue.to_string(), p);
                 confidence = p.clamp(RULE_CONFIDENCE, PLACE_OF_NEED_MAX);
                 if let Some(first) = alts.first_mut() {
                     first.1 = confidence;

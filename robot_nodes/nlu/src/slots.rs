@@ -4,6 +4,10 @@ use crate::catalog;
 use crate::kb::Kb;
 use crate::normalize::{normalize, Normalized, Token};
 
+/// How many other words a partial place match may have between its own: "chỗ lấy tờ khai" matches
+/// "mẫu tờ khai đăng ký tạm trú lấy ở đâu", not words scattered over a long sentence.
+const PARTIAL_SLACK: usize = 5;
+
 /// How a destination was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Match {
@@ -237,12 +241,21 @@ impl SlotExtractor {
             if content.len() < 2 {
                 continue;
             }
-            let hit = content
+            // Where each content word first occurs. The words found must lie close together:
+            // "đưa ông ra chỗ … không biết đường" holds both words of "đường ra", but far apart
+            // and in other senses.
+            let at: Vec<usize> = content
                 .iter()
-                .filter(|y| t.iter().any(|x| Self::token_matches(x, y, accented)))
-                .count();
+                .filter_map(|y| t.iter().position(|x| Self::token_matches(x, y, accented)))
+                .collect();
+            let hit = at.len();
+            let span = match (at.iter().min(), at.iter().max()) {
+                (Some(lo), Some(hi)) => hi - lo + 1,
+                _ => 0,
+            };
             let score = hit as f32 / content.len() as f32;
             if hit >= 2
+                && span <= content.len() + PARTIAL_SLACK
                 && score >= 0.66
                 && partial.is_none_or(|(s, h, _)| score > s || (score == s && hit > h))
             {
