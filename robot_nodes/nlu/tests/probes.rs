@@ -1,5 +1,5 @@
-//! Every probe set (`tests/data/*probe*.tsv`): confident mistakes stay rare, and the figures of the
-//! five probes written for issue #15 (probes 5–9) stay at their after-fix level.
+//! Every probe set (`tests/data/*probe*.tsv`): confident mistakes stay rare, and each set stays at
+//! its after-fix level.
 //!
 //! A wrong answer is a wrong intent, or a destination other than the labelled one. The dialog acts
 //! on confident answers without asking, so a wrong answer at confidence ≥ 0.9 is the costly one:
@@ -9,72 +9,93 @@
 use letan_nlu::eval::{evaluate, parse_tsv, Report};
 use letan_nlu::Nlu;
 
-/// (file name, contents, rows).
-const PROBES: &[(&str, &str, usize)] = &[
+/// (file name, contents, rows, most wrong answers allowed). The allowance is the count of wrong
+/// answers when the set's fixes were made, plus one: retraining after any KB change moves an
+/// utterance or two near a boundary either way, and more than one means a real regression.
+const PROBES: &[(&str, &str, usize, usize)] = &[
     (
         "heldout_probe.tsv",
         include_str!("data/heldout_probe.tsv"),
         185,
+        2,
     ),
     (
         "probe2_elderly_asr.tsv",
         include_str!("data/probe2_elderly_asr.tsv"),
         116,
+        1,
     ),
     (
         "probe3_typed_english_oos.tsv",
         include_str!("data/probe3_typed_english_oos.tsv"),
         90,
+        1,
     ),
     (
         "probe4_dev_style.tsv",
         include_str!("data/probe4_dev_style.tsv"),
         80,
+        2,
     ),
     (
         "probe5_elderly_preambles.tsv",
         include_str!("data/probe5_elderly_preambles.tsv"),
         55,
+        1,
     ),
     (
         "probe6_recognizer.tsv",
         include_str!("data/probe6_recognizer.tsv"),
         53,
+        1,
     ),
     (
         "probe7_typed_abbrev.tsv",
         include_str!("data/probe7_typed_abbrev.tsv"),
         57,
+        1,
     ),
     (
         "probe8_english_paraphrase.tsv",
         include_str!("data/probe8_english_paraphrase.tsv"),
         58,
+        6,
     ),
     (
         "probe9_lookalikes_neighbours.tsv",
         include_str!("data/probe9_lookalikes_neighbours.tsv"),
         51,
+        3,
     ),
     (
         "probe10_asr_plain_northern.tsv",
         include_str!("data/probe10_asr_plain_northern.tsv"),
         60,
+        3,
     ),
     (
         "probe11_southern_codeswitch_fragments.tsv",
         include_str!("data/probe11_southern_codeswitch_fragments.tsv"),
         59,
+        1,
     ),
     (
         "probe12_formal_negation_foreign_english.tsv",
         include_str!("data/probe12_formal_negation_foreign_english.tsv"),
         63,
+        1,
     ),
     (
         "probe13_central_dialect_indirect_needs_proxies.tsv",
         include_str!("data/probe13_central_dialect_indirect_needs_proxies.tsv"),
         67,
+        3,
+    ),
+    (
+        "probe14_outside_writer_mixed.tsv",
+        include_str!("data/probe14_outside_writer_mixed.tsv"),
+        138,
+        1,
     ),
 ];
 
@@ -111,7 +132,7 @@ fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
 fn confident_wrong_answers_are_rare_on_every_probe_set() {
     let nlu = Nlu::embedded().unwrap();
     let mut over = Vec::new();
-    for (name, tsv, n) in PROBES {
+    for (name, tsv, n, _) in PROBES {
         let r = score(&nlu, name, tsv, *n);
         let (cw, rate) = r.confident_wrong(0.9);
         if rate > 0.005 {
@@ -123,6 +144,22 @@ fn confident_wrong_answers_are_rare_on_every_probe_set() {
         }
     }
     assert!(over.is_empty(), "wrong at confidence >= 0.9: {over:?}");
+}
+
+/// Each probe set keeps its after-fix figure: at most its allowance of wrong answers (a wrong
+/// intent, or a destination other than the labelled one).
+#[test]
+fn every_probe_set_stays_at_its_after_fix_level() {
+    let nlu = Nlu::embedded().unwrap();
+    let mut over = Vec::new();
+    for (name, tsv, n, allowed) in PROBES {
+        let r = score(&nlu, name, tsv, *n);
+        let wrong = r.outcomes.iter().filter(|o| !o.fully_ok()).count();
+        if wrong > *allowed {
+            over.push(format!("{name}: {wrong} wrong, at most {allowed} allowed"));
+        }
+    }
+    assert!(over.is_empty(), "{over:#?}");
 }
 
 /// The dialog's reading of confidence: below the documented threshold, or a guide request with no
