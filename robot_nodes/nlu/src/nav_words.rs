@@ -129,6 +129,10 @@ const OUTSIDE_PLACES: &[&[&str]] = &[
     &["quán", "phở"],
     &["quán", "ăn"],
     &["trụ", "sở"],
+    &["nhà", "văn", "hóa"],
+    &["nhà", "văn", "hoá"],
+    &["trường", "mầm", "non"],
+    &["mẫu", "giáo"],
     // en
     &["lake"],
     &["street"],

@@ -925,7 +925,7 @@ impl Nlu {
         let sure_need = crate::vague::answers_a_need(&intent)
             && confidence >= 0.5
             && !crate::nav_words::names_other_office(n);
-        if cue.is_some()
+        if (cue.is_some() || catalog::takes_destination(&intent))
             && !sure_need
             && !matches!(&dest, Some((_, Match::Counter)))
             && inner.nav_words.names_outside_place(n)
@@ -1121,6 +1121,14 @@ impl Nlu {
                 .any(|c| has_seq(n, c))
                 .then_some("nav.where_is")
         });
+        // "In mấy tờ giấy này ở chỗ nào được": copies asked for where; the printing area.
+        if place_cue.is_some()
+            && dest.is_none()
+            && asks_for_copies(n)
+            && (catalog::takes_destination(&intent) || intent == OUT_OF_SCOPE)
+        {
+            promote_by_rule(&mut intent, &mut confidence, &mut alts, "amenity.printing");
+        }
         if let (Some(cue), None) = (place_cue, &dest) {
             if let Some((place, p)) = place_of_the_need(&intent, confidence, &alts) {
                 promote(&mut intent, &mut confidence, &mut alts, cue.to_string(), p);
