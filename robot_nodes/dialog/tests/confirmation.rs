@@ -223,6 +223,8 @@ fn middling(s: &Script) -> (String, String) {
         "need help with form",
         "tôi muốn hỏi về hộ tịch",
         "thủ tục cho con",
+        "tôi cần hỏi về chế độ",
+        "tôi muốn hỏi về giấy tờ nhà đất",
     ];
     candidates
         .iter()

@@ -64,8 +64,8 @@ fn main() -> ExitCode {
             if explain {
                 let u = nlu.understand(&o.example.text);
                 println!(
-                    "       normalized {:?}, oos {:?}, alternatives {:?}",
-                    u.normalized, u.oos_reason, u.alternatives
+                    "       normalized {:?}, oos {:?}, clarify {}, alternatives {:?}",
+                    u.normalized, u.oos_reason, u.needs_clarification, u.alternatives
                 );
             }
         }

@@ -597,6 +597,21 @@ fn checks_before_submitting(n: &Normalized) -> bool {
 /// something else.
 const BARE_PLACE_MAX_WORDS: usize = 6;
 
+/// "Hỏi về …", "thông tin về …", "tìm hiểu về …", "về việc …": a question about something.
+fn asks_about(n: &Normalized) -> bool {
+    [
+        &["hoi", "ve"][..],
+        &["hoi", "chut", "ve"],
+        &["hoi", "them", "ve"],
+        &["thong", "tin", "ve"],
+        &["tim", "hieu", "ve"],
+        &["ve", "viec"],
+        &["ve", "thu", "tuc"],
+    ]
+    .iter()
+    .any(|c| has_seq(n, c))
+}
+
 /// Procedures a citizen may ask for that the catalog does not cover.
 const NOT_IN_CATALOG: &[&[&str]] = &[
     &["con", "nuoi"],
@@ -1158,6 +1173,18 @@ impl Nlu {
             && is_leave_taking(n)
         {
             promote_by_rule(&mut intent, &mut confidence, &mut alts, "chat.goodbye");
+        }
+        // "Hỏi về giấy phép", "cho tôi hỏi về đăng ký cho con": the "về" of "about", not of going
+        // home. Asking about something is not a leave-taking; the next reading answers.
+        if intent == "chat.goodbye" && asks_about(n) && !is_leave_taking(n) {
+            let next = alts.iter().find(|(l, _)| l != "chat.goodbye").cloned();
+            if let Some((alt, p)) = next {
+                promote(&mut intent, &mut confidence, &mut alts, alt, p);
+                confidence = p;
+                if let Some(first) = alts.first_mut() {
+                    first.1 = confidence;
+                }
+            }
         }
         // A bereavement told as a story, without the procedure's name: the death registration,
         // unless the classifier is sure of another procedure.
