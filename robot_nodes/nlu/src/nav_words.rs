@@ -162,6 +162,8 @@ const OUTSIDE_PLACES: &[&[&str]] = &[
     &["university"],
     &["cathedral"],
     &["mausoleum"],
+    &["atm"],
+    &["cash", "machine"],
     &["headquarters"],
     &["head", "office"],
 ];
@@ -171,11 +173,15 @@ const OUTSIDE_PLACES: &[&[&str]] = &[
 const OTHER_OFFICES: &[&[&str]] = &[&["trụ", "sở"], &["headquarters"], &["head", "office"]];
 
 /// Does `n` ask for another agency's own office ([`OTHER_OFFICES`])?
+/// Not an office's address that changes ("chuyển địa chỉ trụ sở công ty": the company's own
+/// registration).
 pub fn names_other_office(n: &Normalized) -> bool {
     let t = &n.tokens;
     OTHER_OFFICES.iter().any(|seq| {
-        t.windows(seq.len())
-            .any(|w| seq.iter().zip(w).all(|(e, x)| word_matches(x, e)))
+        (0..t.len().saturating_sub(seq.len() - 1)).any(|i| {
+            seq.iter().zip(&t[i..]).all(|(e, x)| word_matches(x, e))
+                && !(i > 0 && matches!(t[i - 1].plain.as_str(), "chi" | "address"))
+        })
     })
 }
 

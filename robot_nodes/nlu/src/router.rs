@@ -179,6 +179,13 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dan", "ba"],
     &["dan", "ong"],
     &["dan", "chung", "toi"],
+    &["dan", "co"],
+    &["dan", "chu"],
+    &["dan", "anh"],
+    &["dan", "chi"],
+    &["dan", "cu"],
+    &["dan", "con"],
+    &["dan", "minh"],
     &["dan", "duong", "cho"],
     &["dan", "di"],
     &["dua", "toi"],
@@ -188,12 +195,23 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dua", "ba"],
     &["dua", "ong"],
     &["dua", "chung", "toi"],
+    &["dua", "co"],
+    &["dua", "chu"],
+    &["dua", "anh"],
+    &["dua", "chi"],
+    &["dua", "cu"],
+    &["dua", "con"],
+    &["dua", "minh"],
+    &["dua", "em"],
     &["di", "cung"],
     &["di", "voi", "toi"],
     &["di", "theo", "em"],
     &["take", "me"],
     &["take", "us"],
     &["walk", "me"],
+    &["walk", "with", "me"],
+    &["come", "with", "me"],
+    &["go", "with", "me"],
     &["guide", "me"],
     &["bring", "me"],
     &["lead", "me"],
@@ -934,6 +952,11 @@ impl Nlu {
         } else {
             inner.slots.extract(n)
         };
+        // "Dẫn cô ra cửa với": with a cue, a bare door is the way out (before any rule reads
+        // the rest of the sentence as the need).
+        if cue.is_some() && dest.is_none() && names_bare_door(n) {
+            dest = Some(("exit".to_string(), Match::Partial));
+        }
         // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):
         // the robot only knows the centre. A counter number keeps it navigation, and so does a
         // procedure or service the classifier is sure of ("làm hộ chiếu ở công an hay ở đây").
@@ -1007,7 +1030,22 @@ impl Nlu {
             }
         }
         // A place named exactly with nothing else understood: the citizen wants to go there.
-        if intent == OUT_OF_SCOPE
+        // So is a bare place name whatever unrelated need the classifier makes of it ("nhà vệ
+        // sinh?" is not birth registration for sharing a syllable with "khai sinh"): a short
+        // utterance of place and navigation words only.
+        let owner_of_place = dest.as_ref().and_then(|(place, _)| {
+            PLACE_OWNERS
+                .iter()
+                .find(|(p, _)| p == place)
+                .map(|(_, o)| *o)
+        });
+        let bare_place = n.tokens.len() <= BARE_PLACE_MAX_WORDS
+            && !inner.nav_words.has_unknown(n)
+            && !intent.starts_with("chat.")
+            // "có máy in không", "nước uống": the amenity the place gives is a fair reading
+            && owner_of_place != Some(intent.as_str());
+        if (intent == OUT_OF_SCOPE || bare_place)
+            && !catalog::takes_destination(&intent)
             && cue.is_none()
             && matches!(&dest, Some((_, Match::Counter | Match::Exact)))
             && !has_usage_cue(n)

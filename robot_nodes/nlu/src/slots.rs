@@ -4,6 +4,22 @@ use crate::catalog;
 use crate::kb::Kb;
 use crate::normalize::{normalize, Normalized, Token};
 
+/// Two-syllable words that citizens say in almost every question, whose syllables also occur in
+/// place names in other words ("hồ sơ" dossier against "tủ sơ cứu" first-aid cabinet; "tra cứu"
+/// look up against "sơ cứu").
+const COMPOUNDS: &[(&str, &str)] = &[("ho", "so"), ("tra", "cuu"), ("thu", "tuc")];
+
+/// Is token `i` a syllable of one of the [`COMPOUNDS`] in `t`, while `alias` does not hold that
+/// compound?
+fn in_other_compound(t: &[Token], i: usize, alias: &[Token]) -> bool {
+    let holds = |a: &str, b: &str| alias.windows(2).any(|w| w[0].plain == a && w[1].plain == b);
+    COMPOUNDS.iter().any(|&(a, b)| {
+        let here = (t[i].plain == b && i > 0 && t[i - 1].plain == a)
+            || (t[i].plain == a && t.get(i + 1).is_some_and(|x| x.plain == b));
+        here && !holds(a, b)
+    })
+}
+
 /// How many other words a partial place match may have between its own: "chỗ lấy tờ khai" matches
 /// "mẫu tờ khai đăng ký tạm trú lấy ở đâu", not words scattered over a long sentence.
 const PARTIAL_SLACK: usize = 5;
@@ -244,9 +260,16 @@ impl SlotExtractor {
             // Where each content word first occurs. The words found must lie close together:
             // "đưa ông ra chỗ … không biết đường" holds both words of "đường ra", but far apart
             // and in other senses.
+            // A syllable of a word the alias does not hold is not one of its words: "tra cứu hồ
+            // sơ" holds "sơ" and "cứu", but not "sơ cứu" (first aid).
             let at: Vec<usize> = content
                 .iter()
-                .filter_map(|y| t.iter().position(|x| Self::token_matches(x, y, accented)))
+                .filter_map(|y| {
+                    (0..t.len()).find(|&i| {
+                        Self::token_matches(&t[i], y, accented)
+                            && !in_other_compound(t, i, &a.tokens)
+                    })
+                })
                 .collect();
             let hit = at.len();
             let span = match (at.iter().min(), at.iter().max()) {

@@ -29,7 +29,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe3_typed_english_oos.tsv",
         include_str!("data/probe3_typed_english_oos.tsv"),
         90,
-        1,
+        2,
     ),
     (
         "probe4_dev_style.tsv",
@@ -41,7 +41,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe5_elderly_preambles.tsv",
         include_str!("data/probe5_elderly_preambles.tsv"),
         55,
-        1,
+        2,
     ),
     (
         "probe6_recognizer.tsv",
@@ -65,25 +65,25 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe9_lookalikes_neighbours.tsv",
         include_str!("data/probe9_lookalikes_neighbours.tsv"),
         51,
-        3,
+        2,
     ),
     (
         "probe10_asr_plain_northern.tsv",
         include_str!("data/probe10_asr_plain_northern.tsv"),
         60,
-        3,
+        1,
     ),
     (
         "probe11_southern_codeswitch_fragments.tsv",
         include_str!("data/probe11_southern_codeswitch_fragments.tsv"),
         59,
-        1,
+        2,
     ),
     (
         "probe12_formal_negation_foreign_english.tsv",
         include_str!("data/probe12_formal_negation_foreign_english.tsv"),
         63,
-        1,
+        2,
     ),
     (
         "probe13_central_dialect_indirect_needs_proxies.tsv",
@@ -95,7 +95,19 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe14_outside_writer_mixed.tsv",
         include_str!("data/probe14_outside_writer_mixed.tsv"),
         138,
-        1,
+        2,
+    ),
+    (
+        "probe15_outside_writer_hurried_youth_situations.tsv",
+        include_str!("data/probe15_outside_writer_hurried_youth_situations.tsv"),
+        140,
+        4,
+    ),
+    (
+        "probe16_outside_writer_fragments_expats.tsv",
+        include_str!("data/probe16_outside_writer_fragments_expats.tsv"),
+        145,
+        6,
     ),
 ];
 
