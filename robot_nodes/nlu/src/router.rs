@@ -828,6 +828,164 @@ fn names_bare_door(n: &Normalized) -> bool {
     n.tokens.iter().any(|t| t.text == "cửa")
 }
 
+/// Input the router does not classify: too long, mostly another script, or nothing at all.
+fn unreadable(n: &Normalized) -> Option<OosReason> {
+    if n.too_long {
+        Some(OosReason::TooLong)
+    } else if n.foreign_letters > 0 && n.foreign_letters * 2 >= n.letters {
+        Some(OosReason::OtherScript)
+    } else if n.tokens.is_empty() {
+        Some(OosReason::Empty)
+    } else {
+        None
+    }
+}
+
+/// The amenity or service given at the place found, if any ([`PLACE_OWNERS`]).
+fn owner_of(dest: &Option<(String, Match)>) -> Option<&'static str> {
+    let (place, _) = dest.as_ref()?;
+    PLACE_OWNERS
+        .iter()
+        .find(|(p, _)| p == place)
+        .map(|(_, o)| *o)
+}
+
+/// One utterance's reading while the rules work on it: the intent, its confidence, the
+/// alternatives (the intent first) and the destination found.
+struct Reading {
+    intent: String,
+    confidence: f32,
+    alts: Vec<(String, f32)>,
+    dest: Option<(String, Match)>,
+}
+
+impl Reading {
+    /// The classifier's reading: its best label, or out of scope when it has none.
+    fn new(alts: Vec<(String, f32)>) -> Self {
+        let (intent, confidence) = alts
+            .first()
+            .cloned()
+            .unwrap_or_else(|| (OUT_OF_SCOPE.to_string(), 0.0));
+        Reading {
+            intent,
+            confidence,
+            alts,
+            dest: None,
+        }
+    }
+
+    /// The probability of `label` among the alternatives (0 when absent).
+    fn p(&self, label: &str) -> f32 {
+        self.alts
+            .iter()
+            .find(|(l, _)| l == label)
+            .map_or(0.0, |(_, p)| *p)
+    }
+
+    /// The best alternative other than `label`.
+    fn next_after(&self, label: &str) -> Option<(String, f32)> {
+        self.alts.iter().find(|(l, _)| l != label).cloned()
+    }
+
+    /// See [`promote`].
+    fn promote(&mut self, alt: String, p: f32) {
+        promote(
+            &mut self.intent,
+            &mut self.confidence,
+            &mut self.alts,
+            alt,
+            p,
+        );
+    }
+
+    /// See [`promote_by_rule`].
+    fn promote_by_rule(&mut self, label: &str) {
+        promote_by_rule(
+            &mut self.intent,
+            &mut self.confidence,
+            &mut self.alts,
+            label,
+        );
+    }
+
+    /// Report `c` as the answer's confidence, at the front of the alternatives too.
+    fn set_confidence(&mut self, c: f32) {
+        self.confidence = c;
+        if let Some(first) = self.alts.first_mut() {
+            first.1 = c;
+        }
+    }
+}
+
+/// Usage questions about a place of the lobby ("how does the charging station work", "cây nước
+/// này lấy nước nóng thế nào"), asked without a where cue: the amenity or service itself.
+fn usage_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+    if cue.is_some() || !has_usage_cue(n) {
+        return;
+    }
+    let named = match &r.dest {
+        Some((_, Match::Exact | Match::Partial)) => owner_of(&r.dest),
+        _ => None,
+    };
+    // The classifier leans to nav.* on place words. When the place named is an amenity's, that
+    // amenity answers (below); otherwise the best service behind.
+    if catalog::takes_destination(&r.intent) && named.is_none() {
+        if let Some((alt, p)) = service_behind(&r.alts) {
+            r.promote(alt, p);
+        }
+    }
+    let Some(owner) = named else {
+        return;
+    };
+    if r.intent.starts_with("proc.") {
+        return;
+    }
+    // Already that amenity, but through a weak second choice ("do I need my own cable?"): the
+    // rule vouches for it.
+    if r.intent == owner && r.confidence < RULE_CONFIDENCE {
+        r.set_confidence(RULE_CONFIDENCE);
+    }
+    if r.intent != owner {
+        let p = r.p(owner);
+        r.promote(owner.to_string(), p.max(RULE_CONFIDENCE));
+        r.confidence = r.confidence.min(RULE_CONFIDENCE.max(p));
+    }
+}
+
+/// The conversation around the need: a leave-taking in a longer sentence, "hỏi về" that is not
+/// going home, a bereavement told as a story.
+fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+    // A leave-taking in a longer sentence ("thôi chào em nhé, chị về đây") read as a greeting,
+    // a thanks or nothing: the citizen is leaving.
+    if cue.is_none()
+        && r.intent != "chat.goodbye"
+        && (matches!(
+            r.intent.as_str(),
+            "chat.greeting" | "chat.thanks" | OUT_OF_SCOPE
+        ) || r.confidence < 0.6)
+        && is_leave_taking(n)
+    {
+        r.promote_by_rule("chat.goodbye");
+    }
+    // "Hỏi về giấy phép", "cho tôi hỏi về đăng ký cho con": the "về" of "about", not of going
+    // home. Asking about something is not a leave-taking; the next reading answers.
+    if r.intent == "chat.goodbye" && asks_about(n) && !is_leave_taking(n) {
+        if let Some((alt, p)) = r.next_after("chat.goodbye") {
+            r.promote(alt, p);
+            r.set_confidence(p);
+        }
+    }
+    // A bereavement told as a story, without the procedure's name: the death registration,
+    // unless the classifier is sure of another procedure.
+    if r.intent != "proc.death_registration"
+        && !(r.intent.starts_with("proc.") && r.confidence >= 0.6)
+        && cue.is_none()
+        && tells_a_death(n)
+    {
+        r.promote_by_rule("proc.death_registration");
+    }
+}
+
 impl Nlu {
     /// Train the router from a knowledge base.
     pub fn new(kb: Kb, cfg: NluConfig) -> Result<Nlu, NluError> {
@@ -922,322 +1080,250 @@ impl Nlu {
         u
     }
 
-    /// Intent, slots and confidence of a normalized utterance.
+    /// Intent, slots and confidence of a normalized utterance: the classifier's reading, then the
+    /// rules in four phases (navigation, the need, the place of the need, the conversation), then
+    /// the checks every answer passes ([`Nlu::finish`]).
     fn classify(&self, n: &Normalized) -> Understanding {
         let inner = &self.inner;
         let lang = inner.lang.identify(n);
-        if n.too_long {
-            return Self::out_of_scope(n, lang, OosReason::TooLong, 1.0, Vec::new());
-        }
-        if n.foreign_letters > 0 && n.foreign_letters * 2 >= n.letters {
-            return Self::out_of_scope(n, lang, OosReason::OtherScript, 1.0, Vec::new());
-        }
-        if n.tokens.is_empty() {
-            return Self::out_of_scope(n, lang, OosReason::Empty, 1.0, Vec::new());
+        if let Some(reason) = unreadable(n) {
+            return Self::out_of_scope(n, lang, reason, 1.0, Vec::new());
         }
         let k = inner.cfg.top_k.max(2);
-        let (mut alts, coverage) = inner.classifier.top_k(n, k);
-        let (mut intent, mut confidence) = alts
-            .first()
-            .cloned()
-            .unwrap_or_else(|| (OUT_OF_SCOPE.to_string(), 0.0));
+        let (alts, coverage) = inner.classifier.top_k(n, k);
+        let mut r = Reading::new(alts);
         // Nothing the training data has seen: out of scope.
         if coverage < 0.2 {
-            return Self::out_of_scope(n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
+            let c = 1.0 - r.confidence;
+            return Self::out_of_scope(n, lang, OosReason::LowConfidence, c, r.alts);
         }
-        // Destination and navigation cues override the classifier when both are clear.
         let cue = nav_cue(n);
-        let mut dest = if cue.is_some() || catalog::takes_destination(&intent) {
+        // Destination and navigation cues override the classifier when both are clear.
+        r.dest = if cue.is_some() || catalog::takes_destination(&r.intent) {
             inner.slots.extract_with_partial(n)
         } else {
             inner.slots.extract(n)
         };
+        if let Some((reason, c)) = self.navigation_rules(n, cue, k, &mut r) {
+            return Self::out_of_scope(n, lang, reason, c, r.alts);
+        }
+        self.need_rules(n, cue, &mut r);
+        if let Some((reason, c)) = self.place_of_need_rules(n, cue, &mut r) {
+            return Self::out_of_scope(n, lang, reason, c, r.alts);
+        }
+        conversation_rules(n, cue, &mut r);
+        self.finish(n, lang, r)
+    }
+
+    /// Navigation against the classifier: places of the city, the cue with a place named, the
+    /// procedure that decides, a bare place name, usage questions about a place, a navigation
+    /// reading with no place. `Some` when the utterance is out of scope.
+    fn navigation_rules(
+        &self,
+        n: &Normalized,
+        cue: Option<&'static str>,
+        k: usize,
+        r: &mut Reading,
+    ) -> Option<(OosReason, f32)> {
+        let inner = &self.inner;
         // "Dẫn cô ra cửa với": with a cue, a bare door is the way out (before any rule reads
         // the rest of the sentence as the need).
-        if cue.is_some() && dest.is_none() && names_bare_door(n) {
-            dest = Some(("exit".to_string(), Match::Partial));
+        if cue.is_some() && r.dest.is_none() && names_bare_door(n) {
+            r.dest = Some(("exit".to_string(), Match::Partial));
         }
         // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):
         // the robot only knows the centre. A counter number keeps it navigation, and so does a
         // procedure or service the classifier is sure of ("làm hộ chiếu ở công an hay ở đây").
-        let sure_need = crate::vague::answers_a_need(&intent)
-            && confidence >= 0.5
+        let sure_need = crate::vague::answers_a_need(&r.intent)
+            && r.confidence >= 0.5
             && !crate::nav_words::names_other_office(n);
-        if (cue.is_some() || catalog::takes_destination(&intent))
+        if (cue.is_some() || catalog::takes_destination(&r.intent))
             && !sure_need
-            && !matches!(&dest, Some((_, Match::Counter)))
+            && !matches!(&r.dest, Some((_, Match::Counter)))
             && inner.nav_words.names_outside_place(n)
         {
-            return Self::out_of_scope(
-                n,
-                lang,
-                OosReason::UnknownPlace,
-                OUTSIDE_PLACE_CONFIDENCE,
-                alts,
-            );
+            return Some((OosReason::UnknownPlace, OUTSIDE_PLACE_CONFIDENCE));
         }
-        if let Some((_, m)) = &dest {
-            // A partial name counts only when the classifier already leans towards navigation
-            // or the cue is explicit (the labelling convention: "where is <amenity>" is nav).
-            if matches!(m, Match::Counter | Match::Exact | Match::Partial) {
-                if let Some(cue) = cue {
-                    if intent != cue {
-                        let p = alts.iter().find(|(l, _)| l == cue).map_or(0.0, |(_, p)| *p);
-                        intent = cue.to_string();
-                        // The rule is reliable; report at least a moderate confidence.
-                        confidence = confidence.max(p).max(0.8);
-                        alts.retain(|(l, _)| l != cue);
-                        alts.insert(0, (intent.clone(), confidence));
-                        alts.truncate(k);
-                    }
-                }
+        // A place named and an explicit cue: the cue's intent (the labelling convention:
+        // "where is <amenity>" is nav).
+        if let (Some(_), Some(cue)) = (&r.dest, cue) {
+            if r.intent != cue {
+                let p = r.p(cue);
+                r.intent = cue.to_string();
+                // The rule is reliable; report at least a moderate confidence.
+                r.confidence = r.confidence.max(p).max(0.8);
+                r.alts.retain(|(l, _)| l != cue);
+                r.alts.insert(0, (r.intent.clone(), r.confidence));
+                r.alts.truncate(k);
             }
         }
         // "Where do I renew my health insurance card": the procedure decides. A where-is needs a
         // place the map has; a place guessed from a word or two of the procedure's name ("y tế"
         // in "bảo hiểm y tế", "chữ ký" in "chứng thực chữ ký") is not one.
         let navigating =
-            catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
+            catalog::takes_destination(&r.intent) || (r.intent == OUT_OF_SCOPE && cue.is_some());
         if navigating
-            && !matches!(&dest, Some((_, Match::Counter | Match::Exact)))
+            && !matches!(&r.dest, Some((_, Match::Counter | Match::Exact)))
             && !starts_with_place_head(n)
         {
             if let Some(p) = inner.specificity.procedure_named(n) {
-                let p = p.to_string();
-                promote(&mut intent, &mut confidence, &mut alts, p, RULE_CONFIDENCE);
-                confidence = RULE_CONFIDENCE;
-                if let Some(first) = alts.first_mut() {
-                    first.1 = confidence;
-                }
-                dest = None;
+                r.promote(p.to_string(), RULE_CONFIDENCE);
+                r.set_confidence(RULE_CONFIDENCE);
+                r.dest = None;
             }
         }
         // "… thì đăng ký ở đâu", "làm ở đâu": where to *do* something. Without a place head
         // ("chỗ …") the thing asked for is a procedure or a service, not a place of the map: the
         // procedure the classifier sees behind the navigation answers, and not confidently.
-        if catalog::takes_destination(&intent)
+        if catalog::takes_destination(&r.intent)
             && cue == Some("nav.where_is")
-            && !matches!(&dest, Some((_, Match::Counter)))
+            && !matches!(&r.dest, Some((_, Match::Counter)))
             && !starts_with_place_head(n)
             && does_before_where(n)
         {
-            let behind = service_behind(&alts)
+            let behind = service_behind(&r.alts)
                 .filter(|(l, p)| l.starts_with("proc.") && *p >= NAV_WITHOUT_PLACE_ALT);
             if let Some((alt, p)) = behind {
-                promote(&mut intent, &mut confidence, &mut alts, alt, p);
-                confidence = confidence.min(RULE_CONFIDENCE);
-                dest = None;
+                r.promote(alt, p);
+                r.confidence = r.confidence.min(RULE_CONFIDENCE);
+                r.dest = None;
             }
         }
-        // A place named exactly with nothing else understood: the citizen wants to go there.
-        // So is a bare place name whatever unrelated need the classifier makes of it ("nhà vệ
-        // sinh?" is not birth registration for sharing a syllable with "khai sinh"): a short
-        // utterance of place and navigation words only.
-        let owner_of_place = dest.as_ref().and_then(|(place, _)| {
-            PLACE_OWNERS
-                .iter()
-                .find(|(p, _)| p == place)
-                .map(|(_, o)| *o)
-        });
-        let bare_place = n.tokens.len() <= BARE_PLACE_MAX_WORDS
-            && !inner.nav_words.has_unknown(n)
-            && !intent.starts_with("chat.")
-            // "có máy in không", "nước uống": the amenity the place gives is a fair reading
-            && owner_of_place != Some(intent.as_str());
-        if (intent == OUT_OF_SCOPE || bare_place)
-            && !catalog::takes_destination(&intent)
-            && cue.is_none()
-            && matches!(&dest, Some((_, Match::Counter | Match::Exact)))
-            && !has_usage_cue(n)
-            && n.tokens.len() <= BARE_PLACE_MAX_WORDS
-        {
-            let p = alts
-                .iter()
-                .find(|(l, _)| l == "nav.where_is")
-                .map_or(0.0, |(_, p)| *p);
-            intent = "nav.where_is".to_string();
-            confidence = p.max(0.5);
-            alts.retain(|(l, _)| l != &intent);
-            alts.insert(0, (intent.clone(), confidence));
-        }
-        // The classifier leans to nav.* on place words; a usage question without any
-        // direction cue is about the amenity or service itself.
-        // When the place named is an amenity's, that amenity answers (the next rule); otherwise
-        // the best service behind.
-        let owner_named = matches!(&dest, Some((_, Match::Exact | Match::Partial)))
-            && dest
-                .as_ref()
-                .is_some_and(|(place, _)| PLACE_OWNERS.iter().any(|(p, _)| p == place));
-        if catalog::takes_destination(&intent) && cue.is_none() && has_usage_cue(n) && !owner_named
-        {
-            if let Some((alt, p)) = service_behind(&alts) {
-                promote(&mut intent, &mut confidence, &mut alts, alt, p);
-            }
-        }
-        // How an amenity or machine of the lobby works, asked without a where cue: the amenity
-        // or service that place gives ("cây nước này lấy nước nóng thế nào").
-        if cue.is_none() && has_usage_cue(n) && !intent.starts_with("proc.") {
-            if let Some((place, Match::Exact | Match::Partial)) = &dest {
-                if let Some((_, owner)) = PLACE_OWNERS.iter().find(|(p, _)| p == place) {
-                    // Already that amenity, but through a weak second choice ("how does the
-                    // charging station work, do I need my own cable?"): the rule vouches for it.
-                    if intent == *owner && confidence < RULE_CONFIDENCE {
-                        confidence = RULE_CONFIDENCE;
-                        if let Some(first) = alts.first_mut() {
-                            first.1 = confidence;
-                        }
-                    }
-                    if intent != *owner {
-                        let p = alts
-                            .iter()
-                            .find(|(l, _)| l == owner)
-                            .map_or(0.0, |(_, p)| *p);
-                        promote(
-                            &mut intent,
-                            &mut confidence,
-                            &mut alts,
-                            owner.to_string(),
-                            p.max(RULE_CONFIDENCE),
-                        );
-                        confidence = confidence.min(RULE_CONFIDENCE.max(p));
-                    }
-                }
-            }
-        }
+        self.bare_place_rule(n, cue, r);
+        usage_rules(n, cue, r);
         // "Đưa bác ra cửa": a bare door, with a cue, is the way out.
-        if catalog::takes_destination(&intent) && dest.is_none() && names_bare_door(n) {
-            dest = Some(("exit".to_string(), Match::Partial));
+        if catalog::takes_destination(&r.intent) && r.dest.is_none() && names_bare_door(n) {
+            r.dest = Some(("exit".to_string(), Match::Partial));
         }
         // A navigation intent without a place ("where do I get my queue ticket") is the weakest
         // answer there is ("where would you like to go?"): when the classifier sees a service or
         // an amenity behind it, answer that instead. A bare "take me there" stays navigation.
-        if catalog::takes_destination(&intent) && dest.is_none() {
-            if let Some((alt, p)) = service_behind(&alts).filter(|a| a.1 >= NAV_WITHOUT_PLACE_ALT) {
-                promote(&mut intent, &mut confidence, &mut alts, alt, p);
+        if catalog::takes_destination(&r.intent) && r.dest.is_none() {
+            if let Some((alt, p)) = service_behind(&r.alts).filter(|a| a.1 >= NAV_WITHOUT_PLACE_ALT)
+            {
+                r.promote(alt, p);
             }
         }
+        None
+    }
+
+    /// A place named exactly with nothing else understood: the citizen wants to go there. So is
+    /// a bare place name whatever unrelated need the classifier makes of it ("nhà vệ sinh?" is not
+    /// birth registration for sharing a syllable with "khai sinh"): a short utterance of place and
+    /// navigation words only.
+    fn bare_place_rule(&self, n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+        let bare_place = n.tokens.len() <= BARE_PLACE_MAX_WORDS
+            && !self.inner.nav_words.has_unknown(n)
+            && !r.intent.starts_with("chat.")
+            // "có máy in không", "nước uống": the amenity the place gives is a fair reading
+            && owner_of(&r.dest) != Some(r.intent.as_str());
+        if (r.intent == OUT_OF_SCOPE || bare_place)
+            && !catalog::takes_destination(&r.intent)
+            && cue.is_none()
+            && matches!(&r.dest, Some((_, Match::Counter | Match::Exact)))
+            && !has_usage_cue(n)
+            && n.tokens.len() <= BARE_PLACE_MAX_WORDS
+        {
+            let p = r.p("nav.where_is");
+            r.intent = "nav.where_is".to_string();
+            r.confidence = p.max(0.5);
+            r.alts.retain(|(l, _)| l != "nav.where_is");
+            r.alts.insert(0, (r.intent.clone(), r.confidence));
+        }
+    }
+
+    /// The need itself against a neighbour: a procedure's form, a language named but not asked
+    /// for, a copy of a document, a certified copy, a dossier checked before it is handed in, a
+    /// procedure named outright.
+    fn need_rules(&self, n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
         // The form of a procedure asked for, with no where cue: the forms desk's service.
-        if cue.is_none() && intent.starts_with("proc.") && asks_for_a_form(n) {
-            promote_by_rule(&mut intent, &mut confidence, &mut alts, "amenity.forms");
+        if cue.is_none() && r.intent.starts_with("proc.") && asks_for_a_form(n) {
+            r.promote_by_rule("amenity.forms");
         }
         // "I want to marry my Vietnamese girlfriend": a language named, no change asked for. The
         // classifier's next choice answers, out of scope included ("đổi tiền đô sang tiền Việt").
-        if intent == "chat.language" && !asks_for_language(n) {
-            let next = alts.iter().find(|(l, _)| l != "chat.language").cloned();
-            if let Some((alt, p)) = next {
-                promote(&mut intent, &mut confidence, &mut alts, alt, p);
+        if r.intent == "chat.language" && !asks_for_language(n) {
+            if let Some((alt, p)) = r.next_after("chat.language") {
+                r.promote(alt, p);
             }
         }
         // A copy of a document, not the document: "where can I photocopy my passport".
-        if intent.starts_with("proc.") && intent != "proc.certified_copy" && asks_for_copies(n) {
-            promote_by_rule(&mut intent, &mut confidence, &mut alts, "amenity.printing");
+        if r.intent.starts_with("proc.") && r.intent != "proc.certified_copy" && asks_for_copies(n)
+        {
+            r.promote_by_rule("amenity.printing");
         }
         // A certified copy of a document, not the document: "sao y cccd ở quầy nào".
-        if intent.starts_with("proc.")
+        if r.intent.starts_with("proc.")
             && !matches!(
-                intent.as_str(),
+                r.intent.as_str(),
                 "proc.certified_copy" | "proc.signature_certification"
             )
             && asks_for_certified_copy(n)
         {
-            promote_by_rule(
-                &mut intent,
-                &mut confidence,
-                &mut alts,
-                "proc.certified_copy",
-            );
+            r.promote_by_rule("proc.certified_copy");
         }
         // A dossier checked before it is handed in is advice; its status comes after.
-        if intent == "service.status_tracking" && checks_before_submitting(n) {
-            promote_by_rule(
-                &mut intent,
-                &mut confidence,
-                &mut alts,
-                "service.consultation",
-            );
+        if r.intent == "service.status_tracking" && checks_before_submitting(n) {
+            r.promote_by_rule("service.consultation");
         }
         // "Làm sổ hồng chung cư cần những gì": a procedure named outright is not a question
         // about the robot ("what can you do", "what is your name").
-        if matches!(intent.as_str(), "chat.capabilities" | "chat.identity") {
-            if let Some(p) = inner.specificity.procedure_named(n) {
-                let p = p.to_string();
-                promote_by_rule(&mut intent, &mut confidence, &mut alts, &p);
+        if matches!(r.intent.as_str(), "chat.capabilities" | "chat.identity") {
+            if let Some(p) = self.inner.specificity.procedure_named(n) {
+                r.promote_by_rule(p);
             }
         }
-        // "Where can I print", "sạc điện thoại ở đâu được", "đưa ông ra chỗ làm dịch vụ công trên
-        // máy tính": a where or guide cue, no place named, and the need is an amenity or service
-        // given at one place of the map. The citizen asks for that place, or to be taken there
-        // (the labelling convention: "photo giấy tờ ở đâu" is a where-is). Confirmed first.
+    }
+
+    /// "Where can I print", "sạc điện thoại ở đâu được", "đưa ông ra chỗ làm dịch vụ công trên
+    /// máy tính": a where or guide cue, no place named, and the need is an amenity or service
+    /// given at one place of the map. The citizen asks for that place, or to be taken there (the
+    /// labelling convention: "photo giấy tờ ở đâu" is a where-is). Confirmed first. Then, still
+    /// navigation with no place and a word no place or navigation phrase has: something the
+    /// centre does not have ("đổi ngoại tệ ở đâu"), out of scope.
+    fn place_of_need_rules(
+        &self,
+        n: &Normalized,
+        cue: Option<&'static str>,
+        r: &mut Reading,
+    ) -> Option<(OosReason, f32)> {
         let place_cue = cue.or_else(|| {
             WHICH_DESK_CUES
                 .iter()
                 .any(|c| has_seq(n, c))
                 .then_some("nav.where_is")
         });
-        // "In mấy tờ giấy này ở chỗ nào được": copies asked for where; the printing area.
-        if place_cue.is_some()
-            && dest.is_none()
-            && asks_for_copies(n)
-            && (catalog::takes_destination(&intent) || intent == OUT_OF_SCOPE)
-        {
-            promote_by_rule(&mut intent, &mut confidence, &mut alts, "amenity.printing");
-        }
-        if let (Some(cue), None) = (place_cue, &dest) {
-            if let Some((place, p)) = place_of_the_need(&intent, confidence, &alts) {
-                promote(&mut intent, &mut confidence, &mut alts, cue.to_string(), p);
-                confidence = p.clamp(RULE_CONFIDENCE, PLACE_OF_NEED_MAX);
-                if let Some(first) = alts.first_mut() {
-                    first.1 = confidence;
-                }
-                dest = Some((place.to_string(), Match::Partial));
+        if let (Some(cue), None) = (place_cue, &r.dest) {
+            // "In mấy tờ giấy này ở chỗ nào được": copies asked for where; the printing area.
+            if asks_for_copies(n)
+                && (catalog::takes_destination(&r.intent) || r.intent == OUT_OF_SCOPE)
+            {
+                r.promote_by_rule("amenity.printing");
+            }
+            if let Some((place, p)) = place_of_the_need(&r.intent, r.confidence, &r.alts) {
+                r.promote(cue.to_string(), p);
+                r.set_confidence(p.clamp(RULE_CONFIDENCE, PLACE_OF_NEED_MAX));
+                r.dest = Some((place.to_string(), Match::Partial));
             }
         }
-        // Still navigation with no place, and a word no place or navigation phrase has: the
-        // citizen asked for something the centre does not have ("đổi ngoại tệ ở đâu").
         let asks_the_way =
-            catalog::takes_destination(&intent) || (intent == OUT_OF_SCOPE && cue.is_some());
-        if asks_the_way && dest.is_none() && inner.nav_words.has_unknown(n) {
-            let c = confidence.min(UNKNOWN_WORD_MAX);
-            return Self::out_of_scope(n, lang, OosReason::UnknownPlace, c, alts);
+            catalog::takes_destination(&r.intent) || (r.intent == OUT_OF_SCOPE && cue.is_some());
+        if asks_the_way && r.dest.is_none() && self.inner.nav_words.has_unknown(n) {
+            return Some((OosReason::UnknownPlace, r.confidence.min(UNKNOWN_WORD_MAX)));
         }
-        // A leave-taking in a longer sentence ("thôi chào em nhé, chị về đây") read as a greeting,
-        // a thanks or nothing: the citizen is leaving.
-        if cue.is_none()
-            && intent != "chat.goodbye"
-            && (matches!(
-                intent.as_str(),
-                "chat.greeting" | "chat.thanks" | OUT_OF_SCOPE
-            ) || confidence < 0.6)
-            && is_leave_taking(n)
-        {
-            promote_by_rule(&mut intent, &mut confidence, &mut alts, "chat.goodbye");
-        }
-        // "Hỏi về giấy phép", "cho tôi hỏi về đăng ký cho con": the "về" of "about", not of going
-        // home. Asking about something is not a leave-taking; the next reading answers.
-        if intent == "chat.goodbye" && asks_about(n) && !is_leave_taking(n) {
-            let next = alts.iter().find(|(l, _)| l != "chat.goodbye").cloned();
-            if let Some((alt, p)) = next {
-                promote(&mut intent, &mut confidence, &mut alts, alt, p);
-                confidence = p;
-                if let Some(first) = alts.first_mut() {
-                    first.1 = confidence;
-                }
-            }
-        }
-        // A bereavement told as a story, without the procedure's name: the death registration,
-        // unless the classifier is sure of another procedure.
-        if intent != "proc.death_registration"
-            && !(intent.starts_with("proc.") && confidence >= 0.6)
-            && cue.is_none()
-            && tells_a_death(n)
-        {
-            promote_by_rule(
-                &mut intent,
-                &mut confidence,
-                &mut alts,
-                "proc.death_registration",
-            );
-        }
+        None
+    }
+
+    /// The checks every answer passes: out of scope, the least confidence, the destination of a
+    /// navigation answer, confidence caps, the language slot, and whether to ask which one.
+    fn finish(&self, n: &Normalized, lang: Language, r: Reading) -> Understanding {
+        let inner = &self.inner;
+        let Reading {
+            intent,
+            mut confidence,
+            mut alts,
+            dest,
+        } = r;
         if intent == OUT_OF_SCOPE {
             return Self::out_of_scope(n, lang, OosReason::Classified, confidence, alts);
         }

@@ -109,6 +109,12 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         145,
         6,
     ),
+    (
+        "probe17_outside_writer_after_fixes.tsv",
+        include_str!("data/probe17_outside_writer_after_fixes.tsv"),
+        135,
+        4,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
