@@ -10,61 +10,25 @@
 // press the e-stop while driving and see it stop and stay stopped; release; log out and see control
 // refused (401); drive with the on-screen joystick (drag, release = stop); log in as a viewer and see no
 // drive controls and teleop refused (403). The audit log must record it all.
-import { chromium } from "playwright-core";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { Harness, root, makeWaitFor, watchPageErrors, canvasPixels, linear, readJsonl } from "./lib.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const work = mkdtempSync(join(tmpdir(), "letan-e2e-"));
+const h = new Harness("e2e", "letan-e2e-");
+const { log, work } = h;
 const sep = process.argv.indexOf("--");
 const cmd = sep >= 0 ? process.argv.slice(sep + 1) : [join(root, "target/debug/examples/console_demo"), "--port", "0", "--workdir", work];
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const t0 = Date.now();
-const log = (...a) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(2)}s]`, ...a);
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(cmd[0], cmd.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
-    const timer = setTimeout(() => reject(new Error("server did not start in 60 s\n" + err)), 60000);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/console listening on (http:\/\/[^\s]+)/);
-      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], stderr: () => err }); }
-    });
-    proc.stderr.on("data", (d) => { err += d; });
-    proc.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited (${code})\n${err}`)); });
-  });
-}
-
-async function waitFor(page, fn, arg, what, timeout = 5000) {
-  try {
-    return await page.waitForFunction(fn, arg, { timeout, polling: 20 });
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what}`);
-  }
-}
-const linear = (page) => page.$eval("#st-cmd", (e) => Number(e.dataset.linear || "0"));
+const waitFor = makeWaitFor({ timeout: 5000, polling: 20 });
 const poseX = (page) => page.$eval("#st-pose", (e) => Number(e.dataset.x || "NaN"));
 
-let server, ctx;
-let failed = false;
 try {
-  server = await startServer();
+  const server = await h.server({ name: "server", command: cmd[0], args: cmd.slice(1), listening: "console" }).start();
   log("server at", server.url);
-  ctx = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = ctx.pages()[0] || (await ctx.newPage());
-  page.on("pageerror", (e) => { console.error("page error:", e.message); failed = true; });
+  const page = await h.browser();
+  const errors = watchPageErrors(page);
   const pageResp = await page.goto(server.url);
 
   // 0. the page response carries the security headers the browser enforces
@@ -104,11 +68,7 @@ try {
 
   // 2. the map shows the robot (pose arrives, canvas has drawn pixels), places and the camera
   await waitFor(page, () => !isNaN(Number(document.getElementById("st-pose").dataset.x)), null, "pose");
-  const drawn = await page.$eval("#map", (c) => {
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
+  const drawn = await canvasPixels(page, "#map");
   assert.ok(drawn > 2000, `map canvas drawn (${drawn} px)`);
   assert.ok((await page.$$eval("#place option", (o) => o.map((x) => x.value))).includes("queue_kiosk"));
   await waitFor(page, () => document.getElementById("camera").naturalWidth > 0, null, "camera frame");
@@ -239,7 +199,7 @@ try {
   const auditPath = (server.stderr().match(/audit log: (\S+)/) || [])[1];
   assert.ok(auditPath, "the console printed where its audit log is");
   {
-    const lines = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readJsonl(auditPath);
     const acts = lines.filter((l) => l.user === "operator").map((l) => `${l.action}:${l.outcome}`);
     for (const want of ["login:failed", "login:ok", "teleop_start:ok", "estop:ok", "estop_release:ok", "say:ok", "logout:ok", "login:rate_limited"]) {
       assert.ok(acts.includes(want), `audit has ${want}: ${acts.join(", ")}`);
@@ -253,14 +213,10 @@ try {
     });
     log("audit lines:", lines.length, "hash chain intact");
   }
-  assert.equal(failed, false, "no page errors");
+  assert.equal(errors.failed, false, "no page errors");
   console.log("E2E PASS");
 } catch (e) {
-  console.error("E2E FAIL:", e.message);
-  if (server) console.error("server stderr:\n" + server.stderr());
-  process.exitCode = 1;
+  h.fail("E2E", e);
 } finally {
-  if (ctx) await ctx.close().catch(() => {});
-  if (server) server.proc.kill("SIGINT");
-  rmSync(work, { recursive: true, force: true });
+  await h.finish();
 }

@@ -27,81 +27,32 @@
 // Through fetch, not the page: reading state to assert on (GET /api/robots from the page's session, and
 // from a separate viewer session in this script that lasts across the page's log-outs), and the command
 // after logging out (a logged-out page has no command control). Latencies are printed, never asserted.
-import { chromium } from "playwright-core";
-import { spawn, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import { join, dirname, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative, sep } from "node:path";
 import assert from "node:assert/strict";
+import { Harness, root, LETAN, requireBinary, makeWaitFor, watchPageErrors, apiSession, dist, f2, readJsonl, sleep } from "./lib.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const work = mkdtempSync(join(tmpdir(), "letan-hub-e2e-"));
+const h = new Harness("hub-e2e", "letan-hub-e2e-");
+const { log, work, t0 } = h;
 const hubDir = join(work, "hub");
-const LETAN = process.env.LETAN_BIN || join(root, "target/debug/letan");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // Three robots, one per demo site: each site's rows and keys are exercised. On the 2-core machine the
 // demo is up in about a second and three lobbies at speed 1 leave the CPU mostly idle.
 const N = 3;
 const EDITOR = { user: "kbeditor", password: "lobby-lantern-tea-42" };
 const MARK = "(hub e2e)";
-const t0 = Date.now();
-const log = (...a) => console.log(`[hub-e2e +${((Date.now() - t0) / 1000).toFixed(2)}s]`, ...a);
 
 // ---------- the hub ----------
-let hub = null;  // {proc, url, stdout(), stderr()}
-const alive = () => hub && hub.proc.exitCode === null && hub.proc.signalCode === null;
-function killHub(signal) {
-  if (!alive()) return;
-  try { process.kill(-hub.proc.pid, signal); } catch (_) { try { hub.proc.kill(signal); } catch (_) { /* gone */ } }
-}
-// Whatever happens (assertion, exception, Ctrl-C of this script), the demo does not outlive us.
-function cleanUp() {
-  killHub("SIGKILL");
-  // `letan fleet demo` makes a temp folder of its own even when given --workdir
-  if (hub) rmSync(join(tmpdir(), `letan-fleet-demo-${hub.proc.pid}`), { recursive: true, force: true });
-  rmSync(work, { recursive: true, force: true });
-}
-process.on("exit", cleanUp);
-for (const s of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(s, () => { console.error(`hub-e2e: ${s}, stopping`); process.exit(130); });
-
-function startHub() {
-  if (!existsSync(LETAN)) throw new Error(`${LETAN} missing: cargo build -j2 -p letan`);
-  const args = ["fleet", "demo", "--robots", String(N), "--port", "0", "--workdir", hubDir];
-  log("starting", LETAN, args.join(" "));
-  return new Promise((resolve, reject) => {
-    // detached: its own process group, killed as a whole
-    const proc = spawn(LETAN, args, { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
-    hub = { proc, url: null, stdout: () => out, stderr: () => err };
-    const timer = setTimeout(() => reject(new Error("letan fleet demo printed no hub URL in 180 s")), 180000);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/fleet hub listening on (http:\/\/[^\s]+)/);
-      if (m && !hub.url) { hub.url = m[1]; clearTimeout(timer); resolve(hub); }
-    });
-    proc.stderr.on("data", (d) => { err += d; });
-    proc.on("error", (e) => { clearTimeout(timer); reject(e); });
-    proc.on("exit", (code, sig) => {
-      clearTimeout(timer);
-      if (!hub.url) reject(new Error(`letan fleet demo exited (${code ?? sig}) before serving the hub`));
-      else if (!hub.stopping) log(`letan fleet demo exited early (${code ?? sig})`);
-    });
-  });
-}
-
-// Ctrl-C (SIGINT) is the demo's way to stop; SIGKILL if it hangs.
-async function stopHub() {
-  if (!hub) return;
-  hub.stopping = true;
-  const exited = new Promise((r) => { if (!alive()) r(); else hub.proc.once("exit", r); });
-  const t = Date.now();
-  killHub("SIGINT");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (alive()) { log("demo still running 5 s after SIGINT: SIGKILL"); killHub("SIGKILL"); await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]); }
-  else log(`demo stopped ${Date.now() - t} ms after SIGINT`);
-}
+// letan fleet demo in its own process group; Ctrl-C (SIGINT) is the demo's way to stop, SIGKILL if it hangs.
+const hub = h.server({
+  name: "letan fleet demo", command: LETAN, cwd: root, detached: true, listening: "fleet hub", timeoutMs: 180000, tails: true,
+  args: ["fleet", "demo", "--robots", String(N), "--port", "0", "--workdir", hubDir],
+  stopSteps: [["SIGINT", 5000], ["SIGKILL", 2000]], logStop: true,
+});
+// `letan fleet demo` makes a temp folder of its own even when given --workdir
+h.onCleanup(() => { if (hub.proc) rmSync(join(tmpdir(), `letan-fleet-demo-${hub.proc.pid}`), { recursive: true, force: true }); });
 
 // ---------- knowledge bases ----------
 // The YAML files under `dir`, as the hub reads an archive of kb/: relative path, text.
@@ -160,18 +111,9 @@ function breakNav(kb) {
 
 // ---------- an observer: a viewer session of this script, independent of the page's ----------
 async function viewer(url) {
-  const r = await fetch(new URL("/api/login", url), {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: "viewer", password: "letan-viewer" }),
-  });
-  assert.equal(r.status, 200, "viewer login");
-  const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const session = await apiSession(url, "viewer", "letan-viewer");
   const o = {
-    async robots() {
-      const s = await fetch(new URL("/api/robots", url), { headers: { Cookie: cookie } });
-      assert.equal(s.status, 200, "viewer reads the robots");
-      return s.json();
-    },
+    robots: () => session.getJson("/api/robots", "viewer reads the robots"),
     async robot(id) {
       const r = (await o.robots()).find((x) => x.id === id);
       assert.ok(r, `robot ${id} listed`);
@@ -184,7 +126,7 @@ async function viewer(url) {
       while (Date.now() < end) {
         last = await o.robots();
         if (pred(last)) return last;
-        await new Promise((res) => setTimeout(res, 100));
+        await sleep(100);
       }
       throw new Error(`timed out waiting for ${what} (${timeout} ms); robots: ${JSON.stringify(last?.map(brief))}`);
     },
@@ -198,17 +140,9 @@ async function viewer(url) {
   return o;
 }
 const brief = (r) => ({ id: r.id, online: r.online, kb: r.kb_version, pose: r.status?.pose, estop: r.status?.estop });
-const dist = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
-const f2 = (p) => `(${p.x.toFixed(2)}, ${p.y.toFixed(2)})`;
 
 // ---------- page helpers ----------
-async function waitFor(page, fn, arg, what, timeout = 10000) {
-  try {
-    return await page.waitForFunction(fn, arg, { timeout, polling: 50 });
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what} (${timeout} ms)`);
-  }
-}
+const waitFor = makeWaitFor({ timeout: 10000, polling: 50 });
 // The robots table as shown: id and the cells' text by column name.
 const table = (page) => page.$$eval("#rows tr", (trs) => trs.map((tr) => {
   const c = [...tr.cells].map((td) => td.textContent);
@@ -254,8 +188,6 @@ async function holdForward(page, id, ms, during) {
   return { accepted, during: r };
 }
 
-let ctx;
-let failed = false;
 try {
   // the knowledge bases: the repository's (what the robots start with), a changed one, a broken one
   const repoVersion = versionOf(kbFiles(join(root, "kb")));
@@ -266,20 +198,16 @@ try {
 
   // a kb_editor in the hub's database before it starts (the demo adds its own accounts next to it)
   mkdirSync(hubDir);
+  requireBinary(LETAN, "cargo build -j2 -p letan");
   execFileSync(LETAN, ["fleet", "add-user", "--db", join(hubDir, "fleet.db"), "--name", EDITOR.user, "--role", "kb_editor"],
     { cwd: root, input: EDITOR.password + "\n", stdio: ["pipe", "pipe", "pipe"] });
-  await startHub();
+  log("starting", LETAN, hub.opts.args.join(" "));
+  await hub.start();
   log("hub at", hub.url);
   const obs = await viewer(hub.url);
 
-  ctx = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = ctx.pages()[0] || (await ctx.newPage());
-  page.on("pageerror", (e) => { console.error("page error:", e.message); failed = true; });
+  const page = await h.browser();
+  const errors = watchPageErrors(page);
   await page.goto(hub.url);
 
   // ---- 1. log in as operator: the robots ----
@@ -383,9 +311,9 @@ try {
     return r;
   });
   const pUp = (await obs.robot(id)).status.pose;
-  await new Promise((r) => setTimeout(r, 2000));  // deadman (0.5 s), the mux's timeout and braking
+  await sleep(2000);  // deadman (0.5 s), the mux's timeout and braking
   const pA = (await obs.fresh(id)).status.pose;
-  await new Promise((r) => setTimeout(r, 1200));
+  await sleep(1200);
   const pB = (await obs.fresh(id)).status.pose;
   const fwd = (pB.x - p0.x) * Math.cos(p0.yaw) + (pB.y - p0.y) * Math.sin(p0.yaw);
   assert.ok(drive.accepted >= 10, `the page repeated teleop while ▲ was held (${drive.accepted} accepted in 2.5 s)`);
@@ -407,7 +335,7 @@ try {
   await waitFor(page, (i) => document.querySelector(`#rows tr[data-robot="${i}"]`)?.cells[6].textContent === "ENGAGED", id, "ENGAGED on the page", 5000);
   const pE0 = (await obs.fresh(id)).status.pose;
   const held = await holdForward(page, id, 1500);
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const pE1 = (await obs.fresh(id)).status.pose;
   assert.ok(held.accepted >= 5, `the page kept sending teleop during the e-stop (${held.accepted})`);
   assert.ok(dist(pE0, pE1) < 0.02, `the e-stop holds ${id} while ▲ is held: ${f2(pE0)} -> ${f2(pE1)}`);
@@ -432,7 +360,7 @@ try {
   log(`after logout: command -> ${codes.cmd}, robots -> ${codes.list}; ${id} still at ${f2(pL)}`);
 
   // the hub's audit log (hash-chained JSONL in its workdir) has what happened, with outcomes
-  const audit = readFileSync(join(hubDir, "fleet_audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const audit = readJsonl(join(hubDir, "fleet_audit.jsonl"));
   const acts = new Set(audit.map((l) => `${l.user}:${l.action}:${l.outcome}`));
   for (const want of ["operator:login:ok", "operator:kb_upload:denied", `${EDITOR.user}:kb_upload:ok`, `${EDITOR.user}:kb_upload:invalid`,
     `${EDITOR.user}:kb_push:ok`, "operator:estop_release:ok", "operator:teleop:ok", "operator:estop:ok", "operator:logout:ok"]) {
@@ -441,21 +369,14 @@ try {
   assert.equal(audit.filter((l) => l.action === "kb_push" && l.outcome === "ok").length, N, "a kb_push audit line per robot");
   log("audit lines:", audit.length);
 
-  assert.ok(alive(), "letan fleet demo still running");
-  assert.equal(failed, false, "no page errors");
+  assert.ok(hub.alive(), "letan fleet demo still running");
+  assert.equal(errors.failed, false, "no page errors");
   console.log(`HUB E2E PASS in ${((Date.now() - t0) / 1000).toFixed(1)} s (KB push: every robot reported it after ${reportMs} ms; ` +
     `teleop: moving in the 1 Hz status ${firstMove} ms after the mouse went down; e-stop reported after ${estopMs} ms)`);
 } catch (e) {
-  console.error("HUB E2E FAIL:", e.message);
-  if (hub) {
-    console.error("letan fleet demo stdout (tail):\n" + hub.stdout().slice(-3000));
-    console.error("letan fleet demo stderr (tail):\n" + hub.stderr().slice(-6000));
-  }
-  process.exitCode = 1;
+  h.fail("HUB E2E", e);
 } finally {
-  if (ctx) await ctx.close().catch(() => {});
-  await stopHub().catch(() => {});
-  cleanUp();
+  await h.finish();
   console.log(`[hub-e2e] elapsed ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 // Node's fetch keeps idle connections to the (gone) hub open for a few seconds: do not wait for them.

@@ -12,60 +12,21 @@
 // answer with the echoed question; the vi/en toggle switches every label and the answer; "call
 // staff" shows the banner; the page makes no request outside its own origin. --shots DIR saves
 // screenshots. Exits non-zero with a message on any failure; the server is always killed.
-import { chromium } from "playwright-core";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
+import { Harness, root, makeWaitFor } from "./lib.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const work = mkdtempSync(join(tmpdir(), "letan-screen-e2e-"));
+const h = new Harness("screen-e2e", "letan-screen-e2e-");
+const { log } = h;
 const argv = process.argv.slice(2);
 const sep = argv.indexOf("--");
 const own = sep >= 0 ? argv.slice(0, sep) : argv;
 const cmd = sep >= 0 ? argv.slice(sep + 1) : [join(root, "target/debug/examples/screen_demo"), "--port", "0"];
 const shotsAt = own.indexOf("--shots");
 const shots = shotsAt >= 0 ? own[shotsAt + 1] : null;
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const t0 = Date.now();
-const log = (...a) => console.log(`[screen-e2e +${((Date.now() - t0) / 1000).toFixed(2)}s]`, ...a);
 
-let server = null;
-function killServer() {
-  if (server && server.proc.exitCode === null && server.proc.signalCode === null) {
-    try { server.proc.kill("SIGINT"); } catch (_) { /* already gone */ }
-    const p = server.proc;
-    setTimeout(() => { if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL"); }, 3000).unref();
-  }
-}
-process.on("exit", killServer);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { killServer(); process.exit(130); });
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(cmd[0], cmd.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "", done = false;
-    const timer = setTimeout(() => { if (!done) reject(new Error("server did not start in 60 s\n" + err)); }, 60000);
-    proc.on("error", (e) => { clearTimeout(timer); done = true; reject(new Error(`cannot start ${cmd[0]}: ${e.message} (build it: cargo build -p letan-screen --example screen_demo)`)); });
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/screen listening on (http:\/\/[^\s]+)/);
-      if (m && !done) { done = true; clearTimeout(timer); resolve({ proc, url: m[1], stderr: () => err }); }
-    });
-    proc.stderr.on("data", (d) => { err += d; });
-    proc.on("exit", (code) => { clearTimeout(timer); if (!done) { done = true; reject(new Error(`server exited (${code})\n${err}`)); } });
-  });
-}
-
-async function waitFor(page, fn, arg, what, timeout = 5000) {
-  try {
-    return await page.waitForFunction(fn, arg, { timeout, polling: 25 });
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what}`);
-  }
-}
+const waitFor = makeWaitFor({ timeout: 5000, polling: 25 });
 const text = (page, sel) => page.$eval(sel, (e) => e.textContent.trim());
 const shot = async (page, name) => { if (shots) await page.screenshot({ path: join(shots, name + ".png") }); };
 // tap an on-screen key
@@ -75,21 +36,13 @@ async function tapKey(page, k) {
 }
 async function typeOnScreen(page, s) { for (const k of s) await tapKey(page, k); }
 
-let ctx;
 try {
   if (shots) mkdirSync(shots, { recursive: true });
-  server = await startServer();
+  const server = await h.server({ name: "server", command: cmd[0], args: cmd.slice(1), listening: "screen",
+    build: "cargo build -p letan-screen --example screen_demo" }).start();
   log("server at", server.url);
   const origin = new URL(server.url).origin;
-  ctx = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    hasTouch: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = ctx.pages()[0] || (await ctx.newPage());
+  const page = await h.browser({ viewport: { width: 1280, height: 800 }, hasTouch: true });
   const pageErrors = [];
   const foreign = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -274,11 +227,7 @@ try {
   assert.deepEqual(pageErrors, [], "no page errors");
   console.log("SCREEN E2E PASS");
 } catch (e) {
-  console.error("SCREEN E2E FAIL:", e.message);
-  if (server) console.error("server stderr:\n" + server.stderr());
-  process.exitCode = 1;
+  h.fail("SCREEN E2E", e);
 } finally {
-  if (ctx) await ctx.close().catch(() => {});
-  killServer();
-  rmSync(work, { recursive: true, force: true });
+  await h.finish();
 }

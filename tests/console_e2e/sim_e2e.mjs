@@ -16,21 +16,16 @@
 // snapshots, -> shown); log out:
 // teleop is refused (401) and the robot does not move. Latencies are printed, never asserted (a loaded CI
 // machine); only behaviour fails the test.
-import { chromium } from "playwright-core";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import assert from "node:assert/strict";
+import { Harness, root, LETAN, requireBinary, makeWaitFor, watchPageErrors, apiSession, canvasPixels, linear, dist, f2, readJsonl, sleep }
+  from "./lib.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const work = mkdtempSync(join(tmpdir(), "letan-sim-e2e-"));
-const LETAN = process.env.LETAN_BIN || join(root, "target/debug/letan");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const h = new Harness("sim-e2e", "letan-sim-e2e-");
+const { log, work } = h;
 const DOCK = { x: 23.0, y: 0.75 };
-const t0 = Date.now();
-const log = (...a) => console.log(`[sim-e2e +${((Date.now() - t0) / 1000).toFixed(2)}s]`, ...a);
 
 const scenario = join(work, "empty_lobby.yaml");
 writeFileSync(scenario, [
@@ -45,92 +40,25 @@ writeFileSync(scenario, [
 ].join("\n"));
 
 // ---------- the stack ----------
-let sim = null;  // {proc, url, stdout(), stderr()}
-function killSim(signal) {
-  if (!sim || sim.proc.exitCode !== null || sim.proc.signalCode !== null) return;
-  try { process.kill(-sim.proc.pid, signal); } catch (_) { try { sim.proc.kill(signal); } catch (_) { /* gone */ } }
-}
-// Whatever happens (assertion, exception, Ctrl-C of this script), the simulator does not outlive us.
-function cleanUp() {
-  killSim("SIGKILL");
-  // letan sim's own folder (users file, audit log) is left behind when it is killed
-  if (sim) rmSync(join(tmpdir(), `letan-sim-${sim.proc.pid}`), { recursive: true, force: true });
-  rmSync(work, { recursive: true, force: true });
-}
-process.on("exit", cleanUp);
-for (const s of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(s, () => { console.error(`sim-e2e: ${s}, stopping`); process.exit(130); });
-
-function startSim() {
-  if (!existsSync(LETAN)) throw new Error(`${LETAN} missing: cargo build -j2 -p letan`);
-  const args = ["sim", "--bus", "--no-camera", "--console-port", "0", "--screen-port", "0", "--speed", "1", "--scenario", scenario];
-  log("starting", LETAN, args.join(" "));
-  return new Promise((resolve, reject) => {
-    // detached: its own process group, killed as a whole
-    const proc = spawn(LETAN, args, { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
-    sim = { proc, url: null, stdout: () => out, stderr: () => err };
-    const timer = setTimeout(() => reject(new Error("letan sim printed no console URL in 120 s")), 120000);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/console listening on (http:\/\/[^\s]+)/);
-      if (m && !sim.url) { sim.url = m[1]; clearTimeout(timer); resolve(sim); }
-    });
-    proc.stderr.on("data", (d) => { err += d; });
-    proc.on("error", (e) => { clearTimeout(timer); reject(e); });
-    proc.on("exit", (code, sig) => {
-      clearTimeout(timer);
-      if (!sim.url) reject(new Error(`letan sim exited (${code ?? sig}) before serving the console`));
-      else if (!sim.stopping) log(`letan sim exited early (${code ?? sig})`);
-    });
-  });
-}
-
-async function stopSim() {
-  if (!sim) return;
-  sim.stopping = true;
-  const exited = new Promise((r) => {
-    if (sim.proc.exitCode !== null || sim.proc.signalCode !== null) r();
-    else sim.proc.once("exit", r);
-  });
-  // The first signal ends the scenario, the second the console and screen (letan sim keeps them up
-  // after the scenario); then SIGKILL if it still hangs.
-  killSim("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 1500))]);
-  killSim("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  killSim("SIGKILL");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-}
+// letan sim in its own process group. The first signal ends the scenario, the second the console and
+// screen (letan sim keeps them up after the scenario); then SIGKILL if it still hangs.
+const sim = h.server({
+  name: "letan sim", command: LETAN, cwd: root, detached: true, listening: "console", timeoutMs: 120000, tails: true,
+  args: ["sim", "--bus", "--no-camera", "--console-port", "0", "--screen-port", "0", "--speed", "1", "--scenario", scenario],
+  stopSteps: [["SIGTERM", 1500], ["SIGTERM", 5000], ["SIGKILL", 2000]],
+});
+// letan sim's own folder (users file, audit log) is left behind when it is killed
+h.onCleanup(() => { if (sim.proc) rmSync(join(tmpdir(), `letan-sim-${sim.proc.pid}`), { recursive: true, force: true }); });
 
 // An independent observer: a viewer session from this script (not the browser), reading /api/state.
 async function viewer(url) {
-  const r = await fetch(new URL("/api/login", url), {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: "viewer", password: "letan-viewer" }),
-  });
-  assert.equal(r.status, 200, "viewer login");
-  const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  return {
-    async state() {
-      const s = await fetch(new URL("/api/state", url), { headers: { Cookie: cookie } });
-      assert.equal(s.status, 200, "viewer reads the state");
-      return s.json();
-    },
-  };
+  const session = await apiSession(url, "viewer", "letan-viewer");
+  return { state: () => session.getJson("/api/state", "viewer reads the state") };
 }
 
 // ---------- page helpers ----------
-async function waitFor(page, fn, arg, what, timeout = 10000) {
-  try {
-    return await page.waitForFunction(fn, arg, { timeout, polling: 20 });
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what} (${timeout} ms)`);
-  }
-}
+const waitFor = makeWaitFor({ timeout: 10000, polling: 20 });
 const pose = (page) => page.$eval("#st-pose", (e) => ({ x: Number(e.dataset.x || "NaN"), y: Number(e.dataset.y || "NaN") }));
-const linear = (page) => page.$eval("#st-cmd", (e) => Number(e.dataset.linear || "0"));
-const dist = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
-const f2 = (p) => `(${p.x.toFixed(2)}, ${p.y.toFixed(2)})`;
 const shownZero = (page, what, timeout = 10000) =>
   waitFor(page, () => Number(document.getElementById("st-cmd").dataset.linear) === 0, null, what, timeout);
 // Wait (up to 10 s) for the robot to come to rest after a zero /cmd_vel: the base brakes at its own
@@ -235,20 +163,14 @@ const stats = (xs) => {
   return `median ${q(0.5).toFixed(0)} ms, min ${v[0].toFixed(0)}, max ${v[v.length - 1].toFixed(0)} (n=${v.length})`;
 };
 
-let ctx;
-let failed = false;
 try {
-  await startSim();
+  requireBinary(LETAN, "cargo build -j2 -p letan");
+  log("starting", LETAN, sim.opts.args.join(" "));
+  await sim.start();
   log("console at", sim.url);
-  ctx = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = ctx.pages()[0] || (await ctx.newPage());
+  const page = await h.browser();
   await page.addInitScript(probes);
-  page.on("pageerror", (e) => { console.error("page error:", e.message); failed = true; });
+  const errors = watchPageErrors(page);
   await page.goto(sim.url);
 
   // 1. log in as operator
@@ -270,11 +192,7 @@ try {
   assert.ok(p0.x > st.map.min.x && p0.x < st.map.max.x && p0.y > st.map.min.y && p0.y < st.map.max.y, `pose ${f2(p0)} inside the lobby`);
   assert.ok(dist(p0, DOCK) < 0.5, `robot at the dock: ${f2(p0)}`);
   assert.ok(Math.abs(st.pose.theta - Math.PI / 2) < 0.3, `robot faces north (θ ${st.pose.theta.toFixed(2)})`);
-  const drawn = await page.$eval("#map", (c) => {
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
+  const drawn = await canvasPixels(page, "#map");
   assert.ok(drawn > 2000, `map canvas drawn (${drawn} px)`);
   assert.match(await page.textContent("#map-text"), /Robot at x 2[23]\.\d, y [01]\.\d/);
   log(`map: ${st.map.walls.length} wall segments, ${drawn} px drawn; robot at ${f2(p0)} θ ${st.pose.theta.toFixed(2)}`);
@@ -387,7 +305,7 @@ try {
   });
   await page.keyboard.up("w");
   assert.ok(codes.every((c) => c === 401), `teleop after logout refused: ${codes.join(",")}`);
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   const after = await watch.state();
   assert.ok(dist(before, after.pose) < 0.05, `robot did not move after logout: ${f2(before)} -> ${f2(after.pose)}`);
   assert.equal(after.mux.cmd_linear, 0, "zero velocity after logout");
@@ -398,25 +316,18 @@ try {
   const auditPath = join(tmpdir(), `letan-sim-${sim.proc.pid}`, "console_audit.jsonl");
   assert.ok(existsSync(auditPath), `letan sim wrote its console audit log at ${auditPath}`);
   {
-    const lines = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readJsonl(auditPath);
     const acts = lines.filter((l) => l.user === "operator").map((l) => `${l.action}:${l.outcome}`);
     for (const want of ["login:ok", "teleop_start:ok", "teleop_stop:ok", "estop:ok", "estop_release:ok", "logout:ok"]) {
       assert.ok(acts.includes(want), `audit has ${want}: ${acts.join(", ")}`);
     }
     log("audit lines:", lines.length);
   }
-  assert.ok(sim.proc.exitCode === null && sim.proc.signalCode === null, "letan sim still running");
-  assert.equal(failed, false, "no page errors");
+  assert.ok(sim.alive(), "letan sim still running");
+  assert.equal(errors.failed, false, "no page errors");
   console.log(`SIM E2E PASS (teleop latency, key -> first nonzero /cmd_vel: ${lat.cmdVel}; key -> shown: ${lat.shown})`);
 } catch (e) {
-  console.error("SIM E2E FAIL:", e.message);
-  if (sim) {
-    console.error("letan sim stdout (tail):\n" + sim.stdout().slice(-3000));
-    console.error("letan sim stderr (tail):\n" + sim.stderr().slice(-6000));
-  }
-  process.exitCode = 1;
+  h.fail("SIM E2E", e);
 } finally {
-  if (ctx) await ctx.close().catch(() => {});
-  await stopSim().catch(() => {});
-  cleanUp();
+  await h.finish();
 }
