@@ -292,8 +292,57 @@ impl FaceCrop {
 
 const PERSON_HEIGHT: f64 = 1.70;
 
-// Columns index both the image and the per-column depth buffer.
-#[allow(clippy::needless_range_loop)]
+/// The camera's projection for one frame: image size, focal length (px), principal point,
+/// camera height (m) and position in the map.
+#[derive(Clone, Copy)]
+struct View {
+    w: usize,
+    h: usize,
+    f: f64,
+    cx: f64,
+    cy: f64,
+    cam_h: f64,
+    o: Vector2<f64>,
+}
+
+impl View {
+    /// The projection of a camera with `cfg` at `cam`.
+    fn new(cfg: &CameraConfig, cam: &Pose2) -> Self {
+        let w = cfg.width as usize;
+        let h = cfg.height as usize;
+        Self {
+            w,
+            h,
+            f: cfg.focal(),
+            cx: w as f64 * 0.5,
+            cy: h as f64 * 0.5,
+            cam_h: cfg.mount_z,
+            o: cam.position(),
+        }
+    }
+
+    /// Image row (px, fractional) of a point `hz` metres above the floor at depth `z`.
+    #[inline]
+    fn row_of(&self, hz: f64, z: f64) -> f64 {
+        self.cy - (hz - self.cam_h) * self.f / z
+    }
+}
+
+/// One image column: its ray, the depth of the wall it hits and that wall's colour.
+struct Column {
+    dir: Vector2<f64>,
+    ca: f64,
+    z: f64,
+    wall: [u8; 3],
+}
+
+/// A person to draw: depth along the optical axis (m) and the image column of the body axis.
+struct Placed<'a> {
+    person: &'a Person,
+    z: f64,
+    uc: f64,
+}
+
 /// Render a frame from the camera pose `cam` (map frame, level, height `cfg.mount_z`).
 pub fn render(
     cfg: &CameraConfig,
@@ -303,25 +352,52 @@ pub fn render(
     faces: Option<&FaceBank>,
     stamp: f64,
 ) -> CameraFrame {
-    let w = cfg.width as usize;
-    let h = cfg.height as usize;
-    let f = cfg.focal();
-    let cx = w as f64 * 0.5;
-    let cy = h as f64 * 0.5;
-    let cam_h = cfg.mount_z;
-    let mut data = vec![0u8; w * h * 3];
-    let mut zbuf = vec![f64::INFINITY; w];
-    let o = cam.position();
-    let max_range = 60.0;
-    // Per column: the ray, the wall it hits and that wall's colour. Then the image is filled row
-    // by row (contiguous writes), with the same arithmetic per pixel as a column-by-column fill.
-    struct Column {
-        dir: Vector2<f64>,
-        ca: f64,
-        z: f64,
-        wall: [u8; 3],
+    let view = View::new(cfg, cam);
+    let mut data = vec![0u8; view.w * view.h * 3];
+    let columns = cast_columns(&view, grid, cam);
+    let zbuf: Vec<f64> = columns.iter().map(|col| col.z).collect();
+    fill_background(cfg, &view, &columns, &mut data);
+
+    // People, far to near.
+    let fwd = cam.heading();
+    let left = Vector2::new(-fwd.y, fwd.x);
+    let mut truths = Vec::new();
+    for (z, i) in far_to_near(people, view.o, fwd) {
+        let p = &people[i];
+        let lat = (p.pos - view.o).dot(&left);
+        let placed = Placed {
+            person: p,
+            z,
+            uc: view.cx - view.f * lat / z,
+        };
+        draw_figure(&view, &zbuf, &placed, &mut data);
+        // The face, if the person looks towards the camera.
+        if let Some(truth) =
+            faces.and_then(|bank| draw_face(cfg, &view, &zbuf, &placed, bank, &mut data))
+        {
+            truths.push(truth);
+        }
     }
-    let columns: Vec<Column> = (0..w)
+    CameraFrame {
+        image: Image {
+            stamp,
+            frame_id: cfg.frame_id.clone(),
+            width: cfg.width,
+            height: cfg.height,
+            encoding: "rgb8",
+            step: cfg.width * 3,
+            data,
+        },
+        info: cfg.info(stamp),
+        faces: truths,
+    }
+}
+
+/// Per column: cast the ray against the walls and shade the wall it hits by its depth.
+fn cast_columns(view: &View, grid: &Grid, cam: &Pose2) -> Vec<Column> {
+    let View { w, f, cx, o, .. } = *view;
+    let max_range = 60.0;
+    (0..w)
         .map(|u| {
             let alpha = ((cx - (u as f64 + 0.5)) / f).atan();
             let ang = cam.yaw + alpha;
@@ -349,16 +425,21 @@ pub fn render(
                 ],
             }
         })
-        .collect();
-    for (u, col) in columns.iter().enumerate() {
-        zbuf[u] = col.z;
-    }
+        .collect()
+}
+
+/// Walls, ceiling and tiled floor. The image is filled row by row (contiguous writes), with the
+/// same arithmetic per pixel as a column-by-column fill.
+fn fill_background(cfg: &CameraConfig, view: &View, columns: &[Column], data: &mut [u8]) {
+    let View {
+        w, f, cy, cam_h, o, ..
+    } = *view;
     for (v, row) in data.chunks_exact_mut(w * 3).enumerate() {
         let dv = cy - (v as f64 + 0.5);
         // floor: 0.6 m tiles (used by the pixels below the walls)
         let zf = cam_h * f / -dv;
         let fs = 1.0 / (1.0 + 0.04 * zf);
-        for (px, col) in row.chunks_exact_mut(3).zip(&columns) {
+        for (px, col) in row.chunks_exact_mut(3).zip(columns) {
             let hz = cam_h + dv * col.z / f;
             let rgb = if hz >= 0.0 && hz <= cfg.wall_height {
                 col.wall
@@ -378,10 +459,10 @@ pub fn render(
             px.copy_from_slice(&rgb);
         }
     }
+}
 
-    // People, far to near.
-    let fwd = cam.heading();
-    let left = Vector2::new(-fwd.y, fwd.x);
+/// Present people in front of the camera (depth > 0.3 m) as (depth, index), farthest first.
+fn far_to_near(people: &[Person], o: Vector2<f64>, fwd: Vector2<f64>) -> Vec<(f64, usize)> {
     let mut order: Vec<(f64, usize)> = people
         .iter()
         .enumerate()
@@ -390,123 +471,136 @@ pub fn render(
         .filter(|(z, _)| *z > 0.3)
         .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut truths = Vec::new();
-    for (z, i) in order {
-        let p = &people[i];
-        let lat = (p.pos - o).dot(&left);
-        let uc = cx - f * lat / z;
-        let row_of = |hz: f64| cy - (hz - cam_h) * f / z;
-        let v_top = row_of(PERSON_HEIGHT).floor().max(0.0) as usize;
-        let v_bot = (row_of(0.0).ceil().max(0.0) as usize).min(h);
-        let half = f * 0.24 / z;
-        let u0 = (uc - half).floor().max(0.0) as usize;
-        let u1 = ((uc + half).ceil().max(0.0) as usize).min(w);
-        for u in u0..u1 {
-            if z >= zbuf[u] {
-                continue;
-            }
-            let xm = ((u as f64 + 0.5) - uc) * z / f; // metres from the body axis
-            for v in v_top..v_bot {
-                let hz = cam_h + (cy - (v as f64 + 0.5)) * z / f;
-                let col = if hz < 0.85 {
-                    // two legs
-                    let legs = xm.abs() > 0.03 && xm.abs() < 0.15;
-                    if !legs {
-                        continue;
-                    }
-                    [45, 50, 70]
-                } else if hz < 1.42 {
-                    if xm.abs() > 0.22 {
-                        continue;
-                    }
-                    p.shirt
-                } else if hz < 1.46 {
-                    if xm.abs() > 0.06 {
-                        continue;
-                    }
-                    [200, 160, 130]
-                } else if hz < PERSON_HEIGHT {
-                    if xm.abs() > 0.09 {
-                        continue;
-                    }
-                    [60, 45, 35] // hair / back of the head
-                } else {
-                    continue;
-                };
-                let k = (v * w + u) * 3;
-                data[k..k + 3].copy_from_slice(&col);
-            }
+    order
+}
+
+/// Colour of an upright figure `hz` metres above the floor and `xm` metres from its body axis
+/// (legs, shirt, neck, back of the head), or `None` where the figure is not.
+#[inline]
+fn figure_colour(hz: f64, xm: f64, shirt: [u8; 3]) -> Option<[u8; 3]> {
+    if hz < 0.85 {
+        // two legs
+        let legs = xm.abs() > 0.03 && xm.abs() < 0.15;
+        if !legs {
+            return None;
         }
-        // The face, if the person looks towards the camera.
-        let Some(bank) = faces else { continue };
-        if bank.faces.is_empty() || !p.faces(o, cfg.face_visible_angle) {
+        Some([45, 50, 70])
+    } else if hz < 1.42 {
+        if xm.abs() > 0.22 {
+            return None;
+        }
+        Some(shirt)
+    } else if hz < 1.46 {
+        if xm.abs() > 0.06 {
+            return None;
+        }
+        Some([200, 160, 130])
+    } else if hz < PERSON_HEIGHT {
+        if xm.abs() > 0.09 {
+            return None;
+        }
+        Some([60, 45, 35]) // hair / back of the head
+    } else {
+        None
+    }
+}
+
+/// Draw a person's figure in the columns where it is nearer than the wall.
+// Columns index both the image and the per-column depth buffer.
+#[allow(clippy::needless_range_loop)]
+fn draw_figure(view: &View, zbuf: &[f64], placed: &Placed<'_>, data: &mut [u8]) {
+    let View {
+        w, h, f, cy, cam_h, ..
+    } = *view;
+    let Placed { person: p, z, uc } = *placed;
+    let v_top = view.row_of(PERSON_HEIGHT, z).floor().max(0.0) as usize;
+    let v_bot = (view.row_of(0.0, z).ceil().max(0.0) as usize).min(h);
+    let half = f * 0.24 / z;
+    let u0 = (uc - half).floor().max(0.0) as usize;
+    let u1 = ((uc + half).ceil().max(0.0) as usize).min(w);
+    for u in u0..u1 {
+        if z >= zbuf[u] {
             continue;
         }
-        let crop = &bank.faces[p.face % bank.faces.len()];
-        let fh = f * cfg.face_height / z; // face box height in pixels
-        let scale = fh / crop.face[3]; // output px per source px
-        let fw = crop.face[2] * scale;
-        let face_top = row_of(cfg.face_center_z) - fh * 0.5;
-        let face_left = uc - fw * 0.5;
-        let crop_left = face_left - crop.face[0] * scale;
-        let crop_top = face_top - crop.face[1] * scale;
-        let cw = crop.width as f64 * scale;
-        let chh = crop.height as f64 * scale;
-        let (ecx, ecy) = (crop_left + cw * 0.5, crop_top + chh * 0.5);
-        let cu0 = crop_left.floor().max(0.0) as usize;
-        let cu1 = ((crop_left + cw).ceil().max(0.0) as usize).min(w);
-        let cv0 = crop_top.floor().max(0.0) as usize;
-        let cv1 = ((crop_top + chh).ceil().max(0.0) as usize).min(h);
-        let mut visible_cols = 0usize;
-        for u in cu0..cu1 {
-            if z >= zbuf[u] {
+        let xm = ((u as f64 + 0.5) - uc) * z / f; // metres from the body axis
+        for v in v_top..v_bot {
+            let hz = cam_h + (cy - (v as f64 + 0.5)) * z / f;
+            let Some(col) = figure_colour(hz, xm, p.shirt) else {
+                continue;
+            };
+            let k = (v * w + u) * 3;
+            data[k..k + 3].copy_from_slice(&col);
+        }
+    }
+}
+
+/// Paste the person's face photo (an ellipse of the crop, scaled to `face_height` at depth z)
+/// if they look towards the camera; its ground-truth box if it is inside the image and at least
+/// half of its columns are visible.
+// Columns index both the image and the per-column depth buffer.
+#[allow(clippy::needless_range_loop)]
+fn draw_face(
+    cfg: &CameraConfig,
+    view: &View,
+    zbuf: &[f64],
+    placed: &Placed<'_>,
+    bank: &FaceBank,
+    data: &mut [u8],
+) -> Option<FaceTruth> {
+    let View { w, h, f, o, .. } = *view;
+    let Placed { person: p, z, uc } = *placed;
+    if bank.faces.is_empty() || !p.faces(o, cfg.face_visible_angle) {
+        return None;
+    }
+    let crop = &bank.faces[p.face % bank.faces.len()];
+    let fh = f * cfg.face_height / z; // face box height in pixels
+    let scale = fh / crop.face[3]; // output px per source px
+    let fw = crop.face[2] * scale;
+    let face_top = view.row_of(cfg.face_center_z, z) - fh * 0.5;
+    let face_left = uc - fw * 0.5;
+    let crop_left = face_left - crop.face[0] * scale;
+    let crop_top = face_top - crop.face[1] * scale;
+    let cw = crop.width as f64 * scale;
+    let chh = crop.height as f64 * scale;
+    let (ecx, ecy) = (crop_left + cw * 0.5, crop_top + chh * 0.5);
+    let cu0 = crop_left.floor().max(0.0) as usize;
+    let cu1 = ((crop_left + cw).ceil().max(0.0) as usize).min(w);
+    let cv0 = crop_top.floor().max(0.0) as usize;
+    let cv1 = ((crop_top + chh).ceil().max(0.0) as usize).min(h);
+    let mut visible_cols = 0usize;
+    for u in cu0..cu1 {
+        if z >= zbuf[u] {
+            continue;
+        }
+        let uu = u as f64 + 0.5;
+        if uu >= face_left && uu < face_left + fw {
+            visible_cols += 1;
+        }
+        for v in cv0..cv1 {
+            let vv = v as f64 + 0.5;
+            let ex = (uu - ecx) / (cw * 0.5);
+            let ey = (vv - ecy) / (chh * 0.5);
+            if ex * ex + ey * ey > 1.0 {
                 continue;
             }
-            let uu = u as f64 + 0.5;
-            if uu >= face_left && uu < face_left + fw {
-                visible_cols += 1;
-            }
-            for v in cv0..cv1 {
-                let vv = v as f64 + 0.5;
-                let ex = (uu - ecx) / (cw * 0.5);
-                let ey = (vv - ecy) / (chh * 0.5);
-                if ex * ex + ey * ey > 1.0 {
-                    continue;
-                }
-                let px = crop.sample(
-                    (uu - crop_left) / scale - 0.5,
-                    (vv - crop_top) / scale - 0.5,
-                );
-                let k = (v * w + u) * 3;
-                data[k..k + 3].copy_from_slice(&px);
-            }
-        }
-        let inside = face_left >= 0.0
-            && face_top >= 0.0
-            && face_left + fw <= w as f64
-            && face_top + fh <= h as f64;
-        if inside && (visible_cols as f64) >= 0.5 * fw {
-            truths.push(FaceTruth {
-                person_id: p.id,
-                x: face_left,
-                y: face_top,
-                w: fw,
-                h: fh,
-                depth: z,
-            });
+            let px = crop.sample(
+                (uu - crop_left) / scale - 0.5,
+                (vv - crop_top) / scale - 0.5,
+            );
+            let k = (v * w + u) * 3;
+            data[k..k + 3].copy_from_slice(&px);
         }
     }
-    CameraFrame {
-        image: Image {
-            stamp,
-            frame_id: cfg.frame_id.clone(),
-            width: cfg.width,
-            height: cfg.height,
-            encoding: "rgb8",
-            step: cfg.width * 3,
-            data,
-        },
-        info: cfg.info(stamp),
-        faces: truths,
-    }
+    let inside = face_left >= 0.0
+        && face_top >= 0.0
+        && face_left + fw <= w as f64
+        && face_top + fh <= h as f64;
+    (inside && (visible_cols as f64) >= 0.5 * fw).then_some(FaceTruth {
+        person_id: p.id,
+        x: face_left,
+        y: face_top,
+        w: fw,
+        h: fh,
+        depth: z,
+    })
 }

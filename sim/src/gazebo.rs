@@ -3,9 +3,12 @@
 //! walking actors), the robot model SDF (diff drive, lidar, camera, IMU with the same frames), and
 //! the `ros_gz_bridge` config. SDF version 1.9 so Debian's libsdformat12 can check it.
 
+use crate::camera::CameraConfig;
 use crate::geom::Pose2;
 use crate::grid::Grid;
+use crate::lidar::LidarConfig;
 use crate::navfield::NavField;
+use crate::robot::DiffDriveConfig;
 use crate::world::{Places, WorldConfig};
 use nalgebra::Vector2;
 use std::fmt::Write as _;
@@ -260,20 +263,37 @@ pub fn world_sdf(
 /// The robot model SDF: the same footprint, limits, frames and sensors as the headless sim.
 pub fn robot_sdf(cfg: &WorldConfig) -> String {
     let r = &cfg.robot;
-    let l = &cfg.lidar;
-    let c = &cfg.camera;
     let wheel_r = 0.08;
     let sep = r.wheel_separation;
-    let inc = l.increment();
-    let max_angle = l.angle_min + inc * (l.beams.saturating_sub(1)) as f64;
     let mut s = String::new();
     s.push_str("<?xml version=\"1.0\" ?>\n");
     s.push_str(HEADER);
-    let _ = write!(
-        s,
+    s.push_str(
         r#"<sdf version="1.9">
   <model name="letan_robot">
-    <link name="base_link">
+"#,
+    );
+    base_link_sdf(&mut s, r);
+    for (side, y) in [("left", sep * 0.5), ("right", -sep * 0.5)] {
+        wheel_sdf(&mut s, side, y, wheel_r);
+    }
+    lidar_sdf(&mut s, &cfg.lidar);
+    camera_sdf(&mut s, &cfg.camera);
+    imu_sdf(&mut s);
+    diff_drive_sdf(&mut s, r, wheel_r);
+    s.push_str(
+        r#"  </model>
+</sdf>
+"#,
+    );
+    s
+}
+
+/// The `base_link` link: inertia, body cylinder, column and the two caster spheres.
+fn base_link_sdf(s: &mut String, r: &DiffDriveConfig) {
+    let _ = write!(
+        s,
+        r#"    <link name="base_link">
       <inertial>
         <pose>0 0 0.25 0 0 0</pose>
         <mass>25.0</mass>
@@ -306,10 +326,13 @@ pub fn robot_sdf(cfg: &WorldConfig) -> String {
 "#,
         radius = r.radius
     );
-    for (side, y) in [("left", sep * 0.5), ("right", -sep * 0.5)] {
-        let _ = write!(
-            s,
-            r#"    <link name="{side}_wheel">
+}
+
+/// One drive wheel link (`side` is `left` or `right`, `y` its lateral offset) and its revolute joint.
+fn wheel_sdf(s: &mut String, side: &str, y: f64, wheel_r: f64) {
+    let _ = write!(
+        s,
+        r#"    <link name="{side}_wheel">
       <pose>0 {y:.3} {wheel_r:.3} -1.5707963 0 0</pose>
       <inertial><mass>1.0</mass><inertia><ixx>0.002</ixx><iyy>0.002</iyy><izz>0.003</izz><ixy>0</ixy><ixz>0</ixz><iyz>0</iyz></inertia></inertial>
       <collision name="{side}_wheel_collision">
@@ -325,8 +348,13 @@ pub fn robot_sdf(cfg: &WorldConfig) -> String {
       <axis><xyz>0 0 1</xyz><limit><lower>-1e16</lower><upper>1e16</upper></limit></axis>
     </joint>
 "#
-        );
-    }
+    );
+}
+
+/// The lidar link with its `gpu_lidar` sensor (same beams, range and noise as the headless lidar) and its fixed joint.
+fn lidar_sdf(s: &mut String, l: &LidarConfig) {
+    let inc = l.increment();
+    let max_angle = l.angle_min + inc * (l.beams.saturating_sub(1)) as f64;
     let _ = write!(
         s,
         r#"    <link name="{laser}">
@@ -349,7 +377,27 @@ pub fn robot_sdf(cfg: &WorldConfig) -> String {
       <parent>base_link</parent>
       <child>{laser}</child>
     </joint>
-    <link name="camera_link">
+"#,
+        laser = l.frame_id,
+        lx = l.mount_x,
+        ly = l.mount_y,
+        lz = l.mount_z,
+        lyaw = l.mount_yaw,
+        lrate = l.rate_hz,
+        beams = l.beams,
+        amin = l.angle_min,
+        amax = max_angle,
+        rmin = l.range_min,
+        rmax = l.range_max,
+        lnoise = l.noise_std,
+    );
+}
+
+/// The `camera_link` link with its camera sensor (same mount, rate, field of view and size) and its fixed joint.
+fn camera_sdf(s: &mut String, c: &CameraConfig) {
+    let _ = write!(
+        s,
+        r#"    <link name="camera_link">
       <pose>{cx:.3} 0 {cz:.3} 0 0 0</pose>
       <inertial><mass>0.1</mass><inertia><ixx>1e-4</ixx><iyy>1e-4</iyy><izz>1e-4</izz><ixy>0</ixy><ixz>0</ixz><iyz>0</iyz></inertia></inertial>
       <sensor name="camera" type="camera">
@@ -368,7 +416,20 @@ pub fn robot_sdf(cfg: &WorldConfig) -> String {
       <parent>base_link</parent>
       <child>camera_link</child>
     </joint>
-    <link name="imu_link">
+"#,
+        cx = c.mount_x,
+        cz = c.mount_z,
+        crate = c.rate_hz,
+        hfov = c.hfov,
+        cw = c.width,
+        ch = c.height,
+    );
+}
+
+/// The `imu_link` link with its IMU sensor and its fixed joint.
+fn imu_sdf(s: &mut String) {
+    s.push_str(
+        r#"    <link name="imu_link">
       <pose>0 0 0.15 0 0 0</pose>
       <inertial><mass>0.05</mass><inertia><ixx>1e-5</ixx><iyy>1e-5</iyy><izz>1e-5</izz><ixy>0</ixy><ixz>0</ixz><iyz>0</iyz></inertia></inertial>
       <sensor name="imu" type="imu">
@@ -381,7 +442,16 @@ pub fn robot_sdf(cfg: &WorldConfig) -> String {
       <parent>base_link</parent>
       <child>imu_link</child>
     </joint>
-    <plugin filename="gz-sim-diff-drive-system" name="gz::sim::systems::DiffDrive">
+"#,
+    );
+}
+
+/// The diff-drive plugin (same wheel geometry, speed and acceleration limits) and the joint state publisher.
+fn diff_drive_sdf(s: &mut String, r: &DiffDriveConfig, wheel_r: f64) {
+    let sep = r.wheel_separation;
+    let _ = write!(
+        s,
+        r#"    <plugin filename="gz-sim-diff-drive-system" name="gz::sim::systems::DiffDrive">
       <left_joint>left_wheel_joint</left_joint>
       <right_joint>right_wheel_joint</right_joint>
       <wheel_separation>{sep:.3}</wheel_separation>
@@ -402,33 +472,12 @@ pub fn robot_sdf(cfg: &WorldConfig) -> String {
       <child_frame_id>base_link</child_frame_id>
     </plugin>
     <plugin filename="gz-sim-joint-state-publisher-system" name="gz::sim::systems::JointStatePublisher"/>
-  </model>
-</sdf>
 "#,
-        laser = l.frame_id,
-        lx = l.mount_x,
-        ly = l.mount_y,
-        lz = l.mount_z,
-        lyaw = l.mount_yaw,
-        lrate = l.rate_hz,
-        beams = l.beams,
-        amin = l.angle_min,
-        amax = max_angle,
-        rmin = l.range_min,
-        rmax = l.range_max,
-        lnoise = l.noise_std,
-        cx = c.mount_x,
-        cz = c.mount_z,
-        crate = c.rate_hz,
-        hfov = c.hfov,
-        cw = c.width,
-        ch = c.height,
         vmax = r.max_linear,
         wmax = r.max_angular,
         amax_l = r.max_linear_accel,
         amax_w = r.max_angular_accel,
     );
-    s
 }
 
 /// `model.config` for the robot model.

@@ -148,27 +148,58 @@ impl Controller {
             return self.finish(Twist2D::ZERO, ControlStatus::NoPath, 0.0, nearest);
         };
         let d_goal = pose.distance(&goal);
+        if let Some((cmd, status)) = self.goal_approach(&pose, &goal, d_goal, dt) {
+            return self.finish(cmd, status, d_goal, nearest);
+        }
+        let (best, remaining) = self.closest_path_point(&pose, inp.path);
+        let carrot = self.carrot(&pose, &inp.path.poses[best..], goal, inp.velocity.linear);
+        let (lx, ly) = to_local(&pose, carrot.x, carrot.y);
+        let heading = ly.atan2(lx);
+        if heading.abs() > self.params.rotate_to_heading_angle {
+            let w = self.rotate(heading, dt);
+            return self.finish(
+                Twist2D::new(0.0, w),
+                ControlStatus::RotatingToHeading,
+                remaining,
+                nearest,
+            );
+        }
+        let (cmd, status) = match self.pursue(inp, (lx, ly), remaining, dt) {
+            Ok(cmd) => (cmd, ControlStatus::Following),
+            Err(stop) => (Twist2D::ZERO, stop),
+        };
+        self.finish(cmd, status, remaining, nearest)
+    }
+
+    /// Goal approach latch: within the xy tolerance the robot rotates in place to the goal yaw (and
+    /// is `Arrived` once within the yaw tolerance); `None` while not latched.
+    fn goal_approach(
+        &mut self,
+        pose: &Pose2D,
+        goal: &Pose2D,
+        d_goal: f64,
+        dt: f64,
+    ) -> Option<(Twist2D, ControlStatus)> {
         if d_goal < self.goal.xy_tolerance {
             self.latched = true;
         } else if d_goal > 3.0 * self.goal.xy_tolerance + 0.1 {
             self.latched = false;
         }
-        if self.latched {
-            let err = normalize_angle(goal.yaw - pose.yaw);
-            if err.abs() < self.goal.yaw_tolerance {
-                return self.finish(Twist2D::ZERO, ControlStatus::Arrived, d_goal, nearest);
-            }
-            let w = self.rotate(err, dt);
-            return self.finish(
-                Twist2D::new(0.0, w),
-                ControlStatus::FinalRotation,
-                d_goal,
-                nearest,
-            );
+        if !self.latched {
+            return None;
         }
+        let err = normalize_angle(goal.yaw - pose.yaw);
+        if err.abs() < self.goal.yaw_tolerance {
+            return Some((Twist2D::ZERO, ControlStatus::Arrived));
+        }
+        let w = self.rotate(err, dt);
+        Some((Twist2D::new(0.0, w), ControlStatus::FinalRotation))
+    }
 
-        // closest path point, searched forward from the last one within a window
-        let poses = &inp.path.poses;
+    /// Closest path point, searched forward from the last one within a 3 m window: its index and
+    /// the path length left from the robot (m).
+    fn closest_path_point(&mut self, pose: &Pose2D, path: &Path) -> (usize, f64) {
+        let poses = &path.poses;
         if self.path_index >= poses.len() {
             self.path_index = 0;
         }
@@ -189,31 +220,44 @@ impl Controller {
             }
         }
         self.path_index = best;
-        let remaining = best_d + inp.path.length_from(best);
+        (best, best_d + path.length_from(best))
+    }
 
-        let speed_now = inp.velocity.linear.abs();
-        let look = (speed_now * self.params.lookahead_time)
+    /// The pursuit point: the first pose `ahead` at least the lookahead (scaled with the current
+    /// speed `linear`) away, else the goal.
+    fn carrot(&self, pose: &Pose2D, ahead: &[Pose2D], goal: Pose2D, linear: f64) -> Pose2D {
+        let look = (linear.abs() * self.params.lookahead_time)
             .clamp(self.params.lookahead_min, self.params.lookahead_max);
-        let carrot = poses[best..]
+        ahead
             .iter()
             .find(|p| pose.distance(p) >= look)
             .copied()
-            .unwrap_or(goal);
-        let (lx, ly) = to_local(&pose, carrot.x, carrot.y);
-        let heading = ly.atan2(lx);
-        if heading.abs() > self.params.rotate_to_heading_angle {
-            let w = self.rotate(heading, dt);
-            return self.finish(
-                Twist2D::new(0.0, w),
-                ControlStatus::RotatingToHeading,
-                remaining,
-                nearest,
-            );
-        }
+            .unwrap_or(goal)
+    }
+
+    /// Pure pursuit towards the carrot at `(lx, ly)` (base_link): the command after the speed
+    /// regulations and limits, or the status that stops the robot (a person in the way, a scan
+    /// obstacle too close).
+    fn pursue(
+        &self,
+        inp: &ControlInput<'_>,
+        (lx, ly): (f64, f64),
+        remaining: f64,
+        dt: f64,
+    ) -> Result<Twist2D, ControlStatus> {
         let l2 = (lx * lx + ly * ly).max(1e-9);
         let curvature = 2.0 * ly / l2;
+        let v = self.regulated_speed(curvature, remaining, inp.speed_limit);
+        // in the way = close to the stretch of path the robot is about to drive (robot → carrot)
+        let dir = (lx / l2.sqrt(), ly / l2.sqrt());
+        let v = self.people_speed(&inp.pose, dir, inp.people, v)?;
+        let v = self.scan_speed(curvature, inp.scan_points, v)?;
+        Ok(self.limit(v, curvature, dt))
+    }
 
-        let mut v = self.robot.max_linear_speed.min(inp.speed_limit.max(0.0));
+    /// Speed cap from the caller's limit, then curvature regulation and goal-approach regulation.
+    fn regulated_speed(&self, curvature: f64, remaining: f64, speed_limit: f64) -> f64 {
+        let mut v = self.robot.max_linear_speed.min(speed_limit.max(0.0));
         // curvature regulation
         let radius = 1.0 / curvature.abs().max(1e-9);
         if radius < self.params.regulated_min_radius {
@@ -226,22 +270,26 @@ impl Controller {
                     .max(self.params.min_approach_speed),
             );
         }
-        // people: slow near anyone, stop for someone in the way
-        for p in inp.people {
-            let (px, py) = to_local(&pose, p.x, p.y);
+        v
+    }
+
+    /// People: slow `v` near anyone; `WaitingForPeople` for someone closer than the stop distance
+    /// in the corridor along `dir` (unit vector to the carrot, base_link).
+    fn people_speed(
+        &self,
+        pose: &Pose2D,
+        dir: (f64, f64),
+        people: &[Person],
+        mut v: f64,
+    ) -> Result<f64, ControlStatus> {
+        for p in people {
+            let (px, py) = to_local(pose, p.x, p.y);
             let d = px.hypot(py);
-            // in the way = close to the stretch of path the robot is about to drive (robot → carrot)
-            let dir = (lx / l2.sqrt(), ly / l2.sqrt());
             let along = px * dir.0 + py * dir.1;
             let perp = (px * dir.1 - py * dir.0).abs();
             let in_way = along > 0.0 && perp < self.params.people_corridor_half_width;
             if d <= self.params.people_stop_distance && in_way {
-                return self.finish(
-                    Twist2D::ZERO,
-                    ControlStatus::WaitingForPeople { distance: d },
-                    remaining,
-                    nearest,
-                );
+                return Err(ControlStatus::WaitingForPeople { distance: d });
             }
             let span = self.params.people_slow_distance - self.params.people_stop_distance;
             if d < self.params.people_slow_distance {
@@ -251,25 +299,35 @@ impl Controller {
                 v = v.min(cap);
             }
         }
-        // scan collision check along the commanded arc
+        Ok(v)
+    }
+
+    /// Scan collision check along the commanded arc: cap `v` so the robot can brake before the
+    /// first obstacle; `Blocked` when it is closer than 0.2 m.
+    fn scan_speed(
+        &self,
+        curvature: f64,
+        scan_points: &[[f64; 2]],
+        mut v: f64,
+    ) -> Result<f64, ControlStatus> {
         let check_len = (self.robot.max_linear_speed * self.params.collision_horizon).max(0.6);
-        let free = self.free_distance(curvature, check_len, inp.scan_points);
+        let free = self.free_distance(curvature, check_len, scan_points);
         if free < check_len {
             let brake = self.robot.max_linear_accel;
             let usable = (free - 0.1).max(0.0);
             v = v.min((2.0 * brake * usable).sqrt());
             if free < 0.2 {
-                return self.finish(
-                    Twist2D::ZERO,
-                    ControlStatus::Blocked {
-                        free_distance: free,
-                    },
-                    remaining,
-                    nearest,
-                );
+                return Err(ControlStatus::Blocked {
+                    free_distance: free,
+                });
             }
         }
-        // acceleration limit (speeding up only; braking is never delayed)
+        Ok(v)
+    }
+
+    /// Acceleration limit (speeding up only; braking is never delayed), then the angular speed
+    /// limit, scaling both speeds to keep the arc.
+    fn limit(&self, mut v: f64, curvature: f64, dt: f64) -> Twist2D {
         v = v.min(self.last.linear.max(0.0) + self.robot.max_linear_accel * dt);
         let mut w = v * curvature;
         if w.abs() > self.robot.max_angular_speed {
@@ -277,12 +335,7 @@ impl Controller {
             w *= s;
             v *= s;
         }
-        self.finish(
-            Twist2D::new(v, w),
-            ControlStatus::Following,
-            remaining,
-            nearest,
-        )
+        Twist2D::new(v, w)
     }
 
     /// Arc length (m) the footprint can travel along curvature `k` before touching a scan point
