@@ -240,9 +240,10 @@ fn busy_lobby_passes_with_a_working_stack() {
                 intent: "nav.where_is",
                 guide_to: None,
             },
+            // The router reads "Where can I print documents?" as the way to the printing area.
             Rule {
                 needle: "print",
-                intent: "amenity.printing",
+                intent: "nav.where_is",
                 guide_to: None,
             },
         ],
