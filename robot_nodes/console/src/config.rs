@@ -691,6 +691,7 @@ mod tests {
         check_password_policy("an", "bananas and lanterns").unwrap();
     }
 
+    #[cfg(feature = "demo")]
     #[test]
     fn demo_passwords_still_load_through_upsert() {
         // `letan sim` and `--demo` write these with upsert (no policy): they must keep working

@@ -21,15 +21,18 @@
 //!
 //! The console does not know DDS: it talks to the robot through a [`link::RobotLink`] (a `watch` of
 //! [`link::RobotState`] in, an `mpsc` of [`link::OperatorCommand`] out). [`run`] serves it for a
-//! link: `letan run console` (the console node in `letan-nodes`) starts it there. [`fake::FakeRobot`]
-//! is an in-memory robot for tests, and [`demo`] puts the two together for `letan console --demo`.
+//! link: `letan run console` (the console node in `letan-nodes`) starts it there. `fake::FakeRobot`
+//! is an in-memory robot for tests, and `demo` puts the two together for `letan console --demo`; both
+//! are behind the feature `demo`, on by default (`--no-default-features` builds the console without them).
 
 pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 mod error;
+#[cfg(feature = "demo")]
 pub mod fake;
 pub mod foxglove_bridge;
 pub mod link;

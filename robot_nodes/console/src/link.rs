@@ -1,6 +1,6 @@
 //! The boundary between the console and the robot. No DDS here: the robot side (a node wired to DDS
-//! topics by the transport, or [`crate::fake::FakeRobot`]) publishes [`RobotState`] snapshots on a
-//! `watch` channel and receives [`OperatorCommand`]s on an `mpsc` channel.
+//! topics by the transport, or `fake::FakeRobot` with the feature `demo`) publishes [`RobotState`]
+//! snapshots on a `watch` channel and receives [`OperatorCommand`]s on an `mpsc` channel.
 use crate::{ConsoleError, Result};
 use letan_mux::Twist2;
 use serde::Serialize;

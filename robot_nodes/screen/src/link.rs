@@ -1,6 +1,6 @@
 //! The boundary between the screen and the robot. No DDS here: the robot side (a node wired to the
-//! dialog's topics, or [`crate::demo::FakeDialog`]) publishes [`ScreenState`] on a `watch` channel and
-//! receives [`ScreenInput`]s (what the citizen did) on an `mpsc` channel.
+//! dialog's topics, or `demo::FakeDialog` with the feature `demo`) publishes [`ScreenState`] on a
+//! `watch` channel and receives [`ScreenInput`]s (what the citizen did) on an `mpsc` channel.
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 

@@ -12,7 +12,8 @@
 //!
 //! Also here: named QoS profiles ([`Qos`]), ROS 2 parameter files ([`params`]), sim time from `/clock`
 //! ([`Clock`]), clean shutdown on SIGINT/SIGTERM ([`shutdown_signal`]) and graph introspection for the
-//! `letan topic` / `letan node` tools ([`graph`]).
+//! `letan topic` / `letan node` tools ([`graph`]). Test support (`testing`: hermetic DDS tests in a network
+//! namespace) is behind the feature `testing`, off by default: only tests, benches and examples turn it on.
 //!
 //! An `rclrs` backend can be added as a third [`Context`] variant where a ROS 2 install exists; nothing
 //! outside this crate names a backend type.
@@ -32,6 +33,9 @@ pub mod params;
 mod qos;
 mod service;
 mod shutdown;
+/// Test support (network namespaces for hermetic DDS tests): feature `testing`, for tests, benches and
+/// examples only.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use action::{ActionClient, ActionServer, ActionServerOptions, GoalHandle, GoalOutcome};

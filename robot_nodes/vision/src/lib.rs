@@ -1,8 +1,9 @@
 //! `letan-vision`: face detection for the reception robot, and the privacy rules around it.
 //!
-//! - [`FaceDetector`] is the port. [`FakeDetector`] replays scripted detections for tests;
-//!   with the `opencv` feature (default) `cv::YunetDetector` (YuNet 2022mar, the default)
-//!   and `cv::HaarDetector` (fallback) run on Debian 12's OpenCV 4.6.
+//! - [`FaceDetector`] is the port. `FakeDetector` replays scripted detections for tests (feature
+//!   `testing`, off by default; this crate's own tests always have it); with the `opencv` feature
+//!   (default) `cv::YunetDetector` (YuNet 2022mar, the default) and `cv::HaarDetector` (fallback)
+//!   run on Debian 12's OpenCV 4.6.
 //! - [`ModelSearch`] finds model files: `$LETAN_MODELS`, then `<repo>/models`, then
 //!   `<repo>/../shared/vision/models`; a missing model is an error naming the model, the
 //!   folders searched and `letan models fetch <name>`.
@@ -16,6 +17,7 @@ pub mod background;
 pub mod blur;
 mod error;
 pub mod eval;
+#[cfg(any(test, feature = "testing"))]
 mod fake;
 mod image;
 mod models;
@@ -30,6 +32,7 @@ pub mod cv;
 
 pub use background::DetectorThread;
 pub use error::VisionError;
+#[cfg(any(test, feature = "testing"))]
 pub use fake::FakeDetector;
 pub use image::Image;
 pub use letan_greeting::{BBox, Detection, Landmarks};
