@@ -969,11 +969,15 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     }
     // "Hỏi về giấy phép", "cho tôi hỏi về đăng ký cho con": the "về" of "about", not of going
     // home. Asking about something is not a leave-taking; the next reading answers.
-    if r.intent == "chat.goodbye" && asks_about(n) && !is_leave_taking(n) {
-        if let Some((alt, p)) = r.next_after("chat.goodbye") {
-            r.promote(alt, p);
-            r.set_confidence(p);
+    if asks_about(n) && !is_leave_taking(n) {
+        if r.intent == "chat.goodbye" {
+            if let Some((alt, p)) = r.next_after("chat.goodbye") {
+                r.promote(alt, p);
+                r.set_confidence(p);
+            }
         }
+        // Nor is it an option to offer ("hôn nhân hay tạm biệt?").
+        r.alts.retain(|(l, _)| l != "chat.goodbye");
     }
     // A bereavement told as a story, without the procedure's name: the death registration,
     // unless the classifier is sure of another procedure.

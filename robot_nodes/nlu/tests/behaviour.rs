@@ -602,6 +602,12 @@ fn outside_written_probe_classes() {
         // asking about something is not going home
         ("hỏi về giấy phép xây dựng", "proc.construction_permit", None),
     ];
+    // nor an option to offer when the router asks which one
+    let u = nlu().understand("bác hỏi về hôn nhân");
+    assert!(
+        u.alternatives.iter().all(|(l, _)| l != "chat.goodbye"),
+        "{u:?}"
+    );
     let mut bad = Vec::new();
     for (text, intent, dest) in cases {
         let u = nlu().understand(text);
