@@ -438,15 +438,39 @@ async fn kb_upload(
                 "kb_upload",
                 None,
                 None,
-                json!({ "bytes": len }),
+                json!({ "limit": max, "content_length": len }),
                 "too_large",
             );
             return Err(too_large());
         }
     }
-    let bytes = axum::body::to_bytes(body, max)
-        .await
-        .map_err(|_| too_large())?;
+    // Without a Content-Length (chunked, or a length-less body) the size shows while reading: a
+    // body over the limit is refused here, and audited like one refused by its header.
+    let bytes = match axum::body::to_bytes(body, max).await {
+        Ok(b) => b,
+        Err(e) => {
+            let over = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            let (outcome, err) = if over {
+                ("too_large", too_large())
+            } else {
+                (
+                    "failed",
+                    ApiError::BadRequest(format!("knowledge-base upload not read: {e}")),
+                )
+            };
+            st.audit(
+                &s.user,
+                None,
+                "kb_upload",
+                None,
+                None,
+                json!({ "limit": max, "content_length": null, "error": e.to_string() }),
+                outcome,
+            );
+            return Err(err);
+        }
+    };
     let limits = Limits {
         max_archive_bytes: max,
         ..Limits::default()
@@ -467,6 +491,13 @@ async fn kb_upload(
             Ok(Json(json!({ "version": kb.version, "files": kb.files.len() })).into_response())
         }
         Err(e) => {
+            // `invalid`: a knowledge base with errors (file and line); `refused`: an archive that
+            // cannot be taken (a zip bomb, not a zip or tar, unsafe paths); `too_large`: over a cap.
+            let outcome = match &e {
+                FleetError::KbInvalid(_) => "invalid",
+                FleetError::TooLarge { .. } => "too_large",
+                _ => "refused",
+            };
             st.audit(
                 &s.user,
                 None,
@@ -474,7 +505,7 @@ async fn kb_upload(
                 None,
                 None,
                 json!({ "error": e.to_string() }),
-                "invalid",
+                outcome,
             );
             Err(e.into())
         }

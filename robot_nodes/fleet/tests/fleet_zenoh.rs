@@ -233,16 +233,55 @@ async fn six_robots_appear_a_kb_push_reaches_all_and_rolls_back_and_a_bad_kb_swi
         assert_eq!(g.kb_version(), old);
     }
 
-    // a 100 MB upload and a zip bomb are refused with a clear error
+    // a 100 MB upload and a zip bomb are refused with a clear error, and each with an audit line
+    let last_upload_audit = || {
+        h.app
+            .db
+            .audit_rows(50)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.action == "kb_upload")
+            .unwrap()
+    };
+    // no Content-Length: refused while reading
     let (c, v) = editor
         .call("POST", "/api/kb", Body::from(vec![b'P'; 100 * 1024 * 1024]))
         .await;
     assert_eq!(c, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     assert!(v["error"].as_str().unwrap().contains("limit"), "{v}");
+    let a = last_upload_audit();
+    assert_eq!(
+        (a.user.as_str(), a.outcome.as_str()),
+        ("editor", "too_large"),
+        "{a:?}"
+    );
+    let d: Value = serde_json::from_str(&a.detail).unwrap();
+    assert!(d["content_length"].is_null(), "{d}");
+    // with a Content-Length: refused before reading
+    let big = 100 * 1024 * 1024u64;
+    let resp = router(h.app.clone())
+        .oneshot(
+            Request::post("/api/kb")
+                .header(header::COOKIE, &editor.cookie)
+                .header("x-csrf-token", &editor.csrf)
+                .header(header::CONTENT_LENGTH, big)
+                .body(Body::from(vec![b'P'; 1024]))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let a = last_upload_audit();
+    assert_eq!(a.outcome, "too_large", "{a:?}");
+    let d: Value = serde_json::from_str(&a.detail).unwrap();
+    assert_eq!(d["content_length"], big, "{d}");
     let bomb = zip_of(&[("intents/x.yaml".to_string(), "a".repeat(6 * 1024 * 1024))]);
     let (c, v) = editor.call("POST", "/api/kb", Body::from(bomb)).await;
     assert_eq!(c, StatusCode::BAD_REQUEST, "{v}");
     assert!(v["error"].as_str().unwrap().contains("zip bomb"), "{v}");
+    let a = last_upload_audit();
+    assert_eq!(a.outcome, "refused", "{a:?}");
+    assert!(a.detail.contains("zip bomb"), "{a:?}");
 }
 
 fn g_id(g: &Gateway) -> String {
