@@ -59,7 +59,8 @@ pub struct Asked {
     pub unanswered: u64,
     /// (intent, count), most asked first.
     pub intents: Vec<(String, u64)>,
-    /// Redacted texts of the questions the robot could not answer.
+    /// Redacted texts of the questions the robot could not answer (also those it then handed to
+    /// staff: robots send a text only for a question they did not understand).
     pub unanswered_questions: Vec<String>,
 }
 
@@ -329,7 +330,7 @@ impl Db {
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
         let mut st = c
-            .prepare("SELECT text FROM questions WHERE site = ?1 AND day = ?2 AND outcome = 'unanswered' AND text IS NOT NULL ORDER BY ts_ms")
+            .prepare("SELECT text FROM questions WHERE site = ?1 AND day = ?2 AND outcome != 'answered' AND text IS NOT NULL ORDER BY ts_ms")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([site, day], |r| r.get::<_, String>(0))

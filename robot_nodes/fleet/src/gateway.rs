@@ -46,6 +46,8 @@ pub struct GatewayConfig {
     pub kb_dir: String,
     /// Reported in the status.
     pub software_version: String,
+    /// A node of the robot is reported silent when not heard from for this long (the fleet node).
+    pub node_silent_ms: u64,
 }
 
 impl Default for GatewayConfig {
@@ -62,6 +64,7 @@ impl Default for GatewayConfig {
             max_command_age_ms: 10_000,
             kb_dir: String::new(),
             software_version: env!("CARGO_PKG_VERSION").into(),
+            node_silent_ms: 3000,
         }
     }
 }
@@ -95,6 +98,9 @@ impl GatewayConfig {
         }
         if !(100..=5_000).contains(&self.deadman_ms) {
             return bad("deadman_ms", "100..=5000");
+        }
+        if !(500..=60_000).contains(&self.node_silent_ms) {
+            return bad("node_silent_ms", "500..=60000");
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 //!
 //! * Pure (no I/O, time passed in): [`proto`] (payloads, signing, size-capped decoding, redaction),
 //!   [`authz`] (roles per site), [`kbpkg`] (archives, the `letan kb check` checker, versions),
-//!   [`state`] (the hub's fleet table).
+//!   [`state`] (the hub's fleet table), [`health`] (the robot's node health as the fleet node sees it).
 //! * Zenoh: [`gateway`] (the robot side) and [`hub`] (the centre side).
 //! * The hub's storage ([`db`], SQLite) and web application ([`server`], axum).
 pub mod authz;
@@ -13,6 +13,7 @@ pub mod db;
 mod error;
 #[cfg(feature = "network")]
 pub mod gateway;
+pub mod health;
 #[cfg(feature = "network")]
 pub mod hub;
 pub mod kbpkg;

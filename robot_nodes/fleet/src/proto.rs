@@ -163,6 +163,9 @@ pub struct Pose2 {
 pub struct NodeHealth {
     pub name: String,
     pub ok: bool,
+    /// Why: when last heard, or what is silent (absent from older robots' statuses).
+    #[serde(default)]
+    pub detail: String,
 }
 
 /// The robot's status, about once a second.

@@ -10,7 +10,10 @@
 //! | in | `/nav/guide_status` | letan_interfaces/GuideStatus | status: navigation state |
 //! | in | `/mux/status` | letan_interfaces/MuxStatus | status: e-stop, active input |
 //! | in | `/staff/alert` | letan_interfaces/StaffAlert | event: staff alert |
-//! | in | `/intent` | letan_interfaces/Intent | event: question (answered, or unanswered with the redacted text) |
+//! | in | `/intent` | letan_interfaces/Intent | event: question (answered, or unanswered with the redacted text), sent once the dialog's reaction is known (`handoff_window_s`) |
+//! | in | `/dialog/state` → `handover` | letan_interfaces/DialogState | event: the question handed to staff (the pending one, else the dialog's last intent) |
+//! | in | `/nav/guide_status` → `failed` | letan_interfaces/GuideStatus | event: error (place, Nav2 error code and message) |
+//! | in | `/tf` (from `map`), `/humans/faces/tracked`, `/tts/status`, `/humans/voices/tracked` | TFMessage, IdsList, SpeechStatus, IdsList | status: node health ([`letan_fleet::health`]), with `/dialog/state`, `/nav/guide_status`, `/mux/status` and the debug image; an error event when a node that was heard goes silent |
 //! | in | `/map` | nav_msgs/OccupancyGrid | the map served on request, as a trinary PGM |
 //! | in | `/humans/faces/debug_image` | sensor_msgs/Image | the camera served on request, as JPEG at most once a second; the face node pixelates faces in it (`blur_debug_image`, on by default) |
 //! | out | `/cmd_vel_teleop_console` | geometry_msgs/Twist | hub teleop (the mux's deadman applies too; a zero when the gateway's 0.5 s deadman runs out) |
@@ -19,16 +22,78 @@
 //! | out | `/nav/goal` | letan_interfaces/NavGoalPlace | hub "go to" |
 use crate::common::{kb_files, repo_root, resolve, start, NodeArgs, NodesError};
 use letan_fleet::gateway::{Gateway, GatewayConfig, ToRobot};
+use letan_fleet::health::{Health, EXPECTED};
 use letan_fleet::proto::{EventKind, Outcome, Pose2};
 use letan_msgs::geometry_msgs::Twist;
+use letan_msgs::hri_msgs::IdsList;
 use letan_msgs::letan_interfaces::{
-    DialogState, GuideStatus, Intent, MuxStatus, NavGoalPlace, SayRequest, StaffAlert,
+    DialogState, GuideStatus, Intent, MuxStatus, NavGoalPlace, SayRequest, SpeechStatus, StaffAlert,
 };
 use letan_msgs::nav_msgs::{OccupancyGrid as MapMsg, Odometry};
 use letan_msgs::sensor_msgs::Image;
 use letan_msgs::std_msgs::Bool;
+use letan_msgs::tf2_msgs::TFMessage;
 use letan_transport::{Context, Qos};
 use std::future::Future;
+use std::time::Duration;
+
+/// How long a question waits for the dialog's reaction (a handover makes it "handed to staff").
+const HANDOFF_WINDOW_S: f64 = 2.0;
+/// The frame the navigation node's localisation publishes `/tf` from.
+const MAP_FRAME: &str = "map";
+
+/// The question from `/intent` not yet sent: the dialog may still hand the citizen to staff.
+struct Pending {
+    kind: EventKind,
+    at: f64,
+}
+
+/// The question event for an `/intent` message: answered, or unanswered with the redacted text.
+fn question_of(i: &Intent) -> EventKind {
+    let unanswered = i.intent_id.is_empty();
+    EventKind::Question {
+        intent: if unanswered {
+            "unknown".into()
+        } else {
+            i.intent_id.clone()
+        },
+        outcome: if unanswered {
+            Outcome::Unanswered
+        } else {
+            Outcome::Answered
+        },
+        // redacted again at the hub; never a face, never a name
+        text: unanswered.then(|| letan_fleet::proto::redact(&i.text)),
+    }
+}
+
+/// The dialog handed the citizen to staff: the pending question ends that way (keeping the
+/// redacted text of one the robot did not understand), or, with none pending, the dialog's last
+/// intent does.
+fn handoff(pending: Option<Pending>, d: &DialogState) -> EventKind {
+    match pending.map(|p| p.kind) {
+        Some(EventKind::Question { intent, text, .. }) => EventKind::Question {
+            intent,
+            outcome: Outcome::HandedToStaff,
+            text,
+        },
+        _ => EventKind::Question {
+            intent: if d.intent.is_empty() {
+                "unknown".into()
+            } else {
+                d.intent.clone()
+            },
+            outcome: Outcome::HandedToStaff,
+            text: None,
+        },
+    }
+}
+
+async fn send(gw: &Gateway, kind: EventKind) {
+    if let Err(e) = gw.event(kind).await {
+        tracing::debug!(error = %e, "event not sent to the fleet");
+    }
+}
 
 /// Run the fleet node until `shutdown`.
 pub async fn run(
@@ -56,7 +121,18 @@ pub async fn run(
     let intents = node.subscribe::<Intent>("/intent", Qos::commands())?;
     let map = node.subscribe::<MapMsg>("/map", Qos::latched())?;
     let image = node.subscribe::<Image>("/humans/faces/debug_image", Qos::sensor_data())?;
+    // heard from, for node health only
+    let tf = node.subscribe::<TFMessage>("/tf", Qos::commands().with_depth(100))?;
+    let faces = node.subscribe::<IdsList>("/humans/faces/tracked", Qos::commands())?;
+    let tts = node.subscribe::<SpeechStatus>("/tts/status", Qos::commands())?;
+    let voices = node.subscribe::<IdsList>("/humans/voices/tracked", Qos::commands())?;
     let clock = node.clock();
+    let mut health = Health::new(&EXPECTED, p.node_silent_ms as f64 / 1000.0);
+    let mut check = tokio::time::interval(Duration::from_millis(250));
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pending: Option<Pending> = None;
+    let mut dialog_was = String::new();
+    let mut guide_was = (String::new(), String::new());
     let mut image_at: Option<f64> = None;
     let teleop = node.publisher::<Twist>("/cmd_vel_teleop_console", Qos::commands())?;
     let estop = node.publisher::<Bool>("/mux/operator_estop", Qos::commands())?;
@@ -80,28 +156,68 @@ pub async fn run(
                 s.cmd_linear = o.twist.twist.linear.x;
                 s.cmd_angular = o.twist.twist.angular.z;
             }),
-            Some(d) = dialog.recv() => gw.update(|s| s.dialog_state = d.state.clone()),
-            Some(g) = guide.recv() => gw.update(|s| s.nav_state = g.state.clone()),
-            Some(m) = mux.recv() => gw.update(|s| {
-                s.estop = m.estop_engaged;
-                s.active_input = m.active_input.clone();
-            }),
-            Some(a) = alerts.recv() => {
-                if let Err(e) = gw.event(EventKind::StaffAlert { reason: a.reason.clone() }).await {
-                    tracing::debug!(error = %e, "alert not sent to the fleet");
+            Some(d) = dialog.recv() => {
+                health.heard("dialog", clock.seconds());
+                gw.update(|s| s.dialog_state = d.state.clone());
+                if d.state == "handover" && dialog_was != "handover" {
+                    send(&gw, handoff(pending.take(), &d)).await;
+                }
+                dialog_was = d.state.clone();
+            }
+            Some(g) = guide.recv() => {
+                health.heard("navigation", clock.seconds());
+                gw.update(|s| s.nav_state = g.state.clone());
+                let now_is = (g.place_id.clone(), g.state.clone());
+                if g.state == "failed" && guide_was != now_is {
+                    let message = format!(
+                        "navigation to {:?} failed (error {}): {}",
+                        g.place_id.chars().take(64).collect::<String>(),
+                        g.error_code,
+                        g.error_msg.chars().take(200).collect::<String>()
+                    );
+                    send(&gw, EventKind::Error { message }).await;
+                }
+                guide_was = now_is;
+            }
+            Some(m) = mux.recv() => {
+                health.heard("mux", clock.seconds());
+                gw.update(|s| {
+                    s.estop = m.estop_engaged;
+                    s.active_input = m.active_input.clone();
+                });
+            }
+            Some(t) = tf.recv() => {
+                if t.transforms.iter().any(|x| x.header.frame_id.trim_start_matches('/') == MAP_FRAME) {
+                    health.heard("navigation", clock.seconds());
                 }
             }
-            Some(i) = intents.recv() => {
-                let unanswered = i.intent_id.is_empty();
-                let kind = EventKind::Question {
-                    intent: if unanswered { "unknown".into() } else { i.intent_id.clone() },
-                    outcome: if unanswered { Outcome::Unanswered } else { Outcome::Answered },
-                    // redacted again at the hub; never a face, never a name
-                    text: unanswered.then(|| letan_fleet::proto::redact(&i.text)),
-                };
-                if let Err(e) = gw.event(kind).await {
-                    tracing::debug!(error = %e, "question not sent to the fleet");
+            Some(_) = faces.recv() => health.heard("face", clock.seconds()),
+            Some(_) = tts.recv() => health.heard("tts", clock.seconds()),
+            Some(_) = voices.recv() => health.heard("asr", clock.seconds()),
+            _ = check.tick() => {
+                let now = clock.seconds();
+                let (nodes, went_silent) = health.evaluate(now, |topic| {
+                    node.publisher_count(topic).unwrap_or(0) > 0
+                });
+                gw.update(|s| s.nodes = nodes);
+                for message in went_silent {
+                    tracing::warn!(%message, "fleet: a node went silent");
+                    send(&gw, EventKind::Error { message }).await;
                 }
+                if pending.as_ref().is_some_and(|p| now - p.at >= HANDOFF_WINDOW_S || now < p.at) {
+                    if let Some(p) = pending.take() {
+                        send(&gw, p.kind).await;
+                    }
+                }
+            }
+            Some(a) = alerts.recv() => {
+                send(&gw, EventKind::StaffAlert { reason: a.reason.clone() }).await;
+            }
+            Some(i) = intents.recv() => {
+                if let Some(p) = pending.take() {
+                    send(&gw, p.kind).await;
+                }
+                pending = Some(Pending { kind: question_of(&i), at: clock.seconds() });
             }
             Some(m) = map.recv() => match map_pgm(&m) {
                 Ok(pgm) => gw.set_map(pgm),
@@ -109,6 +225,7 @@ pub async fn run(
             },
             Some(img) = image.recv() => {
                 let now = clock.seconds();
+                health.heard("face", now);
                 if image_at.is_none_or(|t| now - t >= 1.0 || now < t) {
                     image_at = Some(now);
                     match crate::console::jpeg_of(&img) {
@@ -141,6 +258,9 @@ pub async fn run(
         }
     }
     teleop.publish(Twist::default())?;
+    if let Some(p) = pending.take() {
+        send(&gw, p.kind).await;
+    }
     gw.close().await;
     Ok(())
 }

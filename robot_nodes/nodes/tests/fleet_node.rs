@@ -1,13 +1,15 @@
 //! The fleet node on the in-process bus, joined to a hub over real Zenoh on loopback: the hub sees
 //! the robot's status from its topics, its teleop reaches `/cmd_vel_teleop_console`, its e-stop
-//! `/mux/operator_estop`, and when the hub goes away the node publishes a zero by itself.
+//! `/mux/operator_estop`, and when the hub goes away the node publishes a zero by itself. The
+//! status carries the robot's node health (a node that stops publishing turns silent), and the
+//! events carry handoffs to staff and errors (a failed navigation goal, a node gone silent).
 #![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use letan_fleet::authz::Role;
-use letan_fleet::hub::{Hub, HubConfig};
-use letan_fleet::proto::CommandBody;
+use letan_fleet::hub::{Hub, HubConfig, Notice};
+use letan_fleet::proto::{CommandBody, Event, EventKind, Outcome, Status};
 use letan_msgs::geometry_msgs::Twist;
-use letan_msgs::letan_interfaces::MuxStatus;
+use letan_msgs::letan_interfaces::{DialogState, GuideStatus, Intent, MuxStatus};
 use letan_msgs::nav_msgs::Odometry;
 use letan_msgs::std_msgs::Bool;
 use letan_nodes::NodeArgs;
@@ -25,6 +27,7 @@ async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
     })
     .await
     .unwrap();
+    let mut notices = hub.notices();
     let dir = tempfile::tempdir().unwrap();
     let params = dir.path().join("fleet.yaml");
     std::fs::write(
@@ -71,7 +74,7 @@ async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
         .unwrap();
         if let Some(r) = hub.robot("r1") {
             let s = r.status.clone().unwrap();
-            if r.online && s.estop && s.pose.is_some_and(|p| p.x == 3.5) {
+            if r.online && s.estop && s.pose.is_some_and(|p| p.x == 3.5) && node_ok(&s, "mux") {
                 break r;
             }
         }
@@ -83,6 +86,17 @@ async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(seen.site, "site-a");
+    // node health: the mux is heard; nothing publishes for the dialog or the others
+    let s = seen.status.clone().unwrap();
+    let names: Vec<_> = s.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["dialog", "navigation", "mux", "face", "tts", "asr"],
+        "{s:?}"
+    );
+    for n in s.nodes.iter().filter(|n| n.name != "mux") {
+        assert!(!n.ok && n.detail.contains("never heard"), "{n:?}");
+    }
     assert!(
         !seen.kb_version.is_empty(),
         "the built-in knowledge base's version"
@@ -187,6 +201,119 @@ async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
     assert_eq!(p.pixels[0], 254, "free is white: {:?}", p.pixels);
     assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
 
+    // events: a question the dialog hands to staff is one handoff, not also an answer; a question
+    // it answers is an answer; a failed navigation goal is an error
+    let intent = test
+        .publisher::<Intent>("/intent", Qos::commands())
+        .unwrap();
+    let dialog = test
+        .publisher::<DialogState>("/dialog/state", Qos::commands())
+        .unwrap();
+    let guide = test
+        .publisher::<GuideStatus>("/nav/guide_status", Qos::commands())
+        .unwrap();
+    intent
+        .publish(Intent {
+            intent_id: "staff.request".into(),
+            text: "cho tôi gặp cán bộ".into(),
+            ..Intent::default()
+        })
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let handover = DialogState {
+        state: "handover".into(),
+        intent: "staff.request".into(),
+        ..DialogState::default()
+    };
+    dialog.publish(handover.clone()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    intent
+        .publish(Intent {
+            intent_id: "nav.where_is".into(),
+            text: "nhà vệ sinh ở đâu".into(),
+            ..Intent::default()
+        })
+        .unwrap();
+    guide
+        .publish(GuideStatus {
+            place_id: "toilet".into(),
+            state: "failed".into(),
+            error_code: 2,
+            error_msg: "no path to the place".into(),
+            ..GuideStatus::default()
+        })
+        .unwrap();
+
+    // the mux stopped publishing after the first part: it turns silent (an error event too), while
+    // the dialog, heard again, is healthy
+    let t0 = Instant::now();
+    let mut events: Vec<Event> = Vec::new();
+    let s = loop {
+        dialog.publish(handover.clone()).unwrap();
+        while let Ok(n) = notices.try_recv() {
+            if let Notice::Event(e) = n {
+                events.push(e);
+            }
+        }
+        let s = hub.robot("r1").and_then(|r| r.status).unwrap();
+        let silent_error = events.iter().any(|e| {
+            matches!(&e.kind, EventKind::Error { message } if message.contains("node mux went silent"))
+        });
+        let answered = events.iter().any(
+            |e| matches!(&e.kind, EventKind::Question { intent, .. } if intent == "nav.where_is"),
+        );
+        if !node_ok(&s, "mux") && node_ok(&s, "dialog") && silent_error && answered {
+            break s;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(15), "{s:?}\n{events:#?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let mux_health = s.nodes.iter().find(|n| n.name == "mux").unwrap();
+    assert!(mux_health.detail.contains("/mux/status"), "{mux_health:?}");
+    let questions: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Question {
+                intent, outcome, ..
+            } => Some((intent.as_str(), *outcome)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        questions,
+        [
+            ("staff.request", Outcome::HandedToStaff),
+            ("nav.where_is", Outcome::Answered)
+        ],
+        "{events:#?}"
+    );
+    let errors: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Error { message } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.contains("navigation to \"toilet\" failed (error 2): no path")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors.iter().filter(|m| m.contains("node mux")).count(),
+        1,
+        "reported once: {errors:?}"
+    );
+    // the hub keeps the errors for the overview
+    let alerts = hub.robot("r1").unwrap().alerts;
+    assert!(
+        alerts
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Error { message } if message.contains("toilet"))),
+        "{alerts:?}"
+    );
+
     // the hub goes: a zero within the deadman
     let gone = Instant::now();
     hub.close().await;
@@ -208,4 +335,8 @@ async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
     );
     let _ = stop_tx.send(());
     node.await.unwrap().unwrap();
+}
+
+fn node_ok(s: &Status, name: &str) -> bool {
+    s.nodes.iter().any(|n| n.name == name && n.ok)
 }
