@@ -6,7 +6,9 @@
 //! languages; scans with 0, 1 and 100 000 ranges, NaN ranges or a zero angle increment; images
 //! with a wrong step, truncated data, an unknown encoding or 0×0 pixels; odd-length, 48 kHz
 //! stereo and absurd audio; goals for unknown places; an `IdsList` with 10 000 ids; a
-//! `TFMessage` with 10 000 transforms; and so on.
+//! `TFMessage` with 10 000 transforms; 1 MB transcripts (final and partial); a flood of 10 000
+//! messages in 1 s of sim time on the transcript input and on each of the mux's four velocity
+//! inputs; and so on.
 //!
 //! Afterwards every node must still be running (its task not finished) and still do its job, and
 //! nothing hostile may have come out the other side (no NaN, no over-limit velocity on /cmd_vel,
@@ -991,6 +993,28 @@ async fn hostile_speech_and_dialog(rig: &mut Rig) {
             ..Transcript::default()
         })
         .unwrap();
+    // 1 MB transcripts, a final one (the router and the dialog read it) and a partial one, in a
+    // step of their own.
+    let mb = |unit: &str| unit.repeat(1_000_000 / unit.len() + 1);
+    for (text, is_final) in [
+        (mb("Xin chào, cho tôi hỏi nhà vệ sinh ở đâu? 🙂 "), true),
+        (mb("wifi "), false),
+    ] {
+        assert!(text.len() >= 1_000_000);
+        rig.ins
+            .transcript
+            .publish(Transcript {
+                text,
+                is_final,
+                language: "vi".into(),
+                confidence: 0.9,
+                source: "keyboard".into(),
+                header: hdr(rig.t, HOSTILE),
+            })
+            .unwrap();
+    }
+    rig.step(0.1).await;
+    rig.assert_alive("1 MB transcripts");
     rig.ins
         .transcript
         .publish(Transcript {
@@ -1246,6 +1270,63 @@ async fn hostile_audio(rig: &mut Rig) {
     rig.assert_alive("hostile audio");
 }
 
+/// Messages per input in the flood, all within 1 s of sim time.
+const FLOOD: usize = 10_000;
+
+/// A flood: `FLOOD` messages in 1 s of sim time on the transcript input and on each of the four
+/// velocity inputs of the mux (1 000 per input in each of the rig's usual 0.1 s steps, 50 000 in
+/// all), short hostile transcripts and NaN or over-limit twists. The nodes' subscriptions keep
+/// the newest few and drop the rest; the nodes stay up, and nothing over the limits reaches
+/// /cmd_vel (checked with the rest afterwards). (Steps of 0.1 s, as everywhere else in this
+/// test: finer steps shift the mux's 20 Hz ticks against the 0.1 s steps of the later checks.)
+async fn flood(rig: &mut Rig) {
+    let texts = ["", "🙂", "xin chào", "\u{0}\u{1b}[31m", "nhà vệ sinh"];
+    let wall = Instant::now();
+    let t0 = rig.t;
+    let mut sent = [0usize; 5];
+    for step in 0..10 {
+        for j in 0..FLOOD / 10 {
+            let k = step * (FLOOD / 10) + j;
+            rig.ins
+                .transcript
+                .publish(Transcript {
+                    header: hdr(rig.t, HOSTILE),
+                    text: texts[k % texts.len()].into(),
+                    language: "vi".into(),
+                    confidence: [0.9, f32::NAN][k % 2],
+                    is_final: k.is_multiple_of(3),
+                    source: "keyboard".into(),
+                })
+                .unwrap();
+            sent[0] += 1;
+            for (i, n) in sent[1..].iter_mut().enumerate() {
+                let t = if k.is_multiple_of(3) {
+                    twist(50.0, -80.0, 0.0)
+                } else {
+                    twist(BAD_F64[k % BAD_F64.len()], 0.2, f64::NAN)
+                };
+                velocity_input(&rig.ins, i).publish(t).unwrap();
+                *n += 1;
+            }
+        }
+        rig.sensors();
+        rig.step(0.1).await;
+    }
+    assert_eq!(sent, [FLOOD; 5]);
+    assert!(
+        (rig.t - t0 - 1.0).abs() < 1e-3,
+        "the flood took {} s of sim time",
+        rig.t - t0
+    );
+    rig.assert_alive("the flood");
+    eprintln!(
+        "flood: {FLOOD} messages on each of 5 inputs in 1 s of sim time, {:.1} s wall",
+        wall.elapsed().as_secs_f64()
+    );
+    rig.run(1.0).await;
+    rig.assert_alive("the flood");
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn every_node_survives_hostile_input_and_still_does_its_job() {
     let wall = Instant::now();
@@ -1254,6 +1335,7 @@ async fn every_node_survives_hostile_input_and_still_does_its_job() {
     hostile_velocities(&mut rig).await;
     hostile_navigation(&mut rig).await;
     hostile_speech_and_dialog(&mut rig).await;
+    flood(&mut rig).await;
     hostile_camera(&mut rig).await;
     hostile_audio(&mut rig).await;
     rig.assert_alive("all hostile input");
