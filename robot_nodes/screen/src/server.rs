@@ -27,6 +27,10 @@ const APP_JS: &str = include_str!("../assets/app.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
 /// This server's HTTP API as an OpenAPI 3 document (hand-written), served at `/api/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
+/// At most this many `/api/events` streams at once (the route is public): one more gets 503 until
+/// one of them closes. The robot's own screen needs one; a few spare for a reloading page or a
+/// technician's laptop.
+pub const MAX_EVENT_STREAMS: usize = 32;
 /// Content-Security-Policy of every response: only this origin, no inline script or style.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
                        connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -46,6 +50,8 @@ struct App {
     buttons: Mutex<TokenBucket>,
     /// Flips to true when the server shuts down (ends the event streams).
     stop: watch::Sender<bool>,
+    /// One permit per open `/api/events` stream, held until the stream is dropped.
+    streams: Arc<tokio::sync::Semaphore>,
 }
 
 type Shared = Arc<App>;
@@ -68,6 +74,8 @@ pub enum ApiError {
     TooManyRequests(Duration),
     /// 503
     Unavailable,
+    /// 503: `MAX_EVENT_STREAMS` event streams are already open
+    TooManyStreams,
 }
 
 impl IntoResponse for ApiError {
@@ -89,8 +97,19 @@ impl IntoResponse for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the robot is busy or not connected".to_string(),
             ),
+            ApiError::TooManyStreams => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "too many open event streams (at most {MAX_EVENT_STREAMS}); \
+                     close another screen page or try again later"
+                ),
+            ),
         };
         let mut resp = (status, Json(json!({ "error": msg }))).into_response();
+        if let ApiError::TooManyStreams = self {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         if let ApiError::TooManyRequests(d) = self {
             let secs = d.as_secs_f64().ceil().max(1.0) as u64;
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
@@ -121,6 +140,7 @@ fn build(params: ScreenParams, link: ScreenLink) -> Result<(Router, Shared)> {
             params.button_burst,
         )),
         stop: watch::channel(false).0,
+        streams: Arc::new(tokio::sync::Semaphore::new(MAX_EVENT_STREAMS)),
         link,
         params,
     });
@@ -365,13 +385,19 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn events(
-    State(app): State<Shared>,
-) -> Sse<impl futures::Stream<Item = std::result::Result<Event, Infallible>>> {
+/// The state as server-sent events, at most [`MAX_EVENT_STREAMS`] streams at once (503 beyond).
+async fn events(State(app): State<Shared>) -> ApiResult<Response> {
+    // The permit lives in the stream's state: it is released when the stream ends or the client
+    // goes away (the body is dropped).
+    let permit = app
+        .streams
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::TooManyStreams)?;
     let rx = app.link.state.clone();
     let stop = app.stop.subscribe();
-    let init = (rx, stop, true);
-    let stream = futures::stream::unfold(init, |(mut rx, stop, first)| async move {
+    let init = (rx, stop, true, permit);
+    let stream = futures::stream::unfold(init, |(mut rx, stop, first, permit)| async move {
         if !first {
             let change = async {
                 if rx.changed().await.is_err() {
@@ -385,9 +411,11 @@ async fn events(
             }
         }
         let ev = state_event(&rx.borrow_and_update());
-        Some((Ok(ev), (rx, stop, false)))
+        Some((Ok::<_, Infallible>(ev), (rx, stop, false, permit)))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
 }
 
 async fn qr_image(State(app): State<Shared>) -> ApiResult<Response> {

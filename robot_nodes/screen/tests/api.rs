@@ -8,7 +8,7 @@ use http_body_util::BodyExt;
 use letan_screen::link::{
     DialogState, Lang, RobotSide, ScreenInput, ScreenLink, ScreenState, Suggestion,
 };
-use letan_screen::server::{bind, router, serve_listener};
+use letan_screen::server::{bind, router, serve_listener, MAX_EVENT_STREAMS};
 use letan_screen::ScreenParams;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -207,6 +207,55 @@ async fn events_push_the_state_on_every_change() {
     let v = next_state(&mut body, |_| true).await;
     assert_eq!(v["staff_called"], true);
     assert_eq!(v["seq"], 2);
+}
+
+#[tokio::test]
+async fn event_streams_are_capped_and_a_closed_one_frees_its_place() {
+    let h = harness();
+    let mut open = Vec::new();
+    for _ in 0..MAX_EVENT_STREAMS {
+        let resp = call(&h.app, get("/api/events")).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        open.push(resp.into_body());
+    }
+    // One more: 503, a JSON error that says why, and when to retry.
+    let resp = call(&h.app, get("/api/events")).await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(resp.headers()[header::RETRY_AFTER], "5");
+    let v = json_of(resp).await;
+    let msg = v["error"].as_str().unwrap();
+    assert!(
+        msg.contains("too many open event streams") && msg.contains("32"),
+        "{msg}"
+    );
+    // The rest of the screen still answers, and the open streams still get every change.
+    assert_eq!(
+        call(&h.app, get("/api/state")).await.status(),
+        StatusCode::OK
+    );
+    h.robot.update(|s| s.heard = "khai sinh".into());
+    for body in &mut open {
+        let v = next_state(body, |v| v["seq"] == 1).await;
+        assert_eq!(v["heard"], "khai sinh");
+    }
+    // A client goes away: its place is free again, once, for the current state.
+    drop(open.pop());
+    let resp = call(&h.app, get("/api/events")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+    assert_eq!(next_state(&mut body, |_| true).await["seq"], 1);
+    assert_eq!(
+        call(&h.app, get("/api/events")).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    // All closed: all places free.
+    drop(body);
+    open.clear();
+    for _ in 0..MAX_EVENT_STREAMS {
+        let resp = call(&h.app, get("/api/events")).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        open.push(resp.into_body());
+    }
 }
 
 #[tokio::test]
