@@ -23,7 +23,7 @@
 //! [`link::RobotState`] in, an `mpsc` of [`link::OperatorCommand`] out). [`run`] serves it for a
 //! link: `letan run console` (the console node in `letan-nodes`) starts it there. `fake::FakeRobot`
 //! is an in-memory robot for tests, and `demo` puts the two together for `letan console --demo`; both
-//! are behind the feature `demo`, on by default (`--no-default-features` builds the console without them).
+//! are behind the feature `demo`, off by default (the `letan` binary and the crate's tests turn it on).
 
 pub mod audit;
 pub mod auth;

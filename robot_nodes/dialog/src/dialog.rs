@@ -444,6 +444,33 @@ impl Dialog {
         self.nlu.kb().prompt(id, lang).to_string()
     }
 
+    /// The knowledge base's sentence `id` in the conversation language, its `{name}`
+    /// placeholders filled from `values`.
+    fn prompt_with(&self, id: &str, values: &[(&str, &str)]) -> String {
+        self.nlu.kb().prompt_with(id, self.lang, values)
+    }
+
+    /// [`Dialog::prompt_with`] for a sentence that addresses the person: `{address}` ("bác",
+    /// "anh", "chị"), `{me}` ("cháu", or "em" to "anh"/"chị"), and `{Address}`, `{Me}` capitalised,
+    /// besides `values`.
+    fn prompt_addressed(&self, id: &str, values: &[(&str, &str)]) -> String {
+        let a = self.address;
+        let me = if matches!(a, "anh" | "chị") {
+            "em"
+        } else {
+            "cháu"
+        };
+        let (cap_a, cap_me) = (capitalize(a), capitalize(me));
+        let mut all = vec![
+            ("address", a),
+            ("Address", cap_a.as_str()),
+            ("me", me),
+            ("Me", cap_me.as_str()),
+        ];
+        all.extend_from_slice(values);
+        self.prompt_with(id, &all)
+    }
+
     /// The conversation language.
     pub fn language(&self) -> Language {
         self.lang
@@ -746,12 +773,7 @@ impl Dialog {
             (Phase::Guiding { .. }, NavEvent::FollowerFound) => self.follower_lost = false,
             (Phase::Guiding { place }, NavEvent::Arrived) => {
                 let name = self.place_name(&place);
-                let text = match self.lang {
-                    Language::Vi => {
-                        format!("Dạ, đến {name} rồi ạ. Chúc bác làm thủ tục thuận lợi.")
-                    }
-                    Language::En => format!("Here is the {name}. Good luck with your procedure."),
-                };
+                let text = self.prompt_with("guide.arrived", &[("place", &name)]);
                 self.say(text, self.cfg.normal_rate, now, out);
                 self.phase = Phase::Arrived {
                     leave_at: now + Duration::from_secs_f64(self.cfg.post_arrival_wait_s),
@@ -760,10 +782,7 @@ impl Dialog {
             (Phase::Guiding { place }, NavEvent::Failed { reason }) => {
                 tracing::warn!(place = %place, reason = %reason, "guidance failed");
                 let directions = self.directions(&place);
-                let text = match self.lang {
-                    Language::Vi => format!("Xin lỗi bác, cháu không đi tiếp được. {directions} Cháu đã báo cán bộ hỗ trợ bác ạ."),
-                    Language::En => format!("Sorry, I cannot go any further. {directions} I have called a staff member to help you."),
-                };
+                let text = self.prompt_with("guide.failed", &[("directions", &directions)]);
                 self.say(text, self.cfg.normal_rate, now, out);
                 self.alert_staff(
                     AlertReason::RobotFault,
@@ -779,9 +798,7 @@ impl Dialog {
                 // apologise, call staff to take the person on, and hand over.
                 tracing::warn!(place = %place, "navigation went silent while guiding");
                 let name = self.place_name(&place);
-                let text = self
-                    .prompt("guide.interrupted", self.lang)
-                    .replace("{place}", &name);
+                let text = self.prompt_with("guide.interrupted", &[("place", &name)]);
                 self.say(text, self.cfg.normal_rate, now, out);
                 self.alert_staff(
                     AlertReason::RobotFault,
@@ -1139,21 +1156,18 @@ impl Dialog {
             return false;
         };
         let screen = entry.screen.get(self.lang);
-        let (field, label_vi, label_en) = match d {
-            Detail::Fee => (&screen.fee, "Về lệ phí", "The fee"),
-            Detail::Where => (&screen.where_, "Nơi nộp", "Where"),
-            Detail::Documents => (&screen.documents, "Giấy tờ cần mang", "Documents"),
-            Detail::Time => (&screen.time, "Thời gian", "Time"),
-            Detail::Online => (&screen.online, "Làm trực tuyến", "Online"),
+        let (field, prompt) = match d {
+            Detail::Fee => (&screen.fee, "detail.fee"),
+            Detail::Where => (&screen.where_, "detail.where"),
+            Detail::Documents => (&screen.documents, "detail.documents"),
+            Detail::Time => (&screen.time, "detail.time"),
+            Detail::Online => (&screen.online, "detail.online"),
         };
         let Some(value) = field.clone() else {
             return false;
         };
-        let t = title(&topic, self.lang);
-        let text = match self.lang {
-            Language::Vi => format!("{label_vi} {}: {}", t.to_lowercase(), value.trim()),
-            Language::En => format!("{label_en} for {}: {}", t.to_lowercase(), value.trim()),
-        };
+        let t = title(&topic, self.lang).to_lowercase();
+        let text = self.prompt_with(prompt, &[("topic", &t), ("value", value.trim())]);
         self.pending = Pending::None;
         self.not_understood = 0;
         self.intent = topic.clone();
@@ -1288,46 +1302,22 @@ impl Dialog {
         now: Duration,
         out: &mut Vec<Action>,
     ) {
-        let a = self.address;
-        let me = if matches!(a, "anh" | "chị") {
-            "em"
-        } else {
-            "cháu"
-        };
-        let cap = capitalize(a);
-        let text = match (intent.as_str(), &destination, self.lang) {
-            ("staff.handoff", _, Language::Vi) => {
-                format!("{cap} muốn {me} mời cán bộ ra gặp {a} phải không ạ?")
+        let text = match (intent.as_str(), &destination) {
+            ("staff.handoff", _) => self.prompt_addressed("confirm.staff", &[]),
+            (_, Some(place)) => {
+                let name = self.place_name(place);
+                self.prompt_addressed("confirm.place", &[("place", &name)])
             }
-            ("staff.handoff", _, Language::En) => {
-                "Would you like me to call a staff member?".to_string()
+            (_, None) => {
+                let topic = title(&intent, self.lang).to_lowercase();
+                self.prompt_addressed("confirm.topic", &[("topic", &topic)])
             }
-            (_, Some(place), Language::Vi) => {
-                format!(
-                    "{cap} hỏi đường đến {} phải không ạ?",
-                    self.place_name(place)
-                )
-            }
-            (_, Some(place), Language::En) => {
-                format!("Did you ask the way to the {}?", self.place_name(place))
-            }
-            (_, None, Language::Vi) => format!(
-                "{cap} hỏi về {} phải không ạ?",
-                title(&intent, self.lang).to_lowercase()
-            ),
-            (_, None, Language::En) => format!(
-                "Did you ask about {}?",
-                title(&intent, self.lang).to_lowercase()
-            ),
         };
         let heard = self.heard.clone();
         let screen = ScreenContent {
             lang: self.lang,
             title: text.clone(),
-            body: match self.lang {
-                Language::Vi => format!("{me} nghe được: «{heard}»", me = capitalize(me)),
-                Language::En => format!("I heard: “{heard}”"),
-            },
+            body: self.prompt_addressed("confirm.heard", &[("heard", &heard)]),
             documents: Vec::new(),
             qr_url: None,
             suggestions: Vec::new(),
@@ -1346,22 +1336,8 @@ impl Dialog {
 
     /// "Không phải": offer the other readings as buttons (and by voice), or ask to hear it again.
     fn offer_alternatives(&mut self, options: Vec<String>, now: Duration, out: &mut Vec<Action>) {
-        let a = self.address;
-        let me = if matches!(a, "anh" | "chị") {
-            "em"
-        } else {
-            "cháu"
-        };
         if options.is_empty() {
-            let text = match self.lang {
-                Language::Vi => format!(
-                    "Dạ, {a} nói lại giúp {me} được không ạ? {} cũng có thể chọn trên màn hình.",
-                    capitalize(a)
-                ),
-                Language::En => {
-                    "Sorry. Could you say it again? You can also choose on the screen.".to_string()
-                }
-            };
+            let text = self.prompt_addressed("alternatives.none", &[]);
             let screen = self.home_screen();
             self.answer(text, Some(screen), now, out);
             return;
@@ -1370,21 +1346,18 @@ impl Dialog {
             .iter()
             .map(|o| title(o, self.lang).to_lowercase())
             .collect();
-        let list = match (self.lang, names.as_slice()) {
-            (_, [one]) => one.clone(),
-            (Language::Vi, [init @ .., last]) => format!("{} hay {last}", init.join(", ")),
-            (Language::En, [init @ .., last]) => format!("{} or {last}", init.join(", ")),
-            (_, []) => String::new(),
+        let list = match names.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => {
+                let items = init.join(", ");
+                self.prompt_with("alternatives.list", &[("items", &items), ("last", last)])
+            }
+            [] => String::new(),
         };
-        let text = match (self.lang, options.len()) {
-            (Language::Vi, 1) => {
-                format!("Dạ, vậy {a} hỏi về {list} phải không ạ? Hay {a} nói lại giúp {me} ạ.")
-            }
-            (Language::Vi, _) => {
-                format!("Dạ, vậy {a} hỏi về {list} ạ? Hay {a} nói lại giúp {me} ạ.")
-            }
-            (Language::En, 1) => format!("Did you mean {list}? Or please say it again."),
-            (Language::En, _) => format!("Do you mean {list}? Or please say it again."),
+        let text = if options.len() == 1 {
+            self.prompt_addressed("alternatives.one", &[("topic", &list)])
+        } else {
+            self.prompt_addressed("alternatives.many", &[("list", &list)])
         };
         let screen = ScreenContent {
             lang: self.lang,
@@ -1412,14 +1385,8 @@ impl Dialog {
         out: &mut Vec<Action>,
     ) {
         let (a, b) = (title(&options[0], self.lang), title(&options[1], self.lang));
-        let mut text = match self.lang {
-            Language::Vi => format!(
-                "Bác hỏi về {} hay {} ạ?",
-                a.to_lowercase(),
-                b.to_lowercase()
-            ),
-            Language::En => format!("Do you mean {} or {}?", a.to_lowercase(), b.to_lowercase()),
-        };
+        let (a, b) = (a.to_lowercase(), b.to_lowercase());
+        let mut text = self.prompt_with("clarify.two", &[("first", &a), ("second", &b)]);
         if earlier {
             text = format!("{} {text}", self.prompt("clarify.earlier", self.lang));
         }
@@ -1587,16 +1554,10 @@ impl Dialog {
                     return;
                 }
                 let text = if intent == "nav.guide" {
-                    match self.lang {
-                        Language::Vi => format!("Bác muốn cháu dẫn bác đến {name} phải không ạ?"),
-                        Language::En => format!("Shall I take you to the {name}?"),
-                    }
+                    self.prompt_with("guide.offer", &[("place", &name)])
                 } else {
                     let d = self.directions(&place);
-                    match self.lang {
-                        Language::Vi => format!("{d} Bác có muốn cháu dẫn bác đi không ạ?"),
-                        Language::En => format!("{d} Would you like me to take you there?"),
-                    }
+                    self.prompt_with("guide.offer_after_directions", &[("directions", &d)])
                 };
                 let screen = ScreenContent {
                     lang: self.lang,

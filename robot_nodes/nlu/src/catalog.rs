@@ -118,4 +118,70 @@ pub const PROMPTS: &[&str] = &[
     "language.switched",
     "nav.where_to",
     "staff_alert.requested",
+    "guide.arrived",
+    "guide.failed",
+    "guide.offer",
+    "guide.offer_after_directions",
+    "confirm.staff",
+    "confirm.place",
+    "confirm.topic",
+    "confirm.heard",
+    "alternatives.none",
+    "alternatives.one",
+    "alternatives.many",
+    "alternatives.list",
+    "clarify.two",
+    "detail.fee",
+    "detail.where",
+    "detail.documents",
+    "detail.time",
+    "detail.online",
 ];
+
+/// The placeholders a prompt's text may hold, `{name}`, which the dialog fills in (a prompt
+/// not listed has none). `address` is how the robot addresses the person ("bác", "anh", "chị"),
+/// `me` how it calls itself ("cháu", "em"); `Address` and `Me` the same with a capital letter.
+pub const PROMPT_PLACEHOLDERS: &[(&str, &[&str])] = &[
+    ("guide.interrupted", &["place"]),
+    ("guide.arrived", &["place"]),
+    ("guide.failed", &["directions"]),
+    ("guide.offer", &["place"]),
+    ("guide.offer_after_directions", &["directions"]),
+    ("confirm.staff", &["address", "Address", "me", "Me"]),
+    (
+        "confirm.place",
+        &["address", "Address", "me", "Me", "place"],
+    ),
+    (
+        "confirm.topic",
+        &["address", "Address", "me", "Me", "topic"],
+    ),
+    (
+        "confirm.heard",
+        &["address", "Address", "me", "Me", "heard"],
+    ),
+    ("alternatives.none", &["address", "Address", "me", "Me"]),
+    (
+        "alternatives.one",
+        &["address", "Address", "me", "Me", "topic"],
+    ),
+    (
+        "alternatives.many",
+        &["address", "Address", "me", "Me", "list"],
+    ),
+    ("alternatives.list", &["items", "last"]),
+    ("clarify.two", &["first", "second"]),
+    ("detail.fee", &["topic", "value"]),
+    ("detail.where", &["topic", "value"]),
+    ("detail.documents", &["topic", "value"]),
+    ("detail.time", &["topic", "value"]),
+    ("detail.online", &["topic", "value"]),
+];
+
+/// The placeholders prompt `id` may hold (see [`PROMPT_PLACEHOLDERS`]).
+pub fn prompt_placeholders(id: &str) -> &'static [&'static str] {
+    PROMPT_PLACEHOLDERS
+        .iter()
+        .find(|(p, _)| *p == id)
+        .map_or(&[], |(_, names)| names)
+}

@@ -4,7 +4,8 @@
 //! - `sources.yaml`: every source a fact cites (key, title, url, date);
 //! - `places.yaml`: every place (vi/en name, description, aliases used for slot extraction);
 //! - `prompts.yaml`: the dialog's own sentences (greeting, re-prompt, farewell, screen titles),
-//!   one per id of [`catalog::PROMPTS`], each in vi and en;
+//!   one per id of [`catalog::PROMPTS`], each in vi and en, with only the `{placeholders}` of
+//!   [`catalog::PROMPT_PLACEHOLDERS`];
 //! - `intents/*.yaml`: per intent, a short spoken answer and a screen text in vi and en, the facts
 //!   behind them (each with a source and a reviewed date), and example phrases for the classifier.
 //!
@@ -203,6 +204,23 @@ pub struct Kb {
     pub sources: BTreeMap<String, Source>,
     /// The dialog's own sentences by prompt id (every id of [`catalog::PROMPTS`]).
     pub prompts: BTreeMap<String, Lang<String>>,
+}
+
+/// The `{name}` placeholders of a prompt's text (whatever stands between braces).
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                names.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => rest = after,
+        }
+    }
+    names
 }
 
 /// The knowledge-base files built into the binary (paths relative to `kb/`).
@@ -661,6 +679,23 @@ impl Kb {
                         ),
                     );
                 }
+                let known = catalog::prompt_placeholders(&p.prompt);
+                for name in placeholders(t) {
+                    if !known.contains(&name) {
+                        let known = if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        };
+                        push(
+                            line,
+                            format!(
+                                "prompt {}: unknown placeholder {{{name}}} in the {c} text (known: {known})",
+                                p.prompt
+                            ),
+                        );
+                    }
+                }
             }
             if self.prompts.insert(p.prompt.clone(), p.text).is_some() {
                 push(line, format!("prompt {} is defined twice", p.prompt));
@@ -682,6 +717,37 @@ impl Kb {
     /// [`Kb::parse`] does not let through for ids of [`catalog::PROMPTS`]).
     pub fn prompt(&self, id: &str, lang: Language) -> &str {
         self.prompts.get(id).map_or("", |t| t.get(lang).as_str())
+    }
+
+    /// [`Kb::prompt`] with its placeholders filled in: each `{name}` of `values` replaced by its
+    /// value, in one pass (a value holding braces is left as it is); other braces are kept.
+    pub fn prompt_with(&self, id: &str, lang: Language, values: &[(&str, &str)]) -> String {
+        let text = self.prompt(id, lang);
+        let mut out = String::with_capacity(text.len() + 32);
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                values
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v, close))
+            });
+            match value {
+                Some((v, close)) => {
+                    out.push_str(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     /// Every (text, intent) training phrase: examples (some wrapped in polite fillers), and

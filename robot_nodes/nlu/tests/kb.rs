@@ -318,3 +318,50 @@ fn every_prompt_in_both_languages_and_prompt_errors_located() {
         "{i:?}"
     );
 }
+
+#[test]
+fn prompt_placeholders_known_and_filled_in_one_pass() {
+    use letan_nlu::Language;
+    let kb = Kb::embedded().unwrap();
+    // Every placeholder of every prompt is one the dialog fills in.
+    for id in letan_nlu::catalog::PROMPTS {
+        for lang in [Language::Vi, Language::En] {
+            let filled = kb.prompt_with(
+                id,
+                lang,
+                &letan_nlu::catalog::prompt_placeholders(id)
+                    .iter()
+                    .map(|n| (*n, "X"))
+                    .collect::<Vec<_>>(),
+            );
+            assert!(!filled.contains('{'), "{id} {lang:?}: {filled}");
+        }
+    }
+    // Filled in one pass: a value holding a placeholder is left as it is.
+    assert_eq!(
+        kb.prompt_with("guide.offer", Language::En, &[("place", "{place}")]),
+        "Shall I take you to the {place}?"
+    );
+    // An unknown placeholder: reported at the prompt's line, with the ones it may use.
+    let mut f = files();
+    let k = f.iter().position(|(n, _)| n == "prompts.yaml").unwrap();
+    let text = f[k].1.clone();
+    f[k].1 = text.replacen(
+        "Shall I take you to the {place}?",
+        "Shall I take you to the {plcae}?",
+        1,
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("- prompt: guide.offer"))
+        .unwrap()
+        + 1;
+    let i = issues(f);
+    assert!(
+        i.iter().any(|x| x.file == "prompts.yaml"
+            && x.line == line
+            && x.message
+                == "prompt guide.offer: unknown placeholder {plcae} in the en text (known: place)"),
+        "{i:?}"
+    );
+}

@@ -12,8 +12,8 @@
 //! [`link::ScreenState`] in (what to show) and an `mpsc` of [`link::ScreenInput`] out (what the
 //! citizen did). [`link::ScreenLink::new`] returns both ends; the node that wires the screen to
 //! `/dialog/state`, `/speech/transcript` and `/staff/alert` keeps the [`link::RobotSide`].
-//! `demo::FakeDialog` is an in-memory dialog for the demo and the browser test (feature `demo`, on by
-//! default; `--no-default-features` builds the screen without it).
+//! `demo::FakeDialog` is an in-memory dialog for the demo and the browser test (feature `demo`, off by
+//! default; the `screen_demo` example turns it on).
 
 pub mod config;
 #[cfg(feature = "demo")]
