@@ -150,6 +150,7 @@ cdr(19, Cdr().s("vi"))                                # std_msgs/String
 cdr(22, Cdr().p("B", 0))                              # std_msgs/Empty
 cdr(12, Cdr().header("").seq("I", []).s("a1b2c"))     # hri_msgs/IdsList (approximate)
 cdr(8, Cdr().s("counter_5").s("vi"))                  # letan_interfaces/NavGoalPlace (approximate)
+cdr(28, Cdr().p("B", 1).p("I", 16000).s("S16LE").p("I", 256000).s("wave"))  # audio_common_msgs/AudioInfo
 
 
 # --- sensor_msgs/Image with independent sizes ----------------------------------------------------

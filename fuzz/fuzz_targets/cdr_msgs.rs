@@ -7,8 +7,8 @@
 #![no_main]
 use byteorder::{BigEndian, LittleEndian};
 use letan_msgs::{
-    audio_common_msgs, geometry_msgs, hri_msgs, letan_interfaces, nav2_msgs, nav_msgs,
-    rosgraph_msgs, sensor_msgs, std_msgs, tf2_msgs,
+    action_msgs, audio_common_msgs, geometry_msgs, hri_msgs, letan_interfaces, nav2_msgs,
+    nav_msgs, rosgraph_msgs, sensor_msgs, std_msgs, tf2_msgs,
 };
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
@@ -100,7 +100,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = decode::<$t>(body, big_endian);
         }};
     }
-    match kind % 28 {
+    match kind % 31 {
         0 => d!(rosgraph_msgs::Clock),
         1 => d!(geometry_msgs::Twist),
         2 => d!(std_msgs::Bool),
@@ -136,6 +136,9 @@ fuzz_target!(|data: &[u8]| {
         24 => d!(nav_msgs::OccupancyGrid),
         25 => d!(nav_msgs::Path),
         26 => d!(nav2_msgs::NavigateToPoseGoal),
+        27 => d!(letan_interfaces::Intent),
+        28 => d!(audio_common_msgs::AudioInfo),
+        29 => d!(action_msgs::CancelGoalRequest),
         _ => d!(hri_msgs::NormalizedRegionOfInterest2D),
     }
 });
