@@ -7,8 +7,8 @@
 #![no_main]
 use byteorder::{BigEndian, LittleEndian};
 use letan_msgs::{
-    action_msgs, audio_common_msgs, geometry_msgs, hri_msgs, letan_interfaces, nav2_msgs,
-    nav_msgs, rosgraph_msgs, sensor_msgs, std_msgs, tf2_msgs,
+    action_msgs, audio_common_msgs, geometry_msgs, hri_msgs, letan_interfaces, nav2_msgs, nav_msgs,
+    rosgraph_msgs, sensor_msgs, std_msgs, tf2_msgs,
 };
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
