@@ -33,7 +33,7 @@ use letan_msgs::nav_msgs::{OccupancyGrid as MapMsg, Odometry};
 use letan_msgs::sensor_msgs::Image;
 use letan_msgs::std_msgs::Bool;
 use letan_msgs::tf2_msgs::TFMessage;
-use letan_transport::{Context, Qos};
+use letan_transport::{Context, Node, Publisher, Qos};
 use std::future::Future;
 use std::time::Duration;
 
@@ -95,6 +95,131 @@ async fn send(gw: &Gateway, kind: EventKind) {
     }
 }
 
+/// What the fleet node remembers between messages: node health, the question waiting for the
+/// dialog's reaction, the last dialog and guide states (events fire on a change), and when the
+/// camera was last served.
+struct Observer {
+    health: Health,
+    pending: Option<Pending>,
+    dialog_was: String,
+    guide_was: (String, String),
+    image_at: Option<f64>,
+}
+
+impl Observer {
+    async fn on_dialog(&mut self, gw: &Gateway, d: &DialogState, now: f64) {
+        self.health.heard("dialog", now);
+        gw.update(|s| s.dialog_state = d.state.clone());
+        if d.state == "handover" && self.dialog_was != "handover" {
+            send(gw, handoff(self.pending.take(), d)).await;
+        }
+        self.dialog_was = d.state.clone();
+    }
+
+    async fn on_guide(&mut self, gw: &Gateway, g: &GuideStatus, now: f64) {
+        self.health.heard("navigation", now);
+        gw.update(|s| s.nav_state = g.state.clone());
+        let now_is = (g.place_id.clone(), g.state.clone());
+        if g.state == "failed" && self.guide_was != now_is {
+            let message = format!(
+                "navigation to {:?} failed (error {}): {}",
+                g.place_id.chars().take(64).collect::<String>(),
+                g.error_code,
+                g.error_msg.chars().take(200).collect::<String>()
+            );
+            send(gw, EventKind::Error { message }).await;
+        }
+        self.guide_was = now_is;
+    }
+
+    /// Every 250 ms: node health into the status, an error event for each node that went
+    /// silent, and the pending question once its window is over.
+    async fn on_tick(&mut self, gw: &Gateway, now: f64, has_publisher: impl Fn(&str) -> bool) {
+        let (nodes, went_silent) = self.health.evaluate(now, has_publisher);
+        gw.update(|s| s.nodes = nodes);
+        for message in went_silent {
+            tracing::warn!(%message, "fleet: a node went silent");
+            send(gw, EventKind::Error { message }).await;
+        }
+        let due = |p: &Pending| now - p.at >= HANDOFF_WINDOW_S || now < p.at;
+        if self.pending.as_ref().is_some_and(due) {
+            if let Some(p) = self.pending.take() {
+                send(gw, p.kind).await;
+            }
+        }
+    }
+
+    async fn on_intent(&mut self, gw: &Gateway, i: &Intent, now: f64) {
+        if let Some(p) = self.pending.take() {
+            send(gw, p.kind).await;
+        }
+        self.pending = Some(Pending {
+            kind: question_of(i),
+            at: now,
+        });
+    }
+
+    /// The camera frame, served at most once a second.
+    fn on_image(&mut self, gw: &Gateway, img: &Image, now: f64) {
+        self.health.heard("face", now);
+        if self.image_at.is_none_or(|t| now - t >= 1.0 || now < t) {
+            self.image_at = Some(now);
+            match crate::console::jpeg_of(img) {
+                Ok(jpeg) => gw.set_blurred_image(jpeg),
+                Err(e) => tracing::debug!(error = %e, "camera frame not served to the fleet"),
+            }
+        }
+    }
+}
+
+/// The hub's commands, published on the robot's topics.
+struct Commands {
+    teleop: Publisher<Twist>,
+    estop: Publisher<Bool>,
+    say: Publisher<SayRequest>,
+    goal: Publisher<NavGoalPlace>,
+    said: u64,
+}
+
+impl Commands {
+    fn new(node: &Node) -> Result<Self, NodesError> {
+        Ok(Commands {
+            teleop: node.publisher::<Twist>("/cmd_vel_teleop_console", Qos::commands())?,
+            estop: node.publisher::<Bool>("/mux/operator_estop", Qos::commands())?,
+            say: node.publisher::<SayRequest>("/tts/say", Qos::commands())?,
+            goal: node.publisher::<NavGoalPlace>("/nav/goal", Qos::commands())?,
+            said: 0,
+        })
+    }
+
+    fn apply(&mut self, cmd: ToRobot) -> Result<(), NodesError> {
+        match cmd {
+            ToRobot::Teleop { linear, angular } => {
+                self.teleop.publish(Twist::planar(linear, angular))?
+            }
+            ToRobot::TeleopStop => self.teleop.publish(Twist::default())?,
+            ToRobot::Estop(engage) => self.estop.publish(Bool { data: engage })?,
+            ToRobot::Say { text, lang } => {
+                self.said += 1;
+                self.say.publish(SayRequest {
+                    id: format!("fleet-{}", self.said),
+                    text,
+                    language: lang,
+                    ..SayRequest::default()
+                })?
+            }
+            ToRobot::GoTo { place } => self.goal.publish(NavGoalPlace {
+                place_id: place,
+                ..NavGoalPlace::default()
+            })?,
+            ToRobot::KbSwitched { version } => {
+                tracing::info!(%version, "fleet: new knowledge base installed");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Run the fleet node until `shutdown`.
 pub async fn run(
     ctx: Context,
@@ -127,22 +252,20 @@ pub async fn run(
     let tts = node.subscribe::<SpeechStatus>("/tts/status", Qos::commands())?;
     let voices = node.subscribe::<IdsList>("/humans/voices/tracked", Qos::commands())?;
     let clock = node.clock();
-    let mut health = Health::new(&EXPECTED, p.node_silent_ms as f64 / 1000.0);
+    let mut seen = Observer {
+        health: Health::new(&EXPECTED, p.node_silent_ms as f64 / 1000.0),
+        pending: None,
+        dialog_was: String::new(),
+        guide_was: (String::new(), String::new()),
+        image_at: None,
+    };
     let mut check = tokio::time::interval(Duration::from_millis(250));
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut pending: Option<Pending> = None;
-    let mut dialog_was = String::new();
-    let mut guide_was = (String::new(), String::new());
-    let mut image_at: Option<f64> = None;
-    let teleop = node.publisher::<Twist>("/cmd_vel_teleop_console", Qos::commands())?;
-    let estop = node.publisher::<Bool>("/mux/operator_estop", Qos::commands())?;
-    let say = node.publisher::<SayRequest>("/tts/say", Qos::commands())?;
-    let goal = node.publisher::<NavGoalPlace>("/nav/goal", Qos::commands())?;
+    let mut commands = Commands::new(&node)?;
     let (gw, mut rx) = Gateway::start(p, initial)
         .await
         .map_err(|e| NodesError::node(&node, e))?;
     tracing::info!(kb = %gw.kb_version(), "fleet gateway up");
-    let mut said = 0u64;
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -156,31 +279,10 @@ pub async fn run(
                 s.cmd_linear = o.twist.twist.linear.x;
                 s.cmd_angular = o.twist.twist.angular.z;
             }),
-            Some(d) = dialog.recv() => {
-                health.heard("dialog", clock.seconds());
-                gw.update(|s| s.dialog_state = d.state.clone());
-                if d.state == "handover" && dialog_was != "handover" {
-                    send(&gw, handoff(pending.take(), &d)).await;
-                }
-                dialog_was = d.state.clone();
-            }
-            Some(g) = guide.recv() => {
-                health.heard("navigation", clock.seconds());
-                gw.update(|s| s.nav_state = g.state.clone());
-                let now_is = (g.place_id.clone(), g.state.clone());
-                if g.state == "failed" && guide_was != now_is {
-                    let message = format!(
-                        "navigation to {:?} failed (error {}): {}",
-                        g.place_id.chars().take(64).collect::<String>(),
-                        g.error_code,
-                        g.error_msg.chars().take(200).collect::<String>()
-                    );
-                    send(&gw, EventKind::Error { message }).await;
-                }
-                guide_was = now_is;
-            }
+            Some(d) = dialog.recv() => seen.on_dialog(&gw, &d, clock.seconds()).await,
+            Some(g) = guide.recv() => seen.on_guide(&gw, &g, clock.seconds()).await,
             Some(m) = mux.recv() => {
-                health.heard("mux", clock.seconds());
+                seen.health.heard("mux", clock.seconds());
                 gw.update(|s| {
                     s.estop = m.estop_engaged;
                     s.active_input = m.active_input.clone();
@@ -188,77 +290,30 @@ pub async fn run(
             }
             Some(t) = tf.recv() => {
                 if t.transforms.iter().any(|x| x.header.frame_id.trim_start_matches('/') == MAP_FRAME) {
-                    health.heard("navigation", clock.seconds());
+                    seen.health.heard("navigation", clock.seconds());
                 }
             }
-            Some(_) = faces.recv() => health.heard("face", clock.seconds()),
-            Some(_) = tts.recv() => health.heard("tts", clock.seconds()),
-            Some(_) = voices.recv() => health.heard("asr", clock.seconds()),
+            Some(_) = faces.recv() => seen.health.heard("face", clock.seconds()),
+            Some(_) = tts.recv() => seen.health.heard("tts", clock.seconds()),
+            Some(_) = voices.recv() => seen.health.heard("asr", clock.seconds()),
             _ = check.tick() => {
-                let now = clock.seconds();
-                let (nodes, went_silent) = health.evaluate(now, |topic| {
-                    node.publisher_count(topic).unwrap_or(0) > 0
-                });
-                gw.update(|s| s.nodes = nodes);
-                for message in went_silent {
-                    tracing::warn!(%message, "fleet: a node went silent");
-                    send(&gw, EventKind::Error { message }).await;
-                }
-                if pending.as_ref().is_some_and(|p| now - p.at >= HANDOFF_WINDOW_S || now < p.at) {
-                    if let Some(p) = pending.take() {
-                        send(&gw, p.kind).await;
-                    }
-                }
+                let has_publisher = |topic: &str| node.publisher_count(topic).unwrap_or(0) > 0;
+                seen.on_tick(&gw, clock.seconds(), has_publisher).await;
             }
             Some(a) = alerts.recv() => {
                 send(&gw, EventKind::StaffAlert { reason: a.reason.clone() }).await;
             }
-            Some(i) = intents.recv() => {
-                if let Some(p) = pending.take() {
-                    send(&gw, p.kind).await;
-                }
-                pending = Some(Pending { kind: question_of(&i), at: clock.seconds() });
-            }
+            Some(i) = intents.recv() => seen.on_intent(&gw, &i, clock.seconds()).await,
             Some(m) = map.recv() => match map_pgm(&m) {
                 Ok(pgm) => gw.set_map(pgm),
                 Err(e) => tracing::warn!(error = %e, "map not served to the fleet"),
             },
-            Some(img) = image.recv() => {
-                let now = clock.seconds();
-                health.heard("face", now);
-                if image_at.is_none_or(|t| now - t >= 1.0 || now < t) {
-                    image_at = Some(now);
-                    match crate::console::jpeg_of(&img) {
-                        Ok(jpeg) => gw.set_blurred_image(jpeg),
-                        Err(e) => tracing::debug!(error = %e, "camera frame not served to the fleet"),
-                    }
-                }
-            }
-            Some(cmd) = rx.recv() => match cmd {
-                ToRobot::Teleop { linear, angular } => teleop.publish(Twist::planar(linear, angular))?,
-                ToRobot::TeleopStop => teleop.publish(Twist::default())?,
-                ToRobot::Estop(engage) => estop.publish(Bool { data: engage })?,
-                ToRobot::Say { text, lang } => {
-                    said += 1;
-                    say.publish(SayRequest {
-                        id: format!("fleet-{said}"),
-                        text,
-                        language: lang,
-                        ..SayRequest::default()
-                    })?
-                }
-                ToRobot::GoTo { place } => goal.publish(NavGoalPlace {
-                    place_id: place,
-                    ..NavGoalPlace::default()
-                })?,
-                ToRobot::KbSwitched { version } => {
-                    tracing::info!(%version, "fleet: new knowledge base installed");
-                }
-            },
+            Some(img) = image.recv() => seen.on_image(&gw, &img, clock.seconds()),
+            Some(cmd) = rx.recv() => commands.apply(cmd)?,
         }
     }
-    teleop.publish(Twist::default())?;
-    if let Some(p) = pending.take() {
+    commands.teleop.publish(Twist::default())?;
+    if let Some(p) = seen.pending.take() {
         send(&gw, p.kind).await;
     }
     gw.close().await;
