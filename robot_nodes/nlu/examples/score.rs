@@ -52,15 +52,7 @@ fn main() -> ExitCode {
             r.calibration_error()
         );
         for o in r.outcomes.iter().filter(|o| !o.fully_ok()) {
-            println!(
-                "  MISS {:?} label={} {:?} got={} {:?} conf={:.2}",
-                o.example.text,
-                o.example.intent,
-                o.example.destination,
-                o.intent,
-                o.destination,
-                o.confidence
-            );
+            println!("  MISS {}", o.describe());
             if explain {
                 let u = nlu.understand(&o.example.text);
                 println!(

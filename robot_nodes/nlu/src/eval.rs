@@ -133,6 +133,20 @@ impl Outcome {
     pub fn fully_ok(&self) -> bool {
         self.intent_ok() && self.destination == self.example.destination
     }
+
+    /// One line for a listing of wrong answers: the text, the label, what the router said and
+    /// its confidence.
+    pub fn describe(&self) -> String {
+        format!(
+            "{:?} label={} {:?} got={} {:?} conf={:.2}",
+            self.example.text,
+            self.example.intent,
+            self.example.destination,
+            self.intent,
+            self.destination,
+            self.confidence
+        )
+    }
 }
 
 /// One confidence band of [`Report::bands`].

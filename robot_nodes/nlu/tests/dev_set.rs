@@ -29,20 +29,8 @@ fn kb_only_router_on_dev_set() {
     let (rows, _) = parse_tsv(DEV);
     let r = evaluate(&nlu, &rows);
     println!("{}", r.summary(40));
-    for o in r
-        .outcomes
-        .iter()
-        .filter(|o| !o.intent_ok() || o.destination != o.example.destination)
-    {
-        println!(
-            "MISS {:?} label={} {:?} got={} {:?} conf={:.2}",
-            o.example.text,
-            o.example.intent,
-            o.example.destination,
-            o.intent,
-            o.destination,
-            o.confidence
-        );
+    for o in r.outcomes.iter().filter(|o| !o.fully_ok()) {
+        println!("MISS {}", o.describe());
     }
     assert!(r.intent_accuracy() >= 0.96, "{:.4}", r.intent_accuracy());
     assert!(r.destination_accuracy().0 >= 0.95);

@@ -133,15 +133,7 @@ fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
         r.calibration_error()
     );
     for o in r.outcomes.iter().filter(|o| !o.fully_ok()) {
-        println!(
-            "  MISS {:?} label={} {:?} got={} {:?} conf={:.2}",
-            o.example.text,
-            o.example.intent,
-            o.example.destination,
-            o.intent,
-            o.destination,
-            o.confidence
-        );
+        println!("  MISS {}", o.describe());
     }
     r
 }

@@ -68,20 +68,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let report = eval::evaluate(&nlu, &rows);
             println!("{}", report.summary(20));
             if errors {
-                for o in report
-                    .outcomes
-                    .iter()
-                    .filter(|o| !o.intent_ok() || o.destination != o.example.destination)
-                {
-                    println!(
-                        "wrong: {:?} label={} {:?} got={} {:?} ({:.2})",
-                        o.example.text,
-                        o.example.intent,
-                        o.example.destination,
-                        o.intent,
-                        o.destination,
-                        o.confidence
-                    );
+                for o in report.outcomes.iter().filter(|o| !o.fully_ok()) {
+                    println!("wrong: {}", o.describe());
                 }
             }
             if let Some(k) = cv {
