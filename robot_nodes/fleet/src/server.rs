@@ -412,8 +412,12 @@ async fn kb_upload(
     body: Body,
 ) -> ApiResult<Response> {
     let (s, g) = authed(&st, &headers, true)?;
+    // Every outcome of an upload is audited under the same action.
+    let audit = |detail: serde_json::Value, outcome: &str| {
+        st.audit(&s.user, None, "kb_upload", None, None, detail, outcome)
+    };
     if !g.0.iter().any(|x| x.role.allows(Action::EditKb)) {
-        st.audit(&s.user, None, "kb_upload", None, None, json!({}), "denied");
+        audit(json!({}), "denied");
         return Err(ApiError::Forbidden(format!(
             "{} may not edit the knowledge base",
             s.user
@@ -432,15 +436,7 @@ async fn kb_upload(
         .and_then(|v| v.parse::<u64>().ok())
     {
         if len > max as u64 {
-            st.audit(
-                &s.user,
-                None,
-                "kb_upload",
-                None,
-                None,
-                json!({ "limit": max, "content_length": len }),
-                "too_large",
-            );
+            audit(json!({ "limit": max, "content_length": len }), "too_large");
             return Err(too_large());
         }
     }
@@ -459,12 +455,7 @@ async fn kb_upload(
                     ApiError::BadRequest(format!("knowledge-base upload not read: {e}")),
                 )
             };
-            st.audit(
-                &s.user,
-                None,
-                "kb_upload",
-                None,
-                None,
+            audit(
                 json!({ "limit": max, "content_length": null, "error": e.to_string() }),
                 outcome,
             );
@@ -479,15 +470,7 @@ async fn kb_upload(
     match checked {
         Ok(kb) => {
             st.db.add_kb(&kb, &s.user, st.clock.now_ms())?;
-            st.audit(
-                &s.user,
-                None,
-                "kb_upload",
-                None,
-                None,
-                json!({ "version": kb.version }),
-                "ok",
-            );
+            audit(json!({ "version": kb.version }), "ok");
             Ok(Json(json!({ "version": kb.version, "files": kb.files.len() })).into_response())
         }
         Err(e) => {
@@ -498,15 +481,7 @@ async fn kb_upload(
                 FleetError::TooLarge { .. } => "too_large",
                 _ => "refused",
             };
-            st.audit(
-                &s.user,
-                None,
-                "kb_upload",
-                None,
-                None,
-                json!({ "error": e.to_string() }),
-                outcome,
-            );
+            audit(json!({ "error": e.to_string() }), outcome);
             Err(e.into())
         }
     }
