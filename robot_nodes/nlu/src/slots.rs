@@ -101,6 +101,38 @@ fn meant(t: &[Token], mentions: &[(usize, String)]) -> Option<String> {
         .map(|(_, (_, place))| place.clone())
 }
 
+/// English endings taken off before two words are compared ([`same_english_stem`]).
+const ENGLISH_ENDINGS: &[&str] = &[
+    "ilities", "ations", "ility", "ation", "ities", "ings", "ions", "ing", "ion", "ity", "ies",
+    "ers", "ed", "er", "es", "s",
+];
+
+/// The word without its longest English ending, keeping at least four letters.
+fn english_stem(w: &str) -> &str {
+    ENGLISH_ENDINGS
+        .iter()
+        .filter_map(|e| w.strip_suffix(e))
+        .filter(|s| s.len() >= 4)
+        .min_by_key(|s| s.len())
+        .unwrap_or(w)
+}
+
+/// Two English words of one stem: "disabled" and "disability", "printer" and "printing",
+/// "registration" and "register". Their stems ([`english_stem`]) are equal, or one is the other
+/// with one more letter ("disabl", "disab"). Used only in utterances without a Vietnamese
+/// diacritic; Vietnamese syllables do not take these endings.
+fn same_english_stem(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if !a.is_ascii() || !b.is_ascii() {
+        return false;
+    }
+    let (x, y) = (english_stem(a), english_stem(b));
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 1
+}
+
 /// Function words that do not count towards a partial alias match.
 fn is_stopword(p: &str) -> bool {
     matches!(
@@ -249,6 +281,7 @@ impl SlotExtractor {
             return Some(found);
         }
         let accented = n.vietnamese_words >= 2;
+        let english = n.vietnamese_words == 0;
         let t = &n.tokens;
         // Partial: most content words of an alias present anywhere.
         let mut partial: Option<(f32, usize, &str)> = None;
@@ -266,7 +299,8 @@ impl SlotExtractor {
                 .iter()
                 .filter_map(|y| {
                     (0..t.len()).find(|&i| {
-                        Self::token_matches(&t[i], y, accented)
+                        (Self::token_matches(&t[i], y, accented)
+                            || (english && same_english_stem(&t[i].plain, &y.plain)))
                             && !in_other_compound(t, i, &a.tokens)
                     })
                 })
@@ -286,5 +320,26 @@ impl SlotExtractor {
             }
         }
         partial.map(|(_, _, p)| (p.to_string(), Match::Partial))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_english_stem;
+
+    #[test]
+    fn english_words_of_one_stem_match_and_short_or_different_words_do_not() {
+        assert!(same_english_stem("disabled", "disability"));
+        assert!(same_english_stem("printer", "printing"));
+        assert!(same_english_stem("registration", "register"));
+        assert!(same_english_stem("desks", "desk"));
+        // Vietnamese syllables, and words too short to have a stem
+        assert!(!same_english_stem("khuyet", "khuyen"));
+        assert!(!same_english_stem("nghiep", "nghiem"));
+        assert!(!same_english_stem("bus", "busy"));
+        // a shared beginning, then different words
+        assert!(!same_english_stem("document", "documentary"));
+        assert!(!same_english_stem("counter", "countryside"));
+        assert!(same_english_stem("exit", "exit"));
     }
 }

@@ -188,3 +188,21 @@ fn a_denied_or_corrected_place_is_not_the_destination() {
     let u = nlu.understand("không phải quầy 3 đâu em");
     assert_ne!(u.destination.as_deref(), Some("counter_3"), "{u:?}");
 }
+
+#[test]
+fn english_words_of_an_alias_match_in_other_forms() {
+    let nlu = Nlu::embedded().unwrap();
+    // "disability desk" said as "disabled": one stem
+    reaches(
+        &nlu,
+        "take me to the desk for disabled citizens",
+        "accessibility_desk",
+    )
+    .unwrap();
+    reaches(
+        &nlu,
+        "where do disabled folks get help, which desk",
+        "accessibility_desk",
+    )
+    .unwrap();
+}
