@@ -8,7 +8,9 @@
 //! stereo and absurd audio; goals for unknown places; an `IdsList` with 10 000 ids; a
 //! `TFMessage` with 10 000 transforms; 1 MB transcripts (final and partial); a flood of 10 000
 //! messages in 1 s of sim time on the transcript input and on each of the mux's four velocity
-//! inputs; and so on.
+//! inputs; `/clock` stamps before the epoch, an hour back or with a nanosecond field over one
+//! second, then a stalled clock (no node may stamp anything earlier than the last good clock);
+//! and so on.
 //!
 //! Afterwards every node must still be running (its task not finished) and still do its job, and
 //! nothing hostile may have come out the other side (no NaN, no over-limit velocity on /cmd_vel,
@@ -1327,6 +1329,108 @@ async fn flood(rig: &mut Rig) {
     rig.assert_alive("the flood");
 }
 
+fn stamp_secs(t: &Time) -> f64 {
+    f64::from(t.sec) + f64::from(t.nanosec) * 1e-9
+}
+
+/// `/clock` from a broken or hostile simulator, heard by every node with `use_sim_time`: stamps
+/// before the epoch, `i32::MIN`, an hour back, a nanosecond field over one second, then no clock
+/// at all while sensor data and commands keep coming. Sim time never runs backwards for any node:
+/// nothing any node stamps afterwards is earlier than the last good clock, and every node stays
+/// up and goes on when the clock comes back.
+async fn hostile_clock(rig: &mut Rig) {
+    let t0 = rig.t;
+    let seen_before = rig.outs.mux_status.all.len();
+    let back = (t0 - 3600.0) as i32;
+    for clock in [
+        Time {
+            sec: -5,
+            nanosec: 0,
+        },
+        Time {
+            sec: i32::MIN,
+            nanosec: 999_999_999,
+        },
+        Time {
+            sec: back,
+            nanosec: 0,
+        },
+        Time {
+            sec: 0,
+            nanosec: u32::MAX,
+        },
+        Time {
+            sec: -1,
+            nanosec: u32::MAX,
+        },
+    ] {
+        rig.ins.clock.publish(Clock { clock }).unwrap();
+        rig.sensors();
+        rig.ins.estop.publish(Bool { data: false }).unwrap();
+        rig.ins.cmd_console.publish(twist(0.2, 0.0, 0.0)).unwrap();
+        for _ in 0..40 {
+            tokio::task::yield_now().await;
+        }
+        rig.outs.pull(rig.t);
+        rig.assert_alive("a hostile /clock");
+    }
+    // A stalled clock: inputs keep coming, time does not.
+    for _ in 0..20 {
+        rig.sensors();
+        rig.ins.cmd_console.publish(twist(0.2, 0.0, 0.0)).unwrap();
+        for _ in 0..40 {
+            tokio::task::yield_now().await;
+        }
+        rig.outs.pull(rig.t);
+    }
+    rig.assert_alive("a stalled /clock");
+    rig.run(1.0).await;
+    rig.assert_alive("the clock came back");
+    let after = &rig.outs.mux_status.all[seen_before..];
+    assert!(
+        after
+            .iter()
+            .any(|(_, s)| stamp_secs(&s.header.stamp) > t0 + 0.5),
+        "the mux's status did not go on after the clock came back"
+    );
+    // The last good stamp was t0; a node's own stamps may lag it by one step, never more.
+    let earliest = t0 - 0.1 - 1e-6;
+    for (topic, stamps) in [
+        (
+            "/mux/status",
+            after
+                .iter()
+                .map(|(_, s)| stamp_secs(&s.header.stamp))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "/dialog/state",
+            rig.outs
+                .dialog_state
+                .all
+                .iter()
+                .filter(|(at, s)| *at >= t0 && s.header.frame_id != HOSTILE)
+                .map(|(_, s)| stamp_secs(&s.header.stamp))
+                .collect(),
+        ),
+        (
+            "/tf",
+            rig.outs
+                .tf
+                .all
+                .iter()
+                .filter(|(at, _)| *at >= t0)
+                .flat_map(|(_, m)| m.transforms.iter().map(|x| stamp_secs(&x.header.stamp)))
+                .collect(),
+        ),
+    ] {
+        if let Some(bad) = stamps.iter().find(|&&s| s < earliest) {
+            panic!("{topic} stamped {bad} after a hostile /clock; the last good clock was {t0}");
+        }
+    }
+    eprintln!("hostile /clock: 5 bad stamps and a stall, every node up, no stamp went back");
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn every_node_survives_hostile_input_and_still_does_its_job() {
     let wall = Instant::now();
@@ -1336,6 +1440,7 @@ async fn every_node_survives_hostile_input_and_still_does_its_job() {
     hostile_navigation(&mut rig).await;
     hostile_speech_and_dialog(&mut rig).await;
     flood(&mut rig).await;
+    hostile_clock(&mut rig).await;
     hostile_camera(&mut rig).await;
     hostile_audio(&mut rig).await;
     rig.assert_alive("all hostile input");
