@@ -11,7 +11,6 @@ use letan_nlu::{Detail, Language, Nlu, YesNo};
 use crate::config::DialogConfig;
 use crate::directions;
 use crate::error::DialogError;
-use crate::titles::title;
 
 /// Where a transcript came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -582,7 +581,7 @@ impl Dialog {
         ids.iter()
             .map(|id| Suggestion {
                 id: id.clone(),
-                label: title(id, self.lang).to_string(),
+                label: self.nlu.kb().title(id, self.lang).to_string(),
             })
             .collect()
     }
@@ -1069,7 +1068,7 @@ impl Dialog {
                         .iter()
                         .find(|o| {
                             [Language::Vi, Language::En].iter().any(|l| {
-                                let t = normalize(title(o, *l)).plain();
+                                let t = normalize(self.nlu.kb().title(o, *l)).plain();
                                 !t.is_empty() && r.plain.contains(&t)
                             })
                         })
@@ -1166,7 +1165,7 @@ impl Dialog {
         let Some(value) = field.clone() else {
             return false;
         };
-        let t = title(&topic, self.lang).to_lowercase();
+        let t = self.nlu.kb().title(&topic, self.lang).to_lowercase();
         let text = self.prompt_with(prompt, &[("topic", &t), ("value", value.trim())]);
         self.pending = Pending::None;
         self.not_understood = 0;
@@ -1309,7 +1308,7 @@ impl Dialog {
                 self.prompt_addressed("confirm.place", &[("place", &name)])
             }
             (_, None) => {
-                let topic = title(&intent, self.lang).to_lowercase();
+                let topic = self.nlu.kb().title(&intent, self.lang).to_lowercase();
                 self.prompt_addressed("confirm.topic", &[("topic", &topic)])
             }
         };
@@ -1344,7 +1343,7 @@ impl Dialog {
         }
         let names: Vec<String> = options
             .iter()
-            .map(|o| title(o, self.lang).to_lowercase())
+            .map(|o| self.nlu.kb().title(o, self.lang).to_lowercase())
             .collect();
         let list = match names.as_slice() {
             [one] => one.clone(),
@@ -1384,7 +1383,10 @@ impl Dialog {
         now: Duration,
         out: &mut Vec<Action>,
     ) {
-        let (a, b) = (title(&options[0], self.lang), title(&options[1], self.lang));
+        let (a, b) = (
+            self.nlu.kb().title(&options[0], self.lang),
+            self.nlu.kb().title(&options[1], self.lang),
+        );
         let (a, b) = (a.to_lowercase(), b.to_lowercase());
         let mut text = self.prompt_with("clarify.two", &[("first", &a), ("second", &b)]);
         if earlier {
@@ -1486,7 +1488,7 @@ impl Dialog {
         suggestions.truncate(4);
         Some(ScreenContent {
             lang: self.lang,
-            title: title(intent, self.lang).to_string(),
+            title: self.nlu.kb().title(intent, self.lang).to_string(),
             body: rest.render(self.lang),
             documents,
             qr_url,

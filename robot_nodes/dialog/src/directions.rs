@@ -48,47 +48,46 @@ fn place_name(kb: &Kb, id: &str, lang: Language) -> String {
         .map_or_else(|| id.replace('_', " "), |p| p.name.get(lang).clone())
 }
 
-/// One or two sentences of directions, e.g. "Quầy số 5 ở phía trước, bên trái, cách đây khoảng 15 mét, gần Quầy số 4."
+/// The `way.*` prompt for a bearing (degrees, left positive): within 20° of straight ahead,
+/// 20–70° to one side, 70–110°, and further back.
+fn way(deg: f64) -> &'static str {
+    match deg {
+        d if d.abs() <= 20.0 => "way.ahead",
+        d if d > 20.0 && d < 70.0 => "way.ahead_left",
+        d if (70.0..=110.0).contains(&d) => "way.left",
+        d if d > 110.0 => "way.behind_left",
+        d if d < -20.0 && d > -70.0 => "way.ahead_right",
+        d if (-110.0..=-70.0).contains(&d) => "way.right",
+        _ => "way.behind_right",
+    }
+}
+
+/// One or two sentences of directions, e.g. "Quầy số 5 ở phía trước, bên trái, cách đây khoảng
+/// 15 mét, gần Quầy số 4.", in the words of the knowledge base's `directions.*` and `way.*`
+/// prompts.
 pub fn describe(kb: &Kb, r: &Route, target: &str, near_m: f64, lang: Language) -> String {
     let name = place_name(kb, target, lang);
     if r.distance_m < near_m {
-        return match lang {
-            Language::Vi => format!("{name} ở ngay đây ạ."),
-            Language::En => format!("The {name} is right here."),
-        };
+        return kb.prompt_with("directions.here", lang, &[("place", &name)]);
     }
-    let deg = r.bearing.to_degrees();
-    let dir = match lang {
-        Language::Vi => match deg {
-            d if d.abs() <= 20.0 => "ở phía trước mặt",
-            d if d > 20.0 && d < 70.0 => "ở phía trước, bên trái",
-            d if (70.0..=110.0).contains(&d) => "ở bên tay trái",
-            d if d > 110.0 => "ở phía sau, bên trái",
-            d if d < -20.0 && d > -70.0 => "ở phía trước, bên phải",
-            d if (-110.0..=-70.0).contains(&d) => "ở bên tay phải",
-            _ => "ở phía sau, bên phải",
-        },
-        Language::En => match deg {
-            d if d.abs() <= 20.0 => "straight ahead",
-            d if d > 20.0 && d < 70.0 => "ahead on your left",
-            d if (70.0..=110.0).contains(&d) => "on your left",
-            d if d > 110.0 => "behind you on the left",
-            d if d < -20.0 && d > -70.0 => "ahead on your right",
-            d if (-110.0..=-70.0).contains(&d) => "on your right",
-            _ => "behind you on the right",
-        },
-    };
-    let metres = r.distance_m.round().max(1.0);
-    let near = r.landmark.as_ref().map(|l| place_name(kb, l, lang));
-    match (lang, near) {
-        (Language::Vi, Some(l)) => {
-            format!("{name} {dir}, cách đây khoảng {metres} mét, gần {l}.")
-        }
-        (Language::Vi, None) => format!("{name} {dir}, cách đây khoảng {metres} mét."),
-        (Language::En, Some(l)) => {
-            format!("The {name} is {dir}, about {metres} metres from here, next to the {l}.")
-        }
-        (Language::En, None) => format!("The {name} is {dir}, about {metres} metres from here."),
+    let dir = kb.prompt(way(r.bearing.to_degrees()), lang);
+    let metres = r.distance_m.round().max(1.0).to_string();
+    match r.landmark.as_ref().map(|l| place_name(kb, l, lang)) {
+        Some(l) => kb.prompt_with(
+            "directions.there_near",
+            lang,
+            &[
+                ("place", &name),
+                ("way", dir),
+                ("metres", &metres),
+                ("landmark", &l),
+            ],
+        ),
+        None => kb.prompt_with(
+            "directions.there",
+            lang,
+            &[("place", &name), ("way", dir), ("metres", &metres)],
+        ),
     }
 }
 
@@ -123,5 +122,38 @@ mod tests {
         let c1 = route(&p, from, "counter_1").unwrap_or_else(|| panic!("counter_1"));
         assert_eq!(c1.landmark.as_deref(), Some("counter_2"));
         assert!(route(&p, from, "nowhere").is_none());
+    }
+
+    #[test]
+    fn directions_are_said_in_the_knowledge_base_words() {
+        let kb = Kb::embedded().unwrap_or_else(|e| panic!("{e:?}"));
+        let p = lobby();
+        let from = Pose2D::new(0.0, 0.0, std::f64::consts::FRAC_PI_2);
+        let r = route(&p, from, "counter_1").unwrap_or_else(|| panic!("counter_1"));
+        assert_eq!(
+            describe(&kb, &r, "counter_1", 1.5, Language::Vi),
+            "Quầy số 1 ở phía trước mặt, cách đây khoảng 10 mét, gần Quầy số 2."
+        );
+        assert_eq!(
+            describe(&kb, &r, "counter_1", 1.5, Language::En),
+            "The Counter 1 is straight ahead, about 10 metres from here, next to the Counter 2."
+        );
+        let b = route(&p, from, "b").unwrap_or_else(|| panic!("b"));
+        assert!(describe(&kb, &b, "b", 1.5, Language::En).contains("on your left"));
+        assert_eq!(
+            describe(&kb, &r, "counter_1", 20.0, Language::Vi),
+            "Quầy số 1 ở ngay đây ạ."
+        );
+        for (deg, id) in [
+            (0.0, "way.ahead"),
+            (45.0, "way.ahead_left"),
+            (90.0, "way.left"),
+            (150.0, "way.behind_left"),
+            (-45.0, "way.ahead_right"),
+            (-90.0, "way.right"),
+            (-150.0, "way.behind_right"),
+        ] {
+            assert_eq!(way(deg), id);
+        }
     }
 }

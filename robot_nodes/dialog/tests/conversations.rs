@@ -1,5 +1,7 @@
 //! Scripted conversations at the text level, against the shipped knowledge base and lobby places.
 
+mod common;
+
 use std::time::Duration;
 
 use letan_dialog::{
@@ -306,7 +308,7 @@ fn low_confidence_asks_between_the_top_two_then_picks() {
     let (q, _, _) = one_say(&a);
     let titles: Vec<String> = options
         .iter()
-        .map(|o| letan_dialog::titles::title(o, Language::Vi).to_lowercase())
+        .map(|o| common::title(o, Language::Vi).to_lowercase())
         .collect();
     assert!(
         q.contains(&titles[0]) && q.contains(&titles[1]) && q.contains(" hay "),
@@ -319,10 +321,7 @@ fn low_confidence_asks_between_the_top_two_then_picks() {
     let a = s.say(&titles[1]);
     let (text, _, _) = one_say(&a);
     assert_eq!(s.d.snapshot().intent, options[1]);
-    assert_eq!(
-        screen(&a).title,
-        letan_dialog::titles::title(&options[1], Language::Vi)
-    );
+    assert_eq!(screen(&a).title, common::title(&options[1], Language::Vi));
     assert!(!text.contains(" hay "), "{text}");
 }
 
@@ -425,7 +424,7 @@ fn the_clarification_put_aside_is_answered_in_its_language_before_it_is_asked_ag
     // The first option named by its English title.
     let reply = format!(
         "{} please",
-        letan_dialog::titles::title(&options[0], Language::En).to_lowercase()
+        common::title(&options[0], Language::En).to_lowercase()
     );
     let a = s.say(&reply);
     let (answer, lang, _) = one_say(&a);

@@ -136,6 +136,16 @@ pub const PROMPTS: &[&str] = &[
     "detail.documents",
     "detail.time",
     "detail.online",
+    "directions.here",
+    "directions.there",
+    "directions.there_near",
+    "way.ahead",
+    "way.ahead_left",
+    "way.left",
+    "way.behind_left",
+    "way.ahead_right",
+    "way.right",
+    "way.behind_right",
 ];
 
 /// The placeholders a prompt's text may hold, `{name}`, which the dialog fills in (a prompt
@@ -176,6 +186,12 @@ pub const PROMPT_PLACEHOLDERS: &[(&str, &[&str])] = &[
     ("detail.documents", &["topic", "value"]),
     ("detail.time", &["topic", "value"]),
     ("detail.online", &["topic", "value"]),
+    ("directions.here", &["place"]),
+    ("directions.there", &["place", "way", "metres"]),
+    (
+        "directions.there_near",
+        &["place", "way", "metres", "landmark"],
+    ),
 ];
 
 /// The placeholders prompt `id` may hold (see [`PROMPT_PLACEHOLDERS`]).

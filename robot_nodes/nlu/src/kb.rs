@@ -120,6 +120,8 @@ pub struct Fact {
 #[serde(deny_unknown_fields)]
 pub struct IntentEntry {
     pub intent: String,
+    /// The intent's short name: topic buttons, screen titles, "did you mean X or Y?".
+    pub title: Lang<String>,
     /// Short spoken answer (at most 2 sentences).
     pub spoken: Lang<String>,
     pub screen: Lang<Screen>,
@@ -277,6 +279,9 @@ const VI_SUFFIXES: &[&str] = &["ạ", "nhé", "với", "em nhé", "được khô
 
 /// Longest spoken answer accepted (characters): two short sentences.
 pub const MAX_SPOKEN_CHARS: usize = 260;
+
+/// Longest intent title accepted (characters): a topic button's label.
+pub const MAX_TITLE_CHARS: usize = 40;
 
 fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
@@ -525,6 +530,15 @@ impl Kb {
         for lang in [Language::Vi, Language::En] {
             let spoken = entry.spoken.get(lang);
             let c = lang.code();
+            let title = entry.title.get(lang);
+            if title.trim().is_empty() {
+                push(line, format!("{id}: empty {c} title"));
+            } else if title.chars().count() > MAX_TITLE_CHARS {
+                push(
+                    line,
+                    format!("{id}: {c} title is longer than {MAX_TITLE_CHARS} characters"),
+                );
+            }
             if spoken.trim().is_empty() {
                 push(line, format!("{id}: empty {c} spoken answer"));
             } else {
@@ -711,6 +725,14 @@ impl Kb {
             }
         }
         issues
+    }
+
+    /// The short name of intent `id` in `lang` (its `title`), or the id itself for an intent the
+    /// knowledge base lacks ([`Kb::parse`] does not let one of [`catalog::INTENTS`] be missing).
+    pub fn title<'a>(&'a self, id: &'a str, lang: Language) -> &'a str {
+        self.intents
+            .get(id)
+            .map_or(id, |e| e.title.get(lang).as_str())
     }
 
     /// The dialog's sentence `id` in `lang` (`""` for an id the knowledge base lacks, which

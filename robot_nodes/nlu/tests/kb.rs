@@ -208,6 +208,49 @@ fn errors_name_file_and_line() {
 }
 
 #[test]
+fn an_empty_or_overlong_title_and_a_missing_one_are_reported() {
+    let mut f = files();
+    let (_, t) = f
+        .iter_mut()
+        .find(|(n, _)| n == "intents/amenity.yaml")
+        .unwrap();
+    *t = t.replacen(
+        "title: {vi: \"Wifi miễn phí\", en: \"Free wifi\"}",
+        "title: {vi: \"  \", en: \"Free wifi for everyone who comes to the centre today\"}",
+        1,
+    );
+    let i = issues(f);
+    for want in [
+        "amenity.wifi: empty vi title",
+        "amenity.wifi: en title is longer than 40 characters",
+    ] {
+        assert!(
+            i.iter().any(|x| x.message.contains(want)
+                && x.file == "intents/amenity.yaml"
+                && x.line > 0),
+            "{want}: {i:?}"
+        );
+    }
+    // No title at all: the file does not parse, with its line.
+    let mut f = files();
+    let (_, t) = f
+        .iter_mut()
+        .find(|(n, _)| n == "intents/amenity.yaml")
+        .unwrap();
+    *t = t.replacen(
+        "    title: {vi: \"Wifi miễn phí\", en: \"Free wifi\"}\n",
+        "",
+        1,
+    );
+    let i = issues(f);
+    assert!(
+        i.iter()
+            .any(|x| x.file == "intents/amenity.yaml" && x.message.contains("title")),
+        "{i:?}"
+    );
+}
+
+#[test]
 fn reload_keeps_the_old_base_when_the_new_one_is_invalid() {
     let mut r = Reloader::new(files(), NluConfig::default()).unwrap();
     assert!(matches!(r.offer(files()), ReloadOutcome::Unchanged));

@@ -151,5 +151,7 @@ pub fn alerts(actions: &[Action]) -> usize {
 
 /// The screen title of an intent's answer.
 pub fn title(id: &str, lang: Language) -> String {
-    letan_dialog::titles::title(id, lang).to_string()
+    static KB: std::sync::OnceLock<letan_nlu::Kb> = std::sync::OnceLock::new();
+    let kb = KB.get_or_init(|| letan_nlu::Kb::embedded().unwrap_or_else(|e| panic!("{e:?}")));
+    letan_dialog::titles::title(kb, id, lang).to_string()
 }
