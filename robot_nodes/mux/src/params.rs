@@ -1,7 +1,7 @@
 //! Typed parameters of the mux node (`mux: {ros__parameters: {...}}`), with defaults and validation.
 use crate::{MuxError, Result};
+use letan_core::params::{non_negative, positive, ros_parameters, ParamError};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// Priority and timeout of one input.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -163,18 +163,13 @@ impl Default for MuxParams {
     }
 }
 
-#[derive(Deserialize)]
-#[allow(non_snake_case)] // the ROS 2 key is `ros__parameters`
-struct NodeSection {
-    ros__parameters: serde_yaml::Value,
-}
-
-fn positive(key: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(invalid(key, v, "must be a finite number > 0"))
-    }
+/// A range check of `letan_core::params`, as this crate's error.
+fn checked(r: std::result::Result<(), ParamError>) -> Result<()> {
+    r.map_err(|e| MuxError::InvalidParam {
+        key: e.key,
+        value: e.value,
+        reason: e.reason,
+    })
 }
 
 fn invalid(key: &str, v: impl std::fmt::Display, reason: &str) -> MuxError {
@@ -186,26 +181,39 @@ fn invalid(key: &str, v: impl std::fmt::Display, reason: &str) -> MuxError {
 }
 
 impl MuxParams {
-    /// Parse a ROS 2 parameter file and take `node: {ros__parameters: ...}`; then validate.
+    /// Parse a ROS 2 parameter file and take the `ros__parameters` that apply to `node`
+    /// (`/**`, `/**/node`, then `node` itself, merged by `letan_core::params::ros_parameters`);
+    /// then validate. Unknown keys and values of the wrong type are refused with their name.
     pub fn from_yaml(text: &str, node: &str) -> Result<Self> {
         let file_err = |message: String| MuxError::ParamFile {
             node: node.to_string(),
             message,
         };
-        let top: BTreeMap<String, NodeSection> =
+        let doc: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| file_err(e.to_string()))?;
-        let section = top
-            .get(node)
-            .ok_or_else(|| file_err(format!("no top-level `{node}:` section")))?;
-        let params: MuxParams = serde_yaml::from_value(section.ros__parameters.clone())
-            .map_err(|e| file_err(e.to_string()))?;
+        let fqn = format!("/{}", node.trim_start_matches('/'));
+        let section = ros_parameters(&doc, &fqn).map_err(|e| file_err(e.to_string()))?;
+        if !section.found() {
+            return Err(file_err(format!(
+                "no top-level `{node}:` section (nor `/**`)"
+            )));
+        }
+        let params: MuxParams = serde_path_to_error::deserialize(section.value()).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path.is_empty() || path == "." {
+                file_err(inner.to_string())
+            } else {
+                file_err(format!("key `{path}`: {inner}"))
+            }
+        })?;
         params.validate()?;
         Ok(params)
     }
 
     /// Check every value once; the error names the key.
     pub fn validate(&self) -> Result<()> {
-        positive("rate_hz", self.rate_hz)?;
+        checked(positive("rate_hz", self.rate_hz))?;
         let inputs = [
             ("navigation", &self.inputs.navigation),
             ("greeting", &self.inputs.greeting),
@@ -213,7 +221,7 @@ impl MuxParams {
             ("keyboard_teleop", &self.inputs.keyboard_teleop),
         ];
         for (i, (name, p)) in inputs.iter().enumerate() {
-            positive(&format!("inputs.{name}.timeout_s"), p.timeout_s)?;
+            checked(positive(&format!("inputs.{name}.timeout_s"), p.timeout_s))?;
             if p.topic.trim().is_empty() {
                 return Err(invalid(
                     &format!("inputs.{name}.topic"),
@@ -232,19 +240,17 @@ impl MuxParams {
             }
         }
         let l = &self.limits;
-        positive("limits.max_linear_mps", l.max_linear_mps)?;
-        if !(l.max_reverse_mps.is_finite() && l.max_reverse_mps >= 0.0) {
-            return Err(invalid(
-                "limits.max_reverse_mps",
-                l.max_reverse_mps,
-                "must be a finite number ≥ 0",
-            ));
+        for (key, v) in [
+            ("limits.max_linear_mps", l.max_linear_mps),
+            ("limits.max_angular_rps", l.max_angular_rps),
+            ("limits.max_linear_accel_mps2", l.max_linear_accel_mps2),
+            ("limits.max_angular_accel_rps2", l.max_angular_accel_rps2),
+            ("limits.max_step_s", l.max_step_s),
+            ("estop.heartbeat_timeout_s", self.estop.heartbeat_timeout_s),
+        ] {
+            checked(positive(key, v))?;
         }
-        positive("limits.max_angular_rps", l.max_angular_rps)?;
-        positive("limits.max_linear_accel_mps2", l.max_linear_accel_mps2)?;
-        positive("limits.max_angular_accel_rps2", l.max_angular_accel_rps2)?;
-        positive("limits.max_step_s", l.max_step_s)?;
-        positive("estop.heartbeat_timeout_s", self.estop.heartbeat_timeout_s)?;
+        checked(non_negative("limits.max_reverse_mps", l.max_reverse_mps))?;
         for (key, v) in [
             ("estop.topic", &self.estop.topic),
             ("estop.operator_topic", &self.estop.operator_topic),
@@ -305,5 +311,31 @@ mod tests {
             p.limits.max_angular_rps,
             LimitParams::default().max_angular_rps
         );
+    }
+
+    #[test]
+    fn sections_for_all_nodes_apply_and_the_node_wins() {
+        // `/**` applies to every node; the node's own section overrides it key by key.
+        let text = "/**:\n  ros__parameters:\n    rate_hz: 15.0\n    limits: {max_linear_mps: 0.2, max_step_s: 0.05}\nmux:\n  ros__parameters:\n    limits: {max_linear_mps: 0.3}\n";
+        let p = MuxParams::from_yaml(text, "mux").unwrap();
+        assert_eq!(p.rate_hz, 15.0);
+        assert_eq!(p.limits.max_linear_mps, 0.3);
+        assert_eq!(p.limits.max_step_s, 0.05);
+        // `/**` alone is enough, and `/mux` is the same node as `mux`.
+        let p = MuxParams::from_yaml("/**:\n  ros__parameters: {rate_hz: 12.0}\n", "mux").unwrap();
+        assert_eq!(p.rate_hz, 12.0);
+        let p = MuxParams::from_yaml("/mux:\n  ros__parameters: {rate_hz: 8.0}\n", "mux").unwrap();
+        assert_eq!(p.rate_hz, 8.0);
+        // A typo under `/**` is refused like one under the node's own section.
+        let text = "/**:\n  ros__parameters:\n    limits: {max_speed: 1.0}\n";
+        let err = MuxParams::from_yaml(text, "mux").unwrap_err().to_string();
+        assert!(
+            err.contains("limits.max_speed") && err.contains("mux"),
+            "{err}"
+        );
+        // Ranges are checked on the merged values.
+        let text = "/**:\n  ros__parameters:\n    limits: {max_reverse_mps: -0.1}\n";
+        let err = MuxParams::from_yaml(text, "mux").unwrap_err().to_string();
+        assert!(err.contains("limits.max_reverse_mps"), "{err}");
     }
 }
