@@ -62,6 +62,24 @@ pub struct Asked {
     /// Redacted texts of the questions the robot could not answer (also those it then handed to
     /// staff: robots send a text only for a question they did not understand).
     pub unanswered_questions: Vec<String>,
+    /// The robot asked about, when the question was about one.
+    pub robot: Option<String>,
+    /// The latest questions, newest first (at most [`RECENT_QUESTIONS`]).
+    pub recent: Vec<Question>,
+}
+
+/// How many of the latest questions [`Db::asked`] lists.
+pub const RECENT_QUESTIONS: usize = 50;
+
+/// One question as stored: its text only when the robot did not understand it (redacted), and only
+/// within the retention period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Question {
+    pub ts_ms: u64,
+    pub robot: String,
+    pub intent: String,
+    pub outcome: String,
+    pub text: Option<String>,
 }
 
 /// The database.
@@ -293,19 +311,25 @@ impl Db {
         Ok(())
     }
 
-    /// What was asked on `site` on `day`.
-    pub fn asked(&self, site: &str, day: &str) -> Result<Asked> {
+    /// What was asked on `site` on `day`; with `robot`, only that robot's questions.
+    pub fn asked(&self, site: &str, day: &str, robot: Option<&str>) -> Result<Asked> {
         let c = lock(&self.conn);
         let mut a = Asked {
             site: site.into(),
             day: day.into(),
+            robot: robot.map(str::to_string),
             ..Asked::default()
         };
+        // `?3 IS NULL`: every robot of the site
+        const WHERE: &str = "site = ?1 AND day = ?2 AND (?3 IS NULL OR robot = ?3)";
+        let params = rusqlite::params![site, day, robot];
         let mut st = c
-            .prepare("SELECT outcome, COUNT(*) FROM questions WHERE site = ?1 AND day = ?2 GROUP BY outcome")
+            .prepare(&format!(
+                "SELECT outcome, COUNT(*) FROM questions WHERE {WHERE} GROUP BY outcome"
+            ))
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([site, day], |r| {
+            .query_map(params, |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
             })
             .map_err(|e| self.err(e))?;
@@ -319,10 +343,10 @@ impl Db {
             }
         }
         let mut st = c
-            .prepare("SELECT intent, COUNT(*) AS n FROM questions WHERE site = ?1 AND day = ?2 GROUP BY intent ORDER BY n DESC, intent")
+            .prepare(&format!("SELECT intent, COUNT(*) AS n FROM questions WHERE {WHERE} GROUP BY intent ORDER BY n DESC, intent"))
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([site, day], |r| {
+            .query_map(params, |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
             })
             .map_err(|e| self.err(e))?;
@@ -330,12 +354,29 @@ impl Db {
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
         let mut st = c
-            .prepare("SELECT text FROM questions WHERE site = ?1 AND day = ?2 AND outcome != 'answered' AND text IS NOT NULL ORDER BY ts_ms")
+            .prepare(&format!("SELECT text FROM questions WHERE {WHERE} AND outcome != 'answered' AND text IS NOT NULL ORDER BY ts_ms"))
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([site, day], |r| r.get::<_, String>(0))
+            .query_map(params, |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?;
         a.unanswered_questions = rows
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        let mut st = c
+            .prepare(&format!("SELECT ts_ms, robot, intent, outcome, text FROM questions WHERE {WHERE} ORDER BY ts_ms DESC, id DESC LIMIT {RECENT_QUESTIONS}"))
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params, |r| {
+                Ok(Question {
+                    ts_ms: r.get::<_, i64>(0)? as u64,
+                    robot: r.get(1)?,
+                    intent: r.get(2)?,
+                    outcome: r.get(3)?,
+                    text: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        a.recent = rows
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
         Ok(a)
@@ -493,7 +534,29 @@ mod tests {
         .unwrap();
         db.add_question(1000, day, "b", "r2", "x", Outcome::Answered, None)
             .unwrap();
-        let a = db.asked("a", day).unwrap();
+        db.add_question(2000, day, "a", "r3", "wifi", Outcome::Answered, None)
+            .unwrap();
+        // one robot of the site: its questions only, newest first
+        let r3 = db.asked("a", day, Some("r3")).unwrap();
+        assert_eq!((r3.served, r3.robot.as_deref()), (1, Some("r3")));
+        assert_eq!(r3.recent.len(), 1);
+        assert_eq!(
+            (r3.recent[0].ts_ms, r3.recent[0].intent.as_str()),
+            (2000, "wifi")
+        );
+        let all = db.asked("a", day, None).unwrap();
+        assert_eq!(all.served, 4);
+        assert_eq!(all.recent[0].robot, "r3", "newest first");
+        assert_eq!(
+            all.recent.iter().filter(|q| q.text.is_some()).count(),
+            1,
+            "only the not-understood text is kept (answered texts are never stored)"
+        );
+        assert!(
+            db.asked("a", day, Some("r2")).unwrap().recent.is_empty(),
+            "r2 is of site b"
+        );
+        let a = db.asked("a", day, Some("r1")).unwrap();
         assert_eq!(
             (a.served, a.answered, a.handed_to_staff, a.unanswered),
             (3, 1, 1, 1)
@@ -502,8 +565,16 @@ mod tests {
         assert_eq!(a.unanswered_questions, vec!["đổi ngoại tệ".to_string()]);
         // answered texts are never stored
         assert_eq!(db.purge(1000 + 86_400_000 * 31, 30).unwrap(), 1);
-        assert!(db.asked("a", day).unwrap().unanswered_questions.is_empty());
-        assert_eq!(db.asked("a", day).unwrap().served, 3, "counts stay");
+        assert!(db
+            .asked("a", day, None)
+            .unwrap()
+            .unanswered_questions
+            .is_empty());
+        assert_eq!(
+            db.asked("a", day, Some("r1")).unwrap().served,
+            3,
+            "counts stay"
+        );
         db.audit(&AuditRow {
             ts_ms: 5,
             user: "lan".into(),

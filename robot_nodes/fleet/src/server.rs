@@ -9,7 +9,10 @@
 //! [`crate::proto::CommandBody`]), `GET /api/robots/{id}/map|image`, `POST /api/kb` (a zip or tar
 //! of `kb/`), `GET /api/kb`, `POST /api/kb/push {version, robots?}`, `POST /api/kb/rollback
 //! {robots?}`, `GET /api/asked?site=&day=`, `GET /api/audit`. Every POST but login needs the
-//! `X-CSRF-Token` header.
+//! `X-CSRF-Token` header. The whole API, with its refusals, is the OpenAPI 3 document
+//! `assets/openapi.json`, served at `GET /api/openapi.json` (tests/web_api.rs keeps it equal to the
+//! routes). Every response carries the console's strict Content-Security-Policy (no inline script or
+//! style: the page is `index.html`, `app.js` and `app.css`).
 use crate::authz::{Action, Grants, Role};
 use crate::db::{AuditRow, Db};
 use crate::hub::{Hub, Notice};
@@ -19,10 +22,11 @@ use crate::proto::{CommandBody, EventKind};
 use crate::state::day_of;
 use crate::{FleetError, Result};
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use letan_console::audit::{AuditEntry, AuditLog};
 use letan_console::auth::{LoginLimiter, Session, Sessions};
@@ -35,6 +39,19 @@ use std::sync::{Arc, Mutex};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "letan_fleet_session";
+/// The hub's HTTP API as an OpenAPI 3 document (hand-written), served at `/api/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
+const INDEX_HTML: &str = include_str!("../assets/index.html");
+const APP_JS: &str = include_str!("../assets/app.js");
+const APP_CSS: &str = include_str!("../assets/app.css");
+/// Content-Security-Policy of every response (the console's): only this origin, no inline script
+/// or style; images from this origin and `blob:` (the map is drawn from a fetched PGM, the camera
+/// shown from a fetched JPEG).
+const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// Largest JSON request body (login, commands, pushes); knowledge-base uploads have their own limit.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
 /// The hub's web parameters.
 #[derive(Clone, Debug, Deserialize)]
@@ -218,8 +235,24 @@ fn authed(st: &App, headers: &HeaderMap, write: bool) -> ApiResult<(Session, Gra
     Ok((s, g))
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("bad JSON: {e}")))
+/// A request body read whole (at most [`MAX_JSON_BYTES`]): over the limit is 413, as JSON.
+type JsonBytes = std::result::Result<Bytes, BytesRejection>;
+
+fn json_body<T: serde::de::DeserializeOwned>(body: JsonBytes) -> ApiResult<T> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!("request body over {MAX_JSON_BYTES} bytes"))
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    })?;
+    serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("bad JSON: {e}")))
+}
+
+/// A path parameter, or 400 as JSON (not axum's plain text).
+fn path_param<T>(p: std::result::Result<UrlPath<T>, PathRejection>) -> ApiResult<T> {
+    p.map(|UrlPath(v)| v)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
 #[derive(Deserialize)]
@@ -232,11 +265,15 @@ struct LoginReq {
 /// Argon2id hash of nothing anyone knows, checked for unknown names so timing does not tell.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$u6fJ0w4p0zQd8m8cQn3Oj6I6V0q8mD8m3oXH2m3mX1A";
 
-async fn login(State(st): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+async fn login(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    body: JsonBytes,
+) -> ApiResult<Response> {
     if !origin_ok(&headers) {
         return Err(ApiError::Forbidden("cross-origin login refused".into()));
     }
-    let req: LoginReq = json_body(&body)?;
+    let req: LoginReq = json_body(body)?;
     if req.username.len() > 64 || req.password.len() > 1024 {
         return Err(ApiError::BadRequest(
             "user name or password too long".into(),
@@ -324,12 +361,13 @@ async fn robots(State(st): State<Shared>, headers: HeaderMap) -> ApiResult<Respo
 
 async fn command(
     State(st): State<Shared>,
-    UrlPath(id): UrlPath<String>,
+    id: std::result::Result<UrlPath<String>, PathRejection>,
     headers: HeaderMap,
-    body: Bytes,
+    body: JsonBytes,
 ) -> ApiResult<Response> {
     let (s, g) = authed(&st, &headers, true)?;
-    let cmd: CommandBody = json_body(&body)?;
+    let id = path_param(id)?;
+    let cmd: CommandBody = json_body(body)?;
     let robot = st
         .hub
         .robot(&id)
@@ -388,10 +426,11 @@ async fn command(
 
 async fn blob(
     State(st): State<Shared>,
-    UrlPath((id, leaf)): UrlPath<(String, String)>,
+    path: std::result::Result<UrlPath<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let (_, g) = authed(&st, &headers, false)?;
+    let (id, leaf) = path_param(path)?;
     let robot = st
         .hub
         .robot(&id)
@@ -599,9 +638,13 @@ async fn push_to(
     Ok(Json(out).into_response())
 }
 
-async fn kb_push(State(st): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+async fn kb_push(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    body: JsonBytes,
+) -> ApiResult<Response> {
     let (s, g) = authed(&st, &headers, true)?;
-    let req: PushReq = json_body(&body)?;
+    let req: PushReq = json_body(body)?;
     let Some(v) = &req.version else {
         return Err(ApiError::BadRequest("push needs a version".into()));
     };
@@ -614,16 +657,16 @@ async fn kb_push(State(st): State<Shared>, headers: HeaderMap, body: Bytes) -> A
 async fn kb_rollback(
     State(st): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: JsonBytes,
 ) -> ApiResult<Response> {
     let (s, g) = authed(&st, &headers, true)?;
-    let req: PushReq = if body.is_empty() {
+    let req: PushReq = if body.as_ref().is_ok_and(|b| b.is_empty()) {
         PushReq {
             version: None,
             robots: None,
         }
     } else {
-        json_body(&body)?
+        json_body(body)?
     };
     push_to(&st, &s.user, &g, req, true).await
 }
@@ -632,21 +675,37 @@ async fn kb_rollback(
 struct AskedQ {
     site: String,
     day: Option<String>,
+    /// Only this robot's questions (of `site`).
+    robot: Option<String>,
+}
+
+/// `YYYY-MM-DD`, as [`day_of`] writes days.
+fn is_day(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 async fn asked(
     State(st): State<Shared>,
     headers: HeaderMap,
-    Query(q): Query<AskedQ>,
+    q: std::result::Result<Query<AskedQ>, QueryRejection>,
 ) -> ApiResult<Response> {
     let (_, g) = authed(&st, &headers, false)?;
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if !g.sees(&q.site) {
         return Err(ApiError::Forbidden(format!("no access to site {}", q.site)));
     }
     let day = q
         .day
         .unwrap_or_else(|| day_of(st.clock.now_ms(), st.params.utc_offset_min));
-    Ok(Json(st.db.asked(&q.site, &day)?).into_response())
+    if !is_day(&day) {
+        return Err(ApiError::BadRequest(format!("day {day:?}: not YYYY-MM-DD")));
+    }
+    Ok(Json(st.db.asked(&q.site, &day, q.robot.as_deref())?).into_response())
 }
 
 async fn audit_rows(State(st): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
@@ -658,24 +717,80 @@ async fn audit_rows(State(st): State<Shared>, headers: HeaderMap) -> ApiResult<R
 }
 
 async fn page() -> Html<&'static str> {
-    Html(include_str!("../assets/index.html"))
+    Html(INDEX_HTML)
+}
+
+async fn app_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        APP_JS,
+    )
+}
+
+async fn app_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
+}
+
+/// Every API route (path, its methods): the router is built from this list and nothing else under
+/// `/api`, so that tests/web_api.rs can hold the OpenAPI document to it.
+pub fn api_routes() -> Vec<(&'static str, MethodRouter<Shared>)> {
+    vec![
+        ("/api/openapi.json", get(openapi)),
+        ("/api/login", post(login)),
+        ("/api/logout", post(logout)),
+        ("/api/robots", get(robots)),
+        ("/api/robots/{id}/command", post(command)),
+        ("/api/robots/{id}/{leaf}", get(blob)),
+        // the upload reads its body itself, up to `max_upload_bytes`
+        (
+            "/api/kb",
+            get(kb_list)
+                .post(kb_upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        ("/api/kb/push", post(kb_push)),
+        ("/api/kb/rollback", post(kb_rollback)),
+        ("/api/asked", get(asked)),
+        ("/api/audit", get(audit_rows)),
+    ]
+}
+
+async fn security_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
 }
 
 /// The routes.
 pub fn router(app: Shared) -> Router {
-    Router::new()
+    let mut r = Router::new()
         .route("/", get(page))
-        .route("/api/login", post(login))
-        .route("/api/logout", post(logout))
-        .route("/api/robots", get(robots))
-        .route("/api/robots/{id}/command", post(command))
-        .route("/api/robots/{id}/{leaf}", get(blob))
-        .route("/api/kb", get(kb_list).post(kb_upload))
-        .route("/api/kb/push", post(kb_push))
-        .route("/api/kb/rollback", post(kb_rollback))
-        .route("/api/asked", get(asked))
-        .route("/api/audit", get(audit_rows))
-        .layer(axum::extract::DefaultBodyLimit::disable())
+        .route("/app.js", get(app_js))
+        .route("/app.css", get(app_css));
+    for (path, methods) in api_routes() {
+        r = r.route(path, methods);
+    }
+    r.layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
 }
 
