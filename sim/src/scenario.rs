@@ -13,6 +13,9 @@ use crate::world::{
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod judge;
+pub use judge::{Decision, Judge};
+
 /// A scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

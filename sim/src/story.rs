@@ -1,11 +1,13 @@
 //! The scenario told as it happens, for people: one line per event (who came in, the greeting,
-//! what was asked, the answer with its intent and confidence, guiding and arrival), then a summary
-//! table of the expectations and the verdict. Pure: `letan sim` feeds it the simulator's log
-//! entries (`/sim/events`) and prints what it returns.
+//! what was asked, the answer with its intent and confidence, guiding and arrival), each
+//! expectation as it passes (✓) or fails (✗) the moment it is decided, the rest at the end, then a
+//! summary table of the expectations and the verdict. Pure: `letan sim` feeds it what the
+//! simulator publishes on `/sim/events` (log entries and the judge's decisions) and prints what it
+//! returns.
 use crate::people::PersonEvent;
-use crate::scenario::{Expectation, Report};
+use crate::scenario::{Decision, Expectation, Report};
 use crate::world::{LogEntry, RobotAction, SimEvent};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Longest quoted text on one line (characters); longer text ends with "…".
@@ -16,6 +18,8 @@ const QUOTE_CHARS: usize = 90;
 pub struct Story {
     names: BTreeMap<u32, String>,
     confidence: Option<(String, f32)>,
+    /// Expectations already told (by index).
+    decided: BTreeSet<usize>,
 }
 
 impl Story {
@@ -29,6 +33,49 @@ impl Story {
         if !intent.is_empty() {
             self.confidence = Some((intent.to_string(), confidence));
         }
+    }
+
+    /// The line for one message of `/sim/events`: a log entry (see [`Story::line`]) or a decision
+    /// (see [`Story::decision`]). An error if it is neither.
+    pub fn message(&mut self, json: &str) -> Result<Option<String>, serde_json::Error> {
+        match serde_json::from_str::<LogEntry>(json) {
+            Ok(e) => Ok(self.line(&e)),
+            Err(err) => match serde_json::from_str::<Decision>(json) {
+                Ok(d) => Ok(self.decision(&d)),
+                Err(_) => Err(err),
+            },
+        }
+    }
+
+    /// The line for an expectation decided during the run: `✓` held, `✗` failed, what it asked
+    /// and the detail. `None` if that expectation was told already.
+    pub fn decision(&mut self, d: &Decision) -> Option<String> {
+        if !self.decided.insert(d.index) {
+            return None;
+        }
+        Some(format!(
+            "[{:6.1} s] {} {} — {}",
+            d.t,
+            if d.outcome.passed { "✓" } else { "✗" },
+            describe(&d.outcome.expectation),
+            d.outcome.detail
+        ))
+    }
+
+    /// After the run: the expectations the run did not decide, as the report decides them, at the
+    /// run's end.
+    pub fn the_rest(&mut self, r: &Report) -> Vec<String> {
+        r.expectations
+            .iter()
+            .enumerate()
+            .filter_map(|(index, o)| {
+                self.decision(&Decision {
+                    t: r.sim_time,
+                    index,
+                    outcome: o.clone(),
+                })
+            })
+            .collect()
     }
 
     /// The line for one event, or `None` for events a newcomer does not need (engagement, tickets).
@@ -110,6 +157,58 @@ fn quote(text: &str) -> String {
         format!("{head}…")
     } else {
         head
+    }
+}
+
+/// An expectation in words, for the story (`ba_lan greeted within 5 s of engaging`).
+pub fn describe(e: &Expectation) -> String {
+    match e {
+        Expectation::RobotReached {
+            place,
+            within,
+            tolerance,
+        } => format!("the robot reaches {place} (within {tolerance} m) by {within} s"),
+        Expectation::PersonReached {
+            person,
+            place,
+            within,
+        } => format!("{person} reaches {place} by {within} s"),
+        Expectation::NoCollision {} => "no collision".into(),
+        Expectation::GreetedOnce { person } => format!("{person} greeted once"),
+        Expectation::Heard { person } => format!("{person} heard"),
+        Expectation::Answered {
+            person,
+            intent,
+            within,
+        } => format!("{person} answered with {intent} within {within} s"),
+        Expectation::Guided { person } => format!("{person} guided"),
+        Expectation::MinDistanceToPeople { at_least } => {
+            format!("nobody closer than {at_least} m")
+        }
+        Expectation::MaxPersonalSpaceTime { seconds } => {
+            format!("at most {seconds} s in personal space")
+        }
+        Expectation::NotGreeted { person } => format!("{person} not greeted"),
+        Expectation::GreetedWithin { person, seconds } => {
+            format!("{person} greeted within {seconds} s of engaging")
+        }
+        Expectation::RobotReturned {
+            place,
+            within,
+            tolerance,
+        } => format!("the robot back at {place} (within {tolerance} m) by {within} s"),
+        Expectation::RobotStill { from, to, at_most } => {
+            format!("the robot still from {from} to {to} s (at most {at_most} m)")
+        }
+        Expectation::StoppedWhileSilent {
+            sensor,
+            within,
+            at_most,
+        } => format!(
+            "the robot stands within {within} s while the {} is silent (then at most {at_most} m)",
+            sensor.name()
+        ),
+        Expectation::NoGreeting { from, to } => format!("no greeting from {from} to {to} s"),
     }
 }
 
@@ -288,6 +387,79 @@ mod tests {
             ))
             .unwrap();
         assert!(other.contains("[chat.thanks]"), "{other}");
+    }
+
+    #[test]
+    fn expectations_are_told_once_when_decided_and_the_rest_at_the_end() {
+        let mut s = Story::new();
+        let greeted = Outcome {
+            expectation: Expectation::GreetedWithin {
+                person: "lan".into(),
+                seconds: 5.0,
+            },
+            passed: true,
+            detail: "greeted 0.40 s after engaging".into(),
+        };
+        let d = Decision {
+            t: 12.4,
+            index: 0,
+            outcome: greeted.clone(),
+        };
+        // As `/sim/events` carries it, beside the log entries.
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(
+            s.message(&json).unwrap().as_deref(),
+            Some("[  12.4 s] ✓ lan greeted within 5 s of engaging — greeted 0.40 s after engaging")
+        );
+        assert_eq!(s.message(&json).unwrap(), None, "told twice");
+        let entry = serde_json::to_string(&entry(
+            1.0,
+            SimEvent::PersonEntered {
+                person: 1,
+                name: "lan".into(),
+            },
+        ))
+        .unwrap();
+        assert_eq!(
+            s.message(&entry).unwrap().as_deref(),
+            Some("[   1.0 s] lan comes in")
+        );
+        assert!(s.message("{\"colour\": 1}").is_err());
+        let mut r = report_with(vec![
+            greeted,
+            Outcome {
+                expectation: Expectation::NoCollision {},
+                passed: false,
+                detail: "1 wall and 0 person collisions".into(),
+            },
+        ]);
+        r.sim_time = 70.0;
+        assert_eq!(
+            s.the_rest(&r),
+            ["[  70.0 s] ✗ no collision — 1 wall and 0 person collisions"]
+        );
+    }
+
+    fn report_with(expectations: Vec<Outcome>) -> Report {
+        Report {
+            scenario: "demo".into(),
+            seed: 7,
+            passed: expectations.iter().all(|o| o.passed),
+            expectations,
+            time_to_goal: None,
+            path_length: 0.0,
+            min_distance_to_people: None,
+            collisions: Collisions {
+                walls: 0,
+                people: 0,
+            },
+            time_in_personal_space: 0.0,
+            time_in_intimate_space: 0.0,
+            faults: vec![],
+            sim_time: 0.0,
+            wall_time: 1.0,
+            real_time_factor: 0.0,
+        }
     }
 
     #[test]

@@ -250,3 +250,146 @@ fn busy_lobby_passes_with_a_working_stack() {
     );
     assert!(r.passed, "{}", serde_json::to_string_pretty(&r).unwrap());
 }
+
+/// Every shipped scenario with a fake stack, the judge deciding expectations as the run goes:
+/// each expectation is decided once, during the run or at its end, and every verdict is the
+/// report's. With a stack that answers and guides, one that only greets, and one that greets
+/// everyone a second time 15 s later, some expectations pass and some fail before the end.
+#[test]
+fn expectations_decided_during_the_run_agree_with_the_report() {
+    use letan_sim::world::RobotAction;
+    let lobby = common::lobby();
+    let working = || {
+        vec![
+            Rule {
+                needle: "wifi",
+                intent: "amenity.wifi",
+                guide_to: None,
+            },
+            Rule {
+                needle: "quầy số 5",
+                intent: "nav.where_is",
+                guide_to: None,
+            },
+            Rule {
+                needle: "dẫn bác đi",
+                intent: "nav.guide",
+                guide_to: Some("counter_5"),
+            },
+            Rule {
+                needle: "vệ sinh",
+                intent: "nav.where_is",
+                guide_to: None,
+            },
+            Rule {
+                needle: "print",
+                intent: "nav.where_is",
+                guide_to: None,
+            },
+        ]
+    };
+    let (mut early_passes, mut early_fails) = (0, 0);
+    for f in scenario_files() {
+        let s = Scenario::load(&f).unwrap();
+        for (stack, rules, twice) in [
+            ("working", working(), false),
+            ("greets only", vec![], false),
+            ("greets twice", working(), true),
+        ] {
+            let mut cfg = WorldConfig::default();
+            cfg.camera.enabled = false;
+            let mut w = s
+                .build_world(cfg, None, lobby.grid.clone(), lobby.places.clone(), None)
+                .unwrap();
+            let mut stack_ = FakeStack::new(rules);
+            let mut judge = scenario::Judge::new(&s);
+            let mut decisions = Vec::new();
+            let mut out = None;
+            let mut again: Vec<(f64, RobotAction)> = Vec::new();
+            while w.time() < s.duration {
+                let mut inputs = stack_.inputs(&w, out.as_ref());
+                if twice {
+                    let now = w.time();
+                    for a in &inputs.actions {
+                        if matches!(a, RobotAction::Greeted { .. }) {
+                            again.push((now + 15.0, a.clone()));
+                        }
+                    }
+                    let (due, later) = again.into_iter().partition(|(t, _)| *t <= now);
+                    again = later;
+                    inputs.actions.extend(due.into_iter().map(|(_, a)| a));
+                }
+                // The face node engages someone before it greets them.
+                inputs.actions = inputs
+                    .actions
+                    .into_iter()
+                    .flat_map(|a| match a {
+                        RobotAction::Greeted { person } => {
+                            vec![RobotAction::Engaged { person }, a]
+                        }
+                        a => vec![a],
+                    })
+                    .collect();
+                out = Some(w.step(0.05, &inputs));
+                decisions.extend(judge.step(&s, w.time(), w.log(), w.metrics(), w.places()));
+            }
+            let during = decisions.len();
+            decisions.extend(judge.finish(&s, w.log(), w.metrics(), w.places()));
+            let r = scenario::report(&s, s.seed, w.log(), w.metrics(), w.places(), 1.0);
+            let name = format!("{} ({stack})", f.display());
+            let mut indices: Vec<usize> = decisions.iter().map(|d| d.index).collect();
+            indices.sort_unstable();
+            assert_eq!(
+                indices,
+                (0..s.expectations.len()).collect::<Vec<_>>(),
+                "{name}: each decided once"
+            );
+            for (k, d) in decisions.iter().enumerate() {
+                let o = &r.expectations[d.index];
+                assert_eq!(d.outcome.expectation, o.expectation, "{name}");
+                assert_eq!(
+                    d.outcome.passed, o.passed,
+                    "{name}: decided at {:.2} s as {:?} ({}), the report says {} ({})",
+                    d.t, d.outcome.passed, d.outcome.detail, o.passed, o.detail
+                );
+                if k < during {
+                    assert!(d.t <= w.time(), "{name}: {d:?}");
+                    if d.outcome.passed {
+                        early_passes += 1;
+                    } else {
+                        early_fails += 1;
+                    }
+                } else {
+                    assert_eq!(d.outcome.detail, o.detail, "{name}");
+                }
+            }
+            // A question is heard the step it is asked.
+            if let Some(d) = decisions[..during]
+                .iter()
+                .find(|d| matches!(d.outcome.expectation, Expectation::Heard { .. }))
+            {
+                let Expectation::Heard { person } = &d.outcome.expectation else {
+                    unreachable!()
+                };
+                let spoke = w.log().iter().find_map(|l| match &l.event {
+                    letan_sim::world::SimEvent::Person {
+                        name,
+                        event: letan_sim::people::PersonEvent::Spoke { .. },
+                        ..
+                    } if name == person => Some(l.t),
+                    _ => None,
+                });
+                let spoke = spoke.unwrap();
+                assert!(
+                    d.t >= spoke && d.t - spoke < 0.05 + 1e-9,
+                    "{name}: {person} spoke at {spoke} s, heard decided at {} s",
+                    d.t
+                );
+            }
+        }
+    }
+    assert!(
+        early_passes > 10 && early_fails > 5,
+        "{early_passes} passes and {early_fails} failures decided before the end"
+    );
+}
