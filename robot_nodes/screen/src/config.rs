@@ -1,7 +1,7 @@
 //! Typed parameters: `screen: {ros__parameters: {...}}` in a ROS 2 parameters file.
 use crate::{Result, ScreenError};
+use letan_core::params::{in_range, positive, ros_parameters, ParamError};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
 
@@ -57,31 +57,31 @@ fn invalid(key: &str, value: impl std::fmt::Display, reason: &str) -> ScreenErro
     }
 }
 
-#[derive(Deserialize)]
-#[allow(non_snake_case)] // the ROS 2 key is `ros__parameters`
-struct NodeSection {
-    #[serde(default)]
-    ros__parameters: serde_yaml::Value,
+/// A range check of `letan_core::params`, as this crate's error.
+fn checked(r: std::result::Result<(), ParamError>) -> Result<()> {
+    r.map_err(|e| ScreenError::InvalidParam {
+        key: e.key,
+        value: e.value,
+        reason: e.reason,
+    })
 }
 
 impl ScreenParams {
-    /// Parse a ROS 2 parameters file, take `node: {ros__parameters: ...}`, validate. Unknown keys and
-    /// values of the wrong type are refused with the key's name.
+    /// Parse a ROS 2 parameters file, take the `ros__parameters` that apply to `node` (`/**`,
+    /// `/**/node`, then `node` itself, merged by `letan_core::params::ros_parameters`), validate.
+    /// Unknown keys and values of the wrong type are refused with the key's name.
     pub fn from_yaml(text: &str, node: &str) -> Result<Self> {
         let perr = |message: String| ScreenError::Parse {
             path: format!("parameters of `{node}`"),
             message,
         };
-        let top: BTreeMap<String, NodeSection> =
-            serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
-        let section = top
-            .get(node)
-            .ok_or_else(|| perr(format!("no top-level `{node}:` section")))?;
-        let value = match &section.ros__parameters {
-            serde_yaml::Value::Null => serde_yaml::Value::Mapping(Default::default()),
-            v => v.clone(),
-        };
-        let p: ScreenParams = serde_path_to_error::deserialize(value).map_err(|e| {
+        let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
+        let fqn = format!("/{}", node.trim_start_matches('/'));
+        let section = ros_parameters(&doc, &fqn).map_err(|e| perr(e.to_string()))?;
+        if !section.found() {
+            return Err(perr(format!("no top-level `{node}:` section (nor `/**`)")));
+        }
+        let p: ScreenParams = serde_path_to_error::deserialize(section.value()).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
             if path.is_empty() || path == "." {
@@ -119,28 +119,24 @@ impl ScreenParams {
                 "must be an IP address such as 127.0.0.1",
             )
         })?;
-        if !(1..=5000).contains(&self.max_text_chars) {
-            return Err(invalid(
-                "max_text_chars",
-                self.max_text_chars,
-                "must be between 1 and 5000",
-            ));
-        }
+        checked(in_range(
+            "max_text_chars",
+            self.max_text_chars as f64,
+            1.0,
+            5000.0,
+        ))?;
         for (key, rate) in [
             ("typed_rate_per_s", self.typed_rate_per_s),
             ("button_rate_per_s", self.button_rate_per_s),
         ] {
-            if !(rate.is_finite() && rate > 0.0 && rate <= 1000.0) {
-                return Err(invalid(key, rate, "must be a number > 0 and <= 1000"));
-            }
+            checked(positive(key, rate))?;
+            checked(in_range(key, rate, 0.0, 1000.0))?;
         }
         for (key, burst) in [
             ("typed_burst", self.typed_burst),
             ("button_burst", self.button_burst),
         ] {
-            if !(1..=1000).contains(&burst) {
-                return Err(invalid(key, burst, "must be between 1 and 1000"));
-            }
+            checked(in_range(key, f64::from(burst), 1.0, 1000.0))?;
         }
         let need = self.max_text_chars.saturating_mul(6).saturating_add(64);
         if self.max_body_bytes < need.max(1024) || self.max_body_bytes > 1024 * 1024 {
@@ -189,6 +185,27 @@ mod tests {
         assert_eq!(p, ScreenParams::default());
         let e = ScreenParams::from_yaml("other:\n  ros__parameters: {}\n", "screen").unwrap_err();
         assert!(e.to_string().contains("`screen:`"), "{e}");
+    }
+
+    #[test]
+    fn a_section_for_all_nodes_applies() {
+        // `/**` applies to every node, the node's own section overrides it key by key.
+        let text = "/**:\n  ros__parameters: {port: 9000, typed_burst: 4}\nscreen:\n  ros__parameters: {port: 9001}\n";
+        let p = ScreenParams::from_yaml(text, "screen").unwrap();
+        assert_eq!((p.port, p.typed_burst), (9001, 4));
+        let p =
+            ScreenParams::from_yaml("/**:\n  ros__parameters: {port: 9002}\n", "screen").unwrap();
+        assert_eq!(p.port, 9002);
+        let p = ScreenParams::from_yaml("/screen:\n  ros__parameters: {port: 9003}\n", "screen")
+            .unwrap();
+        assert_eq!(p.port, 9003);
+        // A typo or a bad value under `/**` is refused by name like one in the node's section.
+        let e =
+            ScreenParams::from_yaml("/**:\n  ros__parameters: {portt: 1}\n", "screen").unwrap_err();
+        assert!(e.to_string().contains("portt"), "{e}");
+        let e = ScreenParams::from_yaml("/**:\n  ros__parameters: {typed_burst: 0}\n", "screen")
+            .unwrap_err();
+        assert!(e.to_string().contains("typed_burst"), "{e}");
     }
 
     #[test]
