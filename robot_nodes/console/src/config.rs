@@ -1,7 +1,7 @@
 //! Typed parameters (`console: {ros__parameters: {...}}`) and the users file.
 use crate::{ConsoleError, Result};
+use letan_core::params::{in_range, positive, ros_parameters, ParamError};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
 
@@ -91,26 +91,31 @@ fn invalid(key: &str, value: impl std::fmt::Display, reason: &str) -> ConsoleErr
     }
 }
 
-#[derive(Deserialize)]
-#[allow(non_snake_case)] // the ROS 2 key is `ros__parameters`
-struct NodeSection {
-    ros__parameters: serde_yaml::Value,
+/// A range check of `letan_core::params`, as this crate's error.
+fn checked(r: std::result::Result<(), ParamError>) -> Result<()> {
+    r.map_err(|e| ConsoleError::InvalidParam {
+        key: e.key,
+        value: e.value,
+        reason: e.reason,
+    })
 }
 
 impl ConsoleParams {
-    /// Parse a ROS 2 parameter file, take `node: {ros__parameters: ...}`, validate.
+    /// Parse a ROS 2 parameter file, take the `ros__parameters` that apply to `node` (`/**`,
+    /// `/**/node`, then `node` itself, merged by `letan_core::params::ros_parameters`), validate.
     pub fn from_yaml(text: &str, node: &str) -> Result<Self> {
         let perr = |message: String| ConsoleError::Parse {
             path: format!("parameters of `{node}`"),
             message,
         };
-        let top: BTreeMap<String, NodeSection> =
-            serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
-        let section = top
-            .get(node)
-            .ok_or_else(|| perr(format!("no top-level `{node}:` section")))?;
-        let p: ConsoleParams = serde_yaml::from_value(section.ros__parameters.clone())
-            .map_err(|e| perr(e.to_string()))?;
+        let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
+        let fqn = format!("/{}", node.trim_start_matches('/'));
+        let section = ros_parameters(&doc, &fqn).map_err(|e| perr(e.to_string()))?;
+        if !section.found() {
+            return Err(perr(format!("no top-level `{node}:` section (nor `/**`)")));
+        }
+        let p: ConsoleParams =
+            serde_yaml::from_value(section.value()).map_err(|e| perr(e.to_string()))?;
         p.validate()?;
         Ok(p)
     }
@@ -164,18 +169,14 @@ impl ConsoleParams {
             ),
             ("max_streams_total", self.max_streams_total as u64),
         ] {
-            if v == 0 {
-                return Err(invalid(key, v, "must be > 0"));
-            }
+            checked(positive(key, v as f64))?;
         }
         for (key, v) in [
             ("teleop_max_linear_mps", self.teleop_max_linear_mps),
             ("teleop_max_angular_rps", self.teleop_max_angular_rps),
             ("push_rate_hz", self.push_rate_hz),
         ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(invalid(key, v, "must be a finite number > 0"));
-            }
+            checked(positive(key, v))?;
         }
         let tok = self.foxglove_token.chars().count();
         if tok > 0 && (tok < 16 || self.foxglove_token.chars().any(|c| !c.is_ascii_graphic())) {
@@ -185,13 +186,7 @@ impl ConsoleParams {
                 "must be empty (random) or at least 16 printable ASCII characters",
             ));
         }
-        if self.push_rate_hz > 60.0 {
-            return Err(invalid(
-                "push_rate_hz",
-                self.push_rate_hz,
-                "must be at most 60",
-            ));
-        }
+        checked(in_range("push_rate_hz", self.push_rate_hz, 0.0, 60.0))?;
         Ok(())
     }
 }
@@ -579,6 +574,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("session_ttl_s"), "{e}");
+    }
+
+    #[test]
+    fn a_section_for_all_nodes_applies() {
+        // `/**` applies to every node, the node's own section overrides it key by key.
+        let text = "/**:\n  ros__parameters: {port: 9000, push_rate_hz: 5.0}\nconsole:\n  ros__parameters: {port: 9001}\n";
+        let p = ConsoleParams::from_yaml(text, "console").unwrap();
+        assert_eq!((p.port, p.push_rate_hz), (9001, 5.0));
+        let p =
+            ConsoleParams::from_yaml("/**:\n  ros__parameters: {port: 9002}\n", "console").unwrap();
+        assert_eq!(p.port, 9002);
+        let p = ConsoleParams::from_yaml("/console:\n  ros__parameters: {port: 9003}\n", "console")
+            .unwrap();
+        assert_eq!(p.port, 9003);
+        // A typo or a bad value under `/**` is refused by name like one in the node's section.
+        let e = ConsoleParams::from_yaml("/**:\n  ros__parameters: {portt: 1}\n", "console")
+            .unwrap_err();
+        assert!(e.to_string().contains("portt"), "{e}");
+        let e =
+            ConsoleParams::from_yaml("/**:\n  ros__parameters: {push_rate_hz: 100}\n", "console")
+                .unwrap_err();
+        assert!(e.to_string().contains("push_rate_hz"), "{e}");
+        let e = ConsoleParams::from_yaml("other:\n  ros__parameters: {port: 1}\n", "console")
+            .unwrap_err();
+        assert!(e.to_string().contains("`console:`"), "{e}");
     }
 
     #[test]
