@@ -362,28 +362,33 @@ pub struct NavParams {
 /// The node name under which `ros__parameters` are looked up.
 pub const NODE_NAME: &str = "navigation";
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RosParams {
-    #[serde(rename = "ros__parameters")]
-    ros_parameters: NavParams,
-}
-
 impl NavParams {
-    /// Parse `navigation: {ros__parameters: {...}}` YAML and validate it.
+    /// Parse a ROS 2 parameter file (`path` names it in errors), take the `ros__parameters` that
+    /// apply to the `navigation` node (`/**`, `/**/navigation`, then `navigation` itself, merged by
+    /// `letan_core::params::ros_parameters`) and validate them.
     pub fn from_ros_yaml(text: &str, path: &str) -> Result<Self> {
-        let mut top: std::collections::BTreeMap<String, RosParams> = serde_yaml::from_str(text)
-            .map_err(|e| NavError::ParamFile {
-                path: path.into(),
-                reason: e.to_string(),
-            })?;
-        let p = top
-            .remove(NODE_NAME)
-            .ok_or_else(|| NavError::ParamFile {
-                path: path.into(),
-                reason: format!("no `{NODE_NAME}:` node section"),
-            })?
-            .ros_parameters;
+        let file_err = |reason: String| NavError::ParamFile {
+            path: path.into(),
+            reason,
+        };
+        let doc: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|e| file_err(e.to_string()))?;
+        let section = letan_core::params::ros_parameters(&doc, &format!("/{NODE_NAME}"))
+            .map_err(|e| file_err(e.to_string()))?;
+        if !section.found() {
+            return Err(file_err(format!(
+                "no `{NODE_NAME}:` node section (nor `/**`)"
+            )));
+        }
+        let p: NavParams = serde_path_to_error::deserialize(section.value()).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            if key.is_empty() || key == "." {
+                file_err(inner.to_string())
+            } else {
+                file_err(format!("key `{key}`: {inner}"))
+            }
+        })?;
         p.validate()?;
         Ok(p)
     }
@@ -650,6 +655,48 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("robot.radius"), "{e}");
+    }
+
+    #[test]
+    fn a_section_for_all_nodes_applies() {
+        // `/**` applies to every node, the node's own section overrides it key by key.
+        let p = NavParams::from_ros_yaml(
+            "/**:\n  ros__parameters:\n    robot: {radius: 0.3, max_linear_speed: 0.4}\nnavigation:\n  ros__parameters:\n    robot: {radius: 0.25}\n",
+            "x.yaml",
+        )
+        .unwrap();
+        assert_eq!((p.robot.radius, p.robot.max_linear_speed), (0.25, 0.4));
+        let p = NavParams::from_ros_yaml(
+            "/**:\n  ros__parameters:\n    robot: {radius: 0.22}\n",
+            "x.yaml",
+        )
+        .unwrap();
+        assert_eq!(p.robot.radius, 0.22);
+        let p = NavParams::from_ros_yaml(
+            "/navigation:\n  ros__parameters:\n    robot: {radius: 0.21}\n",
+            "x.yaml",
+        )
+        .unwrap();
+        assert_eq!(p.robot.radius, 0.21);
+        // A typo or a bad value under `/**` is refused by name like one in the node's section.
+        let e = NavParams::from_ros_yaml(
+            "/**:\n  ros__parameters:\n    robot: {radios: 0.3}\n",
+            "x.yaml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("robot.radios") && e.contains("x.yaml"), "{e}");
+        let e = NavParams::from_ros_yaml(
+            "/**:\n  ros__parameters:\n    robot: {radius: -1}\n",
+            "x.yaml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("robot.radius"), "{e}");
+        let e = NavParams::from_ros_yaml("other:\n  ros__parameters: {}\n", "x.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("navigation") && e.contains("x.yaml"), "{e}");
     }
 
     #[test]
