@@ -41,6 +41,9 @@ pub enum FleetError {
     /// The database.
     #[error("database {path}: {detail}")]
     Db { path: String, detail: String },
+    /// Asked for something the robot does not have (a map or camera image it has not received).
+    #[error("{0}")]
+    Absent(String),
     /// Zenoh.
     #[error("zenoh: {0}")]
     Zenoh(String),

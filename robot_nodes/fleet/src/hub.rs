@@ -293,8 +293,10 @@ impl Hub {
             .recv_async()
             .await
             .map_err(|_| FleetError::Zenoh(format!("{robot}: no reply")))?;
+        // an error reply is the robot saying it has none (no map or image received yet)
         let sample = r.into_result().map_err(|e| {
-            FleetError::Zenoh(e.payload().try_to_string().unwrap_or_default().into_owned())
+            let why = e.payload().try_to_string().unwrap_or_default().into_owned();
+            FleetError::Absent(format!("{robot} has no {leaf}: {why}"))
         })?;
         let b = sample.payload().to_bytes();
         if b.len() > proto::MAX_BLOB_BYTES {

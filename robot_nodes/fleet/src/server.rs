@@ -208,6 +208,7 @@ impl From<FleetError> for ApiError {
                 ApiError::BadRequest(e.to_string())
             }
             FleetError::Refused(m) => ApiError::Forbidden(m),
+            FleetError::Absent(m) => ApiError::NotFound(m),
             other => ApiError::Unavailable(other.to_string()),
         }
     }
@@ -246,7 +247,13 @@ fn json_body<T: serde::de::DeserializeOwned>(body: JsonBytes) -> ApiResult<T> {
             ApiError::BadRequest(e.body_text())
         }
     })?;
-    serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("bad JSON: {e}")))
+    // an object only: serde would also fill a struct's fields from an array, in order
+    let v: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("bad JSON: {e}")))?;
+    if !v.is_object() {
+        return Err(ApiError::BadRequest("bad JSON: not an object".into()));
+    }
+    serde_json::from_value(v).map_err(|e| ApiError::BadRequest(format!("bad JSON: {e}")))
 }
 
 /// A path parameter, or 400 as JSON (not axum's plain text).

@@ -186,6 +186,11 @@ async fn refusals_are_json_and_asked_can_be_one_robots() {
         assert_eq!(code, StatusCode::BAD_REQUEST, "{uri}");
         assert!(v["error"].is_string(), "{uri}: {v}");
     }
+    // a JSON body must be an object (serde would fill a struct from an array, in order)
+    let (code, v) = viewer
+        .call("POST", "/api/kb/rollback", Body::from("[null, null]"))
+        .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST, "{v}");
     // a viewer may not command (403 once the robot is known; 404 for an unknown one), as JSON
     let (code, v) = viewer
         .post(
