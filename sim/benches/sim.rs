@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use letan_core::Pose2D;
 use letan_sim::camera::FaceBank;
-use letan_sim::geom::Pose2;
 use letan_sim::lidar::{self, LidarConfig};
 use letan_sim::lobby::Lobby;
 use letan_sim::people::{Action, Person};
@@ -40,7 +40,7 @@ fn lobby_world(n: usize, lidar_on: bool, camera_on: bool) -> World {
     let faces = camera_on
         .then(|| FaceBank::load(&FaceBank::shared_images_dir(&root()).unwrap(), 80.0).unwrap());
     let start = lobby.places["waiting_area"];
-    let start = Pose2::new(start.x, start.y - 1.5, start.yaw);
+    let start = Pose2D::new(start.x, start.y - 1.5, start.yaw);
     let mut w = World::new(cfg, lobby.grid.clone(), lobby.places.clone(), start, faces).unwrap();
     let mut rng = SimRng::new(3, 3);
     for i in 0..n {
@@ -95,7 +95,7 @@ fn bench_lidar(c: &mut Criterion) {
     let lobby = Lobby::load(&root()).unwrap();
     let cfg = LidarConfig::default();
     let sensor = lobby.places["waiting_area"];
-    let sensor = Pose2::new(sensor.x, sensor.y - 1.5, 0.3);
+    let sensor = Pose2D::new(sensor.x, sensor.y - 1.5, 0.3);
     let mut rng = SimRng::new(1, 1);
     let w = lobby_world(20, false, false);
     let circles: Vec<_> = w

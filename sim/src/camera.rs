@@ -3,9 +3,9 @@
 //! depth z spans `fy · face_height / z` pixels — the size a real face detector expects.
 
 use crate::error::SimError;
-use crate::geom::Pose2;
 use crate::grid::Grid;
 use crate::people::Person;
+use letan_core::Pose2D;
 use nalgebra::Vector2;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -307,7 +307,7 @@ struct View {
 
 impl View {
     /// The projection of a camera with `cfg` at `cam`.
-    fn new(cfg: &CameraConfig, cam: &Pose2) -> Self {
+    fn new(cfg: &CameraConfig, cam: &Pose2D) -> Self {
         let w = cfg.width as usize;
         let h = cfg.height as usize;
         Self {
@@ -347,7 +347,7 @@ struct Placed<'a> {
 pub fn render(
     cfg: &CameraConfig,
     grid: &Grid,
-    cam: &Pose2,
+    cam: &Pose2D,
     people: &[Person],
     faces: Option<&FaceBank>,
     stamp: f64,
@@ -394,7 +394,7 @@ pub fn render(
 }
 
 /// Per column: cast the ray against the walls and shade the wall it hits by its depth.
-fn cast_columns(view: &View, grid: &Grid, cam: &Pose2) -> Vec<Column> {
+fn cast_columns(view: &View, grid: &Grid, cam: &Pose2D) -> Vec<Column> {
     let View { w, f, cx, o, .. } = *view;
     let max_range = 60.0;
     (0..w)

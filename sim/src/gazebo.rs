@@ -4,12 +4,12 @@
 //! the `ros_gz_bridge` config. SDF version 1.9 so Debian's libsdformat12 can check it.
 
 use crate::camera::CameraConfig;
-use crate::geom::Pose2;
 use crate::grid::Grid;
 use crate::lidar::LidarConfig;
 use crate::navfield::NavField;
 use crate::robot::DiffDriveConfig;
 use crate::world::{Places, WorldConfig};
+use letan_core::Pose2D;
 use nalgebra::Vector2;
 use std::fmt::Write as _;
 
@@ -132,7 +132,7 @@ pub fn world_sdf(
     layout: &letan_map::Layout,
     grid: &Grid,
     places: &Places,
-    robot_start: Pose2,
+    robot_start: Pose2D,
     actors: &[ActorRoute],
 ) -> String {
     let mut s = String::new();

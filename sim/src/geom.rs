@@ -1,63 +1,25 @@
 //! Small 2D geometry helpers (SI units, REP-103: x forward, y left, yaw counter-clockwise).
+//!
+//! Poses and angles are `letan-core`'s ([`Pose2D`], [`letan_core::normalize_angle`]); what is left
+//! here is the simulator's own: its rule for angles that are not finite, the quaternion of a yaw and
+//! the ray/circle test of the lidar and camera.
 
+use letan_core::Pose2D;
 use nalgebra::Vector2;
-use serde::{Deserialize, Serialize};
 
-/// A planar pose: position in metres, yaw in radians normalized to (-π, π].
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Pose2 {
-    pub x: f64,
-    pub y: f64,
-    pub yaw: f64,
+/// The simulator's pose constructor: `Pose2D` with its yaw through [`wrap_angle`].
+pub fn pose(x: f64, y: f64, yaw: f64) -> Pose2D {
+    Pose2D::new(x, y, wrap_angle(yaw))
 }
 
-impl Pose2 {
-    pub fn new(x: f64, y: f64, yaw: f64) -> Self {
-        Self {
-            x,
-            y,
-            yaw: normalize_angle(yaw),
-        }
+/// [`letan_core::normalize_angle`] (to (-π, π]), except that an angle that is not finite becomes 0:
+/// the world's state never holds a NaN heading (core's function hands NaN back to its caller).
+pub fn wrap_angle(a: f64) -> f64 {
+    if a.is_finite() {
+        letan_core::normalize_angle(a)
+    } else {
+        0.0
     }
-
-    pub fn position(&self) -> Vector2<f64> {
-        Vector2::new(self.x, self.y)
-    }
-
-    /// Unit vector along the heading.
-    pub fn heading(&self) -> Vector2<f64> {
-        Vector2::new(self.yaw.cos(), self.yaw.sin())
-    }
-
-    /// Transform a point given in this pose's frame into the parent frame.
-    pub fn transform_point(&self, local: Vector2<f64>) -> Vector2<f64> {
-        let (s, c) = self.yaw.sin_cos();
-        Vector2::new(
-            self.x + c * local.x - s * local.y,
-            self.y + s * local.x + c * local.y,
-        )
-    }
-
-    /// Compose `self ∘ other` (other expressed in self's frame).
-    pub fn compose(&self, other: &Pose2) -> Pose2 {
-        let p = self.transform_point(Vector2::new(other.x, other.y));
-        Pose2::new(p.x, p.y, self.yaw + other.yaw)
-    }
-}
-
-/// Normalize an angle to (-π, π].
-pub fn normalize_angle(a: f64) -> f64 {
-    if !a.is_finite() {
-        return 0.0;
-    }
-    let two_pi = std::f64::consts::TAU;
-    let mut r = a % two_pi;
-    if r <= -std::f64::consts::PI {
-        r += two_pi;
-    } else if r > std::f64::consts::PI {
-        r -= two_pi;
-    }
-    r
 }
 
 /// Quaternion (x, y, z, w) of a rotation about z.
@@ -93,13 +55,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normalize_angle_range() {
+    fn wrap_angle_range() {
         use std::f64::consts::PI;
-        assert!((normalize_angle(PI) - PI).abs() < 1e-12);
-        assert!((normalize_angle(-PI) - PI).abs() < 1e-12);
-        assert!((normalize_angle(3.0 * PI) - PI).abs() < 1e-9);
-        assert!((normalize_angle(0.5 + 4.0 * PI) - 0.5).abs() < 1e-9);
-        assert!((normalize_angle(-0.5 - 4.0 * PI) + 0.5).abs() < 1e-9);
+        assert!((wrap_angle(PI) - PI).abs() < 1e-12);
+        assert!((wrap_angle(-PI) - PI).abs() < 1e-12);
+        assert!((wrap_angle(3.0 * PI) - PI).abs() < 1e-9);
+        assert!((wrap_angle(0.5 + 4.0 * PI) - 0.5).abs() < 1e-9);
+        assert!((wrap_angle(-0.5 - 4.0 * PI) + 0.5).abs() < 1e-9);
+        assert_eq!(wrap_angle(f64::NAN), 0.0);
+        assert_eq!(wrap_angle(f64::NEG_INFINITY), 0.0);
+        assert_eq!(pose(1.0, 2.0, f64::NAN), Pose2D::new(1.0, 2.0, 0.0));
+        assert_eq!(pose(1.0, 2.0, 3.0 * PI).yaw, wrap_angle(3.0 * PI));
     }
 
     #[test]

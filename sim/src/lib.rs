@@ -27,6 +27,5 @@ pub mod story;
 pub mod world;
 
 pub use error::SimError;
-pub use geom::Pose2;
 pub use grid::Grid;
 pub use world::{Inputs, Outputs, RobotAction, World, WorldConfig};

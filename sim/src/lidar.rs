@@ -2,9 +2,10 @@
 //! (scissor gait) or as one body circle.
 
 use crate::error::SimError;
-use crate::geom::{ray_circle, Pose2};
+use crate::geom::{pose, ray_circle};
 use crate::grid::Grid;
 use crate::rng::SimRng;
+use letan_core::Pose2D;
 use nalgebra::Vector2;
 use serde::{Deserialize, Serialize};
 
@@ -102,8 +103,8 @@ impl LidarConfig {
         }
     }
 
-    pub fn mount(&self) -> Pose2 {
-        Pose2::new(self.mount_x, self.mount_y, self.mount_yaw)
+    pub fn mount(&self) -> Pose2D {
+        pose(self.mount_x, self.mount_y, self.mount_yaw)
     }
 }
 
@@ -135,7 +136,7 @@ pub struct Circle {
 pub fn scan(
     cfg: &LidarConfig,
     grid: &Grid,
-    sensor: &Pose2,
+    sensor: &Pose2D,
     circles: &[Circle],
     rng: &mut SimRng,
     stamp: f64,

@@ -1,9 +1,10 @@
 //! The shipped lobby: walls from `maps/lobby.yaml` (via `letan-map`), places from `maps/places.yaml`.
 
 use crate::error::SimError;
-use crate::geom::Pose2;
+use crate::geom::pose;
 use crate::grid::Grid;
 use crate::world::Places;
+use letan_core::Pose2D;
 use std::path::Path;
 
 /// The lobby as the simulator uses it.
@@ -12,7 +13,7 @@ pub struct Lobby {
     pub grid: Grid,
     pub places: Places,
     /// The robot's dock (default start pose).
-    pub dock: Pose2,
+    pub dock: Pose2D,
     /// Named boxes with their kind (walls, counters, seats), for Gazebo.
     pub layout: letan_map::Layout,
 }
@@ -56,11 +57,11 @@ impl Lobby {
         let places: Places = places
             .places
             .iter()
-            .map(|(k, p)| (k.clone(), Pose2::new(p.x, p.y, p.yaw)))
+            .map(|(k, p)| (k.clone(), pose(p.x, p.y, p.yaw)))
             .chain(
                 places
                     .dock
-                    .map(|d| ("dock".to_string(), Pose2::new(d.x, d.y, d.yaw))),
+                    .map(|d| ("dock".to_string(), pose(d.x, d.y, d.yaw))),
             )
             .collect();
         let dock = places

@@ -3,10 +3,11 @@
 //! 2010, as used by pedsim and HuNavSim), driven by a scripted plan: enter, take a ticket, wait,
 //! walk to counters, ask the robot, follow it when guided, leave.
 
-use crate::geom::{normalize_angle, Pose2};
+use crate::geom::{pose, wrap_angle};
 use crate::grid::Grid;
 use crate::navfield::NavField;
 use crate::rng::SimRng;
+use letan_core::Pose2D;
 use nalgebra::Vector2;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -211,7 +212,7 @@ pub enum PersonEvent {
 /// What a person sees of the robot this step.
 #[derive(Debug, Clone, Copy)]
 pub struct RobotView {
-    pub pose: Pose2,
+    pub pose: Pose2D,
     pub radius: f64,
     pub guiding: bool,
 }
@@ -219,7 +220,7 @@ pub struct RobotView {
 /// Static context for stepping people.
 pub struct Context<'a> {
     pub grid: &'a Grid,
-    pub places: &'a BTreeMap<String, Pose2>,
+    pub places: &'a BTreeMap<String, Pose2D>,
     pub fields: &'a BTreeMap<String, NavField>,
     pub cfg: &'a SocialForceConfig,
     pub mic_range: f64,
@@ -275,8 +276,8 @@ impl Person {
         }
     }
 
-    pub fn pose(&self) -> Pose2 {
-        Pose2::new(self.pos.x, self.pos.y, self.yaw)
+    pub fn pose(&self) -> Pose2D {
+        pose(self.pos.x, self.pos.y, self.yaw)
     }
 
     /// Places this person's plan names (to precompute navigation fields).
@@ -298,7 +299,7 @@ impl Person {
     pub fn faces(&self, p: Vector2<f64>, max_angle: f64) -> bool {
         let d = p - self.pos;
         let a = d.y.atan2(d.x);
-        normalize_angle(a - self.yaw).abs() <= max_angle
+        wrap_angle(a - self.yaw).abs() <= max_angle
     }
 
     /// The leg centres (left, right) for the lidar: a scissor gait while walking.
@@ -909,7 +910,7 @@ pub fn integrate(
         if speed > 0.15 {
             let target = p.vel.y.atan2(p.vel.x);
             p.yaw = turn_towards(p.yaw, target, 4.0 * dt);
-            p.gait = normalize_angle(p.gait + speed / 0.35 * std::f64::consts::PI * dt);
+            p.gait = wrap_angle(p.gait + speed / 0.35 * std::f64::consts::PI * dt);
         } else if let Some(t) = look {
             let d = t - p.pos;
             p.yaw = turn_towards(p.yaw, d.y.atan2(d.x), 2.5 * dt);
@@ -918,8 +919,8 @@ pub fn integrate(
 }
 
 fn turn_towards(yaw: f64, target: f64, max_step: f64) -> f64 {
-    let d = normalize_angle(target - yaw);
-    normalize_angle(yaw + d.clamp(-max_step, max_step))
+    let d = wrap_angle(target - yaw);
+    wrap_angle(yaw + d.clamp(-max_step, max_step))
 }
 
 fn hue_to_rgb(h: f64) -> [u8; 3] {

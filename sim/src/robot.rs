@@ -2,8 +2,9 @@
 //! odometry that drifts like real encoders (per-wheel scale error plus random slip).
 
 use crate::error::SimError;
-use crate::geom::{normalize_angle, Pose2};
+use crate::geom::{self, wrap_angle};
 use crate::rng::SimRng;
+use letan_core::Pose2D;
 use serde::{Deserialize, Serialize};
 
 /// Base geometry and limits.
@@ -83,12 +84,12 @@ pub struct DiffDrive {
     pub config: DiffDriveConfig,
     noise: OdometryNoise,
     /// True pose in the map frame.
-    pub pose: Pose2,
+    pub pose: Pose2D,
     /// Current true velocities.
     pub linear: f64,
     pub angular: f64,
     /// Odometry pose in the odom frame (starts at the identity).
-    pub odom: Pose2,
+    pub odom: Pose2D,
     /// Variances of (x, y, yaw) accumulated by odometry.
     pub odom_var: [f64; 3],
     scale_l: f64,
@@ -102,7 +103,7 @@ impl DiffDrive {
     pub fn new(
         config: DiffDriveConfig,
         noise: OdometryNoise,
-        start: Pose2,
+        start: Pose2D,
         mut rng: SimRng,
     ) -> Self {
         let scale_l = rng.gaussian(noise.wheel_scale_std);
@@ -113,7 +114,7 @@ impl DiffDrive {
             pose: start,
             linear: 0.0,
             angular: 0.0,
-            odom: Pose2::default(),
+            odom: Pose2D::default(),
             odom_var: [0.0; 3],
             scale_l,
             scale_r,
@@ -143,14 +144,14 @@ impl DiffDrive {
     }
 
     /// Pose the base would reach moving at (v, w) for dt (exact arc integration).
-    pub fn integrate(pose: &Pose2, v: f64, w: f64, dt: f64) -> Pose2 {
+    pub fn integrate(pose: &Pose2D, v: f64, w: f64, dt: f64) -> Pose2D {
         let th = pose.yaw;
         if w.abs() < 1e-9 {
-            Pose2::new(pose.x + v * dt * th.cos(), pose.y + v * dt * th.sin(), th)
+            geom::pose(pose.x + v * dt * th.cos(), pose.y + v * dt * th.sin(), th)
         } else {
             let r = v / w;
             let th2 = th + w * dt;
-            Pose2::new(
+            geom::pose(
                 pose.x + r * (th2.sin() - th.sin()),
                 pose.y - r * (th2.cos() - th.cos()),
                 th2,
@@ -160,7 +161,7 @@ impl DiffDrive {
 
     /// Commit a motion (v, w) over dt that the world accepted: updates the true pose and
     /// integrates noisy wheel odometry.
-    pub fn commit(&mut self, v: f64, w: f64, dt: f64, new_pose: Pose2) {
+    pub fn commit(&mut self, v: f64, w: f64, dt: f64, new_pose: Pose2D) {
         self.linear = v;
         self.angular = w;
         self.pose = new_pose;
@@ -179,10 +180,10 @@ impl DiffDrive {
         let ds = 0.5 * (ml + mr);
         let dth = (mr - ml) / b;
         let mid = self.odom.yaw + 0.5 * dth;
-        self.odom = Pose2::new(
+        self.odom = geom::pose(
             self.odom.x + ds * mid.cos(),
             self.odom.y + ds * mid.sin(),
-            normalize_angle(self.odom.yaw + dth),
+            wrap_angle(self.odom.yaw + dth),
         );
         // Variance grows with the wheel travel (first-order, diagonal).
         let k = self.noise.wheel_slip_std.powi(2) + self.noise.wheel_scale_std.powi(2) * ds.abs();
@@ -216,7 +217,7 @@ mod tests {
         let d = DiffDrive::new(
             DiffDriveConfig::default(),
             OdometryNoise::default(),
-            Pose2::default(),
+            Pose2D::default(),
             SimRng::new(1, 1),
         );
         let (v, w) = d.limited(5.0, -9.0, 0.1);
@@ -228,7 +229,7 @@ mod tests {
 
     #[test]
     fn arc_integration_closes_circle() {
-        let mut p = Pose2::default();
+        let mut p = Pose2D::default();
         let w = 0.5;
         let steps = 1000;
         let dt = std::f64::consts::TAU / w / steps as f64;

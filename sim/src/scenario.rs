@@ -4,12 +4,12 @@
 
 use crate::camera::FaceBank;
 use crate::error::SimError;
-use crate::geom::Pose2;
 use crate::grid::Grid;
 use crate::people::{Action, Person, PersonEvent};
 use crate::world::{
     LogEntry, Metrics, Places, RobotAction, Sensor, SensorFault, SimEvent, World, WorldConfig,
 };
+use letan_core::Pose2D;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -790,7 +790,7 @@ fn person_id(s: &Scenario, name: &str) -> Option<u32> {
 }
 
 /// First time the robot trace comes within `tol` of `place`.
-fn robot_reach_time(metrics: &Metrics, place: &Pose2, tol: f64) -> Option<f64> {
+fn robot_reach_time(metrics: &Metrics, place: &Pose2D, tol: f64) -> Option<f64> {
     metrics
         .trajectory
         .iter()

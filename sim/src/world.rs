@@ -3,19 +3,20 @@
 
 use crate::camera::{self, CameraConfig, CameraFrame, FaceBank};
 use crate::error::SimError;
-use crate::geom::{normalize_angle, yaw_to_quaternion, Pose2};
+use crate::geom::{pose, wrap_angle, yaw_to_quaternion};
 use crate::grid::Grid;
 use crate::lidar::{self, Circle, LaserScan, LidarConfig, PeopleShape};
 use crate::navfield::NavField;
 use crate::people::{self, Activity, Context, Person, PersonEvent, RobotView, SocialForceConfig};
 use crate::rng::SimRng;
 use crate::robot::{DiffDrive, DiffDriveConfig, OdometryNoise};
+use letan_core::Pose2D;
 use nalgebra::Vector2;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Named places (map frame), e.g. from `maps/places.yaml`.
-pub type Places = BTreeMap<String, Pose2>;
+pub type Places = BTreeMap<String, Pose2D>;
 
 /// A sensor that a scenario can silence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -186,7 +187,7 @@ pub struct Odometry {
     pub stamp: f64,
     pub frame_id: String,
     pub child_frame_id: String,
-    pub pose: Pose2,
+    pub pose: Pose2D,
     /// Quaternion x, y, z, w.
     pub orientation: [f64; 4],
     /// 6×6 row-major (x, y, z, rot x, rot y, rot z); 36 values.
@@ -225,7 +226,7 @@ pub struct Utterance {
 pub struct PersonTruth {
     pub id: u32,
     pub name: String,
-    pub pose: Pose2,
+    pub pose: Pose2D,
     pub vx: f64,
     pub vy: f64,
     pub activity: Activity,
@@ -234,7 +235,7 @@ pub struct PersonTruth {
 /// Ground truth for scoring (published on separate topics).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroundTruth {
-    pub robot: Pose2,
+    pub robot: Pose2D,
     pub people: Vec<PersonTruth>,
 }
 
@@ -356,7 +357,7 @@ impl World {
         config: WorldConfig,
         grid: Grid,
         places: Places,
-        robot_start: Pose2,
+        robot_start: Pose2D,
         faces: Option<FaceBank>,
     ) -> Result<Self, SimError> {
         config.validate()?;
@@ -406,7 +407,7 @@ impl World {
     pub fn time(&self) -> f64 {
         self.time
     }
-    pub fn robot_pose(&self) -> Pose2 {
+    pub fn robot_pose(&self) -> Pose2D {
         self.robot.pose
     }
     pub fn people(&self) -> &[Person] {
@@ -953,7 +954,7 @@ impl World {
 
     fn render_now(&self) -> CameraFrame {
         let c = &self.config.camera;
-        let cam = self.robot.pose.compose(&Pose2::new(c.mount_x, 0.0, 0.0));
+        let cam = self.robot.pose.compose(&pose(c.mount_x, 0.0, 0.0));
         camera::render(
             c,
             &self.grid,
@@ -1010,7 +1011,7 @@ impl World {
                 .map(|p| PersonTruth {
                     id: p.id,
                     name: p.name.clone(),
-                    pose: Pose2::new(p.pos.x, p.pos.y, normalize_angle(p.yaw)),
+                    pose: pose(p.pos.x, p.pos.y, wrap_angle(p.yaw)),
                     vx: p.vel.x,
                     vy: p.vel.y,
                     activity: p.activity,

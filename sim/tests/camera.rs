@@ -3,8 +3,8 @@
 
 mod common;
 
+use letan_core::Pose2D;
 use letan_sim::camera::{self, CameraConfig, FaceBank};
-use letan_sim::geom::Pose2;
 use letan_sim::people::Person;
 use letan_sim::rng::SimRng;
 use nalgebra::Vector2;
@@ -39,7 +39,7 @@ fn face_is_rendered_at_the_expected_pixel_size() {
     assert!(bank.faces.len() >= 2, "astronaut + grace_hopper at least");
     let g = common::room();
     let cfg = CameraConfig::default();
-    let cam = Pose2::new(1.0, 3.0, 0.0);
+    let cam = Pose2D::new(1.0, 3.0, 0.0);
     let f = cfg.focal();
     for d in [1.5, 2.5, 4.0] {
         let facing = person_at(1.0 + d, 3.0, std::f64::consts::PI);
@@ -133,7 +133,7 @@ fn walls_occlude_people_and_floor_is_below_horizon() {
     });
     g.finish();
     let cfg = CameraConfig::default();
-    let cam = Pose2::new(1.0, 3.0, 0.0);
+    let cam = Pose2D::new(1.0, 3.0, 0.0);
     let p = person_at(4.0, 3.0, std::f64::consts::PI);
     let a = camera::render(&cfg, &g, &cam, std::slice::from_ref(&p), Some(&bank), 0.0);
     assert!(

@@ -5,8 +5,8 @@
 
 mod common;
 
+use letan_core::Pose2D;
 use letan_sim::camera::{self, CameraConfig, FaceTruth};
-use letan_sim::geom::Pose2;
 use letan_sim::people::Person;
 use letan_sim::rng::SimRng;
 use nalgebra::Vector2;
@@ -54,7 +54,7 @@ fn yunet_finds_rendered_faces_at_the_ground_truth_box() {
     let bin = detector();
     let cfg = CameraConfig::default();
     let g = common::room();
-    let cam = Pose2::new(1.0, 3.0, 0.0);
+    let cam = Pose2D::new(1.0, 3.0, 0.0);
     let dir = std::env::temp_dir().join(format!("letan_faces_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut cases: Vec<(std::path::PathBuf, FaceTruth, f64, usize)> = Vec::new();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use letan_sim::geom::Pose2;
+use letan_core::Pose2D;
 use letan_sim::scenario::{self, Expectation, FaultRecord, Scenario};
 use letan_sim::world::{
     LogEntry, Metrics, Places, RobotAction, Sensor, SensorFault, SimEvent, WorldConfig,
@@ -20,7 +20,7 @@ fn room_world(camera: bool, faults: &[SensorFault]) -> World {
         wc,
         common::room(),
         Places::new(),
-        Pose2::new(2.0, 3.0, 0.0),
+        Pose2D::new(2.0, 3.0, 0.0),
         None,
     )
     .unwrap();

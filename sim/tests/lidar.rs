@@ -3,7 +3,7 @@
 
 mod common;
 
-use letan_sim::geom::Pose2;
+use letan_core::Pose2D;
 use letan_sim::lidar::{self, Circle, LidarConfig, PeopleShape};
 use letan_sim::rng::SimRng;
 use letan_sim::world::{Places, WorldConfig};
@@ -17,7 +17,7 @@ fn ranges_match_room_geometry() {
         noise_std: 0.0,
         ..LidarConfig::default()
     };
-    let sensor = Pose2::new(5.0, 3.0, 0.0);
+    let sensor = Pose2D::new(5.0, 3.0, 0.0);
     let s = lidar::scan(&cfg, &g, &sensor, &[], &mut SimRng::new(0, 0), 0.0);
     assert_eq!(s.ranges.len(), 360);
     // Beam k is at angle_min + k·inc: k = 180 → 0 rad (east wall, 4.95 m)
@@ -50,7 +50,7 @@ fn out_of_range_is_infinite_and_noise_is_seeded() {
         noise_std: 0.02,
         ..LidarConfig::default()
     };
-    let sensor = Pose2::new(5.0, 3.0, 0.0);
+    let sensor = Pose2D::new(5.0, 3.0, 0.0);
     let a = lidar::scan(&cfg, &g, &sensor, &[], &mut SimRng::new(9, 2), 0.0);
     let b = lidar::scan(&cfg, &g, &sensor, &[], &mut SimRng::new(9, 2), 0.0);
     assert_eq!(a.ranges, b.ranges);
@@ -66,7 +66,7 @@ fn people_appear_as_legs_or_circles() {
         noise_std: 0.0,
         ..LidarConfig::default()
     };
-    let sensor = Pose2::new(2.0, 3.0, 0.0);
+    let sensor = Pose2D::new(2.0, 3.0, 0.0);
     let legs = [
         Circle {
             center: Vector2::new(4.0, 3.1),
@@ -93,8 +93,8 @@ fn people_appear_as_legs_or_circles() {
     wc.lidar.people = PeopleShape::Circle;
     wc.lidar.noise_std = 0.0;
     let mut places = Places::new();
-    places.insert("spot".into(), Pose2::new(4.0, 3.0, 0.0));
-    let mut w = World::new(wc, common::room(), places, Pose2::new(2.0, 3.0, 0.0), None).unwrap();
+    places.insert("spot".into(), Pose2D::new(4.0, 3.0, 0.0));
+    let mut w = World::new(wc, common::room(), places, Pose2D::new(2.0, 3.0, 0.0), None).unwrap();
     let mut rng = SimRng::new(1, 1);
     let p = letan_sim::people::Person::new(
         0,

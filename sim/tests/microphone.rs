@@ -4,7 +4,7 @@
 
 mod common;
 
-use letan_sim::geom::Pose2;
+use letan_core::Pose2D;
 use letan_sim::people::{Action, Person};
 use letan_sim::rng::SimRng;
 use letan_sim::world::{Places, SimEvent, WorldConfig};
@@ -25,12 +25,12 @@ fn utterance_reaches_the_robot_only_when_near_and_facing() {
     let mut cfg = WorldConfig::default();
     cfg.camera.enabled = false;
     let mut places = Places::new();
-    places.insert("entrance".into(), Pose2::new(1.0, 1.0, 0.0));
+    places.insert("entrance".into(), Pose2D::new(1.0, 1.0, 0.0));
     let mut w = World::new(
         cfg.clone(),
         common::room(),
         places,
-        Pose2::new(8.0, 3.0, std::f64::consts::PI),
+        Pose2D::new(8.0, 3.0, std::f64::consts::PI),
         None,
     )
     .unwrap();
@@ -100,12 +100,12 @@ fn two_answers_in_one_step_go_to_two_people_by_language() {
     let mut cfg = WorldConfig::default();
     cfg.camera.enabled = false;
     let mut places = Places::new();
-    places.insert("entrance".into(), Pose2::new(1.0, 1.0, 0.0));
+    places.insert("entrance".into(), Pose2D::new(1.0, 1.0, 0.0));
     let mut w = World::new(
         cfg,
         common::room(),
         places,
-        Pose2::new(8.0, 3.0, std::f64::consts::PI),
+        Pose2D::new(8.0, 3.0, std::f64::consts::PI),
         None,
     )
     .unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use letan_sim::geom::Pose2;
+use letan_core::Pose2D;
 use letan_sim::world::{Places, WorldConfig};
 use letan_sim::{Inputs, World};
 
@@ -17,7 +17,7 @@ fn world(seed: u64) -> World {
         cfg,
         common::room(),
         Places::new(),
-        Pose2::new(2.0, 3.0, 0.0),
+        Pose2D::new(2.0, 3.0, 0.0),
         None,
     )
     .unwrap()
@@ -138,7 +138,7 @@ fn odom_error_after(seed: u64, laps: usize) -> (f64, f64) {
             },
         );
         // odom starts at identity at the start pose (2, 3, 0)
-        let est = Pose2::new(2.0, 3.0, 0.0).compose(&out.odom.pose);
+        let est = Pose2D::new(2.0, 3.0, 0.0).compose(&out.odom.pose);
         let e = (est.position() - truth.position()).norm();
         if lap == 0 {
             err_first = e;

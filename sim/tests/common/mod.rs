@@ -2,8 +2,9 @@
 //! (greets, answers by keyword, guides with a navigation field) to drive scenarios end to end.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use letan_core::Pose2D;
 use letan_sim::camera::FaceBank;
-use letan_sim::geom::{normalize_angle, Pose2};
+use letan_sim::geom::wrap_angle;
 use letan_sim::grid::Grid;
 use letan_sim::lobby::Lobby;
 use letan_sim::navfield::NavField;
@@ -108,7 +109,7 @@ impl FakeStack {
                     field.waypoint(world.grid(), p, 1.0).unwrap_or(*goal)
                 };
                 let d = wp - p;
-                let err = normalize_angle(d.y.atan2(d.x) - robot.yaw);
+                let err = wrap_angle(d.y.atan2(d.x) - robot.yaw);
                 let mut v = 0.5 * err.cos().max(0.0) * (goal - p).norm().min(1.0);
                 // keep off people ahead
                 if let Some(scan) = out.and_then(|o| o.scan.as_ref()) {
@@ -137,7 +138,7 @@ impl FakeStack {
 }
 
 /// Where the robot should be pointing to see a point.
-pub fn yaw_to(from: Pose2, to: Vector2<f64>) -> f64 {
+pub fn yaw_to(from: Pose2D, to: Vector2<f64>) -> f64 {
     let d = to - from.position();
     d.y.atan2(d.x)
 }
