@@ -98,7 +98,7 @@ pub fn normalize(text: &str) -> Normalized {
         limited = &text[..idx];
     }
     let raw = split_syllables(limited, &mut out);
-    let mut joined = rewrite_phrases(raw, PHRASES);
+    let mut joined = spelled_vneid(rewrite_phrases(raw, PHRASES));
     if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
         joined = rewrite_phrases(joined, CODE_SWITCH);
     }
@@ -519,6 +519,44 @@ fn rewrite_phrases(tokens: Vec<Token>, table: &[(&[&str], &[&str])]) -> Vec<Toke
     out
 }
 
+/// "VNeID" spelled out letter by letter, as a recognizer or a phone keyboard writes the letters'
+/// Vietnamese names: "vê en ây đi", "vi en e ai đi", "vê nờ i đê". V, N, an optional E, I and D,
+/// each in any of its spoken names, become one word. The whole five-letter run must be there (the
+/// syllables are also Vietnamese words: "vì", "đi"), so nothing shorter is rewritten.
+fn spelled_vneid(tokens: Vec<Token>) -> Vec<Token> {
+    const V: &[&str] = &["v", "ve", "vi"];
+    const N: &[&str] = &["n", "en", "no", "ne"];
+    const E: &[&str] = &["e", "i"];
+    const I: &[&str] = &["i", "ai", "ay"];
+    const D: &[&str] = &["d", "di", "de"];
+    let is =
+        |t: Option<&Token>, names: &[&str]| t.is_some_and(|t| names.contains(&t.plain.as_str()));
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let run = if is(tokens.get(i), V) && is(tokens.get(i + 1), N) {
+            [2, 3].into_iter().find(|&k| {
+                (k == 2 || is(tokens.get(i + 2), E))
+                    && is(tokens.get(i + k), I)
+                    && is(tokens.get(i + k + 1), D)
+            })
+        } else {
+            None
+        };
+        match run {
+            Some(k) => {
+                out.push(accented("vneid"));
+                i += k + 2;
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Central Vietnamese (Nghệ An, Hà Tĩnh, Huế, Quảng …) question and function words, rewritten to
 /// the northern words the knowledge base is written in: "nhà vệ sinh ở mô rứa" is "nhà vệ sinh ở
 /// đâu vậy", "làm răng" is "làm sao", "giấy tờ chi" is "giấy tờ gì". Matched on the accented word
@@ -877,6 +915,16 @@ mod tests {
         assert_eq!(normalize_text("mật khẩu wi-fi"), "mật khẩu wifi");
         assert_eq!(normalize_text("oai phai"), "wifi");
         assert_eq!(normalize_text("VNeID"), "vneid");
+        for spelled in [
+            "cài vê en ây đi",
+            "cài vi en e ai đi",
+            "cài vê nờ i đê",
+            "cai ve en ai di",
+        ] {
+            assert_eq!(normalize(spelled).plain(), "cai vneid", "{spelled}");
+        }
+        // Not the whole run: the words stay ("vì em đi" is "because I go").
+        assert_eq!(normalize_text("vì en đi"), "vì en đi");
         assert_eq!(normalize_text("làm CCCD"), "làm căn cước công dân");
     }
 

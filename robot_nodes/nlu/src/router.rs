@@ -307,6 +307,14 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
     if GUIDE_CUES.iter().any(|c| has_guide_cue(n, c)) {
         return Some("nav.guide");
     }
+    let off_paper;
+    let n = match without_where_on_paper(n) {
+        Some(rest) => {
+            off_paper = rest;
+            &off_paper
+        }
+        None => n,
+    };
     if WHERE_CUES.iter().any(|c| has_seq(n, c))
         || has_bare_where(n)
         || has_show_me_the_place(n)
@@ -315,6 +323,38 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
         return Some("nav.where_is");
     }
     None
+}
+
+/// Verbs of writing on a form: "điền", "ghi", "ký", "viết" (not "khai": "tờ khai ở đâu" is the form).
+const WRITING_VERBS: &[&str] = &["dien", "ghi", "ky", "viet"];
+
+/// "Không biết điền chỗ nào", "ký vào đâu": where on the paper, not where in the lobby. The
+/// utterance without those where words, or `None` when it has none.
+fn without_where_on_paper(n: &Normalized) -> Option<Normalized> {
+    let t = &n.tokens;
+    let on_paper = |i: usize| {
+        t.get(i)
+            .is_some_and(|v| WRITING_VERBS.contains(&v.plain.as_str()))
+            && matches!(
+                (
+                    t.get(i + 1).map(|x| x.plain.as_str()),
+                    t.get(i + 2).map(|x| x.plain.as_str())
+                ),
+                (Some("cho" | "o" | "vao"), Some("nao" | "dau"))
+            )
+    };
+    let at: Vec<usize> = (0..t.len()).filter(|&i| on_paper(i)).collect();
+    if at.is_empty() {
+        return None;
+    }
+    let mut rest = n.clone();
+    rest.tokens = t
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !at.iter().any(|&i| *k == i + 1 || *k == i + 2))
+        .map(|(_, x)| x.clone())
+        .collect();
+    Some(rest)
 }
 
 /// What the robot says to a "where is …" question about something not on its map
@@ -1147,6 +1187,18 @@ impl Nlu {
             && inner.nav_words.names_outside_place(n)
         {
             return Some((OosReason::UnknownPlace, OUTSIDE_PLACE_CONFIDENCE));
+        }
+        // "Có chỗ nào scan giấy tờ lưu vô điện thoại không": a place found from part of its
+        // name ("điện thoại" of "chỗ sạc điện thoại") while the classifier is sure of a service
+        // or amenity that no place of the map gives. Those words belong to the need, which
+        // answers. (Not a procedure: its form or its papers are things a place gives, "mẫu tờ
+        // khai tạm trú lấy ở đâu".)
+        if matches!(&r.dest, Some((_, Match::Partial)))
+            && (r.intent.starts_with("service.") || r.intent.starts_with("amenity."))
+            && r.confidence >= CONFIRM_THRESHOLD
+            && !PLACE_OWNERS.iter().any(|(_, o)| *o == r.intent)
+        {
+            r.dest = None;
         }
         // A place named and an explicit cue: the cue's intent (the labelling convention:
         // "where is <amenity>" is nav).

@@ -197,7 +197,10 @@ impl SlotExtractor {
     /// Every counter named, with the position of its cue word.
     fn counter_mentions(n: &Normalized) -> Vec<(usize, String)> {
         let t = &n.tokens;
-        let mut out = Vec::new();
+        let is_number = |k: usize| t.get(k).is_some_and(|x| x.is_number());
+        let mut out: Vec<(usize, String)> = Vec::new();
+        // Where the last mention's number was.
+        let mut last_end: Option<usize> = None;
         for i in 0..t.len() {
             if !is_counter_cue(&t[i]) {
                 continue;
@@ -206,10 +209,20 @@ impl SlotExtractor {
             while j < t.len() && j <= i + 3 && is_number_filler(&t[j]) {
                 j += 1;
             }
+            // A number said again at once is the one meant: "quầy mười, mười một" (a restart).
+            while is_number(j) && is_number(j + 1) {
+                j += 1;
+            }
             if let Some(num) = t.get(j).filter(|x| x.is_number()) {
                 if let Ok(v) = num.plain.parse::<u32>() {
                     if (1..=catalog::COUNTERS).contains(&v) {
+                        // The cue said again right after a number: the speaker started over
+                        // ("quầy mười… quầy mười một"); the later mention replaces it.
+                        if last_end.is_some_and(|e| e + 1 == i) {
+                            out.pop();
+                        }
                         out.push((i, format!("counter_{v}")));
+                        last_end = Some(j);
                     }
                 }
             }

@@ -712,3 +712,33 @@ fn the_form_of_a_procedure_is_a_forms_question() {
     let u = nlu().understand("đăng ký tạm trú cần những giấy tờ gì");
     assert_eq!(u.intent, "proc.temporary_residence", "{u:?}");
 }
+
+/// "Điền chỗ nào", "ký vào đâu": where on the paper, not a place in the lobby.
+#[test]
+fn where_to_write_on_a_form_is_not_a_way_in_the_lobby() {
+    for text in [
+        "mẫu đơn này bác không biết ghi chỗ nào",
+        "tờ giấy đăng ký tạm trú này ký vào đâu hả cháu",
+        "viết ở đâu trên cái đơn này",
+    ] {
+        let u = nlu().understand(text);
+        assert!(!u.intent.starts_with("nav."), "{text}: {u:?}");
+    }
+    all_ok(vec![
+        check("xin tờ khai ở đâu", "nav.where_is", Some("forms_desk")),
+        check(
+            "chỗ ký số ở đâu",
+            "nav.where_is",
+            Some("digital_signature_desk"),
+        ),
+    ]);
+}
+
+/// "VNeID" as a recognizer writes the letters' Vietnamese names.
+#[test]
+fn vneid_spelled_out_is_vneid() {
+    all_ok(vec![
+        check("cháu cài giúp bác cái vi en e ai đi", "service.vneid", None),
+        check("vê nờ i đê là cái gì", "service.vneid", None),
+    ]);
+}

@@ -177,6 +177,9 @@ fn a_denied_or_corrected_place_is_not_the_destination() {
             "counter_8",
         ),
         ("where is counter eight, not counter three", "counter_8"),
+        // a number begun and said again: the later one
+        ("cho hỏi quầy mười, mười hai ở chỗ nào", "counter_12"),
+        ("quầy số 1... quầy số 12 ở đâu", "counter_12"),
         ("take me to counter 3, sorry, I mean counter 8", "counter_8"),
         ("không phải quầy 3, dẫn tôi ra nhà vệ sinh", "restroom"),
         // two counters, no denial: the first named, as before

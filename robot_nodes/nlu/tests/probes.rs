@@ -115,6 +115,12 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         135,
         4,
     ),
+    (
+        "probe18_outside_writer_asr_regional_stories.tsv",
+        include_str!("data/probe18_outside_writer_asr_regional_stories.tsv"),
+        155,
+        5,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
