@@ -83,6 +83,8 @@ fn is_corrected_between(t: &[Token], from: usize, to: usize) -> bool {
     t[from..to].iter().enumerate().any(|(k, x)| {
         matches!(x.plain.as_str(), "nham" | "sorry")
             || (x.plain == "mean" && k > 0 && t[from + k - 1].plain == "i")
+            // "… à không, …": the speaker takes it back
+            || (x.plain == "a" && t.get(from + k + 1).is_some_and(|y| y.plain == "khong"))
     })
 }
 
@@ -283,7 +285,38 @@ impl SlotExtractor {
                 }
             }
         }
-        best.map(|(_, _, p)| (p.to_string(), Match::Exact))
+        let (len, start, place) = best?;
+        // "Ra chỗ máy lấy số, à không, ra chỗ lấy nước uống": a place taken back for a later one.
+        let later = self.corrected_to(n, start + len, place);
+        Some((later.unwrap_or(place).to_string(), Match::Exact))
+    }
+
+    /// The last other place named exactly after token `from` with a correction between `from`
+    /// and it ("à không", "nhầm", "sorry", "I mean"); `None` if there is none.
+    fn corrected_to(&self, n: &Normalized, from: usize, place: &str) -> Option<&str> {
+        let t = &n.tokens;
+        if from >= t.len() || !is_corrected_between(t, from.saturating_sub(1), t.len()) {
+            return None;
+        }
+        let accented = n.vietnamese_words >= 2;
+        let mut last: Option<(usize, &str)> = None;
+        for a in self.aliases.iter().filter(|a| a.place != place) {
+            let len = a.tokens.len();
+            for start in from..=t.len().saturating_sub(len) {
+                if start + len <= t.len()
+                    && t[start..start + len]
+                        .iter()
+                        .zip(&a.tokens)
+                        .all(|(x, y)| Self::token_matches(x, y, accented))
+                    && is_corrected_between(t, from.saturating_sub(1), start)
+                    && !is_denied(t, start)
+                    && last.is_none_or(|(s, _)| start > s)
+                {
+                    last = Some((start, a.place.as_str()));
+                }
+            }
+        }
+        last.map(|(_, p)| p)
     }
 
     /// Like [`SlotExtractor::extract`], and when nothing matches exactly, a place whose alias

@@ -742,3 +742,12 @@ fn vneid_spelled_out_is_vneid() {
         check("vê nờ i đê là cái gì", "service.vneid", None),
     ]);
 }
+
+/// "Cho bác đi theo cháu ra …": following the robot is being taken there.
+#[test]
+fn following_the_robot_is_a_guide_request() {
+    all_ok(vec![
+        check("cho bác đi theo cháu ra nhà vệ sinh", "nav.guide", Some("restroom")),
+        check("can I follow you to counter 4", "nav.guide", Some("counter_4")),
+    ]);
+}

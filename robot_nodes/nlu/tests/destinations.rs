@@ -182,6 +182,9 @@ fn a_denied_or_corrected_place_is_not_the_destination() {
         ("quầy số 1... quầy số 12 ở đâu", "counter_12"),
         ("take me to counter 3, sorry, I mean counter 8", "counter_8"),
         ("không phải quầy 3, dẫn tôi ra nhà vệ sinh", "restroom"),
+        // a place taken back for a later one
+        ("dẫn bác ra nhà vệ sinh, à không, ra cây nước uống", "water_station"),
+        ("where is the restroom, sorry, I mean the exit", "exit"),
         // two counters, no denial: the first named, as before
         ("quầy 3 với quầy 8 ở đâu", "counter_3"),
     ] {
