@@ -6,7 +6,18 @@
 //! Output per file: rows, intent and destination accuracy, wrong answers at confidence ≥ 0.9, ECE,
 //! then one `MISS` line per wrong answer. The same figures as `letan nlu eval`.
 
+use std::io::Write as _;
 use std::process::ExitCode;
+
+/// A line on standard output; a closed pipe (`score … | head`) ends the program quietly instead of
+/// panicking as `println!` does.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            return ExitCode::SUCCESS;
+        }
+    };
+}
 
 use letan_nlu::eval::{evaluate, parse_tsv};
 use letan_nlu::Nlu;
@@ -43,7 +54,7 @@ fn main() -> ExitCode {
         let r = evaluate(&nlu, &rows);
         let (cw, cwr) = r.confident_wrong(0.9);
         let (dest, n_dest) = r.destination_accuracy();
-        println!(
+        out!(
             "{f}: {} rows, intent {:.2}%, destination {:.2}% of {n_dest}, wrong at >= 0.9: {cw} ({:.2}%), ECE {:.3}",
             r.len(),
             100.0 * r.intent_accuracy(),
@@ -52,12 +63,15 @@ fn main() -> ExitCode {
             r.calibration_error()
         );
         for o in r.outcomes.iter().filter(|o| !o.fully_ok()) {
-            println!("  MISS {}", o.describe());
+            out!("  MISS {}", o.describe());
             if explain {
                 let u = nlu.understand(&o.example.text);
-                println!(
+                out!(
                     "       normalized {:?}, oos {:?}, clarify {}, alternatives {:?}",
-                    u.normalized, u.oos_reason, u.needs_clarification, u.alternatives
+                    u.normalized,
+                    u.oos_reason,
+                    u.needs_clarification,
+                    u.alternatives
                 );
             }
         }
@@ -65,7 +79,7 @@ fn main() -> ExitCode {
         ok += r.outcomes.iter().filter(|o| o.fully_ok()).count();
     }
     if files.len() > 1 {
-        println!(
+        out!(
             "all: {ok}/{all} fully right ({:.2}%)",
             100.0 * ok as f64 / all.max(1) as f64
         );
