@@ -11,7 +11,7 @@
 //! | out | `/estop` heartbeat (the simulated e-stop box, not pressed) | std_msgs/Bool |
 //! | out | `/sim/ground_truth/robot` | geometry_msgs/PoseStamped (map frame) |
 //! | out | `/sim/ground_truth/people` (one pose per person; pose header frame_id = `person/<id>`) | nav_msgs/Path |
-//! | out | `/sim/events` (one JSON object per event) | std_msgs/String |
+//! | out | `/sim/events` (one JSON object per log entry, and per expectation as the judge decides it: `{t, index, outcome}`) | std_msgs/String |
 //! | out | `/cmd_vel_teleop_console`, `/mux/operator_estop`, `/nav/goal` (the scenario's scripted operator) | Twist, Bool, NavGoalPlace |
 //! | in | `/cmd_vel` | geometry_msgs/Twist |
 //! | in | `/greeting/greet` | letan_interfaces/SayRequest |
@@ -38,7 +38,7 @@ use letan_msgs::std_msgs::{Bool, Header, StringMsg};
 use letan_msgs::tf2_msgs::TFMessage;
 use letan_sim::camera::FaceBank;
 use letan_sim::lobby::Lobby;
-use letan_sim::scenario::{report, OperatorAction, OperatorStep, Report, Scenario};
+use letan_sim::scenario::{report, Judge, OperatorAction, OperatorStep, Report, Scenario};
 use letan_sim::world::{Outputs, RobotAction, World, WorldConfig};
 use letan_sim::Inputs;
 use letan_transport::{Context, Publisher, Qos, Subscriber};
@@ -676,6 +676,8 @@ pub async fn run_scenario(
     let cmd = node.subscribe::<Twist>("/cmd_vel", Qos::commands())?;
     let mut robot = RobotWatch::new(&node)?;
     let mut operator = ScriptedOperator::new(&node, &scenario)?;
+    // Decides expectations as the run goes, for the story; reads the world, changes nothing.
+    let mut judge = Judge::new(&scenario);
 
     tokio::pin!(shutdown);
     let waited = std::time::Instant::now();
@@ -715,6 +717,17 @@ pub async fn run_scenario(
             heartbeat_at = out.clock + 0.1;
         }
         pubs.publish(&out, beat)?;
+        for d in judge.step(
+            &scenario,
+            world.time(),
+            world.log(),
+            world.metrics(),
+            world.places(),
+        ) {
+            if let Ok(json) = serde_json::to_string(&d) {
+                pubs.events.publish(StringMsg { data: json })?;
+            }
+        }
         // Lockstep: the next step waits until every node is done with this one.
         if let Some(l) = &lockstep {
             let settled = tokio::select! {

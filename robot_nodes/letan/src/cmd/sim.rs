@@ -312,9 +312,11 @@ fn run_in(
             println!("  citizen screen:   the \"screen listening on\" line");
         }
         let ctx = context("sim")?;
-        if !args.quiet {
-            tasks.push(tell_the_story(&ctx, stopped())?);
-        }
+        let story = if args.quiet {
+            None
+        } else {
+            Some(tell_the_story(&ctx)?)
+        };
         // A signal during the scenario stops everything; only a scenario that ran to its end
         // leaves the console and the screen up.
         let signalled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -324,6 +326,16 @@ fn run_in(
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
         };
         let report = run_scenario(ctx, sim_args, overrides, stop).await;
+        // The story ends with the expectations the run did not decide, as the report decides them.
+        if let Some((stop, task)) = story {
+            let _ = stop.send(());
+            let told = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+            if let (Ok(Ok(mut story)), Ok(r)) = (told, &report) {
+                for line in story.the_rest(r) {
+                    println!("{line}");
+                }
+            }
+        }
         if report.is_ok() && !args.headless && !signalled.load(std::sync::atomic::Ordering::SeqCst) {
             println!("scenario finished; the console and the screen stay up until Ctrl-C");
             letan_transport::shutdown_signal().await;
@@ -336,19 +348,23 @@ fn run_in(
     })
 }
 
-/// Print the scenario as it happens: the simulator's events (`/sim/events`) as story lines, with
-/// the confidence the dialog reported (`/dialog/state`) beside each answer.
+/// Print the scenario as it happens: the simulator's events and the expectations as they are
+/// decided (`/sim/events`) as story lines, with the confidence the dialog reported (`/dialog/state`)
+/// beside each answer. Runs until told to stop, then gives the story back.
 fn tell_the_story(
     ctx: &Context,
-    stop: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<tokio::task::JoinHandle<()>> {
+) -> Result<(
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<letan_sim::story::Story>,
+)> {
     use letan_msgs::letan_interfaces::DialogState;
     use letan_msgs::std_msgs::StringMsg;
     use letan_transport::Qos;
     let node = ctx.node("sim_story", "/")?;
     let events = node.subscribe::<StringMsg>("/sim/events", Qos::commands().with_depth(1000))?;
     let dialog = node.subscribe::<DialogState>("/dialog/state", Qos::commands().with_depth(100))?;
-    Ok(tokio::spawn(async move {
+    let (stop_tx, stop) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
         let _node = node;
         let mut story = letan_sim::story::Story::new();
         let tell = |story: &mut letan_sim::story::Story, data: &str| {
@@ -356,12 +372,9 @@ fn tell_the_story(
             while let Some(d) = dialog.try_recv() {
                 story.note_confidence(&d.intent, d.confidence);
             }
-            match serde_json::from_str::<letan_sim::world::LogEntry>(data) {
-                Ok(entry) => {
-                    if let Some(line) = story.line(&entry) {
-                        println!("{line}");
-                    }
-                }
+            match story.message(data) {
+                Ok(Some(line)) => println!("{line}"),
+                Ok(None) => {}
                 Err(err) => tracing::debug!(error = %err, "not a simulator event"),
             }
         };
@@ -377,5 +390,7 @@ fn tell_the_story(
         while let Some(e) = events.try_recv() {
             tell(&mut story, &e.data);
         }
-    }))
+        story
+    });
+    Ok((stop_tx, task))
 }
