@@ -5,6 +5,7 @@
 //! (so a robot with the wrong site key is refused and nothing forged reaches the parser's caller),
 //! the JSON and the version.
 use crate::FleetError;
+use letan_core::Pose2D;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -150,13 +151,9 @@ pub fn decode<T: DeserializeOwned>(
     serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))
 }
 
-/// A planar pose in the map frame.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Pose2 {
-    pub x: f64,
-    pub y: f64,
-    pub yaw: f64,
-}
+/// Transitional name of the pose in [`Status`]: it is letan-core's `Pose2D` (same wire form); the fleet
+/// node (`letan-nodes`, src/fleet.rs) still imports it by this name. Use `letan_core::Pose2D`.
+pub use letan_core::Pose2D as Pose2;
 
 /// One node's health.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -180,7 +177,9 @@ pub struct Status {
     pub seq: u64,
     /// The robot's wall clock (ms since epoch).
     pub ts_ms: u64,
-    pub pose: Option<Pose2>,
+    /// The robot in the map frame: letan-core's pose, on the wire as `{"x", "y", "yaw"}` (m, m, rad);
+    /// a pose with any other key is refused, like the status itself.
+    pub pose: Option<Pose2D>,
     pub dialog_state: String,
     pub nav_state: String,
     pub estop: bool,
@@ -413,6 +412,44 @@ mod tests {
             &encode(&serde_json::json!({"v": 1, "x": 2}), key),
             MAX_STATUS_BYTES,
             "s",
+            key,
+        )
+        .unwrap_err();
+        assert!(matches!(e, FleetError::Malformed { .. }), "{e}");
+    }
+
+    #[test]
+    fn pose_keeps_its_wire_names() {
+        let key = b"site key";
+        let mut s = status();
+        s.pose = Some(Pose2D::new(1.0, 2.0, 0.5));
+        let bytes = encode(&s, key);
+        let body = std::str::from_utf8(&bytes[65..]).unwrap();
+        assert!(
+            body.contains(r#""pose":{"x":1.0,"y":2.0,"yaw":0.5}"#),
+            "{body}"
+        );
+        let back: Status = decode("status", &bytes, MAX_STATUS_BYTES, "hoan-kiem", key).unwrap();
+        assert_eq!(back, s);
+        // what older robots send (the fuzz seed's pose) still decodes
+        let mut v = serde_json::to_value(&s).unwrap();
+        v["pose"] = serde_json::json!({"x": 1.0, "y": 2.0, "yaw": 0.5});
+        let back: Status = decode(
+            "status",
+            &encode(&v, key),
+            MAX_STATUS_BYTES,
+            "hoan-kiem",
+            key,
+        )
+        .unwrap();
+        assert_eq!(back.pose, Some(Pose2D::new(1.0, 2.0, 0.5)));
+        // a pose without yaw is malformed
+        v["pose"] = serde_json::json!({"x": 1.0, "y": 2.0});
+        let e = decode::<Status>(
+            "status",
+            &encode(&v, key),
+            MAX_STATUS_BYTES,
+            "hoan-kiem",
             key,
         )
         .unwrap_err();
