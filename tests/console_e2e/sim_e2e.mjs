@@ -191,11 +191,11 @@ try {
   const p0 = await pose(page);
   assert.ok(p0.x > st.map.min.x && p0.x < st.map.max.x && p0.y > st.map.min.y && p0.y < st.map.max.y, `pose ${f2(p0)} inside the lobby`);
   assert.ok(dist(p0, DOCK) < 0.5, `robot at the dock: ${f2(p0)}`);
-  assert.ok(Math.abs(st.pose.theta - Math.PI / 2) < 0.3, `robot faces north (θ ${st.pose.theta.toFixed(2)})`);
+  assert.ok(Math.abs(st.pose.yaw - Math.PI / 2) < 0.3, `robot faces north (θ ${st.pose.yaw.toFixed(2)})`);
   const drawn = await canvasPixels(page, "#map");
   assert.ok(drawn > 2000, `map canvas drawn (${drawn} px)`);
   assert.match(await page.textContent("#map-text"), /Robot at x 2[23]\.\d, y [01]\.\d/);
-  log(`map: ${st.map.walls.length} wall segments, ${drawn} px drawn; robot at ${f2(p0)} θ ${st.pose.theta.toFixed(2)}`);
+  log(`map: ${st.map.walls.length} wall segments, ${drawn} px drawn; robot at ${f2(p0)} θ ${st.pose.yaw.toFixed(2)}`);
 
   // the node health and conversation panels
   await waitFor(page, () => ["navigation", "mux", "dialog"].every((n) =>

@@ -110,7 +110,7 @@
     cmd.dataset.angular = String(mux.cmd_angular || 0);
     const pose = $("st-pose");
     if (s.pose) {
-      pose.textContent = "x " + fmt(s.pose.x, 2) + " m, y " + fmt(s.pose.y, 2) + " m, θ " + fmt(s.pose.theta, 2) + " rad";
+      pose.textContent = "x " + fmt(s.pose.x, 2) + " m, y " + fmt(s.pose.y, 2) + " m, θ " + fmt(s.pose.yaw, 2) + " rad";
       pose.dataset.x = String(s.pose.x); pose.dataset.y = String(s.pose.y);
     } else pose.textContent = "not localized";
     $("st-goal").textContent = s.goal || "none";
@@ -186,7 +186,7 @@
     }
     for (const p of s.people || []) { g.fillStyle = "#b0006d"; g.beginPath(); g.arc(X(p.x), Y(p.y), 6, 0, 2 * Math.PI); g.fill(); }
     if (s.pose) {
-      const r = 0.45 * k, x = X(s.pose.x), y = Y(s.pose.y), t = -s.pose.theta;
+      const r = 0.45 * k, x = X(s.pose.x), y = Y(s.pose.y), t = -s.pose.yaw;
       g.fillStyle = (s.mux && s.mux.estop) ? "#c00" : "#0b5fff";
       g.beginPath();
       g.moveTo(x + r * Math.cos(t), y + r * Math.sin(t));

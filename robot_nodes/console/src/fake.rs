@@ -4,8 +4,9 @@
 use crate::clock::Clock;
 use crate::link::{
     Alert, BlurredJpeg, Lang, MapInfo, MuxView, NodeHealth, OperatorCommand, Person, Place, Point2,
-    Pose2, RobotEnd, RobotState, TranscriptLine,
+    Pose2D, RobotEnd, RobotState, TranscriptLine,
 };
+use letan_core::normalize_angle;
 use letan_mux::{InputId, Mux, MuxParams, Twist2};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -52,11 +53,7 @@ pub fn demo_places() -> Vec<Place> {
 }
 
 /// The dock pose (beside reception).
-pub const DOCK: Pose2 = Pose2 {
-    x: 3.0,
-    y: 10.5,
-    theta: 0.0,
-};
+pub const DOCK: Pose2D = Pose2D::new(3.0, 10.5, 0.0);
 
 /// What the fake saw, for tests.
 #[derive(Debug, Default, Clone)]
@@ -105,15 +102,6 @@ fn lock(log: &Mutex<FakeLog>) -> std::sync::MutexGuard<'_, FakeLog> {
     }
 }
 
-fn normalize(a: f64) -> f64 {
-    let r = a.rem_euclid(std::f64::consts::TAU);
-    if r > std::f64::consts::PI {
-        r - std::f64::consts::TAU
-    } else {
-        r
-    }
-}
-
 #[allow(clippy::disallowed_methods)] // the demo robot moves in wall time for the browser
 async fn run(
     mut end: RobotEnd,
@@ -130,11 +118,7 @@ async fn run(
     };
     let start = Instant::now();
     let places = demo_places();
-    let mut pose = Pose2 {
-        x: 6.0,
-        y: 7.0,
-        theta: 0.0,
-    };
+    let mut pose = Pose2D::new(6.0, 7.0, 0.0);
     let mut goal: Option<(String, Point2)> = None;
     let mut transcript = vec![
         TranscriptLine {
@@ -214,15 +198,15 @@ async fn run(
                         goal = None;
                     } else {
                         path = vec![Point2 { x: pose.x, y: pose.y }, *g];
-                        let err = normalize(dy.atan2(dx) - pose.theta);
+                        let err = normalize_angle(dy.atan2(dx) - pose.yaw);
                         let v = if err.abs() < 0.5 { (0.5 * dist).min(0.4) } else { 0.0 };
                         let _ = mux.feed(InputId::Navigation, Twist2::new(v, (1.5 * err).clamp(-0.8, 0.8)), now);
                     }
                 }
                 let (out, status) = mux.output(now);
-                pose.x = (pose.x + out.linear_x * pose.theta.cos() * dt).clamp(0.3, 23.7);
-                pose.y = (pose.y + out.linear_x * pose.theta.sin() * dt).clamp(0.3, 13.7);
-                pose.theta = normalize(pose.theta + out.angular_z * dt);
+                pose.x = (pose.x + out.linear_x * pose.yaw.cos() * dt).clamp(0.3, 23.7);
+                pose.y = (pose.y + out.linear_x * pose.yaw.sin() * dt).clamp(0.3, 13.7);
+                pose.yaw = normalize_angle(pose.yaw + out.angular_z * dt);
                 lock(&log).cmd_vel.push((now, out));
                 let _ = cmd_tx.send(out);
                 if tick.is_multiple_of(10) {

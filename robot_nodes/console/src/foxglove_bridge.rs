@@ -20,7 +20,7 @@
 //! 429). Remote users tunnel (`ssh -L`). Limit: a process on the robot itself could still find and
 //! use the inner ephemeral port.
 use crate::auth::constant_time_eq;
-use crate::link::{Point2, Pose2, RobotState};
+use crate::link::{Point2, Pose2D, RobotState};
 use crate::{ConsoleError, Result};
 use foxglove::messages::{
     CompressedImage, Pose, PoseInFrame, PosesInFrame, Quaternion, Timestamp, Vector3,
@@ -76,8 +76,8 @@ fn stamp(ms: u64) -> Option<Timestamp> {
     )
 }
 
-fn pose(p: &Pose2) -> Pose {
-    let half = p.theta / 2.0;
+fn pose(p: &Pose2D) -> Pose {
+    let half = p.yaw / 2.0;
     Pose {
         position: Some(Vector3 {
             x: p.x,
@@ -94,11 +94,7 @@ fn pose(p: &Pose2) -> Pose {
 }
 
 fn point_pose(p: &Point2) -> Pose {
-    pose(&Pose2 {
-        x: p.x,
-        y: p.y,
-        theta: 0.0,
-    })
+    pose(&Pose2D::new(p.x, p.y, 0.0))
 }
 
 struct Channels {
@@ -307,11 +303,7 @@ mod tests {
 
     #[test]
     fn yaw_becomes_a_z_rotation() {
-        let p = pose(&Pose2 {
-            x: 1.0,
-            y: 2.0,
-            theta: std::f64::consts::FRAC_PI_2,
-        });
+        let p = pose(&Pose2D::new(1.0, 2.0, std::f64::consts::FRAC_PI_2));
         let q = p.orientation.unwrap_or_default();
         assert!((q.z - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
         assert!((q.w - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);

@@ -40,16 +40,9 @@ impl BlurredJpeg {
     }
 }
 
-/// A pose in the map frame.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Pose2 {
-    /// m
-    pub x: f64,
-    /// m
-    pub y: f64,
-    /// rad, (-π, π]
-    pub theta: f64,
-}
+/// A pose (the robot's in [`RobotState`], in the map frame): the robot's one `Pose2D`, x and y in m,
+/// yaw in rad in (-π, π]; the browser reads it as `{x, y, yaw}`.
+pub use letan_core::Pose2D;
 
 /// A point in the map frame (m).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -152,7 +145,7 @@ pub struct RobotState {
     /// When the snapshot was made (ms since epoch).
     pub stamp_ms: u64,
     /// Robot pose in the map frame, if localized.
-    pub pose: Option<Pose2>,
+    pub pose: Option<Pose2D>,
     /// Planned path (map frame).
     pub path: Vec<Point2>,
     /// People around.

@@ -4,7 +4,7 @@
 #![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
 use futures::{SinkExt, StreamExt};
-use letan_console::link::{robot_link, Pose2, RobotState};
+use letan_console::link::{robot_link, Pose2D, RobotState};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,11 +103,7 @@ async fn foxglove_client_sees_channels_and_pose_data() {
     end.state
         .send(Arc::new(RobotState {
             stamp_ms: 1_795_314_865_000,
-            pose: Some(Pose2 {
-                x: 3.0,
-                y: 4.0,
-                theta: 0.5,
-            }),
+            pose: Some(Pose2D::new(3.0, 4.0, 0.5)),
             ..Default::default()
         }))
         .unwrap();

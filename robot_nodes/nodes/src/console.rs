@@ -25,7 +25,7 @@ use letan_console::clock::SystemClock;
 use letan_console::config::ConsoleParams;
 use letan_console::link::{
     robot_link, Alert, BlurredJpeg, MapInfo, MuxView, NodeHealth, OperatorCommand, Person, Place,
-    Point2, Pose2, RobotEnd, RobotState, TranscriptLine,
+    Point2, Pose2D, RobotEnd, RobotState, TranscriptLine,
 };
 use letan_msgs::geometry_msgs::Twist;
 use letan_msgs::letan_interfaces::{
@@ -201,10 +201,10 @@ struct Pubs {
 /// The state the console shows, built from messages.
 struct Bridge {
     state: RobotState,
-    odom: Option<(f64, f64, f64)>,
+    odom: Option<Pose2D>,
     /// `None` until navigation has published map → odom: until then the robot is "not localized"
     /// (odometry alone would put it at the map's origin).
-    map_to_odom: Option<(f64, f64, f64)>,
+    map_to_odom: Option<Pose2D>,
     transcript: VecDeque<TranscriptLine>,
     alerts: VecDeque<Alert>,
     next_alert: u64,
@@ -213,15 +213,6 @@ struct Bridge {
     /// The wall clock (transport's system clock): the browser shows times of day, and node health
     /// and the camera rate are measured in wall time so that a paused simulation still shows them.
     wall: letan_transport::Clock,
-}
-
-fn compose(a: (f64, f64, f64), b: (f64, f64, f64)) -> (f64, f64, f64) {
-    let (s, c) = a.2.sin_cos();
-    (
-        a.0 + c * b.0 - s * b.1,
-        a.1 + s * b.0 + c * b.1,
-        (a.2 + b.2).sin().atan2((a.2 + b.2).cos()),
-    )
 }
 
 impl Bridge {
@@ -308,7 +299,7 @@ impl Bridge {
             let p = &o.pose.pose;
             let v = (p.position.x, p.position.y, p.orientation.yaw());
             if v.0.is_finite() && v.1.is_finite() && v.2.is_finite() {
-                self.odom = Some(v);
+                self.odom = Some(Pose2D::new(v.0, v.1, v.2));
             }
         }
         while let Some(tf) = s.tf.try_recv() {
@@ -327,15 +318,14 @@ impl Bridge {
                         q.yaw(),
                     );
                     if v.0.is_finite() && v.1.is_finite() && v.2.is_finite() {
-                        self.map_to_odom = Some(v);
+                        self.map_to_odom = Some(Pose2D::new(v.0, v.1, v.2));
                         self.seen("navigation");
                     }
                 }
             }
         }
         if let (Some(o), Some(m)) = (self.odom, self.map_to_odom) {
-            let (x, y, theta) = compose(m, o);
-            self.state.pose = Some(Pose2 { x, y, theta });
+            self.state.pose = Some(m.compose(&o));
         }
     }
 
