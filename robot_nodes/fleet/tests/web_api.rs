@@ -2,6 +2,8 @@
 //! route the router serves and no other, with the methods served; the security headers; refusals
 //! answered as JSON (400, 401, 403, 413); `GET /api/asked` for one robot. The hub is real (Zenoh
 //! router on loopback, SQLite in a temp folder) but has no robots.
+#![allow(clippy::unwrap_used)]
+#![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 mod common;
 
 use axum::body::Body;
