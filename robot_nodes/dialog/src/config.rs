@@ -1,5 +1,6 @@
 //! Typed parameters (`dialog: {ros__parameters: {...}}`).
 
+use letan_core::params::{in_range, positive, ros_parameters, ParamError};
 use serde::Deserialize;
 
 use crate::error::DialogError;
@@ -89,48 +90,52 @@ impl Default for DialogConfig {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RosParams {
-    #[serde(rename = "ros__parameters")]
-    params: DialogConfig,
+/// A range check of `letan_core::params`, as this crate's error (whose key and reason are static).
+fn checked(
+    key: &'static str,
+    reason: &'static str,
+    r: Result<(), ParamError>,
+) -> Result<(), DialogError> {
+    r.map_err(|e| DialogError::InvalidParam {
+        key,
+        value: e.value,
+        reason,
+    })
 }
 
 impl DialogConfig {
-    /// Parse a ROS 2 parameter file `{node: {ros__parameters: {...}}}` for `node`, then validate.
+    /// Parse a ROS 2 parameter file, take the `ros__parameters` that apply to `node` (`/**`,
+    /// `/**/node`, then `node` itself, merged by `letan_core::params::ros_parameters`), validate.
     pub fn from_ros_yaml(text: &str, node: &str) -> Result<DialogConfig, DialogError> {
-        let de = serde_yaml::Deserializer::from_str(text);
-        let mut files: std::collections::BTreeMap<String, serde_yaml::Value> =
-            serde_path_to_error::deserialize(de).map_err(|e| DialogError::Params {
-                key: e.path().to_string(),
-                message: e.inner().to_string(),
-            })?;
-        let v = files.remove(node).ok_or_else(|| DialogError::Params {
-            key: node.to_string(),
-            message: "no parameters for this node".into(),
+        let bad = |key: String, message: String| DialogError::Params { key, message };
+        let doc: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|e| bad(node.to_string(), e.to_string()))?;
+        let fqn = format!("/{}", node.trim_start_matches('/'));
+        let section =
+            ros_parameters(&doc, &fqn).map_err(|e| bad(node.to_string(), e.to_string()))?;
+        if !section.found() {
+            return Err(bad(
+                node.to_string(),
+                format!("no parameters for this node (no `{node}:` nor `/**` section)"),
+            ));
+        }
+        let p: DialogConfig = serde_path_to_error::deserialize(section.value()).map_err(|e| {
+            let path = e.path().to_string();
+            let key = if path.is_empty() || path == "." {
+                format!("{node}.ros__parameters")
+            } else {
+                format!("{node}.ros__parameters.{path}")
+            };
+            bad(key, e.into_inner().to_string())
         })?;
-        let p: RosParams =
-            serde_path_to_error::deserialize(v).map_err(|e| DialogError::Params {
-                key: format!("{node}.{}", e.path()),
-                message: e.inner().to_string(),
-            })?;
-        p.params.validate()?;
-        Ok(p.params)
+        p.validate()?;
+        Ok(p)
     }
 
     /// Refuse values that cannot work, naming the key.
     pub fn validate(&self) -> Result<(), DialogError> {
-        let pos = |key: &'static str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(DialogError::InvalidParam {
-                    key,
-                    value: v.to_string(),
-                    reason: "must be a positive number",
-                })
-            }
-        };
+        let pos =
+            |key: &'static str, v: f64| checked(key, "must be a positive number", positive(key, v));
         pos("silence_timeout_s", self.silence_timeout_s)?;
         pos("post_arrival_wait_s", self.post_arrival_wait_s)?;
         pos("handoff_timeout_s", self.handoff_timeout_s)?;
@@ -164,21 +169,22 @@ impl DialogConfig {
             ("confirm_below_asr", self.confirm_below_asr),
             ("confirm_below_router", self.confirm_below_router),
         ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(DialogError::InvalidParam {
-                    key,
-                    value: v.to_string(),
-                    reason: "must be in [0, 1]",
-                });
-            }
+            checked(
+                key,
+                "must be in [0, 1]",
+                in_range(key, f64::from(v), 0.0, 1.0),
+            )?;
         }
-        if !(1..=6).contains(&self.confirm_alternatives) {
-            return Err(DialogError::InvalidParam {
-                key: "confirm_alternatives",
-                value: self.confirm_alternatives.to_string(),
-                reason: "must be in 1..=6",
-            });
-        }
+        checked(
+            "confirm_alternatives",
+            "must be in 1..=6",
+            in_range(
+                "confirm_alternatives",
+                self.confirm_alternatives as f64,
+                1.0,
+                6.0,
+            ),
+        )?;
         if self.max_text_chars == 0 {
             return Err(DialogError::InvalidParam {
                 key: "max_text_chars",
@@ -205,5 +211,43 @@ impl DialogConfig {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<DialogConfig, String> {
+        DialogConfig::from_ros_yaml(text, "dialog").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_section_for_all_nodes_applies() {
+        // `/**` applies to every node, the node's own section overrides it key by key.
+        let cfg = load("/**:\n  ros__parameters: {reprompts: 2, silence_timeout_s: 5.0}\ndialog:\n  ros__parameters: {reprompts: 3}\n");
+        assert_eq!(
+            cfg.map(|c| (c.reprompts, c.silence_timeout_s)),
+            Ok((3, 5.0))
+        );
+        let cfg = load("/**:\n  ros__parameters: {reprompts: 4}\n");
+        assert_eq!(cfg.map(|c| c.reprompts), Ok(4));
+        let cfg = load("/dialog:\n  ros__parameters: {reprompts: 5}\n");
+        assert_eq!(cfg.map(|c| c.reprompts), Ok(5));
+    }
+
+    #[test]
+    fn a_typo_or_bad_value_under_all_nodes_is_refused_by_name() {
+        let e = load("/**:\n  ros__parameters: {silence_timout_s: 3.0}\n").unwrap_err();
+        assert!(e.contains("silence_timout_s"), "{e}");
+        let e = load("/**:\n  ros__parameters: {confirm_below_asr: 1.5}\n").unwrap_err();
+        assert!(e.contains("confirm_below_asr"), "{e}");
+        let e = load("/**:\n  ros__parameters: {silence_timeout_s: .nan}\n").unwrap_err();
+        assert!(e.contains("silence_timeout_s"), "{e}");
+        let e = load("other:\n  ros__parameters: {reprompts: 1}\n").unwrap_err();
+        assert!(e.contains("dialog"), "{e}");
+        let e = load("dialog:\n  ros__parameters: {reprompts: many}\n").unwrap_err();
+        assert!(e.contains("reprompts"), "{e}");
     }
 }
