@@ -1,6 +1,7 @@
 //! The intent-router node's pure parts: typed parameters and message mapping. The wiring
 //! (subscribe, publish, poll the knowledge-base directory) is `letan nlu serve`.
 
+use letan_core::params::{in_range, positive, ros_parameters, ParamError};
 use letan_msgs::letan_interfaces::{Intent, IntentHypothesis, SayRequest};
 use letan_msgs::std_msgs::Header;
 use serde::Deserialize;
@@ -39,10 +40,12 @@ impl Default for RouterParams {
     }
 }
 
-#[derive(Deserialize)]
-struct Section {
-    #[serde(default, rename = "ros__parameters")]
-    ros_parameters: Option<serde_yaml::Value>,
+/// A range check of `letan_core::params`, as this crate's error.
+fn checked(r: Result<(), ParamError>) -> Result<(), NluError> {
+    r.map_err(|e| NluError::Params {
+        detail: format!("{}, got {}", e.reason, e.value),
+        key: e.key,
+    })
 }
 
 impl RouterParams {
@@ -52,27 +55,27 @@ impl RouterParams {
             key: key.to_string(),
             detail,
         };
-        if !(self.reload_period_s.is_finite() && self.reload_period_s > 0.0) {
-            return Err(bad(
-                "reload_period_s",
-                format!("must be > 0, got {}", self.reload_period_s),
-            ));
-        }
-        if !(0.0..1.0).contains(&self.oos_threshold) {
+        checked(positive("reload_period_s", self.reload_period_s))?;
+        let oos = f64::from(self.oos_threshold);
+        checked(in_range("oos_threshold", oos, 0.0, 1.0))?;
+        if self.oos_threshold >= 1.0 {
             return Err(bad(
                 "oos_threshold",
                 format!("must be in [0, 1), got {}", self.oos_threshold),
             ));
         }
-        if !(self.oos_threshold..=1.0).contains(&self.clarify_threshold) {
-            return Err(bad(
+        checked(
+            in_range(
                 "clarify_threshold",
-                format!(
-                    "must be in [oos_threshold, 1], got {}",
-                    self.clarify_threshold
-                ),
-            ));
-        }
+                f64::from(self.clarify_threshold),
+                oos,
+                1.0,
+            )
+            .map_err(|e| ParamError {
+                reason: "must be within [oos_threshold, 1]".into(),
+                ..e
+            }),
+        )?;
         for (key, v) in [
             ("transcript_topic", &self.transcript_topic),
             ("intent_topic", &self.intent_topic),
@@ -84,27 +87,22 @@ impl RouterParams {
         Ok(())
     }
 
-    /// Read the `node_name` (or `/node_name`, or `/**`) section of a ROS 2 parameter file.
+    /// Read the `ros__parameters` that apply to `node_name` in a ROS 2 parameter file (`/**`,
+    /// `/**/node_name`, then `/node_name` or `node_name`, merged by
+    /// `letan_core::params::ros_parameters`); none: the defaults.
     pub fn from_yaml(text: &str, node_name: &str) -> Result<RouterParams, NluError> {
-        let doc: std::collections::BTreeMap<String, Section> =
-            serde_yaml::from_str(text).map_err(|e| NluError::Params {
-                key: node_name.to_string(),
-                detail: e.to_string(),
-            })?;
-        let section = [
-            node_name.to_string(),
-            format!("/{node_name}"),
-            "/**".to_string(),
-        ]
-        .iter()
-        .find_map(|k| doc.get(k).and_then(|s| s.ros_parameters.clone()));
-        let params = match section {
-            Some(v) => serde_yaml::from_value(v).map_err(|e| NluError::Params {
+        let bad = |detail: String| NluError::Params {
+            key: node_name.to_string(),
+            detail,
+        };
+        let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let fqn = format!("/{}", node_name.trim_start_matches('/'));
+        let section = ros_parameters(&doc, &fqn).map_err(|e| bad(e.to_string()))?;
+        let params: RouterParams =
+            serde_yaml::from_value(section.value()).map_err(|e| NluError::Params {
                 key: format!("{node_name}.ros__parameters"),
                 detail: e.to_string(),
-            })?,
-            None => RouterParams::default(),
-        };
+            })?;
         params.validate()?;
         Ok(params)
     }
@@ -186,6 +184,47 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("reload_period_s"), "{e}");
+    }
+
+    #[test]
+    fn a_section_for_all_nodes_applies() {
+        // `/**` applies to every node, the node's own section overrides it key by key.
+        let p = RouterParams::from_yaml(
+            "/**:\n  ros__parameters: {kb_dir: a, reload_period_s: 5.0}\nintent_router:\n  ros__parameters: {kb_dir: b}\n",
+            "intent_router",
+        )
+        .unwrap();
+        assert_eq!((p.kb_dir.as_str(), p.reload_period_s), ("b", 5.0));
+        let p = RouterParams::from_yaml("/**:\n  ros__parameters: {kb_dir: c}\n", "intent_router")
+            .unwrap();
+        assert_eq!(p.kb_dir, "c");
+        let p = RouterParams::from_yaml(
+            "/intent_router:\n  ros__parameters: {kb_dir: d}\n",
+            "intent_router",
+        )
+        .unwrap();
+        assert_eq!(p.kb_dir, "d");
+        // No section for this node: the defaults, as before.
+        let p =
+            RouterParams::from_yaml("other:\n  ros__parameters: {kb_dir: e}\n", "intent_router")
+                .unwrap();
+        assert_eq!(p, RouterParams::default());
+        // A typo or a bad value under `/**` is refused by name like one in the node's section.
+        let e = RouterParams::from_yaml("/**:\n  ros__parameters: {kb_dri: x}\n", "intent_router")
+            .unwrap_err();
+        assert!(e.to_string().contains("kb_dri"), "{e}");
+        let e = RouterParams::from_yaml(
+            "/**:\n  ros__parameters: {oos_threshold: 1.0}\n",
+            "intent_router",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("oos_threshold"), "{e}");
+        let e = RouterParams::from_yaml(
+            "/**:\n  ros__parameters: {oos_threshold: 0.5, clarify_threshold: 0.4}\n",
+            "intent_router",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("clarify_threshold"), "{e}");
     }
 
     #[test]

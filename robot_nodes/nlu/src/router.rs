@@ -214,6 +214,11 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["follow", "you"],
     &["take", "me"],
     &["take", "us"],
+    // someone else taken there: "take my neighbour to …", "take him to …"
+    &["take", "mi"], // "my", as the normalizer spells it (y → i)
+    &["take", "him"],
+    &["take", "her"],
+    &["take", "them"],
     &["walk", "me"],
     &["walk", "with", "me"],
     &["come", "with", "me"],
@@ -254,6 +259,16 @@ const WHERE_CUES: &[&[&str]] = &[
     &["muon", "toi"],
     &["tim", "cho"],
     &["the", "nao", "de", "den"],
+    // "bàn chữ ký số nằm ở vị trí nào", "quầy 9 đi thẳng hay rẽ", "is there an ATM nearby"
+    &["vi", "tri", "nao"],
+    &["di", "thang", "hay"],
+    &["re", "trai", "hay"],
+    &["re", "phai", "hay"],
+    &["go", "straight", "or"],
+    &["turn", "left", "or"],
+    &["turn", "right", "or"],
+    &["nearby"],
+    &["near", "here"],
 ];
 
 /// "Ở quầy nào", "which desk": asks at which desk a need is served. Not a where cue for place
@@ -329,6 +344,47 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
         return Some("nav.where_is");
     }
     None
+}
+
+/// Words that start a denial of what follows: "không phải", "không cần", "don't need", "not a".
+const DENIALS: &[&[&str]] = &[
+    &["khong", "phai"],
+    &["khong", "can"],
+    &["khong", "hoi"],
+    &["don", "t", "need"],
+    &["do", "not", "need"],
+    &["not", "a"],
+    &["not", "an"],
+    &["not", "the"],
+];
+
+/// Words after which the speaker says what they do want: "mà", "but", "I", "tôi", "just", "chỉ".
+const RESUMPTIONS: &[&str] = &[
+    "ma", "but", "i", "toi", "just", "chi", "minh", "con", "em", "mi",
+];
+
+/// The fewest words after a denial's object for the rest to say what is wanted ("không cần mang
+/// căn cước đúng không" denies and asks nothing else).
+const WANTED_WORDS: usize = 2;
+
+/// The least the classifier must give the rest of the sentence for it to answer instead.
+const WANTED_MIN: f32 = 0.5;
+
+/// The most words a denial's object may have.
+const DENIED_WORDS: usize = 4;
+
+/// The first denial and the words it denies, as token positions `(from, to)`: the denial's own
+/// words and at most [`DENIED_WORDS`] after them, up to a word of [`RESUMPTIONS`].
+fn denied_span(n: &Normalized) -> Option<(usize, usize)> {
+    let t = &n.tokens;
+    let (at, len) = DENIALS
+        .iter()
+        .find_map(|d| seq_at(n, d).map(|i| (i, d.len())))?;
+    let start = at + len;
+    let end = (start..t.len().min(start + DENIED_WORDS))
+        .find(|&k| RESUMPTIONS.contains(&t[k].plain.as_str()))
+        .unwrap_or(t.len().min(start + DENIED_WORDS));
+    (end > start).then_some((at, end))
 }
 
 /// Verbs of writing on a form: "điền", "ghi", "ký", "viết" (not "khai": "tờ khai ở đâu" is the form).
@@ -1298,6 +1354,7 @@ impl Nlu {
     /// for, a copy of a document, a certified copy, a dossier checked before it is handed in, a
     /// procedure named outright.
     fn need_rules(&self, n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+        self.denied_need_rule(n, r);
         // The form of a procedure asked for, with no where cue: the forms desk's service.
         if cue.is_none() && r.intent.starts_with("proc.") && asks_for_a_form(n) {
             r.promote_by_rule("amenity.forms");
@@ -1333,6 +1390,46 @@ impl Nlu {
         if matches!(r.intent.as_str(), "chat.capabilities" | "chat.identity") {
             if let Some(p) = self.inner.specificity.procedure_named(n) {
                 r.promote_by_rule(p);
+            }
+        }
+    }
+
+    /// "Không phải tạm trú đâu, tôi đăng ký thường trú", "I don't need a passport, I need my ID
+    /// card renewed", "not a company, just a small family shop": the need named right after a
+    /// denial is not the one asked for. When the classifier's answer is what the denied words
+    /// alone say, the rest of the sentence, without them, answers (if it reads as another need),
+    /// and not confidently.
+    fn denied_need_rule(&self, n: &Normalized, r: &mut Reading) {
+        if !crate::vague::answers_a_need(&r.intent) {
+            return;
+        }
+        let Some((from, to)) = denied_span(n) else {
+            return;
+        };
+        let part = |keep: &dyn Fn(usize) -> bool| {
+            let mut m = n.clone();
+            m.tokens = (0..n.tokens.len())
+                .filter(|&k| keep(k))
+                .map(|k| n.tokens[k].clone())
+                .collect();
+            m
+        };
+        if n.tokens.len() < to + WANTED_WORDS {
+            return;
+        }
+        let denied = part(&|k| (from..to).contains(&k));
+        let rest = part(&|k| !(from..to).contains(&k));
+        if rest.tokens.is_empty() {
+            return;
+        }
+        let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
+        if top(&denied).is_none_or(|(l, _)| l != r.intent) {
+            return;
+        }
+        if let Some((other, p)) = top(&rest) {
+            if other != r.intent && p >= WANTED_MIN && crate::vague::answers_a_need(&other) {
+                r.promote(other, p.min(RULE_CONFIDENCE));
+                r.set_confidence(p.min(RULE_CONFIDENCE));
             }
         }
     }

@@ -747,7 +747,58 @@ fn vneid_spelled_out_is_vneid() {
 #[test]
 fn following_the_robot_is_a_guide_request() {
     all_ok(vec![
-        check("cho bác đi theo cháu ra nhà vệ sinh", "nav.guide", Some("restroom")),
-        check("can I follow you to counter 4", "nav.guide", Some("counter_4")),
+        check(
+            "cho bác đi theo cháu ra nhà vệ sinh",
+            "nav.guide",
+            Some("restroom"),
+        ),
+        check(
+            "can I follow you to counter 4",
+            "nav.guide",
+            Some("counter_4"),
+        ),
+    ]);
+}
+
+/// A need denied is not the one asked for: what the rest of the sentence asks answers. A denial
+/// with nothing else asked leaves the reading alone.
+#[test]
+fn a_denied_need_gives_way_to_the_one_asked_for() {
+    all_ok(vec![
+        check(
+            "không phải khai sinh đâu, tôi cần làm giấy khai tử cho bố",
+            "proc.death_registration",
+            None,
+        ),
+        check(
+            "not a passport, my identity card please",
+            "proc.id_card",
+            None,
+        ),
+        check("không cần mang căn cước đúng không", "proc.id_card", None),
+    ]);
+    let u = nlu().understand("not a passport, my identity card please");
+    assert!(u.confidence < 0.9, "a denial rule is not sure: {u:?}");
+}
+
+/// Direction questions without "where": "vị trí nào", "đi thẳng hay rẽ", "nearby".
+#[test]
+fn direction_questions_are_where_questions() {
+    all_ok(vec![
+        check(
+            "quầy số 2 nằm ở vị trí nào vậy",
+            "nav.where_is",
+            Some("counter_2"),
+        ),
+        check(
+            "nhà vệ sinh đi thẳng hay rẽ trái hả em",
+            "nav.where_is",
+            Some("restroom"),
+        ),
+        check(
+            "could you take my mum to the restroom",
+            "nav.guide",
+            Some("restroom"),
+        ),
     ]);
 }

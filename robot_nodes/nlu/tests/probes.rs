@@ -121,6 +121,12 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         155,
         5,
     ),
+    (
+        "probe19_outside_writer_phone_calls_families.tsv",
+        include_str!("data/probe19_outside_writer_phone_calls_families.tsv"),
+        159,
+        7,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
