@@ -26,12 +26,13 @@ use letan_greeting::{
     CameraParams, Context as GreetContext, EngagementParams, GreetingParams, Lang, PolicyParams,
     TrackId, TrackerParams,
 };
+use letan_msgs::builtin_interfaces::Time;
 use letan_msgs::geometry_msgs::Twist;
 use letan_msgs::hri_msgs::{EngagementLevel, IdsList, NormalizedRegionOfInterest2D};
 use letan_msgs::letan_interfaces::{DialogState, GuideStatus, SayRequest};
 use letan_msgs::sensor_msgs::{CameraInfo, Image as ImageMsg};
 use letan_msgs::std_msgs::Header;
-use letan_transport::{Context, Publisher, Qos, Rate};
+use letan_transport::{Context, Publisher, Qos, Rate, Subscriber};
 use letan_vision::{
     cv, ros, DetectorParams, DetectorThread, FaceDetector, FaceTracking, ModelSearch,
 };
@@ -301,54 +302,128 @@ impl Outputs {
 }
 
 /// Run the face node until `shutdown`.
+/// Where frames come from: a V4L2 device read through OpenCV on a thread of its own, or the
+/// image topic.
+enum Frames {
+    Device(std::sync::mpsc::Receiver<letan_vision::Image>),
+    Topic {
+        images: Subscriber<ImageMsg>,
+        /// Frames refused so far (the 1st, 2nd, 4th … are logged).
+        refused: u64,
+    },
+}
+
+impl Frames {
+    fn open(
+        node: &letan_transport::Node,
+        params: &FaceNodeParams,
+        images: Subscriber<ImageMsg>,
+    ) -> Result<Frames, NodesError> {
+        if params.v4l2_device.is_empty() {
+            return Ok(Frames::Topic { images, refused: 0 });
+        }
+        let cam = cv::Camera::open(
+            &params.v4l2_device,
+            params.camera.width,
+            params.camera.height,
+        )
+        .map_err(|e| NodesError::node(node, e))?;
+        tracing::info!(device = %params.v4l2_device, "reading the camera through OpenCV videoio");
+        Ok(Frames::Device(spawn_camera(cam)))
+    }
+
+    /// The newest frame since the last tick, with its header (`now` stamps a device's frames);
+    /// `None` when there is none, or it was refused.
+    fn newest(&mut self, now: Time) -> Option<(letan_vision::Image, Header)> {
+        match self {
+            Frames::Device(rx) => {
+                let img = std::iter::from_fn(|| rx.try_recv().ok()).last()?;
+                Some((img, Header::new(now, "camera")))
+            }
+            Frames::Topic { images, refused } => {
+                let msg = images.latest()?;
+                match ros::image_from_msg(&msg) {
+                    Ok(f) => Some((
+                        f,
+                        Header::new(msg.header.stamp, msg.header.frame_id.clone()),
+                    )),
+                    Err(e) => {
+                        // Dropped; a camera sends them at its rate, so only some are logged.
+                        *refused += 1;
+                        if refused.is_power_of_two() {
+                            tracing::warn!(error = %e, refused = *refused, "camera frame refused");
+                        }
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Detect {
+    fn open(node: &letan_transport::Node, params: &FaceNodeParams) -> Result<Detect, NodesError> {
+        let detector: Box<dyn FaceDetector + Send> =
+            cv::open_detector(&params.detector, &ModelSearch::from_env())
+                .map_err(|e| NodesError::node(node, e))?;
+        tracing::info!(
+            detector = detector.name(),
+            background = params.detect_in_background,
+            "face detector ready"
+        );
+        Ok(if params.detect_in_background {
+            Detect::Background(
+                DetectorThread::spawn(detector).map_err(|e| NodesError::node(node, e))?,
+            )
+        } else {
+            Detect::Inline(detector)
+        })
+    }
+}
+
+impl Outputs {
+    fn new(node: &letan_transport::Node, t: &FaceTopics) -> Result<Outputs, NodesError> {
+        Ok(Outputs {
+            tracked: node.publisher::<IdsList>(ros::TRACKED_FACES_TOPIC, Qos::commands())?,
+            greet: node.publisher::<SayRequest>(&t.greet, Qos::commands())?,
+            cmd: node.publisher::<Twist>(&t.cmd_vel, Qos::commands())?,
+            debug: node.publisher::<ImageMsg>(&t.debug_image, Qos::sensor_data())?,
+            per_face: HashMap::new(),
+            turn: None,
+        })
+    }
+
+    /// The greeting turn, through the mux's greeting input; one zero at its end.
+    fn turn_tick(&mut self, now_s: f64) -> Result<(), NodesError> {
+        if let Some((end, wz)) = self.turn {
+            if now_s < end {
+                self.cmd.publish(Twist::planar(0.0, wz))?;
+            } else {
+                self.cmd.publish(Twist::default())?;
+                self.turn = None;
+            }
+        }
+        Ok(())
+    }
+}
+
 pub async fn run(
     ctx: Context,
     args: NodeArgs,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), NodesError> {
     let (node, params) = start::<FaceNodeParams>(&ctx, &args, "face", |p| p.validate())?;
-    let detector: Box<dyn FaceDetector + Send> =
-        cv::open_detector(&params.detector, &ModelSearch::from_env())
-            .map_err(|e| NodesError::node(&node, e))?;
-    tracing::info!(
-        detector = detector.name(),
-        background = params.detect_in_background,
-        "face detector ready"
-    );
-    let mut detect = if params.detect_in_background {
-        Detect::Background(DetectorThread::spawn(detector).map_err(|e| NodesError::node(&node, e))?)
-    } else {
-        Detect::Inline(detector)
-    };
+    let mut detect = Detect::open(&node, &params)?;
     let mut tracking = FaceTracking::new(&params.greeting());
     let t = &params.topics;
     let images = node.subscribe::<ImageMsg>(&t.image, Qos::sensor_data())?;
-    let device = if params.v4l2_device.is_empty() {
-        None
-    } else {
-        let cam = cv::Camera::open(
-            &params.v4l2_device,
-            params.camera.width,
-            params.camera.height,
-        )
-        .map_err(|e| NodesError::node(&node, e))?;
-        tracing::info!(device = %params.v4l2_device, "reading the camera through OpenCV videoio");
-        Some(spawn_camera(cam))
-    };
+    let mut frames = Frames::open(&node, &params, images)?;
     let camera_info = node.subscribe::<CameraInfo>(&t.camera_info, Qos::sensor_data())?;
     let dialog = node.subscribe::<DialogState>(&t.dialog_state, Qos::commands())?;
     let guide = node.subscribe::<GuideStatus>(&t.guide_status, Qos::commands())?;
-    let mut out = Outputs {
-        tracked: node.publisher::<IdsList>(ros::TRACKED_FACES_TOPIC, Qos::commands())?,
-        greet: node.publisher::<SayRequest>(&t.greet, Qos::commands())?,
-        cmd: node.publisher::<Twist>(&t.cmd_vel, Qos::commands())?,
-        debug: node.publisher::<ImageMsg>(&t.debug_image, Qos::sensor_data())?,
-        per_face: HashMap::new(),
-        turn: None,
-    };
+    let mut out = Outputs::new(&node, t)?;
     let (mut last_dialog, mut last_guide): (Option<DialogState>, Option<GuideStatus>) =
         (None, None);
-    let mut refused = 0u64;
     let clock = node.clock();
     let mut rate = Rate::new(clock.clone(), params.max_rate_hz);
     tokio::pin!(shutdown);
@@ -358,26 +433,14 @@ pub async fn run(
             _ = rate.tick() => {}
         }
         let now_s = clock.seconds();
-        if let Some(d) = dialog.latest() {
-            last_dialog = Some(d);
-        }
-        if let Some(g) = guide.latest() {
-            last_guide = Some(g);
-        }
+        last_dialog = dialog.latest().or(last_dialog);
+        last_guide = guide.latest().or(last_guide);
         if let Some(info) = camera_info.latest() {
             if !tracking.set_intrinsics(&info.k, info.width, info.height) {
                 tracing::debug!("CameraInfo without a usable K; keeping the configured intrinsics");
             }
         }
-        // The greeting turn, through the mux's greeting input; one zero at its end.
-        if let Some((end, wz)) = out.turn {
-            if now_s < end {
-                out.cmd.publish(Twist::planar(0.0, wz))?;
-            } else {
-                out.cmd.publish(Twist::default())?;
-                out.turn = None;
-            }
-        }
+        out.turn_tick(now_s)?;
         // The frame handed to the detector thread at the last tick: always collected now, so
         // what is published does not depend on how fast that thread was.
         if let Detect::Background(thread) = &mut detect {
@@ -392,29 +455,8 @@ pub async fn run(
                 None => {}
             }
         }
-        let (frame, header) = if let Some(rx) = &device {
-            let mut newest = None;
-            while let Ok(img) = rx.try_recv() {
-                newest = Some(img);
-            }
-            let Some(img) = newest else { continue };
-            (img, Header::new(clock.now(), "camera"))
-        } else {
-            let Some(msg) = images.latest() else { continue };
-            match ros::image_from_msg(&msg) {
-                Ok(f) => (
-                    f,
-                    Header::new(msg.header.stamp, msg.header.frame_id.clone()),
-                ),
-                Err(e) => {
-                    // Dropped; the 1st, 2nd, 4th … are logged (a camera sends them at its rate).
-                    refused += 1;
-                    if refused.is_power_of_two() {
-                        tracing::warn!(error = %e, refused, "camera frame refused");
-                    }
-                    continue;
-                }
-            }
+        let Some((frame, header)) = frames.newest(clock.now()) else {
+            continue;
         };
         let local = (now_s.floor() as i64 + params.utc_offset_s).rem_euclid(86_400) as u32;
         let job = InFlight {
