@@ -5,7 +5,7 @@ use crate::error::SimError;
 use crate::geom::{pose, ray_circle};
 use crate::grid::Grid;
 use crate::rng::SimRng;
-use letan_core::Pose2D;
+use letan_core::{LaserScan, Pose2D};
 use nalgebra::Vector2;
 use serde::{Deserialize, Serialize};
 
@@ -108,21 +108,25 @@ impl LidarConfig {
     }
 }
 
-/// A scan, shaped like `sensor_msgs/LaserScan`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LaserScan {
+/// A scan as the lidar publishes it (`sensor_msgs/LaserScan`): letan-core's domain [`LaserScan`]
+/// (first beam angle, increment, range limits and ranges, in f64 as configured) and what the message
+/// adds. The message's f32 fields are these values cast (`angle_max` from [`StampedScan::angle_max`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StampedScan {
     /// Sim time (s).
     pub stamp: f64,
     pub frame_id: String,
-    pub angle_min: f32,
-    pub angle_max: f32,
-    pub angle_increment: f32,
+    pub scan: LaserScan,
     pub time_increment: f32,
     pub scan_time: f32,
-    pub range_min: f32,
-    pub range_max: f32,
-    pub ranges: Vec<f32>,
     pub intensities: Vec<f32>,
+}
+
+impl StampedScan {
+    /// Angle of the last beam.
+    pub fn angle_max(&self) -> f64 {
+        self.scan.angle(self.scan.ranges.len().saturating_sub(1))
+    }
 }
 
 /// A circle obstacle seen by the lidar.
@@ -140,7 +144,7 @@ pub fn scan(
     circles: &[Circle],
     rng: &mut SimRng,
     stamp: f64,
-) -> LaserScan {
+) -> StampedScan {
     let inc = cfg.increment();
     let o = sensor.position();
     // keep only circles that could be within range
@@ -184,17 +188,18 @@ pub fn scan(
         intensities.push(intensity);
     }
     let scan_time = (1.0 / cfg.rate_hz) as f32;
-    LaserScan {
+    StampedScan {
         stamp,
         frame_id: cfg.frame_id.clone(),
-        angle_min: cfg.angle_min as f32,
-        angle_max: (cfg.angle_min + inc * (cfg.beams.saturating_sub(1)) as f64) as f32,
-        angle_increment: inc as f32,
+        scan: LaserScan {
+            angle_min: cfg.angle_min,
+            angle_increment: inc,
+            range_min: cfg.range_min,
+            range_max: cfg.range_max,
+            ranges,
+        },
         time_increment: scan_time / cfg.beams as f32,
         scan_time,
-        range_min: cfg.range_min as f32,
-        range_max: cfg.range_max as f32,
-        ranges,
         intensities,
     }
 }

@@ -5,7 +5,7 @@ use crate::camera::{self, CameraConfig, CameraFrame, FaceBank};
 use crate::error::SimError;
 use crate::geom::{pose, wrap_angle, yaw_to_quaternion};
 use crate::grid::Grid;
-use crate::lidar::{self, Circle, LaserScan, LidarConfig, PeopleShape};
+use crate::lidar::{self, Circle, LidarConfig, PeopleShape, StampedScan};
 use crate::navfield::NavField;
 use crate::people::{self, Activity, Context, Person, PersonEvent, RobotView, SocialForceConfig};
 use crate::rng::SimRng;
@@ -293,7 +293,7 @@ pub struct Outputs {
     pub odom: Odometry,
     /// Dynamic transforms (odom → base_link).
     pub tf: Vec<Transform>,
-    pub scan: Option<LaserScan>,
+    pub scan: Option<StampedScan>,
     pub camera: Option<CameraFrame>,
     pub utterances: Vec<Utterance>,
     pub truth: GroundTruth,
@@ -922,7 +922,7 @@ impl World {
         }
     }
 
-    fn scan_now(&mut self) -> LaserScan {
+    fn scan_now(&mut self) -> StampedScan {
         let cfg = &self.config.lidar;
         let sensor = self.robot.pose.compose(&cfg.mount());
         let mut circles = Vec::new();

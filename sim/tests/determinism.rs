@@ -36,7 +36,7 @@ fn run(seed: u64) -> Run {
             },
         );
         if let Some(s) = out.scan {
-            scans.push(s.ranges);
+            scans.push(s.scan.ranges);
         }
         people.extend(out.truth.people.iter().map(|p| (p.pose.x, p.pose.y)));
         people.push((out.odom.pose.x, out.odom.pose.y));

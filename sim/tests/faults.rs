@@ -29,7 +29,10 @@ fn room_world(camera: bool, faults: &[SensorFault]) -> World {
 }
 
 /// Steps of 50 ms to `until` s, driving forward slowly; (time, scan, camera frame stamp) per step.
-fn run(w: &mut World, until: f64) -> Vec<(f64, Option<letan_sim::lidar::LaserScan>, Option<f64>)> {
+fn run(
+    w: &mut World,
+    until: f64,
+) -> Vec<(f64, Option<letan_sim::lidar::StampedScan>, Option<f64>)> {
     let mut out = Vec::new();
     let inputs = Inputs {
         cmd_vel: Some((0.2, 0.0)),

@@ -227,17 +227,17 @@ fn tf_msg(transforms: &[letan_sim::world::Transform]) -> TFMessage {
     }
 }
 
-fn scan_msg(s: &letan_sim::lidar::LaserScan) -> LaserScan {
+fn scan_msg(s: &letan_sim::lidar::StampedScan) -> LaserScan {
     LaserScan {
         header: Header::new(stamp(s.stamp), s.frame_id.clone()),
-        angle_min: s.angle_min,
-        angle_max: s.angle_max,
-        angle_increment: s.angle_increment,
+        angle_min: s.scan.angle_min as f32,
+        angle_max: s.angle_max() as f32,
+        angle_increment: s.scan.angle_increment as f32,
         time_increment: s.time_increment,
         scan_time: s.scan_time,
-        range_min: s.range_min,
-        range_max: s.range_max,
-        ranges: s.ranges.clone(),
+        range_min: s.scan.range_min as f32,
+        range_max: s.scan.range_max as f32,
+        ranges: s.scan.ranges.clone(),
         intensities: s.intensities.clone(),
     }
 }

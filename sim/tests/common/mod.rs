@@ -114,13 +114,11 @@ impl FakeStack {
                 // keep off people ahead
                 if let Some(scan) = out.and_then(|o| o.scan.as_ref()) {
                     let ahead = scan
+                        .scan
                         .ranges
                         .iter()
                         .enumerate()
-                        .filter(|(k, _)| {
-                            let a = scan.angle_min + scan.angle_increment * *k as f32;
-                            a.abs() < 0.5
-                        })
+                        .filter(|(k, _)| scan.scan.angle(*k).abs() < 0.5)
                         .map(|(_, r)| *r)
                         .fold(f32::INFINITY, f32::min);
                     if ahead < 0.55 {
