@@ -6,6 +6,7 @@ use crate::server::{App, WebParams};
 use crate::{FleetError, Result};
 use letan_console::clock::{Clock, SystemClock};
 use letan_console::config::HashCost;
+use letan_core::params::{in_range, positive, ros_parameters, ParamError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,22 +49,31 @@ impl Default for HubParams {
     }
 }
 
-#[derive(Deserialize)]
-struct Node {
-    #[serde(rename = "ros__parameters")]
-    params: serde_yaml::Value,
+/// A range check of `letan_core::params`, as this crate's error.
+fn checked(r: std::result::Result<(), ParamError>) -> Result<()> {
+    r.map_err(|e| FleetError::Param {
+        detail: format!("{}, got {}", e.reason, e.value),
+        key: e.key,
+    })
 }
 
 impl HubParams {
-    /// From a ROS 2-style YAML file's text (`<node>: ros__parameters: …`), naming a bad key.
+    /// From a ROS 2-style YAML file's text: the `ros__parameters` that apply to `node` (`/**`,
+    /// `/**/node`, then `node` itself, merged by `letan_core::params::ros_parameters`), naming a
+    /// bad key.
     pub fn from_yaml(text: &str, node: &str) -> Result<Self> {
         let bad = |key: String, detail: String| FleetError::Param { key, detail };
-        let doc: BTreeMap<String, Node> =
+        let doc: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| bad(node.into(), e.to_string()))?;
-        let n = doc
-            .get(node)
-            .ok_or_else(|| bad(node.into(), "no such node in the file".into()))?;
-        let p: HubParams = serde_path_to_error::deserialize(n.params.clone())
+        let fqn = format!("/{}", node.trim_start_matches('/'));
+        let section = ros_parameters(&doc, &fqn).map_err(|e| bad(node.into(), e.to_string()))?;
+        if !section.found() {
+            return Err(bad(
+                node.into(),
+                "no such node in the file (nor `/**`)".into(),
+            ));
+        }
+        let p: HubParams = serde_path_to_error::deserialize(section.value())
             .map_err(|e| bad(e.path().to_string(), e.inner().to_string()))?;
         p.validate()?;
         Ok(p)
@@ -83,15 +93,22 @@ impl HubParams {
         if self.zenoh_listen.is_empty() && self.zenoh_connect.is_empty() {
             return bad("zenoh_listen", "no endpoint to listen on or connect to");
         }
-        if self.web.max_upload_bytes < 1024 || self.web.max_upload_bytes > 64 * 1024 * 1024 {
-            return bad("web.max_upload_bytes", "1 KiB ..= 64 MiB");
-        }
-        if self.web.retention_days == 0 {
-            return bad("web.retention_days", "at least 1");
-        }
-        if !(500..=60_000).contains(&self.offline_after_ms) {
-            return bad("offline_after_ms", "500..=60000");
-        }
+        checked(in_range(
+            "web.max_upload_bytes",
+            self.web.max_upload_bytes as f64,
+            1024.0,
+            (64 * 1024 * 1024) as f64,
+        ))?;
+        checked(positive(
+            "web.retention_days",
+            self.web.retention_days as f64,
+        ))?;
+        checked(in_range(
+            "offline_after_ms",
+            self.offline_after_ms as f64,
+            500.0,
+            60_000.0,
+        ))?;
         Ok(())
     }
 
@@ -231,5 +248,40 @@ mod tests {
         let example =
             HubParams::from_yaml(include_str!("../config/hub.yaml"), "fleet_hub").unwrap();
         assert_eq!(example.web.retention_days, 30);
+    }
+
+    #[test]
+    fn a_section_for_all_nodes_applies() {
+        // `/**` applies to every node, the node's own section overrides it key by key.
+        let text = "/**:\n  ros__parameters:\n    db: all.db\n    web: {port: 9000, retention_days: 7}\nfleet_hub:\n  ros__parameters:\n    web: {port: 9001}\n";
+        let p = HubParams::from_yaml(text, "fleet_hub").unwrap();
+        assert_eq!(
+            (p.db.as_str(), p.web.port, p.web.retention_days),
+            ("all.db", 9001, 7)
+        );
+        let p = HubParams::from_yaml("/**:\n  ros__parameters: {db: x.db}\n", "fleet_hub").unwrap();
+        assert_eq!(p.db, "x.db");
+        let p = HubParams::from_yaml("/fleet_hub:\n  ros__parameters: {db: y.db}\n", "fleet_hub")
+            .unwrap();
+        assert_eq!(p.db, "y.db");
+        // A typo or a bad value under `/**` is refused by name like one in the node's section.
+        let e = HubParams::from_yaml(
+            "/**:\n  ros__parameters:\n    web: {prot: 1}\n",
+            "fleet_hub",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("web") && e.to_string().contains("prot"),
+            "{e}"
+        );
+        let e = HubParams::from_yaml(
+            "/**:\n  ros__parameters: {offline_after_ms: 10}\n",
+            "fleet_hub",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("offline_after_ms"), "{e}");
+        let e =
+            HubParams::from_yaml("/**:\n  ros__parameters: {dbb: x}\n", "fleet_hub").unwrap_err();
+        assert!(e.to_string().contains("dbb"), "{e}");
     }
 }
