@@ -1,12 +1,13 @@
-//! The city's fleet on one machine: a hub (a Zenoh router) and N robot gateways (Zenoh clients,
-//! each its own session and TCP link on loopback) in this process, statuses at 1 Hz as in
-//! production. First 1 robot (the anchor), then 126 (Hanoi's communes and wards), in the same run:
+//! The city's fleet on one machine: a hub (a Zenoh router) in this process and N robot gateways
+//! (Zenoh clients, each its own session and TCP link on loopback) in a second process (this bench
+//! binary started again with `LETAN_FLEET_GATEWAYS`), statuses at 1 Hz as in production. First 1
+//! robot (the anchor), then 126 (Hanoi's communes and wards), in the same run:
 //!
 //! - how long until the hub sees every robot online;
 //! - statuses taken by the hub per second, and their delivery time (the hub's receive time minus
 //!   the robot's stamp, both this machine's clock, in ms);
 //! - a command's round trip (hub → robot → signed verdict back), 40 in a row, while all report;
-//! - CPU (hub and all gateways together, in cores) and RSS;
+//! - CPU (in cores) and RSS of the hub's process and of the gateways' process, apart;
 //! - the bytes per robot per second: the signed status payloads the hub took, and everything the
 //!   loopback interface carried in the window (`/proc/net/dev`: Zenoh's framing, TCP and anything
 //!   else on this machine's loopback meanwhile);
@@ -32,9 +33,9 @@ fn site(i: usize) -> String {
     format!("site-{}", i % SITES)
 }
 
-/// User + system CPU seconds of this process so far (`/proc/self/stat`, clock ticks of 10 ms).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+/// User + system CPU seconds of a process so far (`/proc/<pid>/stat`, clock ticks of 10 ms).
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name's closing parenthesis: utime is the 12th, stime the 13th.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<f64> = rest
@@ -44,9 +45,9 @@ fn cpu_seconds() -> f64 {
     (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
 }
 
-/// Resident set size (MiB), from `/proc/self/status`.
-fn rss_mib() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// Resident set size (MiB) of a process, from `/proc/<pid>/status`.
+fn rss_mib(pid: &str) -> f64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     s.lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next())
@@ -78,8 +79,10 @@ struct Figures {
     statuses_per_s: f64,
     delivery_ms: (f64, f64, f64),
     command_ms: (f64, f64),
-    cores: f64,
-    rss_mib: f64,
+    /// CPU of the hub's process and of the gateways' process, in cores.
+    cores: (f64, f64),
+    /// RSS of the hub's process and of the gateways' process, MiB.
+    rss_mib: (f64, f64),
     /// Signed status payload bytes, and loopback bytes, per robot per second.
     status_bytes: f64,
     loopback_bytes: f64,
@@ -87,7 +90,7 @@ struct Figures {
     push_s: (f64, f64),
 }
 
-async fn measure(n: usize, window: Duration, kb: &KbVersion, next: &KbVersion) -> Figures {
+async fn measure(n: usize, window: Duration, next: &KbVersion) -> Figures {
     let port = free_port().expect("a free port");
     let sites: BTreeMap<String, String> = (0..SITES)
         .map(|i| (site(i), demo_site_key(&site(i))))
@@ -100,23 +103,8 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion, next: &KbVersion) -
     .await
     .expect("hub");
     let t0 = Instant::now();
-    let mut gateways = Vec::with_capacity(n);
-    for i in 0..n {
-        let cfg = GatewayConfig {
-            site: site(i),
-            robot: format!("r{i:03}"),
-            site_key: demo_site_key(&site(i)),
-            connect: vec![format!("tcp/127.0.0.1:{port}")],
-            status_period_ms: 1000,
-            ..GatewayConfig::default()
-        };
-        let (g, mut rx) = Gateway::start(cfg, Some(kb.clone()))
-            .await
-            .expect("gateway");
-        // What the robot would do with the commands: nothing here, but keep the channel empty.
-        tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        gateways.push(g);
-    }
+    let mut child = Gateways::spawn(n, port);
+    let child_pid = child.pid();
     let deadline = Instant::now() + Duration::from_secs(120);
     while hub.robots().iter().filter(|r| r.online).count() < n {
         assert!(Instant::now() < deadline, "not all {n} robots online");
@@ -132,7 +120,7 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion, next: &KbVersion) -
         .into_iter()
         .filter_map(|r| r.status.map(|s| (r.id, s.seq)))
         .collect();
-    let cpu0 = cpu_seconds();
+    let cpu0 = (cpu_seconds("self"), cpu_seconds(&child_pid));
     let lo0 = loopback_bytes();
     let w0 = Instant::now();
     let primed = seen.len();
@@ -150,7 +138,10 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion, next: &KbVersion) -
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let window_s = w0.elapsed().as_secs_f64();
-    let cores = (cpu_seconds() - cpu0) / window_s;
+    let cores = (
+        (cpu_seconds("self") - cpu0.0) / window_s,
+        (cpu_seconds(&child_pid) - cpu0.1) / window_s,
+    );
     let per_robot_s = window_s * n as f64;
     let loopback = (loopback_bytes() - lo0) / per_robot_s;
     let mut rtt: Vec<f64> = Vec::new();
@@ -197,10 +188,8 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion, next: &KbVersion) -
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let reported_s = p0.elapsed().as_secs_f64();
-    let rss = rss_mib();
-    for g in gateways {
-        g.close().await;
-    }
+    let rss = (rss_mib("self"), rss_mib(&child_pid));
+    child.stop();
     hub.close().await;
     let statuses = (seen.len() - primed) as f64;
     Figures {
@@ -221,6 +210,89 @@ async fn measure(n: usize, window: Duration, kb: &KbVersion, next: &KbVersion) -
     }
 }
 
+/// The gateways' process, started by [`measure`]: the same binary with `LETAN_FLEET_GATEWAYS`.
+struct Gateways {
+    child: std::process::Child,
+}
+
+impl Gateways {
+    /// Starts `n` gateways connecting to the hub on `port` in a child process; returns once the
+    /// child says they are all started.
+    fn spawn(n: usize, port: u16) -> Gateways {
+        use std::io::BufRead as _;
+        let exe = std::env::current_exe().expect("this bench's own path");
+        let mut child = std::process::Command::new(exe)
+            .env(GATEWAYS_ENV, format!("{n}:{port}"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the gateways' process");
+        let out = child.stdout.take().expect("its stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(out)
+            .read_line(&mut line)
+            .expect("a line from the gateways' process");
+        assert_eq!(line.trim(), "READY", "the gateways' process said {line:?}");
+        Gateways { child }
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    /// Closes the child's stdin (it closes its gateways and exits) and waits for it.
+    fn stop(&mut self) {
+        drop(self.child.stdin.take());
+        let status = self.child.wait().expect("the gateways' process ends");
+        assert!(status.success(), "the gateways' process: {status}");
+    }
+}
+
+/// `N:PORT`: this process is the gateways' process of [`Gateways::spawn`].
+const GATEWAYS_ENV: &str = "LETAN_FLEET_GATEWAYS";
+
+/// The gateways' process: `n` gateways to the hub on `port`, "READY" on stdout once all are
+/// started, then until stdin closes.
+fn gateways_process(spec: &str, kb: KbVersion) {
+    let (n, port) = spec.split_once(':').expect("N:PORT");
+    let (n, port): (usize, u16) = (n.parse().expect("N"), port.parse().expect("PORT"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let mut gateways = Vec::with_capacity(n);
+        for i in 0..n {
+            let cfg = GatewayConfig {
+                site: site(i),
+                robot: format!("r{i:03}"),
+                site_key: demo_site_key(&site(i)),
+                connect: vec![format!("tcp/127.0.0.1:{port}")],
+                status_period_ms: 1000,
+                ..GatewayConfig::default()
+            };
+            let (g, mut rx) = Gateway::start(cfg, Some(kb.clone()))
+                .await
+                .expect("gateway");
+            // What the robot would do with the commands: nothing here, but keep the channel empty.
+            tokio::spawn(async move { while rx.recv().await.is_some() {} });
+            gateways.push(g);
+        }
+        println!("READY");
+        // Until the bench closes our stdin.
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin().read_line(&mut sink).is_ok_and(|k| k > 0) {}
+        })
+        .await
+        .expect("stdin watcher");
+        for g in gateways {
+            g.close().await;
+        }
+    });
+}
+
 fn main() {
     let large: usize = std::env::var("LETAN_FLEET_ROBOTS")
         .ok()
@@ -237,6 +309,10 @@ fn main() {
         .map(|&(n, t)| (n.to_string(), t.to_string()))
         .collect();
     let kb = kbpkg::check(files.clone()).expect("the embedded knowledge base checks");
+    if let Ok(spec) = std::env::var(GATEWAYS_ENV) {
+        gateways_process(&spec, kb);
+        return;
+    }
     // The version pushed: one prompt reworded.
     let changed: Vec<(String, String)> = files
         .into_iter()
@@ -257,13 +333,13 @@ fn main() {
         .build()
         .expect("runtime");
     println!(
-        "fleet_scale: robots, all online after (s), statuses/s, delivery p50/p99/max (ms), command round trip p50/p99 (ms), CPU (cores), RSS (MiB), status payload and loopback bytes per robot per s, KB push to all: replied / reported (s); window {} s",
+        "fleet_scale: robots, all online after (s), statuses/s, delivery p50/p99/max (ms), command round trip p50/p99 (ms), CPU hub / gateways (cores), RSS hub / gateways (MiB), status payload and loopback bytes per robot per s, KB push to all: replied / reported (s); window {} s",
         window.as_secs()
     );
     for n in [1, large] {
-        let f = rt.block_on(measure(n, window, &kb, &next));
+        let f = rt.block_on(measure(n, window, &next));
         println!(
-            "  {:>4} {:>8.2} {:>8.1} {:>6.0} {:>6.0} {:>6.0} {:>8.2} {:>8.2} {:>6.2} {:>7.0} {:>7.0} {:>7.0} {:>7.2} {:>7.2}",
+            "  {:>4} {:>8.2} {:>8.1} {:>6.0} {:>6.0} {:>6.0} {:>8.2} {:>8.2} {:>6.3} {:>6.3} {:>5.0} {:>5.0} {:>7.0} {:>7.0} {:>7.2} {:>7.2}",
             f.robots,
             f.online_after_s,
             f.statuses_per_s,
@@ -272,8 +348,10 @@ fn main() {
             f.delivery_ms.2,
             f.command_ms.0,
             f.command_ms.1,
-            f.cores,
-            f.rss_mib,
+            f.cores.0,
+            f.cores.1,
+            f.rss_mib.0,
+            f.rss_mib.1,
             f.status_bytes,
             f.loopback_bytes,
             f.push_s.0,
