@@ -5,7 +5,8 @@
 //!
 //! | direction | topic | type | to/from the fleet |
 //! |---|---|---|---|
-//! | in | `/odom` | nav_msgs/Odometry | status: pose |
+//! | in | `/odom` | nav_msgs/Odometry | status: pose, in the map frame once map → odom is known |
+//! | in | `/tf` map → odom (the localisation), else `/tf_static` map → odom (a fixed placement) | tf2_msgs/TFMessage | status: the pose in the map frame |
 //! | in | `/dialog/state` | letan_interfaces/DialogState | status: dialog state |
 //! | in | `/nav/guide_status` | letan_interfaces/GuideStatus | status: navigation state |
 //! | in | `/mux/status` | letan_interfaces/MuxStatus | status: e-stop, active input |
@@ -14,7 +15,7 @@
 //! | in | `/dialog/state` → `handover` | letan_interfaces/DialogState | event: the question handed to staff (the pending one, else the dialog's last intent) |
 //! | in | `/nav/guide_status` → `failed` | letan_interfaces/GuideStatus | event: error (place, Nav2 error code and message) |
 //! | in | `/tf` (from `map`), `/humans/faces/tracked`, `/tts/status`, `/humans/voices/tracked` | TFMessage, IdsList, SpeechStatus, IdsList | status: node health ([`letan_fleet::health`]), with `/dialog/state`, `/nav/guide_status`, `/mux/status` and the debug image; an error event when a node that was heard goes silent |
-//! | in | `/map` | nav_msgs/OccupancyGrid | the map served on request, as a trinary PGM |
+//! | in | `/map` | nav_msgs/OccupancyGrid | the map served on request, as a trinary PGM whose comment gives its placement (`resolution R origin X Y YAW`) |
 //! | in | `/humans/faces/debug_image` | sensor_msgs/Image | the camera served on request, as JPEG at most once a second; the face node pixelates faces in it (`blur_debug_image`, on by default) |
 //! | out | `/cmd_vel_teleop_console` | geometry_msgs/Twist | hub teleop (the mux's deadman applies too; a zero when the gateway's 0.5 s deadman runs out) |
 //! | out | `/mux/operator_estop` | std_msgs/Bool | hub e-stop |
@@ -24,7 +25,7 @@ use crate::common::{kb_files, repo_root, resolve, start, NodeArgs, NodesError};
 use letan_fleet::gateway::{Gateway, GatewayConfig, ToRobot};
 use letan_fleet::health::{Health, EXPECTED};
 use letan_fleet::proto::{EventKind, Outcome, Pose2};
-use letan_msgs::geometry_msgs::Twist;
+use letan_msgs::geometry_msgs::{TransformStamped, Twist};
 use letan_msgs::hri_msgs::IdsList;
 use letan_msgs::letan_interfaces::{
     DialogState, GuideStatus, Intent, MuxStatus, NavGoalPlace, SayRequest, SpeechStatus, StaffAlert,
@@ -41,6 +42,25 @@ use std::time::Duration;
 const HANDOFF_WINDOW_S: f64 = 2.0;
 /// The frame the navigation node's localisation publishes `/tf` from.
 const MAP_FRAME: &str = "map";
+/// The odometry frame (`/odom`'s poses are in it).
+const ODOM_FRAME: &str = "odom";
+
+/// A transform from the map frame to the odometry frame.
+fn is_map_odom(t: &TransformStamped) -> bool {
+    t.header.frame_id.trim_start_matches('/') == MAP_FRAME
+        && t.child_frame_id.trim_start_matches('/') == ODOM_FRAME
+}
+
+/// An odometry pose (x, y, yaw) in the map frame through the localisation's map → odom transform,
+/// or as it is while there is none.
+fn in_map(map_odom: Option<(f64, f64, f64)>, p: (f64, f64, f64)) -> (f64, f64, f64) {
+    let Some((tx, ty, th)) = map_odom else {
+        return p;
+    };
+    let (c, s) = (th.cos(), th.sin());
+    let yaw = (p.2 + th).sin().atan2((p.2 + th).cos());
+    (tx + c * p.0 - s * p.1, ty + s * p.0 + c * p.1, yaw)
+}
 
 /// The question from `/intent` not yet sent: the dialog may still hand the citizen to staff.
 struct Pending {
@@ -248,6 +268,8 @@ pub async fn run(
     let image = node.subscribe::<Image>("/humans/faces/debug_image", Qos::sensor_data())?;
     // heard from, for node health only
     let tf = node.subscribe::<TFMessage>("/tf", Qos::commands().with_depth(100))?;
+    // a fixed map → odom (a robot placed by hand, the demo's stand-in): the pose only, not health
+    let tf_static = node.subscribe::<TFMessage>("/tf_static", Qos::latched())?;
     let faces = node.subscribe::<IdsList>("/humans/faces/tracked", Qos::commands())?;
     let tts = node.subscribe::<SpeechStatus>("/tts/status", Qos::commands())?;
     let voices = node.subscribe::<IdsList>("/humans/voices/tracked", Qos::commands())?;
@@ -259,6 +281,8 @@ pub async fn run(
         guide_was: (String::new(), String::new()),
         image_at: None,
     };
+    // the localisation's map → odom: the status pose is in the map frame once it is known
+    let mut map_odom: Option<(f64, f64, f64)> = None;
     let mut check = tokio::time::interval(Duration::from_millis(250));
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut commands = Commands::new(&node)?;
@@ -271,11 +295,11 @@ pub async fn run(
         tokio::select! {
             _ = &mut shutdown => break,
             Some(o) = odom.recv() => gw.update(|s| {
-                s.pose = Some(Pose2 {
-                    x: o.pose.pose.position.x,
-                    y: o.pose.pose.position.y,
-                    yaw: o.pose.pose.orientation.yaw(),
-                });
+                let (x, y, yaw) = in_map(
+                    map_odom,
+                    (o.pose.pose.position.x, o.pose.pose.position.y, o.pose.pose.orientation.yaw()),
+                );
+                s.pose = Some(Pose2 { x, y, yaw });
                 s.cmd_linear = o.twist.twist.linear.x;
                 s.cmd_angular = o.twist.twist.angular.z;
             }),
@@ -289,8 +313,20 @@ pub async fn run(
                 });
             }
             Some(t) = tf.recv() => {
-                if t.transforms.iter().any(|x| x.header.frame_id.trim_start_matches('/') == MAP_FRAME) {
-                    seen.health.heard("navigation", clock.seconds());
+                for x in &t.transforms {
+                    if x.header.frame_id.trim_start_matches('/') == MAP_FRAME {
+                        seen.health.heard("navigation", clock.seconds());
+                        if is_map_odom(x) {
+                            let (tr, q) = (&x.transform.translation, &x.transform.rotation);
+                            map_odom = Some((tr.x, tr.y, q.yaw()));
+                        }
+                    }
+                }
+            }
+            Some(t) = tf_static.recv() => {
+                if let Some(m) = t.transforms.iter().rev().find(|x| is_map_odom(x)) {
+                    let (tr, q) = (&m.transform.translation, &m.transform.rotation);
+                    map_odom = Some((tr.x, tr.y, q.yaw()));
                 }
             }
             Some(_) = faces.recv() => seen.health.heard("face", clock.seconds()),
@@ -331,5 +367,29 @@ fn map_pgm(m: &MapMsg) -> Result<Vec<u8>, String> {
         m.data.clone(),
     )
     .map_err(|e| e.to_string())?;
-    Ok(letan_map::grid_to_pgm(&grid, "letan map for the fleet"))
+    // the placement, for whoever draws a pose on it (the hub's robot page)
+    let comment = format!(
+        "letan map for the fleet; resolution {} origin {} {} {}",
+        m.info.resolution,
+        o.position.x,
+        o.position.y,
+        o.orientation.yaw()
+    );
+    Ok(letan_map::grid_to_pgm(&grid, &comment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_map;
+
+    #[test]
+    fn odometry_poses_go_into_the_map_frame_through_map_to_odom() {
+        let p = (1.0, 0.0, 0.5);
+        assert_eq!(in_map(None, p), p, "as it is without localisation");
+        let (x, y, yaw) = in_map(Some((2.0, 3.0, std::f64::consts::FRAC_PI_2)), p);
+        assert!((x - 2.0).abs() < 1e-9 && (y - 4.0).abs() < 1e-9, "{x} {y}");
+        assert!((yaw - (0.5 + std::f64::consts::FRAC_PI_2)).abs() < 1e-9);
+        let (_, _, wrapped) = in_map(Some((0.0, 0.0, 3.0)), (0.0, 0.0, 3.0));
+        assert!((wrapped - (6.0 - 2.0 * std::f64::consts::PI)).abs() < 1e-9);
+    }
 }

@@ -199,6 +199,9 @@ async fn the_fleet_node_reports_status_obeys_the_hub_and_stops_when_it_goes() {
     assert_eq!(p.pixels[8 + 1], 0, "{:?}", p.pixels);
     assert_eq!(p.pixels[8 + 2], 128, "unknown is grey: {:?}", p.pixels);
     assert_eq!(p.pixels[0], 254, "free is white: {:?}", p.pixels);
+    // its placement in the comment, for the hub's page to draw the pose
+    assert!(String::from_utf8_lossy(&pgm)
+        .contains("# letan map for the fleet; resolution 0.05 origin 0 0 0\n"));
     assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
 
     // events: a question the dialog hands to staff is one handoff, not also an answer; a question

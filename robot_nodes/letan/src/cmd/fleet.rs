@@ -173,11 +173,23 @@ fn demo(n: usize, port: u16, workdir: Option<PathBuf>, speed: f64) -> Result<()>
         let app = running.app.clone();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
+        let lobby = letan_nodes::nav::NavMap::load(&letan_nodes::nav::MapFiles {
+            root: root.display().to_string(),
+            ..Default::default()
+        })
+        .map_err(anyhow::Error::msg)?;
+        let lobby = letan_nodes::nav::map_msg(&lobby.grid, "map", Default::default());
         for i in 0..n {
             let site = SITES[i % SITES.len()];
             let id = format!("{site}-{:02}", i / SITES.len() + 1);
             let files = robot_params(&root, &dir, site, &id, zport, SCENARIOS[i % SCENARIOS.len()], speed)?;
             let ctx = Ros::bus();
+            tasks.push(tokio::spawn(placement(
+                ctx.clone(),
+                lobby.clone(),
+                stop_rx.clone(),
+                id.clone(),
+            )));
             for (exec, remaps) in [
                 ("sim", vec![]),
                 ("mux", vec![]),
@@ -236,6 +248,56 @@ fn demo(n: usize, port: u16, workdir: Option<PathBuf>, speed: f64) -> Result<()>
         }
     }
     served
+}
+
+/// The demo runs no navigation node; this stand-in gives a robot's fleet node what its
+/// localisation would: the lobby map on `/map` (latched) and a fixed map → odom on `/tf_static`,
+/// where the robot started (the simulator's ground truth when it first comes; odometry drift is
+/// not corrected). A fixed transform is not a running localisation: the robot's navigation health
+/// stays silent.
+async fn placement(
+    ctx: Ros,
+    lobby: letan_msgs::nav_msgs::OccupancyGrid,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    id: String,
+) {
+    use letan_msgs::geometry_msgs::{
+        PoseStamped, Quaternion, Transform, TransformStamped, Vector3,
+    };
+    use letan_msgs::std_msgs::Header;
+    use letan_msgs::tf2_msgs::TFMessage;
+    use letan_transport::Qos;
+    let run = async {
+        let node = ctx.node("demo_placement", "/")?;
+        let clock = node.clock();
+        let map = node.publisher("/map", Qos::latched())?;
+        map.publish(lobby)?;
+        let tf = node.publisher::<TFMessage>("/tf_static", Qos::latched())?;
+        let truth = node.subscribe::<PoseStamped>("/sim/ground_truth/robot", Qos::sensor_data())?;
+        if let Some(p) = truth.recv().await {
+            let (x, y, yaw) = (
+                p.pose.position.x,
+                p.pose.position.y,
+                p.pose.orientation.yaw(),
+            );
+            tf.publish(TFMessage {
+                transforms: vec![TransformStamped {
+                    header: Header::new(clock.now(), "map"),
+                    child_frame_id: "odom".into(),
+                    transform: Transform {
+                        translation: Vector3::new(x, y, 0.0),
+                        rotation: Quaternion::from_yaw(yaw),
+                    },
+                }],
+            })?;
+        }
+        // the publishers live (latched) until the demo stops
+        let _ = stop.wait_for(|s| *s).await;
+        anyhow::Ok(())
+    };
+    if let Err(e) = run.await {
+        eprintln!("[{id}/demo_placement] stopped: {e}");
+    }
 }
 
 fn tempfile_dir() -> Result<PathBuf> {
