@@ -22,7 +22,12 @@
 //     every 100 ms while the button is down: the deadman): the robot moves forward, the others do not;
 //     let go: it stops (pose still over ~1.2 s after a 2 s grace); E-STOP: the robot reports it engaged,
 //     and holding ▲ does not move it; release;
-//  5. log out: a command with the old CSRF token and a robot list are refused (401), the robot stays;
+//  5. the robot whose lobby asked something first (polled through /api/asked?robot=): click its name:
+//     its page shows the map (the PGM drawn, the robot's pose marked inside it), the camera's state
+//     (the demo's lobbies run without a camera: "not available"), status, node health (the mux ok),
+//     events, and the questions /api/asked lists for it; the "What citizens asked" tab lists a section
+//     per site with that question in its site's; back to the robots;
+//  6. log out: a command with the old CSRF token and a robot list are refused (401), the robot stays;
 //     the hub's audit log has the actions with their outcomes.
 // Through fetch, not the page: reading state to assert on (GET /api/robots from the page's session, and
 // from a separate viewer session in this script that lasts across the page's log-outs), and the command
@@ -110,8 +115,10 @@ function breakNav(kb) {
 }
 
 // ---------- an observer: a viewer session of this script, independent of the page's ----------
+let obsSession = null;
 async function viewer(url) {
   const session = await apiSession(url, "viewer", "letan-viewer");
+  obsSession = session;
   const o = {
     robots: () => session.getJson("/api/robots", "viewer reads the robots"),
     async robot(id) {
@@ -343,7 +350,74 @@ try {
   await obs.until((l) => l.find((r) => r.id === id).status.estop === false, `${id} reporting the e-stop released`, 10000);
   log(`e-stop: reported engaged ${estopMs} ms after the click; ▲ held 1.5 s (${held.accepted} accepted): still at ${f2(pE1)}; released`);
 
-  // ---- 5. log out: commands refused ----
+  // ---- 5. a robot's page and what citizens asked ----
+  // the robot whose lobby asked something first (the demo's citizens ask by text; no dialog node, so
+  // each question is recorded as answered or not understood 2 s after its intent)
+  const tAsk = Date.now();
+  let asked = null;
+  while (!asked) {
+    for (const r of await obs.robots()) {
+      const a = await obsSession.getJson(`/api/asked?site=${encodeURIComponent(r.site)}&robot=${encodeURIComponent(r.id)}`, "asked of one robot");
+      assert.ok(a.recent.every((q) => q.robot === r.id), `/api/asked?robot=${r.id} lists only its questions`);
+      if (a.recent.length) { asked = { robot: r, a }; break; }
+    }
+    if (!asked) {
+      assert.ok(Date.now() - tAsk < 90000, "a question reached the hub within 90 s");
+      await sleep(1000);
+    }
+  }
+  const rid = asked.robot.id;
+  log(`${rid} was asked ${asked.a.served} question(s) (${Date.now() - tAsk} ms of waiting): ${asked.a.recent.map((q) => `${q.intent}/${q.outcome}`).join(", ")}`);
+  await row(page, rid).locator("a.robot-link").click();
+  await page.waitForSelector("#robot", { state: "visible", timeout: 5000 });
+  assert.ok(await page.isHidden("#fleet"), "the robots table gives way to the robot's page");
+  assert.equal(await page.textContent("#r-id"), rid, "the page is the clicked robot's");
+  assert.equal(new URL(page.url()).hash, `#robot/${encodeURIComponent(rid)}`);
+  // the map: the robot's PGM drawn, with its pose (the demo's stand-in places odom where it started)
+  await waitFor(page, () => /cells/.test(document.getElementById("r-mapinfo").textContent), null, "the map drawn", 15000);
+  await waitFor(page, () => !!document.getElementById("r-map").dataset.pose, null, "the pose drawn on the map", 10000);
+  const map = await page.$eval("#r-map", (c) => ({ w: c.width, h: c.height, pose: c.dataset.pose.split(",").map(Number) }));
+  assert.ok(map.pose[0] >= 0 && map.pose[0] < map.w && map.pose[1] >= 0 && map.pose[1] < map.h,
+    `the pose is inside the map: ${JSON.stringify(map)}`);
+  const redPixels = await page.$eval("#r-map", (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] < 60 && d[i + 2] < 60) n++;
+    return n;
+  });
+  assert.ok(redPixels > 10, `the robot marker is drawn (${redPixels} red pixels)`);
+  const mapInfo = await page.textContent("#r-mapinfo");
+  // the camera: the demo's lobbies run with the camera off, so the hub says the robot has none
+  await waitFor(page, () => !/loading/.test(document.getElementById("r-caminfo").textContent), null, "the camera's state", 10000);
+  const camInfo = await page.textContent("#r-caminfo");
+  assert.ok(/not available \(.*has no image/.test(camInfo) || /^camera at /.test(camInfo), `camera state: ${camInfo}`);
+  // status, health and events
+  await waitFor(page, () => document.querySelectorAll("#r-status tr").length >= 7 && document.querySelectorAll("#r-health li").length >= 1
+    && document.querySelectorAll("#r-events li").length >= 1, null, "status, health and events");
+  const health = await page.$$eval("#r-health li", (l) => l.map((x) => x.textContent));
+  assert.ok(health.some((t) => /^mux: ok/.test(t)), `the mux is healthy: ${health.join(" | ")}`);
+  // what people asked it: the rows /api/asked has for it
+  await waitFor(page, () => document.querySelectorAll("#r-asked tr").length >= 1, null, "the robot's questions on its page", 10000);
+  const shownQs = await page.$$eval("#r-asked tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const apiNow = await obsSession.getJson(`/api/asked?site=${encodeURIComponent(asked.robot.site)}&robot=${encodeURIComponent(rid)}`, "asked");
+  assert.ok(shownQs.length >= asked.a.recent.length && shownQs.length <= apiNow.recent.length,
+    `as many rows as /api/asked has: page ${shownQs.length}, api ${asked.a.recent.length}..${apiNow.recent.length}`);
+  for (const q of asked.a.recent) {
+    assert.ok(shownQs.some((c) => c[1] === q.intent && c[2] === q.outcome), `${q.intent}/${q.outcome} on the page: ${JSON.stringify(shownQs)}`);
+  }
+  assert.match(await page.textContent("#r-asked-sum"), /\d+ asked: /);
+  log(`robot page of ${rid}: ${mapInfo}; pose at ${map.pose} on a ${map.w}x${map.h} canvas; ${camInfo}; health ${health.length} nodes; ${shownQs.length} question row(s)`);
+  // the fleet-wide list: a section per site, this robot's questions in its site's
+  await page.click("#tab-asked");
+  await page.waitForSelector("#asked", { state: "visible", timeout: 5000 });
+  await waitFor(page, (n) => document.querySelectorAll("#asked-sites section").length === n, N, `${N} sites listed`, 10000);
+  const siteRows = await page.$$eval(`#asked-sites section[data-site="${asked.robot.site}"] tbody tr`, (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.ok(siteRows.some((c) => c[1] === rid && c[2] === asked.a.recent[0].intent), `${rid}'s question in ${asked.robot.site}'s list: ${JSON.stringify(siteRows.slice(0, 5))}`);
+  log(`asked tab: ${N} sites; ${asked.robot.site} lists ${siteRows.length} question(s)`);
+  await page.click("#tab-fleet");
+  await page.waitForSelector("#fleet", { state: "visible", timeout: 5000 });
+  await waitFor(page, (n) => document.querySelectorAll("#rows tr").length === n, N, "the robots table again");
+
+  // ---- 6. log out: commands refused ----
   const csrf = await page.evaluate(() => csrf);
   assert.ok(csrf, "the page had a CSRF token");
   await logout(page);
