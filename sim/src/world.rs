@@ -687,9 +687,7 @@ impl World {
             .filter(|p| p.present)
             .filter_map(|p| {
                 let d = p.pos - rp;
-                let bearing = (d.y.atan2(d.x) - pose.yaw + std::f64::consts::PI)
-                    .rem_euclid(std::f64::consts::TAU)
-                    - std::f64::consts::PI;
+                let bearing = wrap_angle(d.y.atan2(d.x) - pose.yaw);
                 (d.norm() < 4.0 && bearing.abs() < 1.0).then_some((done(p), d.norm(), p.id))
             })
             .collect();
