@@ -33,8 +33,8 @@ node tests/console_e2e/screen_e2e.mjs
 echo "[test] fleet operations hub end-to-end in headless Chromium against letan fleet demo (3 robots)"
 cargo build -j"$JOBS" -p letan
 node tests/console_e2e/hub_e2e.mjs
-# Console and screen HTTP APIs against their OpenAPI documents (schemathesis from .deps/venv), the
-# console as operator and as viewer; bounded (25 examples per operation, about 20 s). Long run:
-# MAX_EXAMPLES=1000 bash robot_nodes/console/scripts/schemathesis.sh
+# Console, screen and fleet hub HTTP APIs against their OpenAPI documents (schemathesis from .deps/venv), the
+# console as operator and as viewer, the hub as admin; bounded (25 examples per operation, the hub 20 s;
+# about 30 s in all). Long run: MAX_EXAMPLES=1000 HUB_MAX_TIME=600 bash robot_nodes/console/scripts/schemathesis.sh
 echo "[test] HTTP APIs against their OpenAPI documents (schemathesis)"
 bash robot_nodes/console/scripts/schemathesis.sh

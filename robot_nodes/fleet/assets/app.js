@@ -170,7 +170,10 @@ async function camera(v) {
     if (view !== v) { URL.revokeObjectURL(url); return; }
     const old = img.src; img.src = url; img.hidden = false; if (old.startsWith('blob:')) URL.revokeObjectURL(old);
     $('r-caminfo').textContent = `camera at ${time(Date.now())} (faces pixelated on the robot)`;
-  } catch (e) { if (view === v) { $('r-cam').hidden = true; $('r-caminfo').textContent = 'camera: not available (' + e.message + ')'; } }
+  } catch (e) {
+    v.camAt = Date.now() + 8000;  // none (or no answer): ask again in 10 s, not 2
+    if (view === v) { $('r-cam').hidden = true; $('r-caminfo').textContent = 'camera: not available (' + e.message + ')'; }
+  }
 }
 function questionRows(tb, list, withRobot) {
   tb.textContent = '';
