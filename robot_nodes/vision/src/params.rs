@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use letan_core::params::{in_range, ros_parameters};
 use serde::Deserialize;
 
 use crate::VisionError;
@@ -72,16 +73,13 @@ impl Default for DetectorParams {
     }
 }
 
+/// `letan_core::params::in_range`, as this crate's error.
 fn range(key: &str, v: f64, lo: f64, hi: f64) -> Result<(), VisionError> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(VisionError::InvalidParam {
-            key: key.to_string(),
-            value: v.to_string(),
-            reason: format!("must be within [{lo}, {hi}]"),
-        })
-    }
+    in_range(key, v, lo, hi).map_err(|e| VisionError::InvalidParam {
+        key: e.key,
+        value: e.value,
+        reason: e.reason,
+    })
 }
 
 impl DetectorParams {
@@ -133,14 +131,16 @@ impl DetectorParams {
             source,
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_err)?;
-        let section = doc
-            .get(NODE_NAME)
-            .and_then(|n| n.get("ros__parameters"))
-            .cloned()
+        // The sections that apply to the node (`/**`, `/**/face_detector`, `face_detector`),
+        // merged the way `letan run` merges them.
+        let section = ros_parameters(&doc, &format!("/{NODE_NAME}"))
+            .ok()
+            .filter(|s| s.found())
             .ok_or_else(|| VisionError::MissingNode {
                 node: NODE_NAME.to_string(),
                 path: path.map(Path::to_path_buf),
-            })?;
+            })?
+            .value();
         let p: DetectorParams = serde_yaml::from_value(section).map_err(yaml_err)?;
         p.validate()?;
         Ok(p)
@@ -150,6 +150,32 @@ impl DetectorParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_for_all_nodes_applies() {
+        // `/**` applies to every node, the node's own section overrides it key by key.
+        let p = DetectorParams::from_yaml_str(
+            "/**:\n  ros__parameters: {threads: 2, detect_every: 2}\nface_detector:\n  ros__parameters: {threads: 3}\n",
+        )
+        .expect("valid");
+        assert_eq!((p.threads, p.detect_every), (3, 2));
+        let p = DetectorParams::from_yaml_str("/**:\n  ros__parameters: {threads: 4}\n")
+            .expect("valid");
+        assert_eq!(p.threads, 4);
+        let p = DetectorParams::from_yaml_str("/face_detector:\n  ros__parameters: {threads: 5}\n")
+            .expect("valid");
+        assert_eq!(p.threads, 5);
+        // A typo or a bad value under `/**` is refused by name like one in the node's section.
+        let e = DetectorParams::from_yaml_str("/**:\n  ros__parameters: {treads: 2}\n")
+            .expect_err("unknown");
+        assert!(e.to_string().contains("treads"), "{e}");
+        let e = DetectorParams::from_yaml_str("/**:\n  ros__parameters: {threads: 0}\n")
+            .expect_err("range");
+        assert!(e.to_string().contains("threads"), "{e}");
+        let e = DetectorParams::from_yaml_str("other:\n  ros__parameters: {threads: 2}\n")
+            .expect_err("missing");
+        assert!(matches!(e, VisionError::MissingNode { .. }), "{e}");
+    }
 
     #[test]
     fn shipped_config_loads() {
