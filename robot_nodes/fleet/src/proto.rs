@@ -151,10 +151,6 @@ pub fn decode<T: DeserializeOwned>(
     serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))
 }
 
-/// Transitional name of the pose in [`Status`]: it is letan-core's `Pose2D` (same wire form); the fleet
-/// node (`letan-nodes`, src/fleet.rs) still imports it by this name. Use `letan_core::Pose2D`.
-pub use letan_core::Pose2D as Pose2;
-
 /// One node's health.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NodeHealth {

@@ -24,7 +24,7 @@
 use crate::common::{kb_files, repo_root, resolve, start, NodeArgs, NodesError};
 use letan_fleet::gateway::{Gateway, GatewayConfig, ToRobot};
 use letan_fleet::health::{Health, EXPECTED};
-use letan_fleet::proto::{EventKind, Outcome, Pose2};
+use letan_fleet::proto::{EventKind, Outcome};
 use letan_msgs::geometry_msgs::{TransformStamped, Twist};
 use letan_msgs::hri_msgs::IdsList;
 use letan_msgs::letan_interfaces::{
@@ -299,7 +299,7 @@ pub async fn run(
                     map_odom,
                     (o.pose.pose.position.x, o.pose.pose.position.y, o.pose.pose.orientation.yaw()),
                 );
-                s.pose = Some(Pose2 { x, y, yaw });
+                s.pose = Some(letan_map::Pose2D::new(x, y, yaw));
                 s.cmd_linear = o.twist.twist.linear.x;
                 s.cmd_angular = o.twist.twist.angular.z;
             }),
