@@ -10,7 +10,7 @@
 //! given, later values replacing earlier ones key by key. The merged map is deserialized into the node's
 //! struct, which should carry `#[serde(default, deny_unknown_fields)]` so that a typo is refused with its name.
 use crate::{Result, TransportError};
-use letan_core::params::{matching_keys, merge};
+use letan_core::params::{merge, ros_parameters};
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
@@ -38,7 +38,8 @@ fn err(file: &str, detail: impl Into<String>) -> TransportError {
     }
 }
 
-/// Parse parameter YAML text (`source` names it in errors) into the node's section map.
+/// Parse parameter YAML text (`source` names it in errors) and merge the sections that apply to
+/// the node (`letan_core::params::ros_parameters`, as every crate's own loader) into `into`.
 fn collect(
     yaml: &str,
     source: &str,
@@ -48,33 +49,15 @@ fn collect(
 ) -> Result<()> {
     let doc: Value =
         serde_yaml::from_str(yaml).map_err(|e| err(source, format!("not valid YAML: {e}")))?;
-    let doc = match doc {
-        Value::Mapping(m) => m,
-        Value::Null => return Ok(()),
-        _ => {
-            return Err(err(
-                source,
-                "the top level must map node names to `ros__parameters`",
-            ))
-        }
-    };
-    for key in matching_keys(&doc, node_fqn) {
-        let section = doc.get(key.as_str()).and_then(|v| v.as_mapping());
-        let params = section.and_then(|s| s.get("ros__parameters"));
-        match params {
-            Some(Value::Mapping(p)) => {
-                merge(into, p);
-                sources.push(format!("{source}:{key}"));
-            }
-            Some(Value::Null) => {}
-            _ => {
-                return Err(err(
-                    source,
-                    format!("section {key:?} has no `ros__parameters` mapping"),
-                ))
-            }
-        }
-    }
+    let section = ros_parameters(&doc, node_fqn).map_err(|e| err(source, e.to_string()))?;
+    merge(into, &section.params);
+    sources.extend(
+        section
+            .keys
+            .into_iter()
+            .filter(|(_, held)| *held)
+            .map(|(key, _)| format!("{source}:{key}")),
+    );
     Ok(())
 }
 
@@ -274,7 +257,11 @@ other:
             .unwrap_err();
         assert!(e.to_string().contains("use_sim_time"), "{e}");
         assert!(from_yaml_str::<P>("[1, 2]", "f", "/n").is_err());
-        assert!(from_yaml_str::<P>("n: {x: 1}", "f", "/n").is_err());
+        let e = from_yaml_str::<P>("n: {x: 1}", "f.yaml", "/n").unwrap_err();
+        assert!(
+            e.to_string().contains("f.yaml") && e.to_string().contains("\"n\""),
+            "{e}"
+        );
         assert!(from_yaml_str::<P>(": : :", "f", "/n").is_err());
     }
 
