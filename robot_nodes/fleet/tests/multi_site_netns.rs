@@ -62,8 +62,9 @@ use letan_fleet::gateway::{Gateway, GatewayConfig, ToRobot};
 use letan_fleet::kbpkg;
 use letan_fleet::server::spawn_recorder;
 use letan_fleet::setup::{self, demo_params, demo_site_key};
+use letan_transport::testing::tun;
 use serde_json::{json, Value};
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Read};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -982,7 +983,8 @@ fn child_site_robots() {
 
 /// The WAN's delay line (child process in the WAN namespace), started by the test above. Makes the
 /// TUN device `wt`, says `WAN READY`, then forwards each packet read from it back into it
-/// `LETAN_WAN_DELAY_MS` later, dropping `LETAN_WAN_LOSS_PERMILLE` of them at random.
+/// `LETAN_WAN_DELAY_MS` later, dropping `LETAN_WAN_LOSS_PERMILLE` of them at random
+/// ([`letan_transport::testing::tun`], shared with `letan`'s fault test).
 #[test]
 #[ignore = "a child process of the multi-site test, which starts it"]
 fn child_wan_delay_line() {
@@ -992,7 +994,7 @@ fn child_wan_delay_line() {
     let num = |k: &str| std::env::var(k).unwrap().parse::<u64>().unwrap();
     let delay = Duration::from_millis(num("LETAN_WAN_DELAY_MS"));
     let loss = num("LETAN_WAN_LOSS_PERMILLE");
-    let mut tun = match tun::open("wt") {
+    let tun = match tun::open_tun("wt") {
         Ok(f) => f,
         Err(e) => {
             println!("WAN NO-TUN {e}");
@@ -1000,83 +1002,12 @@ fn child_wan_delay_line() {
         }
     };
     exit_when_stdin_closes();
-    let mut out = tun.try_clone().unwrap();
-    let forwarded = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let dropped = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
-    std::thread::spawn(move || {
-        while let Ok((due, p)) = rx.recv() {
-            std::thread::sleep(due.saturating_duration_since(Instant::now()));
-            let _ = out.write(&p);
-        }
-    });
-    {
-        let (f, d) = (forwarded.clone(), dropped.clone());
-        std::thread::spawn(move || loop {
-            std::thread::sleep(Duration::from_secs(1));
-            println!(
-                "WAN forwarded={} dropped={}",
-                f.load(std::sync::atomic::Ordering::Relaxed),
-                d.load(std::sync::atomic::Ordering::Relaxed)
-            );
-        });
-    }
+    // seeded from the clock and pid
+    let seed = unix_us() ^ (u64::from(std::process::id()) << 32);
+    let line = tun::DelayLine::start(tun.try_clone().unwrap(), tun, delay, loss, seed);
     println!("WAN READY");
-    // xorshift64*, seeded from the clock and pid
-    let mut x = unix_us() ^ (u64::from(std::process::id()) << 32) | 1;
-    let mut buf = vec![0u8; 65536];
     loop {
-        let n = tun.read(&mut buf).unwrap();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        if x.wrapping_mul(0x2545_f491_4f6c_dd1d) % 1000 < loss {
-            dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            continue;
-        }
-        forwarded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        tx.send((Instant::now() + delay, buf[..n].to_vec()))
-            .unwrap();
-    }
-}
-
-mod tun {
-    use std::os::fd::AsRawFd;
-    use std::os::raw::{c_int, c_ulong};
-
-    /// `struct ifreq` with the flags member of its union (40 bytes on 64-bit Linux).
-    #[repr(C)]
-    struct IfReq {
-        name: [u8; 16],
-        flags: i16,
-        _pad: [u8; 22],
-    }
-
-    extern "C" {
-        fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
-    }
-
-    const TUNSETIFF: c_ulong = 0x4004_54ca;
-    const IFF_TUN: i16 = 0x0001;
-    const IFF_NO_PI: i16 = 0x1000;
-
-    /// Make the TUN device `name` (gone when the file is closed): one IP packet per read/write.
-    pub fn open(name: &str) -> std::io::Result<std::fs::File> {
-        let f = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/net/tun")?;
-        let mut req = IfReq {
-            name: [0; 16],
-            flags: IFF_TUN | IFF_NO_PI,
-            _pad: [0; 22],
-        };
-        req.name[..name.len()].copy_from_slice(name.as_bytes());
-        // SAFETY: TUNSETIFF reads and writes one `struct ifreq`, which `req` is and outlives the call.
-        let rc = unsafe { ioctl(f.as_raw_fd(), TUNSETIFF, &mut req as *mut IfReq) };
-        if rc < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(f)
+        std::thread::sleep(Duration::from_secs(1));
+        println!("WAN {}", line.counts());
     }
 }

@@ -1,4 +1,7 @@
-//! Test support: run DDS tests hermetically.
+//! Test support: run DDS tests hermetically (in a network namespace), and a slow, lossy link in user
+//! space ([`tun`]) for kernels without `tc netem`.
+
+pub mod tun;
 
 /// Run `body` inside a private network namespace with only a multicast-enabled loopback, so DDS traffic
 /// cannot leave the machine and parallel tests cannot see each other.
