@@ -1,6 +1,6 @@
 //! Typed parameters (`console: {ros__parameters: {...}}`) and the users file.
 use crate::{ConsoleError, Result};
-use letan_core::params::{in_range, positive, ros_parameters, ParamError};
+use letan_core::params::{in_range, node_parameters, positive, ParamError};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::path::Path;
@@ -110,7 +110,7 @@ impl ConsoleParams {
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
         let fqn = format!("/{}", node.trim_start_matches('/'));
-        let section = ros_parameters(&doc, &fqn).map_err(|e| perr(e.to_string()))?;
+        let section = node_parameters(&doc, &fqn).map_err(|e| perr(e.to_string()))?;
         if !section.found() {
             return Err(perr(format!("no top-level `{node}:` section (nor `/**`)")));
         }

@@ -158,6 +158,16 @@ pub fn ros_parameters(doc: &Value, node: &str) -> Result<Section, SectionError> 
     Ok(section)
 }
 
+/// [`ros_parameters`] for a node's own loader: without `use_sim_time`, which is the transport's
+/// (`letan run` reads it to choose the node's clock) and not one of the node's own parameters. A
+/// shared `/**: {ros__parameters: {use_sim_time: true}}`, as ROS 2 launch files write it, is
+/// therefore not an unknown key to a loader whose struct refuses unknown keys.
+pub fn node_parameters(doc: &Value, node: &str) -> Result<Section, SectionError> {
+    let mut section = ros_parameters(doc, node)?;
+    section.params.remove("use_sim_time");
+    Ok(section)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -210,5 +220,18 @@ mod tests {
         );
         assert!(positive("rate_hz", 0.0).is_err() && positive("rate_hz", 1e-3).is_ok());
         assert!(non_negative("t", -1.0).is_err() && non_negative("t", 0.0).is_ok());
+    }
+
+    #[test]
+    fn a_node_loader_does_not_see_use_sim_time() {
+        let d = doc("/**:\n  ros__parameters: {use_sim_time: true, a: 1}\nmux:\n  ros__parameters: {b: 2}\n");
+        let s = node_parameters(&d, "/mux").unwrap();
+        assert_eq!(s.params.len(), 2, "{:?}", s.params);
+        assert!(s.params.get("use_sim_time").is_none());
+        assert!(ros_parameters(&d, "/mux")
+            .unwrap()
+            .params
+            .get("use_sim_time")
+            .is_some());
     }
 }

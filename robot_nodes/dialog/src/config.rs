@@ -1,6 +1,6 @@
 //! Typed parameters (`dialog: {ros__parameters: {...}}`).
 
-use letan_core::params::{in_range, positive, ros_parameters, ParamError};
+use letan_core::params::{in_range, node_parameters, positive, ParamError};
 use serde::Deserialize;
 
 use crate::error::DialogError;
@@ -112,7 +112,7 @@ impl DialogConfig {
             serde_yaml::from_str(text).map_err(|e| bad(node.to_string(), e.to_string()))?;
         let fqn = format!("/{}", node.trim_start_matches('/'));
         let section =
-            ros_parameters(&doc, &fqn).map_err(|e| bad(node.to_string(), e.to_string()))?;
+            node_parameters(&doc, &fqn).map_err(|e| bad(node.to_string(), e.to_string()))?;
         if !section.found() {
             return Err(bad(
                 node.to_string(),

@@ -6,7 +6,7 @@ use crate::server::{App, WebParams};
 use crate::{FleetError, Result};
 use letan_console::clock::{Clock, SystemClock};
 use letan_console::config::HashCost;
-use letan_core::params::{in_range, positive, ros_parameters, ParamError};
+use letan_core::params::{in_range, node_parameters, positive, ParamError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -66,7 +66,7 @@ impl HubParams {
         let doc: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| bad(node.into(), e.to_string()))?;
         let fqn = format!("/{}", node.trim_start_matches('/'));
-        let section = ros_parameters(&doc, &fqn).map_err(|e| bad(node.into(), e.to_string()))?;
+        let section = node_parameters(&doc, &fqn).map_err(|e| bad(node.into(), e.to_string()))?;
         if !section.found() {
             return Err(bad(
                 node.into(),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use letan_core::params::{in_range as range, ros_parameters, ParamError};
+use letan_core::params::{in_range as range, node_parameters, ParamError};
 use letan_core::Lang;
 use serde::Deserialize;
 
@@ -220,7 +220,7 @@ impl GreetingParams {
             source,
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_err)?;
-        let section = ros_parameters(&doc, NODE_NAME)
+        let section = node_parameters(&doc, NODE_NAME)
             .ok()
             .filter(|s| s.found())
             .ok_or_else(|| GreetingError::MissingNode {

@@ -1,6 +1,6 @@
 //! Typed parameters of the mux node (`mux: {ros__parameters: {...}}`), with defaults and validation.
 use crate::{MuxError, Result};
-use letan_core::params::{non_negative, positive, ros_parameters, ParamError};
+use letan_core::params::{node_parameters, non_negative, positive, ParamError};
 use serde::Deserialize;
 
 /// Priority and timeout of one input.
@@ -192,7 +192,7 @@ impl MuxParams {
         let doc: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| file_err(e.to_string()))?;
         let fqn = format!("/{}", node.trim_start_matches('/'));
-        let section = ros_parameters(&doc, &fqn).map_err(|e| file_err(e.to_string()))?;
+        let section = node_parameters(&doc, &fqn).map_err(|e| file_err(e.to_string()))?;
         if !section.found() {
             return Err(file_err(format!(
                 "no top-level `{node}:` section (nor `/**`)"
@@ -323,6 +323,13 @@ mod tests {
         assert_eq!(p.limits.max_step_s, 0.05);
         // `/**` alone is enough, and `/mux` is the same node as `mux`.
         let p = MuxParams::from_yaml("/**:\n  ros__parameters: {rate_hz: 12.0}\n", "mux").unwrap();
+        // the transport's use_sim_time in a shared section is not an unknown key here
+        let q = MuxParams::from_yaml(
+            "/**:\n  ros__parameters: {use_sim_time: true, rate_hz: 12.0}\n",
+            "mux",
+        )
+        .unwrap();
+        assert_eq!(q.rate_hz, 12.0);
         assert_eq!(p.rate_hz, 12.0);
         let p = MuxParams::from_yaml("/mux:\n  ros__parameters: {rate_hz: 8.0}\n", "mux").unwrap();
         assert_eq!(p.rate_hz, 8.0);

@@ -373,7 +373,7 @@ impl NavParams {
         };
         let doc: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| file_err(e.to_string()))?;
-        let section = letan_core::params::ros_parameters(&doc, &format!("/{NODE_NAME}"))
+        let section = letan_core::params::node_parameters(&doc, &format!("/{NODE_NAME}"))
             .map_err(|e| file_err(e.to_string()))?;
         if !section.found() {
             return Err(file_err(format!(

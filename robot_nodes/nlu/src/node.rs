@@ -1,7 +1,7 @@
 //! The intent-router node's pure parts: typed parameters and message mapping. The wiring
 //! (subscribe, publish, poll the knowledge-base directory) is `letan nlu serve`.
 
-use letan_core::params::{in_range, positive, ros_parameters, ParamError};
+use letan_core::params::{in_range, node_parameters, positive, ParamError};
 use letan_msgs::letan_interfaces::{Intent, IntentHypothesis, SayRequest};
 use letan_msgs::std_msgs::Header;
 use serde::Deserialize;
@@ -97,7 +97,7 @@ impl RouterParams {
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let fqn = format!("/{}", node_name.trim_start_matches('/'));
-        let section = ros_parameters(&doc, &fqn).map_err(|e| bad(e.to_string()))?;
+        let section = node_parameters(&doc, &fqn).map_err(|e| bad(e.to_string()))?;
         let params: RouterParams =
             serde_yaml::from_value(section.value()).map_err(|e| NluError::Params {
                 key: format!("{node_name}.ros__parameters"),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use letan_core::params::{in_range, ros_parameters};
+use letan_core::params::{in_range, node_parameters};
 use serde::Deserialize;
 
 use crate::VisionError;
@@ -133,7 +133,7 @@ impl DetectorParams {
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_err)?;
         // The sections that apply to the node (`/**`, `/**/face_detector`, `face_detector`),
         // merged the way `letan run` merges them.
-        let section = ros_parameters(&doc, &format!("/{NODE_NAME}"))
+        let section = node_parameters(&doc, &format!("/{NODE_NAME}"))
             .ok()
             .filter(|s| s.found())
             .ok_or_else(|| VisionError::MissingNode {
