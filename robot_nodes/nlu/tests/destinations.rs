@@ -183,7 +183,10 @@ fn a_denied_or_corrected_place_is_not_the_destination() {
         ("take me to counter 3, sorry, I mean counter 8", "counter_8"),
         ("không phải quầy 3, dẫn tôi ra nhà vệ sinh", "restroom"),
         // a place taken back for a later one
-        ("dẫn bác ra nhà vệ sinh, à không, ra cây nước uống", "water_station"),
+        (
+            "dẫn bác ra nhà vệ sinh, à không, ra cây nước uống",
+            "water_station",
+        ),
         ("where is the restroom, sorry, I mean the exit", "exit"),
         // two counters, no denial: the first named, as before
         ("quầy 3 với quầy 8 ở đâu", "counter_3"),
