@@ -3,6 +3,9 @@
 //!
 //! * the navigation node, then the velocity mux, is killed (SIGKILL) while the robot guides a
 //!   visitor: the robot stops within [`STOP_WITHIN_S`] of sim time and the launcher restarts the node;
+//!   in the same two runs the face node is killed as the simulation starts (restarted, it tracks the
+//!   visitor when she comes; the robot stays still meanwhile) and the tts node with the mux, while it
+//!   speaks the greeting (restarted, it says what it is then asked, as the console's "say this");
 //! * 20 % packet loss and 200 ms one-way delay on every packet between the operator and the robot:
 //!   a released teleop deadman still stops the robot, and a pressed e-stop still holds it.
 //!
@@ -36,7 +39,8 @@ mod launcher;
 
 use launcher::{is_node_line, kill, node_pids, Launch};
 use letan_msgs::geometry_msgs::Twist;
-use letan_msgs::letan_interfaces::{MuxStatus, SayRequest, StaffAlert};
+use letan_msgs::hri_msgs::IdsList;
+use letan_msgs::letan_interfaces::{MuxStatus, SayRequest, SpeechStatus, StaffAlert};
 use letan_msgs::nav_msgs::Odometry;
 use letan_msgs::rosgraph_msgs::Clock;
 use letan_msgs::std_msgs::Bool;
@@ -106,6 +110,12 @@ struct Probe {
     alerts: Arc<Mutex<Vec<(f64, String, String)>>>,
     /// (sim time on arrival, text) of everything the robot was asked to say (`/tts/say`).
     said: Arc<Mutex<Vec<(f64, String)>>>,
+    /// (sim time on arrival, number of faces) of every `/humans/faces/tracked`.
+    faces: Arc<Mutex<Vec<(f64, usize)>>>,
+    /// (sim time on arrival, speaking, text) of every `/tts/status`.
+    spoken: Arc<Mutex<Vec<(f64, bool, String)>>>,
+    /// `/tts/say`, as the console's "say this".
+    say: letan_transport::Publisher<SayRequest>,
 }
 
 fn stamp(t: &letan_msgs::builtin_interfaces::Time) -> f64 {
@@ -135,7 +145,32 @@ impl Probe {
         let say_sub = node
             .subscribe::<SayRequest>("/tts/say", Qos::commands())
             .unwrap();
+        let faces_sub = node
+            .subscribe::<IdsList>("/humans/faces/tracked", Qos::commands())
+            .unwrap();
+        let say = node
+            .publisher::<SayRequest>("/tts/say", Qos::commands())
+            .unwrap();
+        let tts_sub = node
+            .subscribe::<SpeechStatus>("/tts/status", Qos::commands())
+            .unwrap();
         let now = Arc::new(Mutex::new(f64::NAN));
+        let faces = Arc::new(Mutex::new(Vec::new()));
+        let spoken = Arc::new(Mutex::new(Vec::new()));
+        let (f, n) = (faces.clone(), now.clone());
+        rt.spawn(async move {
+            while let Some(m) = faces_sub.recv().await {
+                let t = *n.lock().unwrap();
+                f.lock().unwrap().push((t, m.ids.len()));
+            }
+        });
+        let (sp, n) = (spoken.clone(), now.clone());
+        rt.spawn(async move {
+            while let Some(m) = tts_sub.recv().await {
+                let t = *n.lock().unwrap();
+                sp.lock().unwrap().push((t, m.speaking, m.text.clone()));
+            }
+        });
         let cmd = Arc::new(Mutex::new(Vec::new()));
         let alerts = Arc::new(Mutex::new(Vec::new()));
         let said = Arc::new(Mutex::new(Vec::new()));
@@ -191,6 +226,9 @@ impl Probe {
             cmd,
             alerts,
             said,
+            faces,
+            spoken,
+            say,
         }
     }
 
@@ -284,11 +322,119 @@ struct Stop {
     zero_command: Option<f64>,
     /// The base at a standstill.
     still: f64,
+    /// The nodes killed with it, each restarted: what they did once back.
+    others: Vec<Revived>,
+}
+
+/// A node killed beside the one measured, and what it did after the launcher restarted it.
+#[derive(Debug)]
+struct Revived {
+    exec: String,
+    /// Its old and new pid.
+    pids: (u32, u32),
+    /// Sim time from the kill until it worked again once back: the tts node started saying what
+    /// this test asked of it (`/tts/say`, as the console's "say this"), the face node tracked a
+    /// face (`/humans/faces/tracked`).
+    works_after: Option<f64>,
+    /// What it did: the utterance's text, or the number of faces.
+    what: String,
+    /// The base's top speed (m/s) from the kill until it worked again.
+    top_speed: f64,
+}
+
+/// The text this test asks a restarted tts node to say.
+const SAY_THIS: &str = "Xin mời quý khách đến quầy số 3.";
+
+/// Wait until the launcher has restarted `exec` (label `label`; it was killed at sim time
+/// `killed_at`, its old pid `old`, the launch's log then `from_log` lines long), then until it
+/// works again (see [`Revived::works_after`]; at most 40 s).
+fn revive(
+    launch: &mut Launch,
+    probe: &Probe,
+    (exec, label): (&str, &str),
+    old: u32,
+    from_log: usize,
+    killed_at: f64,
+) -> Revived {
+    launch.wait_line(
+        from_log,
+        Duration::from_secs(30),
+        &format!("a restart of {exec}"),
+        |line| is_node_line(line, label, "restarting in"),
+    );
+    let launcher = launch.pid();
+    wait_until(
+        launch,
+        Duration::from_secs(30),
+        &format!("a new `letan run {exec}`"),
+        || node_pids(launcher, exec).iter().any(|p| *p != old),
+    );
+    let new = node_pids(launcher, exec)[0];
+    let back = probe.now();
+    let works = || -> Option<(f64, String)> {
+        match exec {
+            "tts" => probe
+                .spoken
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|s| s.0 >= back && s.1 && s.2 == SAY_THIS)
+                .map(|s| (s.0, s.2.clone())),
+            "face" => probe
+                .faces
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|f| f.0 >= back && f.1 > 0)
+                .map(|f| (f.0, format!("{} face(s) tracked", f.1))),
+            _ => Some((back, String::new())),
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let mut asked = Instant::now() - Duration::from_secs(1);
+    while works().is_none() && Instant::now() < deadline && launch.status.is_none() {
+        // Until the new process's reader has matched this writer, a request is not delivered.
+        if exec == "tts" && asked.elapsed() >= Duration::from_secs(1) {
+            let mut r = SayRequest {
+                text: SAY_THIS.into(),
+                language: "vi".into(),
+                ..SayRequest::default()
+            };
+            r.id = "faults".into();
+            probe.say.publish(r).unwrap();
+            asked = Instant::now();
+        }
+        launch.pump(Duration::from_millis(50));
+    }
+    let w = works();
+    let until = w.as_ref().map_or(probe.now(), |w| w.0);
+    let top_speed = probe
+        .odom
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|o| (killed_at..=until).contains(&o.0))
+        .map(|o| o.1)
+        .fold(0.0, f64::max);
+    Revived {
+        exec: exec.to_string(),
+        pids: (old, new),
+        works_after: w.as_ref().map(|w| w.0 - killed_at),
+        what: w.map(|w| w.1).unwrap_or_default(),
+        top_speed,
+    }
 }
 
 /// Guide a visitor, kill `exec` while the robot drives, and measure the stop; the launcher must
-/// restart the node (its launch label is `label`).
-fn kill_during_a_guided_walk(exec: &str, label: &str) -> Stop {
+/// restart the node (its launch label is `label`). The nodes of `early` ((exec, label)) are killed
+/// as the simulation starts, before the visitor comes, and those of `also` with `exec`; each is
+/// then watched until it is restarted and works again ([`revive`]).
+fn kill_during_a_guided_walk(
+    exec: &str,
+    label: &str,
+    early: &[(&str, &str)],
+    also: &[(&str, &str)],
+) -> Stop {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("guided_walk.yaml");
     std::fs::write(&scenario, GUIDED_WALK).unwrap();
@@ -297,6 +443,26 @@ fn kill_during_a_guided_walk(exec: &str, label: &str) -> Stop {
     launch.wait_line(0, Duration::from_secs(120), "simulation start", |l| {
         is_node_line(l, "sim", "simulation starts")
     });
+    let mut others = Vec::new();
+    if !early.is_empty() {
+        wait_until(&mut launch, Duration::from_secs(30), "sim time", || {
+            probe.now().is_finite()
+        });
+    }
+    for node in early {
+        let p = node_pids(launch.pid(), node.0);
+        assert_eq!(p.len(), 1, "one `letan run {}`: {p:?}", node.0);
+        let (from_log, killed_at) = (launch.log.len(), probe.now());
+        kill("-KILL", &p[0].to_string());
+        others.push(revive(
+            &mut launch,
+            &probe,
+            *node,
+            p[0],
+            from_log,
+            killed_at,
+        ));
+    }
     // The robot guides: it has driven for a whole second of sim time.
     wait_until(
         &mut launch,
@@ -306,9 +472,20 @@ fn kill_during_a_guided_walk(exec: &str, label: &str) -> Stop {
     );
     let pids = node_pids(launch.pid(), exec);
     assert_eq!(pids.len(), 1, "one `letan run {exec}`: {pids:?}");
+    let also_pids: Vec<u32> = also
+        .iter()
+        .map(|(e, _)| {
+            let p = node_pids(launch.pid(), e);
+            assert_eq!(p.len(), 1, "one `letan run {e}`: {p:?}");
+            p[0]
+        })
+        .collect();
     let killed_at_log = launch.log.len();
     let killed_at = probe.now();
     kill("-KILL", &pids[0].to_string());
+    for p in &also_pids {
+        kill("-KILL", &p.to_string());
+    }
     // The launcher restarts it.
     launch.wait_line(killed_at_log, Duration::from_secs(30), "a restart", |l| {
         is_node_line(l, label, "restarting in")
@@ -344,7 +521,18 @@ fn kill_during_a_guided_walk(exec: &str, label: &str) -> Stop {
             probe.now() >= until
         });
     }
+    for (node, old) in also.iter().zip(&also_pids) {
+        others.push(revive(
+            &mut launch,
+            &probe,
+            *node,
+            *old,
+            killed_at_log,
+            killed_at,
+        ));
+    }
     let stop = Stop {
+        others,
         fault_alert: fault_alert(),
         said_after: probe
             .said
@@ -362,6 +550,12 @@ fn kill_during_a_guided_walk(exec: &str, label: &str) -> Stop {
         "faults: {exec} killed at sim {killed_at:.2} s at {:.2} m/s: zero command after {:?} s, standstill after {:.3} s; staff alert {:?}; said {:?}",
         stop.speed, stop.zero_command, stop.still, stop.fault_alert, stop.said_after
     );
+    for r in &stop.others {
+        eprintln!(
+            "faults: {} killed too (pid {} -> {}): works again {:?} s after the kill ({}), base at most {:.2} m/s meanwhile",
+            r.exec, r.pids.0, r.pids.1, r.works_after, r.what, r.top_speed
+        );
+    }
     drop(launch);
     probe.rt.shutdown_timeout(Duration::from_secs(2));
     stop
@@ -378,7 +572,13 @@ fn navigation_killed_during_a_guided_walk_stops_the_robot_and_is_restarted() {
     in_netns(
         "navigation_killed_during_a_guided_walk_stops_the_robot_and_is_restarted",
         || {
-            let stop = kill_during_a_guided_walk("nav", "navigation");
+            let stop = kill_during_a_guided_walk("nav", "navigation", &[("face", "face")], &[]);
+            // The face node killed as the simulation started, before the visitor came: restarted,
+            // it tracks her face when she comes; the robot stayed still at its dock meanwhile.
+            let face = &stop.others[0];
+            assert_ne!(face.pids.0, face.pids.1);
+            assert!(face.works_after.is_some(), "{face:?}");
+            assert!(face.top_speed < STILL, "{face:?}");
             // The mux's navigation input lapses and it commands zero.
             let zero = stop.zero_command.expect("the mux never commanded zero");
             assert!(
@@ -412,7 +612,15 @@ fn mux_killed_during_a_guided_walk_stops_the_robot_and_is_restarted() {
     in_netns(
         "mux_killed_during_a_guided_walk_stops_the_robot_and_is_restarted",
         || {
-            let stop = kill_during_a_guided_walk("mux", "mux");
+            let stop = kill_during_a_guided_walk("mux", "mux", &[], &[("tts", "tts")]);
+            // The tts node, killed with the mux while it was speaking the greeting: restarted, it
+            // says what it is asked (as the console's "say this") within 20 s of the kill.
+            let tts = &stop.others[0];
+            assert_ne!(tts.pids.0, tts.pids.1);
+            assert!(
+                tts.works_after.is_some_and(|t| t < 20.0) && tts.what == SAY_THIS,
+                "{tts:?}"
+            );
             // Navigation lives on and keeps reporting: the walk goes on, no fault is raised.
             assert_eq!(stop.fault_alert, None, "{:?}", stop.said_after);
             // Nothing commands the base any more: its own watchdog (cmd_timeout) brakes it.
