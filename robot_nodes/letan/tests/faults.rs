@@ -22,11 +22,13 @@
 //! ```
 //!
 //! The test prints what the lines did (frames forwarded and dropped, the shortest and longest hold)
-//! and the one-way time of the mux's statuses (stamp to arrival here), and asserts both. Measured
-//! there: the reliable `/estop` heartbeat stalls behind retransmissions for longer than its 0.5 s
-//! timeout a few times in 10 s and latches the e-stop (safe; the operator stand-in releases it
-//! again while it holds the deadman), and a release stalled the same way leaves the stop to the
-//! mux's 0.5 s input timeout ([`RETRANSMIT_S`]). The base's
+//! and the one-way time of the mux's statuses (stamp to arrival here), and asserts both. The mux
+//! reads its velocity inputs and the `/estop` heartbeat best effort (`Qos::command_stream`): with
+//! reliable readers the heartbeat stalled behind retransmissions for longer than its 0.5 s timeout
+//! 2–7 times in 10 s and latched the e-stop, and a release stalled the same way was stopped only by
+//! the mux's input timeout, up to 0.67 s after it could arrive. Now every release must stop the
+//! robot within [`STOP_WITHIN_S`] of its earliest arrival (a lost release: the mux's 0.5 s input
+//! timeout from the last held command), and the heartbeat lapses are counted. The base's
 //! stand-in, beside the mux, timestamps `/cmd_vel` as the robot gets it. Without `/dev/net/tun` the
 //! link is degraded on loopback instead: `tc netem` where the kernel has it, else nftables loss and
 //! no delay (printed).
@@ -62,11 +64,6 @@ const DELAY_S: f64 = 0.2;
 /// The lossy-link test's holds of the teleop deadman before the e-stop phase, from and to (s):
 /// after each the console sends its zero, and the robot must stop.
 const HOLDS: [(f64, f64); 4] = [(0.4, 1.1), (1.8, 2.5), (3.2, 3.9), (4.6, 5.3)];
-
-/// Allowance, in one-way delays of the lossy link, for a held deadman's command stalled behind a
-/// retransmission (one round trip): the mux's 0.5 s input timeout counts from its late arrival.
-/// On the 200 ms link the stop after a release's earliest arrival was measured at 0.001-0.57 s.
-const RETRANSMIT_S: f64 = 2.0;
 
 /// Speed below which the base counts as stopped (m/s and rad/s).
 const STILL: f64 = 0.01;
@@ -1093,9 +1090,8 @@ fn lossy_link() {
     );
     // Each release reaches the robot one delay after it left, at the earliest; the mux's output
     // must be zero within STOP_WITHIN_S of that, or when the release was lost or stalled, of the
-    // mux's deadman timeout (0.5 s) after the last held command arrived, which a retransmission
-    // can delay by a round trip of the link ([`RETRANSMIT_S`]); and stay zero until the next hold
-    // can arrive.
+    // mux's deadman timeout (0.5 s) after the last held command arrived; and stay zero until the
+    // next hold can arrive.
     // A hold through which a lapsed heartbeat latched the e-stop may find the robot already
     // stopped when its release arrives: safe, but that release is not a stop of a moving robot.
     let mut stops = Vec::new();
@@ -1137,7 +1133,7 @@ fn lossy_link() {
             }
         );
         assert!(
-            stopped <= STOP_WITHIN_S + RETRANSMIT_S * delay,
+            stopped <= STOP_WITHIN_S,
             "release {i}: the robot stopped {stopped:.3} s after the deadman's release could reach it"
         );
         stops.push((was_moving, stopped));
@@ -1151,9 +1147,10 @@ fn lossy_link() {
         delay * 1e3
     );
     assert!(
-        stops.iter().any(|s| s.0),
-        "the robot was moving at none of the deadman's {} releases ({lapses} heartbeat lapses \
+        stops.iter().filter(|s| s.0).count() + 1 >= stops.len(),
+        "the robot was moving at only {} of the deadman's {} releases ({lapses} heartbeat lapses \
          latched the e-stop)",
+        stops.iter().filter(|s| s.0).count(),
         stops.len()
     );
     // The pressed e-stop holds: once its first heartbeat can have arrived (the delay) and at the

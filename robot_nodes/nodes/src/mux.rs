@@ -75,11 +75,15 @@ pub async fn run(
             &params.inputs.keyboard_teleop.topic,
         ),
     ];
+    // Velocity inputs and the e-stop box's heartbeat are streams: read best effort, so that on a
+    // lossy link a newer sample never waits behind the resend of an older one (with reliable
+    // readers the heartbeat stalled past its timeout and latched the e-stop on a 20 % loss, 200 ms
+    // link; tests/faults.rs). The operator's latch commands stay reliable: each one counts.
     let mut subs = Vec::new();
     for (id, topic) in inputs {
-        subs.push((id, node.subscribe::<Twist>(topic, Qos::commands())?));
+        subs.push((id, node.subscribe::<Twist>(topic, Qos::command_stream())?));
     }
-    let estop = node.subscribe::<Bool>(&params.estop.topic, Qos::commands())?;
+    let estop = node.subscribe::<Bool>(&params.estop.topic, Qos::command_stream())?;
     let operator = node.subscribe::<Bool>(&params.estop.operator_topic, Qos::commands())?;
     let cmd = node.publisher::<Twist>(&params.topics.cmd_vel, Qos::commands())?;
     let status_pub = node.publisher::<MuxStatusMsg>(&params.topics.status, Qos::commands())?;

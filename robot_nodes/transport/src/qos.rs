@@ -41,6 +41,17 @@ impl Qos {
             depth: 10,
         }
     }
+    /// Streams of commands that the next one replaces, as a reader takes them (velocity inputs,
+    /// an e-stop box's heartbeat): best effort, keep last 10. A lost sample is not resent, so
+    /// nothing waits behind a resend on a lossy link; the reader's own timeout covers a gap. A
+    /// best-effort reader matches reliable writers, so publishers keep [`Qos::commands`].
+    pub const fn command_stream() -> Self {
+        Qos {
+            reliability: Reliability::BestEffort,
+            durability: Durability::Volatile,
+            depth: 10,
+        }
+    }
     /// State that late joiners need (`/map`, `/tf_static`, places): reliable, transient local, keep last 1.
     pub const fn latched() -> Self {
         Qos {
