@@ -121,19 +121,25 @@ impl Default for WorldConfig {
 
 impl WorldConfig {
     /// Parse a ROS 2-style parameter file (`<node>: {ros__parameters: {...}}`) and validate it.
-    /// Unknown keys are errors that name the key.
+    /// The sections that apply (`/**`, `/**/node`, `/node`, `node`) are merged key by key, as
+    /// `letan run` reads them (`letan_core::params::node_parameters`). Unknown keys are errors that
+    /// name the key.
     pub fn from_ros_yaml(text: &str, node: &str, path: &str) -> Result<Self, SimError> {
         let bad = |reason: String| SimError::InvalidConfig {
             key: format!("{path}: {node}.ros__parameters"),
             reason,
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))?;
-        let params = doc
-            .get(node)
-            .and_then(|n| n.get("ros__parameters"))
-            .cloned()
-            .ok_or_else(|| bad(format!("no `{node}: {{ros__parameters: ...}}` section")))?;
-        let cfg: WorldConfig = serde_yaml::from_value(params).map_err(|e| bad(e.to_string()))?;
+        let fqn = format!("/{}", node.trim_start_matches('/'));
+        let section =
+            letan_core::params::node_parameters(&doc, &fqn).map_err(|e| bad(e.to_string()))?;
+        if section.keys.is_empty() {
+            return Err(bad(format!(
+                "no `{node}: {{ros__parameters: ...}}` section"
+            )));
+        }
+        let cfg: WorldConfig = serde_yaml::from_value(serde_yaml::Value::Mapping(section.params))
+            .map_err(|e| bad(e.to_string()))?;
         cfg.validate()?;
         Ok(cfg)
     }

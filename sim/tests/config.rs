@@ -48,4 +48,28 @@ fn unknown_and_invalid_keys_are_named() {
         WorldConfig::from_ros_yaml("letan_sim:\n  ros__parameters: {}\n", "letan_sim", "x.yaml")
             .unwrap();
     assert_eq!(c, WorldConfig::default());
+    // `/**` applies too, the node's own section wins key by key, and the transport's use_sim_time
+    // is not an unknown key
+    let c = WorldConfig::from_ros_yaml(
+        "/**:\n  ros__parameters: {use_sim_time: true, max_substep: 0.02}\nletan_sim:\n  ros__parameters: {max_substep: 0.01}\n",
+        "letan_sim",
+        "x.yaml",
+    )
+    .unwrap();
+    assert_eq!(c.max_substep, 0.01);
+    let c = WorldConfig::from_ros_yaml(
+        "/**:\n  ros__parameters: {max_substep: 0.05}\n",
+        "letan_sim",
+        "x.yaml",
+    )
+    .unwrap();
+    assert_eq!(c.max_substep, 0.05);
+    let e = WorldConfig::from_ros_yaml(
+        "/**:\n  ros__parameters: {max_substepp: 0.02}\n",
+        "letan_sim",
+        "x.yaml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("max_substepp"), "{e}");
 }
