@@ -220,7 +220,8 @@ impl GreetingParams {
             source,
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_err)?;
-        let section = node_parameters(&doc, NODE_NAME)
+        // `/greeting`, so that `/greeting:` and `/**/greeting:` sections apply as under `letan run`.
+        let section = node_parameters(&doc, &format!("/{NODE_NAME}"))
             .ok()
             .filter(|s| s.found())
             .ok_or_else(|| GreetingError::MissingNode {
@@ -437,6 +438,11 @@ mod tests {
 
     #[test]
     fn missing_section_is_an_error() {
+        let p = GreetingParams::from_yaml_str(
+            "/greeting:\n  ros__parameters:\n    engagement:\n      engage_distance_m: 1.2\n",
+        )
+        .unwrap();
+        assert_eq!(p.engagement.engage_distance_m, 1.2);
         let err = GreetingParams::from_yaml_str("other:\n  ros__parameters: {}\n")
             .expect_err("must be refused");
         assert!(matches!(err, GreetingError::MissingNode { .. }));
