@@ -438,10 +438,11 @@ mod tests {
 
     #[test]
     fn missing_section_is_an_error() {
+        // `/greeting:` is the node's own section
         let p = GreetingParams::from_yaml_str(
             "/greeting:\n  ros__parameters:\n    engagement:\n      engage_distance_m: 1.2\n",
         )
-        .unwrap();
+        .expect("a /greeting section");
         assert_eq!(p.engagement.engage_distance_m, 1.2);
         let err = GreetingParams::from_yaml_str("other:\n  ros__parameters: {}\n")
             .expect_err("must be refused");
