@@ -79,14 +79,16 @@ fn a_clean_sim_run_prints_no_error_or_warning_and_tells_the_story() {
 /// screen (on free ports here). Both serve their pages; the story runs until the first expectation
 /// is decided, then Ctrl-C stops it all; no ERROR or WARN line from start to end.
 ///
-/// Ignored for now: in a debug build on the shared 2-core machine (load 2–2.5) it failed 5 of 6
-/// runs (2026-12-06), always at the Ctrl-C teardown, with RustDDS's "Cannot remove Writer/Reader …
-/// TrySendError::Full" ERROR (one participant's event loop not draining the 4-slot removal channel
-/// for 20 ms per entity, even at the reaper's one removal per 5 ms); the debug binary run by hand
-/// under the same load failed 1 of 4 with the camera and 1 of 4 without, the release binary 0 of 2.
-/// Run it with `cargo test -p letan --test clean_start -- --ignored`.
+/// Ignored: it fails. At the Ctrl-C teardown RustDDS logs "Cannot remove Writer/Reader …
+/// TrySendError::Full" (5 of 6 debug runs under load; 1 of 1 on an idle machine once `in_netns`
+/// really ran it: before 2026-12-06 its child process skipped an `#[ignore]`d test and the parent
+/// passed without running it). The entities are ros2-client's own node entities (a participant's
+/// first writer and last reader), dropped in one burst into the participant's 4-slot removal
+/// channel. Retiring the ros2-client node on the transport's reaper thread made 6 of 6 runs pass
+/// (3 idle, 3 under load) but broke `cyclone_interop::letan_topic_pub_reaches_cyclone` (Cyclone got
+/// nothing), so it was not kept. Run it with `cargo test -p letan --test clean_start -- --ignored`.
 #[test]
-#[ignore = "RustDDS 'Cannot remove … Full' at the Ctrl-C teardown under load (see the comment)"]
+#[ignore = "fails: RustDDS 'Cannot remove … Full' from ros2-client's node entities at the Ctrl-C teardown (see the comment)"]
 fn the_default_sim_with_console_and_screen_prints_no_error_or_warning() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     in_netns(
