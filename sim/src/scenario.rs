@@ -200,6 +200,22 @@ pub enum Expectation {
     NoGreeting { from: f64, to: f64 },
 }
 
+impl Expectation {
+    /// The person the expectation is about, for those about one person.
+    pub fn person(&self) -> Option<&str> {
+        match self {
+            Expectation::PersonReached { person, .. }
+            | Expectation::GreetedOnce { person }
+            | Expectation::Heard { person }
+            | Expectation::Answered { person, .. }
+            | Expectation::Guided { person }
+            | Expectation::NotGreeted { person }
+            | Expectation::GreetedWithin { person, .. } => Some(person),
+            _ => None,
+        }
+    }
+}
+
 /// Driving: at least this fast (m/s) between two trace points.
 const MOVING_SPEED: f64 = 0.05;
 /// Standing: slower than this (m/s) between two trace points.
@@ -521,18 +537,8 @@ impl Scenario {
                 }
                 _ => {}
             }
-            let who = match e {
-                Expectation::PersonReached { person, .. }
-                | Expectation::GreetedOnce { person }
-                | Expectation::Heard { person }
-                | Expectation::Answered { person, .. }
-                | Expectation::Guided { person }
-                | Expectation::NotGreeted { person }
-                | Expectation::GreetedWithin { person, .. } => Some(person),
-                _ => None,
-            };
-            if let Some(w) = who {
-                if !names.contains(w.as_str()) {
+            if let Some(w) = e.person() {
+                if !names.contains(w) {
                     return Err(format!(
                         "expectations[{i}]: no person named {w:?} in people"
                     ));

@@ -87,16 +87,7 @@ impl Judge {
         let ids = s
             .expectations
             .iter()
-            .map(|e| match e {
-                Expectation::PersonReached { person, .. }
-                | Expectation::GreetedOnce { person }
-                | Expectation::Heard { person }
-                | Expectation::Answered { person, .. }
-                | Expectation::Guided { person }
-                | Expectation::NotGreeted { person }
-                | Expectation::GreetedWithin { person, .. } => person_id(s, person),
-                _ => None,
-            })
+            .map(|e| e.person().and_then(|p| person_id(s, p)))
             .collect();
         Self {
             watches: vec![Watch::default(); s.expectations.len()],
@@ -255,16 +246,7 @@ impl Judge {
             };
             if settled {
                 w.decided = true;
-                let (passed, detail) = check(s, e, log, metrics, places);
-                out.push(Decision {
-                    t: now,
-                    index,
-                    outcome: Outcome {
-                        expectation: e.clone(),
-                        passed,
-                        detail,
-                    },
-                });
+                out.push(decide(s, index, now, log, metrics, places));
             }
         }
         out
@@ -279,23 +261,35 @@ impl Judge {
         places: &Places,
     ) -> Vec<Decision> {
         let mut out = Vec::new();
-        for (index, e) in s.expectations.iter().enumerate() {
-            let w = &mut self.watches[index];
+        for (index, w) in self.watches.iter_mut().enumerate() {
             if w.decided {
                 continue;
             }
             w.decided = true;
-            let (passed, detail) = check(s, e, log, metrics, places);
-            out.push(Decision {
-                t: metrics.sim_time,
-                index,
-                outcome: Outcome {
-                    expectation: e.clone(),
-                    passed,
-                    detail,
-                },
-            });
+            out.push(decide(s, index, metrics.sim_time, log, metrics, places));
         }
         out
+    }
+}
+
+/// Expectation `index` decided at `t`, by the report's own check on the run so far.
+fn decide(
+    s: &Scenario,
+    index: usize,
+    t: f64,
+    log: &[LogEntry],
+    metrics: &Metrics,
+    places: &Places,
+) -> Decision {
+    let expectation = s.expectations[index].clone();
+    let (passed, detail) = check(s, &expectation, log, metrics, places);
+    Decision {
+        t,
+        index,
+        outcome: Outcome {
+            expectation,
+            passed,
+            detail,
+        },
     }
 }
