@@ -42,6 +42,17 @@ struct Alias {
     tokens: Vec<Token>,
 }
 
+impl Alias {
+    /// Whether the whole alias stands in `t` from token `start`.
+    fn is_at(&self, t: &[Token], start: usize, accented: bool) -> bool {
+        t.get(start..start + self.tokens.len()).is_some_and(|w| {
+            w.iter()
+                .zip(&self.tokens)
+                .all(|(x, y)| SlotExtractor::token_matches(x, y, accented))
+        })
+    }
+}
+
 /// Finds the destination place in an utterance.
 #[derive(Debug, Clone)]
 pub struct SlotExtractor {
@@ -266,11 +277,7 @@ impl SlotExtractor {
                 break;
             }
             for start in 0..=t.len() - len {
-                if t[start..start + len]
-                    .iter()
-                    .zip(&a.tokens)
-                    .all(|(x, y)| Self::token_matches(x, y, accented))
-                {
+                if a.is_at(t, start, accented) {
                     if is_denied(t, start) {
                         continue;
                     }
@@ -303,11 +310,7 @@ impl SlotExtractor {
         for a in self.aliases.iter().filter(|a| a.place != place) {
             let len = a.tokens.len();
             for start in from..=t.len().saturating_sub(len) {
-                if start + len <= t.len()
-                    && t[start..start + len]
-                        .iter()
-                        .zip(&a.tokens)
-                        .all(|(x, y)| Self::token_matches(x, y, accented))
+                if a.is_at(t, start, accented)
                     && is_corrected_between(t, from.saturating_sub(1), start)
                     && !is_denied(t, start)
                     && last.is_none_or(|(s, _)| start > s)
