@@ -55,6 +55,32 @@ try {
     log("page headers: CSP, X-Frame-Options DENY, Referrer-Policy no-referrer; inline script blocked");
   }
 
+  // 0b. a slow start: the page's own session check answers only after the operator has typed. It must
+  // not empty the typed password (it did, on CI's slower machine, and the login never happened).
+  {
+    const slow = await page.context().newPage();
+    let release;
+    const held = new Promise((r) => { release = r; });
+    let heldOnce = false;
+    await slow.route("**/api/session", async (route) => {
+      if (heldOnce) return route.continue();
+      heldOnce = true;
+      await held;
+      await route.continue();
+    });
+    await slow.goto(server.url);
+    await slow.fill("#username", "viewer");
+    await slow.fill("#password", "typed-before-the-check");
+    release();
+    await slow.waitForResponse((r) => r.url().endsWith("/api/session"));
+    await slow.waitForTimeout(100);
+    assert.equal(await slow.inputValue("#password"), "typed-before-the-check", "a late session check keeps the typed password");
+    assert.equal(await slow.inputValue("#username"), "viewer");
+    assert.equal(await slow.isVisible("#login-view"), true);
+    await slow.close();
+    log("slow session check: the typed user name and password are kept");
+  }
+
   // 1. log in (a wrong password first)
   await page.fill("#username", "operator");
   await page.fill("#password", "wrong-password");

@@ -314,8 +314,11 @@
   $("map").tabIndex = 0;
 
   // ---------- start ----------
+  // The login form is already showing; a reply that comes late must not clear what the operator has
+  // typed meanwhile (it did on a slow machine: the password emptied under the operator's fingers).
   (async () => {
     const r = await api("GET", "/api/session");
-    if (r.status === 200) showApp(r.data); else showLogin("");
+    if (r.status === 200 && !session) showApp(r.data);
+    else if (!session && !$("username").value) $("username").focus();
   })();
 })();
