@@ -26,14 +26,18 @@ pub const SESSION_COOKIE: &str = "letan_session";
 /// Header carrying the CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const APP_CSS: &str = include_str!("../assets/app.css");
 /// The console's HTTP API as an OpenAPI 3 document (hand-written), served at `/api/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
-const CSP: &str =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
-                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The page, its API document and the headers of every response.
+static SITE: letan_web::Site = letan_web::Site {
+    index_html: include_str!("../assets/index.html"),
+    app_js: include_str!("../assets/app.js"),
+    app_css: include_str!("../assets/app.css"),
+    openapi_json: OPENAPI_JSON,
+    csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+          form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    extra_headers: &[],
+};
 
 /// Every API route of the console that needs a session (method, path): the operator surface. The
 /// citizen screen must serve none of them (tested in `tests/screen_isolation.rs`).
@@ -363,11 +367,9 @@ fn ok() -> Json<serde_json::Value> {
 
 /// The router. Serve it with [`serve`] (which adds client addresses) or call it in-process in tests.
 pub fn router(state: Shared) -> Router {
-    Router::new()
-        .route("/", get(index))
-        .route("/app.js", get(app_js))
-        .route("/app.css", get(app_css))
-        .route("/api/openapi.json", get(openapi))
+    let api = SITE
+        .page_routes(Router::new())
+        .route("/api/openapi.json", SITE.openapi())
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
         .route("/api/session", get(session_info))
@@ -383,9 +385,8 @@ pub fn router(state: Shared) -> Router {
         .route("/api/say", post(say))
         .route("/api/alerts/ack", post(ack_alert))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(declared_body_limit))
-        .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(declared_body_limit));
+    SITE.harden(api).with_state(state)
 }
 
 /// Largest request body (bytes); larger ones get 413.
@@ -410,27 +411,6 @@ async fn declared_body_limit(
             .into_response();
     }
     next.run(req).await
-}
-
-async fn security_headers(mut resp: Response) -> Response {
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    resp
 }
 
 /// Bind (the address comes from the parameters; 127.0.0.1 by default).
@@ -602,28 +582,6 @@ pub async fn serve(
         }
     };
     result.map_err(|source| ConsoleError::Serve { addr, source })
-}
-
-async fn index() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        INDEX_HTML,
-    )
-}
-
-async fn app_js() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        APP_JS,
-    )
-}
-
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-}
-
-async fn app_css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
 }
 
 #[derive(Deserialize)]

@@ -25,7 +25,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use letan_console::audit::{AuditEntry, AuditLog};
@@ -41,15 +41,18 @@ use std::sync::{Arc, Mutex};
 pub const SESSION_COOKIE: &str = "letan_fleet_session";
 /// The hub's HTTP API as an OpenAPI 3 document (hand-written), served at `/api/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
-const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const APP_CSS: &str = include_str!("../assets/app.css");
-/// Content-Security-Policy of every response (the console's): only this origin, no inline script
-/// or style; images from this origin and `blob:` (the map is drawn from a fetched PGM, the camera
-/// shown from a fetched JPEG).
-const CSP: &str =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The page, its API document and the headers of every response. The Content-Security-Policy is
+/// the console's: only this origin, no inline script or style; images from this origin and `blob:`
+/// (the map is drawn from a fetched PGM, the camera shown from a fetched JPEG).
+static SITE: letan_web::Site = letan_web::Site {
+    index_html: include_str!("../assets/index.html"),
+    app_js: include_str!("../assets/app.js"),
+    app_css: include_str!("../assets/app.css"),
+    openapi_json: OPENAPI_JSON,
+    csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; \
+          form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    extra_headers: &[],
+};
 /// Largest JSON request body (login, commands, pushes); knowledge-base uploads have their own limit.
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
@@ -723,30 +726,11 @@ async fn audit_rows(State(st): State<Shared>, headers: HeaderMap) -> ApiResult<R
     Ok(Json(st.db.audit_rows(500)?).into_response())
 }
 
-async fn page() -> Html<&'static str> {
-    Html(INDEX_HTML)
-}
-
-async fn app_js() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        APP_JS,
-    )
-}
-
-async fn app_css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
-}
-
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-}
-
 /// Every API route (path, its methods): the router is built from this list and nothing else under
 /// `/api`, so that tests/web_api.rs can hold the OpenAPI document to it.
 pub fn api_routes() -> Vec<(&'static str, MethodRouter<Shared>)> {
     vec![
-        ("/api/openapi.json", get(openapi)),
+        ("/api/openapi.json", SITE.openapi()),
         ("/api/login", post(login)),
         ("/api/logout", post(logout)),
         ("/api/robots", get(robots)),
@@ -766,38 +750,13 @@ pub fn api_routes() -> Vec<(&'static str, MethodRouter<Shared>)> {
     ]
 }
 
-async fn security_headers(mut resp: Response) -> Response {
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    resp
-}
-
 /// The routes.
 pub fn router(app: Shared) -> Router {
-    let mut r = Router::new()
-        .route("/", get(page))
-        .route("/app.js", get(app_js))
-        .route("/app.css", get(app_css));
+    let mut r = SITE.page_routes(Router::new());
     for (path, methods) in api_routes() {
         r = r.route(path, methods);
     }
-    r.layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
-        .layer(axum::middleware::map_response(security_headers))
+    SITE.harden(r.layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES)))
         .with_state(app)
 }
 

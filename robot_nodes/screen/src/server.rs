@@ -22,9 +22,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
-const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const APP_CSS: &str = include_str!("../assets/app.css");
 /// This server's HTTP API as an OpenAPI 3 document (hand-written), served at `/api/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
 /// At most this many `/api/events` streams at once (the route is public): one more gets 503 until
@@ -34,6 +31,22 @@ pub const MAX_EVENT_STREAMS: usize = 32;
 /// Content-Security-Policy of every response: only this origin, no inline script or style.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
                        connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// The page, its API document and the headers of every response (the screen's page may use no
+/// camera, microphone, location or payment, and no other site may load what it serves).
+static SITE: letan_web::Site = letan_web::Site {
+    index_html: include_str!("../assets/index.html"),
+    app_js: include_str!("../assets/app.js"),
+    app_css: include_str!("../assets/app.css"),
+    openapi_json: OPENAPI_JSON,
+    csp: CSP,
+    extra_headers: &[
+        ("cross-origin-resource-policy", "same-origin"),
+        (
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+    ],
+};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     match m.lock() {
@@ -144,12 +157,10 @@ fn build(params: ScreenParams, link: ScreenLink) -> Result<(Router, Shared)> {
         link,
         params,
     });
-    let router = Router::new()
-        .route("/", get(index))
-        .route("/app.js", get(app_js))
-        .route("/app.css", get(app_css))
+    let router = SITE
+        .page_routes(Router::new())
         .route("/favicon.ico", get(favicon))
-        .route("/api/openapi.json", get(openapi))
+        .route("/api/openapi.json", SITE.openapi())
         .route("/api/config", get(config_json))
         .route("/api/state", get(state_json))
         .route("/api/events", get(events))
@@ -162,39 +173,9 @@ fn build(params: ScreenParams, link: ScreenLink) -> Result<(Router, Shared)> {
         .route("/api/confirm", post(confirm))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
-        .layer(DefaultBodyLimit::max(app.params.max_body_bytes))
-        .layer(axum::middleware::map_response(security_headers))
-        .with_state(app.clone());
+        .layer(DefaultBodyLimit::max(app.params.max_body_bytes));
+    let router = SITE.harden(router).with_state(app.clone());
     Ok((router, app))
-}
-
-async fn security_headers(mut resp: Response) -> Response {
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        header::HeaderName::from_static("cross-origin-resource-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        header::HeaderName::from_static("permissions-policy"),
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
-    );
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    resp
 }
 
 /// The host part of a `Host` header value (`127.0.0.1:8090`, `[::1]:8090`, `localhost`).
@@ -324,31 +305,9 @@ pub async fn serve_listener(
         })
 }
 
-async fn index() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        INDEX_HTML,
-    )
-}
-
-async fn app_js() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        APP_JS,
-    )
-}
-
-async fn app_css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
-}
-
 /// No icon (the kiosk browser shows none); 204 keeps the browser console free of 404s.
 async fn favicon() -> StatusCode {
     StatusCode::NO_CONTENT
-}
-
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
 }
 
 async fn not_found() -> ApiError {
