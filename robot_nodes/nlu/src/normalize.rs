@@ -98,14 +98,14 @@ pub fn normalize(text: &str) -> Normalized {
         limited = &text[..idx];
     }
     let raw = split_syllables(limited, &mut out);
-    let mut joined = spelled_vneid(rewrite_phrases(raw, PHRASES));
+    let mut joined = spelled_vneid(rewrite_phrases(spelled_acronyms(raw), PHRASES));
     if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
         joined = rewrite_phrases(joined, CODE_SWITCH);
     }
     if out.vietnamese_words > 0 {
         joined = central_dialect(joined);
     }
-    out.tokens = convert_numbers(joined);
+    out.tokens = convert_numbers(counter_tone_slips(joined));
     out
 }
 
@@ -519,6 +519,72 @@ fn rewrite_phrases(tokens: Vec<Token>, table: &[(&[&str], &[&str])]) -> Vec<Toke
     out
 }
 
+/// The Vietnamese names of the Latin letters, as a recognizer writes a spelled abbreviation
+/// ("bê hát y tê" is BHYT), without their tones: one or two words each.
+const LETTER_NAMES: &[(char, &[&str])] = &[
+    ('b', &["be", "bo"]),
+    ('c', &["xe", "xi", "co", "ce"]),
+    ('d', &["de", "di", "do"]),
+    ('g', &["gie", "ge", "go"]),
+    ('h', &["hat", "ho", "ach"]),
+    ('l', &["lo", "e lo", "en lo"]),
+    ('m', &["em", "mo", "em mo"]),
+    ('n', &["en", "no", "en no"]),
+    ('p', &["pe", "po"]),
+    ('t', &["te", "to"]),
+    ('x', &["ich", "ich xi", "xo"]),
+    ('y', &["y", "i", "i dai"]),
+];
+
+/// The abbreviations that are said letter by letter (each also in [`PHRASES`], which expands it).
+const SPELLED: &[&str] = &["cccd", "cmnd", "bhyt", "bhxh", "gplx", "lltp", "gpxd"];
+
+/// How many tokens from `i` spell `word` letter by letter ([`LETTER_NAMES`]), if they do.
+fn spells(tokens: &[Token], i: usize, word: &str) -> Option<usize> {
+    let mut at = i;
+    for letter in word.chars() {
+        let names = LETTER_NAMES.iter().find(|(c, _)| *c == letter)?.1;
+        // the longest name that is there ("en nờ" before "en")
+        let len = names
+            .iter()
+            .map(|name| name.split(' ').collect::<Vec<_>>())
+            .filter(|parts| {
+                parts
+                    .iter()
+                    .enumerate()
+                    .all(|(k, part)| tokens.get(at + k).is_some_and(|t| t.plain == *part))
+            })
+            .map(|parts| parts.len())
+            .max()?;
+        at += len;
+    }
+    Some(at - i)
+}
+
+/// An abbreviation of [`SPELLED`] said letter by letter becomes the abbreviation ("bê hát y tê"
+/// → "bhyt", "xê em en đê" → "cmnd", "giê pê e lờ ích xì" → "gplx"). The whole abbreviation must
+/// be spelled: a run of letter names that are also words ("xe", "em", "to") is left alone.
+fn spelled_acronyms(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        match SPELLED
+            .iter()
+            .find_map(|w| spells(&tokens, i, w).map(|n| (*w, n)))
+        {
+            Some((word, n)) => {
+                out.push(accented(word));
+                i += n;
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// "VNeID" spelled out letter by letter, as a recognizer or a phone keyboard writes the letters'
 /// Vietnamese names: "vê en ây đi", "vi en e ai đi", "vê nờ i đê". V, N, an optional E, I and D,
 /// each in any of its spoken names, become one word. The whole five-letter run must be there (the
@@ -637,6 +703,40 @@ fn accented(word: &str) -> Token {
 
 // ---------------------------------------------------------------------------------------------
 // Step 6: number words.
+
+/// A recognizer that gets the tones wrong writes "quầy bốn" as "quây bôn" or "quấy bổn": a word
+/// spelled `quay` with a wrong tone, followed by a number word with any tones, is the counter and
+/// its number. Only that pair is repaired ("quay lại", "quay số" have no number word after them).
+fn counter_tone_slips(mut tokens: Vec<Token>) -> Vec<Token> {
+    const NUMBERS: &[(&str, &str)] = &[
+        ("mot", "một"),
+        ("hai", "hai"),
+        ("ba", "ba"),
+        ("bon", "bốn"),
+        ("nam", "năm"),
+        ("sau", "sáu"),
+        ("bay", "bảy"),
+        ("tam", "tám"),
+        ("chin", "chín"),
+        ("muoi", "mười"),
+    ];
+    for i in 0..tokens.len().saturating_sub(1) {
+        let t = &tokens[i];
+        if t.plain != "quay" || !t.has_diacritics() || t.text == "quầy" {
+            continue;
+        }
+        let Some(number) = NUMBERS
+            .iter()
+            .find(|(plain, _)| tokens[i + 1].plain == *plain)
+            .map(|(_, word)| *word)
+        else {
+            continue;
+        };
+        tokens[i] = accented("quầy");
+        tokens[i + 1] = accented(number);
+    }
+    tokens
+}
 
 /// Words that announce a number: "quầy số …", "counter …", "number …".
 pub(crate) fn is_number_cue(t: &Token) -> bool {
@@ -1011,5 +1111,39 @@ mod tests {
     #[test]
     fn strip() {
         assert_eq!(strip_diacritics("Đường Hoà"), "duong hoa");
+    }
+
+    #[test]
+    fn abbreviations_spelled_letter_by_letter_are_read_as_the_abbreviation() {
+        for (said, read) in [
+            ("bê hát y tê hết hạn rồi", "bảo hiểm y tế hết hạn rồi"),
+            ("làm lại xê xê xê đê", "làm lại căn cước công dân"),
+            ("cờ cờ cờ dờ của tôi", "căn cước công dân của tôi"),
+            ("xê em en đê cũ", "chứng minh nhân dân cũ"),
+            ("đổi giê pê e lờ ích", "đổi giấy phép lái xe"),
+            ("bê hát ích xì hát", "bảo hiểm xã hội"),
+            ("e lờ e lờ tê pê số 2", "lí lịch tư pháp số 2"),
+        ] {
+            assert_eq!(normalize_text(said), read, "{said}");
+        }
+        // letter names that are words, in runs that spell nothing, stay words
+        for said in [
+            "xe em to",
+            "em bé đi xe",
+            "chị đi đâu",
+            "con dê to",
+            "bà bê cái hộp",
+        ] {
+            assert_eq!(normalize_text(said), said, "{said}");
+        }
+    }
+
+    #[test]
+    fn a_counter_said_with_the_wrong_tones_is_still_the_counter() {
+        assert_eq!(normalize_text("quây bôn đi lôi nao"), "quầy 4 đi lôi nao");
+        assert_eq!(normalize_text("quấy mươi hai ở đâu"), "quầy 12 ở đâu");
+        // "quay" is also a word: without a number after it nothing changes
+        assert_eq!(normalize_text("quay lại đây"), "quay lại đây");
+        assert_eq!(normalize_text("cô quấy quá"), "cô quấy quá");
     }
 }

@@ -226,6 +226,13 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["guide", "me"],
     &["bring", "me"],
     &["lead", "me"],
+    &["lead", "us"],
+    &["lead", "mi"],
+    &["lead", "him"],
+    &["lead", "her"],
+    &["lead", "them"],
+    &["bring", "us"],
+    &["walk", "us"],
     &["accompany"],
     &["escort"],
 ];

@@ -127,6 +127,12 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         159,
         7,
     ),
+    (
+        "probe20_outside_writer_kiosk_mic_problems.tsv",
+        include_str!("data/probe20_outside_writer_kiosk_mic_problems.tsv"),
+        165,
+        7,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
