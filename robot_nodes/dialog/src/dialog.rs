@@ -470,6 +470,11 @@ impl Dialog {
         self.prompt_with(id, &all)
     }
 
+    /// The person in the conversation (`""`: none), without building a snapshot.
+    pub fn person(&self) -> &str {
+        &self.person
+    }
+
     /// The conversation language.
     pub fn language(&self) -> Language {
         self.lang

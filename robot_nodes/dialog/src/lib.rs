@@ -22,6 +22,7 @@ pub mod config;
 mod dialog;
 pub mod directions;
 pub mod error;
+pub mod say_ledger;
 pub mod titles;
 pub mod watch;
 
@@ -32,4 +33,5 @@ pub use dialog::{
 };
 pub use error::DialogError;
 pub use letan_nlu::Language;
+pub use say_ledger::{SayLedger, TtsRequest};
 pub use watch::{NavTracker, Presence, TakeoverWatch};

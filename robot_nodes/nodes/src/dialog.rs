@@ -9,6 +9,7 @@
 //! | in | `/humans/persons/<id>/engagement_status` of the person in the conversation | hri_msgs/EngagementLevel |
 //! | in | `/humans/faces/tracked` (the person out of sight for `lost_s` = gone) | hri_msgs/IdsList |
 //! | in | `/tts/status` | letan_interfaces/SpeechStatus |
+//! | in | `/tts/ready` (latched: since when the tts process takes requests) | std_msgs/Header |
 //! | in | `/tts/stop` (barge-in from the ASR node, or an operator) | std_msgs/Empty |
 //! | in | `/nav/guide_status` (only the goals the dialog sent) | letan_interfaces/GuideStatus |
 //! | in | `/mux/status` (teleop active = an operator took over) | letan_interfaces/MuxStatus |
@@ -20,12 +21,19 @@
 //! | out | `/nav/goal` | letan_interfaces/NavGoalPlace |
 //! | out | `/staff/alert` | letan_interfaces/StaffAlert |
 //!
+//! What the dialog asked the tts node to say stays in a [`SayLedger`] until `/tts/status` says it
+//! ended: when `/tts/ready` shows a new tts process (the old one killed or crashed, and restarted
+//! by the launcher), what it had accepted and not finished is sent again, in order, once; what is
+//! older than [`RESEND_WITHIN_S`], of a conversation that is over, stopped, or cut off after the
+//! person spoke again, is dropped, not said late.
+//!
 //! The knowledge base is read from `kb_dir` and reloaded live when a change is valid; an invalid
 //! change is logged and the previous knowledge base stays in service.
 use crate::common::{kb_files, repo_root, resolve, start, NodeArgs, NodesError};
+use letan_dialog::say_ledger::RESEND_WITHIN_S;
 use letan_dialog::{
-    Action, Dialog, DialogConfig, Event, Language, NavTracker, Presence, ScreenContent, Source,
-    TakeoverWatch, Utterance,
+    Action, Dialog, DialogConfig, Event, Language, NavTracker, Presence, SayLedger, ScreenContent,
+    Source, TakeoverWatch, TtsRequest, Utterance,
 };
 use letan_msgs::hri_msgs::{EngagementLevel, IdsList};
 use letan_msgs::letan_interfaces::{
@@ -50,6 +58,7 @@ pub mod topics {
     pub const TTS_STATUS: &str = "/tts/status";
     pub const TTS_STOP: &str = "/tts/stop";
     pub const TTS_SAY: &str = "/tts/say";
+    pub const TTS_READY: &str = "/tts/ready";
     pub const GUIDE_STATUS: &str = "/nav/guide_status";
     pub const MUX_STATUS: &str = "/mux/status";
     pub const SCREEN: &str = "/dialog/screen";
@@ -126,13 +135,40 @@ struct Executor<'a> {
     pubs: &'a Pubs,
     clock: &'a Clock,
     nav: &'a mut NavTracker,
+    ledger: &'a mut SayLedger,
     said: &'a mut u64,
     alerts: &'a mut u64,
+    /// The node clock when the actions run (s).
+    now: f64,
+    /// The person in the conversation the actions belong to.
+    person: String,
 }
 
 impl Executor<'_> {
     fn header(&self) -> Header {
         Header::new(self.clock.now(), "base_link")
+    }
+
+    fn publish_say(&self, r: &TtsRequest, interrupt: bool) -> Result<(), NodesError> {
+        self.pubs.say.publish(SayRequest {
+            header: self.header(),
+            id: r.id.clone(),
+            text: r.text.clone(),
+            language: r.lang.code().to_string(),
+            voice: String::new(),
+            priority: SayRequest::PRIORITY_NORMAL,
+            interrupt,
+        })?;
+        Ok(())
+    }
+
+    /// Sends again what a restarted tts process never got (in order; queued, not interrupting).
+    fn resend(&mut self, again: Vec<TtsRequest>) -> Result<(), NodesError> {
+        for r in again {
+            tracing::info!(id = %r.id, text = ?r.text, "say again: the tts process restarted before it was said");
+            self.publish_say(&r, false)?;
+        }
+        Ok(())
     }
 
     fn run(&mut self, actions: Vec<Action>) -> Result<(), NodesError> {
@@ -146,17 +182,18 @@ impl Executor<'_> {
                 } => {
                     *self.said += 1;
                     tracing::debug!(text = ?text, rate, "say");
-                    self.pubs.say.publish(SayRequest {
-                        header: self.header(),
+                    let r = TtsRequest {
                         id: format!("dialog-{}", self.said),
                         text,
-                        language: lang.code().to_string(),
-                        voice: String::new(),
-                        priority: SayRequest::PRIORITY_NORMAL,
-                        interrupt,
-                    })?;
+                        lang,
+                    };
+                    self.publish_say(&r, interrupt)?;
+                    self.ledger.said(r, &self.person, interrupt, self.now);
                 }
-                Action::StopSpeaking => self.pubs.stop.publish(Empty {})?,
+                Action::StopSpeaking => {
+                    self.pubs.stop.publish(Empty {})?;
+                    self.ledger.stopped(self.now);
+                }
                 Action::ShowScreen(s) => self.pubs.screen.publish(screen_msg(&s, self.header()))?,
                 Action::NavigateTo {
                     place,
@@ -241,18 +278,26 @@ struct Inputs {
     greets: Subscriber<SayRequest>,
     tracked: Subscriber<IdsList>,
     tts_status: Subscriber<SpeechStatus>,
+    tts_ready: Subscriber<Header>,
     tts_stop: Subscriber<Empty>,
     guide: Subscriber<GuideStatus>,
     mux: Subscriber<MuxStatus>,
 }
 
 /// The watchers between the topics and the dialog's events.
-#[derive(Default)]
 struct Watchers {
     nav: NavTracker,
     takeover: TakeoverWatch,
     /// The person in the conversation: engagement, or out of sight for too long.
     person: Option<Watched>,
+    /// The say requests not yet heard to end.
+    ledger: SayLedger,
+    /// What a restarted tts process is to be sent again, before this tick's new requests.
+    resend: Vec<TtsRequest>,
+}
+
+fn seconds(t: &letan_msgs::builtin_interfaces::Time) -> f64 {
+    f64::from(t.sec) + f64::from(t.nanosec) * 1e-9
 }
 
 impl Inputs {
@@ -287,13 +332,19 @@ impl Inputs {
             }
         }
         while let Some(s) = self.tts_status.try_recv() {
+            w.ledger.status(&s);
             events.push(if s.speaking {
                 Event::TtsStarted
             } else {
                 Event::TtsFinished
             });
         }
+        while let Some(r) = self.tts_ready.try_recv() {
+            let again = w.ledger.tts_ready(seconds(&r.stamp), now);
+            w.resend.extend(again);
+        }
         while self.tts_stop.try_recv().is_some() {
+            w.ledger.stop_heard(now);
             events.push(Event::BargeIn);
         }
         while let Some(g) = self.guide.try_recv() {
@@ -416,6 +467,7 @@ pub async fn run(
         greets: node.subscribe(t::GREET, Qos::commands())?,
         tracked: node.subscribe(t::FACES_TRACKED, Qos::commands())?,
         tts_status: node.subscribe(t::TTS_STATUS, Qos::commands().with_depth(50))?,
+        tts_ready: node.subscribe(t::TTS_READY, Qos::latched())?,
         tts_stop: node.subscribe(t::TTS_STOP, Qos::commands())?,
         guide: node.subscribe(t::GUIDE_STATUS, Qos::commands().with_depth(50))?,
         mux: node.subscribe(t::MUX_STATUS, Qos::commands())?,
@@ -424,19 +476,29 @@ pub async fn run(
     let clock = node.clock();
     let t0 = clock.seconds();
     let since_start = |now: f64| Duration::from_secs_f64((now - t0).max(0.0));
-    let mut w = Watchers::default();
+    let mut w = Watchers {
+        nav: NavTracker::default(),
+        takeover: TakeoverWatch::default(),
+        person: None,
+        ledger: SayLedger::new(RESEND_WITHIN_S),
+        resend: Vec::new(),
+    };
     let (mut said, mut alerts) = (0u64, 0u64);
     let mut state = StateOut::default();
     let mut reload_at = clock.seconds() + reload_period;
     // The home screen and the language, for late joiners (both latched).
     {
-        let actions = dialog.handle(Event::Tick, since_start(clock.seconds()));
+        let now = clock.seconds();
+        let actions = dialog.handle(Event::Tick, since_start(now));
         let mut ex = Executor {
             pubs: &pubs,
             clock: &clock,
             nav: &mut w.nav,
+            ledger: &mut w.ledger,
             said: &mut said,
             alerts: &mut alerts,
+            now,
+            person: dialog.person().to_string(),
         };
         ex.run(actions)?;
         pubs.language.publish(StringMsg {
@@ -457,11 +519,21 @@ pub async fn run(
             pubs: &pubs,
             clock: &clock,
             nav: &mut w.nav,
+            ledger: &mut w.ledger,
             said: &mut said,
             alerts: &mut alerts,
+            now,
+            person: dialog.person().to_string(),
         };
+        // What a restarted tts process lost comes before anything new.
+        ex.resend(std::mem::take(&mut w.resend))?;
         for ev in events {
+            if matches!(ev, Event::Transcript(_)) {
+                ex.ledger.person_spoke();
+            }
             let actions = dialog.handle(ev, since_start(now));
+            ex.person.clear();
+            ex.person.push_str(dialog.person());
             ex.run(actions)?;
             // Every answer gets its own state (two questions in one tick: two answers), so that
             // whoever follows `/dialog/state` sees each one, not only the last.
@@ -475,6 +547,8 @@ pub async fn run(
             }
         }
         let snap = dialog.snapshot();
+        w.ledger.conversation(&snap.person_id);
+        w.ledger.tick(now);
         if w.person.as_ref().map(|p| p.presence.id()) != Some(snap.person_id.as_str()) {
             w.person = watch(&node, &snap.person_id, now)?;
         }

@@ -11,6 +11,7 @@
 //! | out | `/tts/status` | letan_interfaces/SpeechStatus: `speaking: true` when an utterance (one request) starts, `false` when it ends (stamp = start + audio duration) or is stopped |
 //! | out | `/tts/audio` | audio_common_msgs/AudioDataStamped: mono S16LE at `output_sample_rate`, `chunk_ms` chunks published at their playback time in the node clock (sim time works) |
 //! | out | `/tts/audio_info` | audio_common_msgs/AudioInfo, latched: the format of `/tts/audio` |
+//! | out | `/tts/ready` | std_msgs/Header, latched: `stamp` = when this process began to take `/tts/say` requests (node clock). A new stamp is a new process, which never got what was sent before it: the dialog sends again what it had asked and not heard end |
 //!
 //! Synthesis runs on the node's task, one sentence at a time (espeak-ng: ~10–30 ms a sentence),
 //! so the first sentence plays while the rest of a long answer is not yet synthesized.
@@ -36,6 +37,7 @@ pub struct TtsTopics {
     pub status: String,
     pub audio: String,
     pub audio_info: String,
+    pub ready: String,
 }
 
 impl Default for TtsTopics {
@@ -47,6 +49,7 @@ impl Default for TtsTopics {
             status: "/tts/status".into(),
             audio: "/tts/audio".into(),
             audio_info: "/tts/audio_info".into(),
+            ready: "/tts/ready".into(),
         }
     }
 }
@@ -316,6 +319,24 @@ struct Playing {
     last: bool,
 }
 
+/// How far back a request taken before sim time started may date this process's start (s).
+const READY_EARLY_S: f64 = 5.0;
+
+/// The `/tts/ready` stamp: `now`, the first time this process can read its clock, or the stamp of
+/// the earliest request it took before then (within [`READY_EARLY_S`], not ahead of `now`): on
+/// sim time nothing can be read before the first `/clock`, yet requests are taken from the start,
+/// and the dialog must not count one this process has as lost.
+fn ready_stamp(now: f64, early: &[f64]) -> f64 {
+    early
+        .iter()
+        .copied()
+        .filter(|t| t.is_finite() && *t > 0.0 && *t < now && now - *t <= READY_EARLY_S)
+        .fold(now, f64::min)
+}
+
+/// Stamps of the requests taken before the `/tts/ready` time was known, at most this many.
+const MAX_EARLY: usize = 64;
+
 struct Tts {
     params: TtsParams,
     voice: Box<dyn Synthesizer + Send>,
@@ -327,6 +348,10 @@ struct Tts {
     texts: std::collections::HashMap<u64, (String, Lang)>,
     playing: Option<Playing>,
     utterances: u32,
+    /// The `/tts/ready` time, once published.
+    ready_at: Option<f64>,
+    /// Stamps of the requests taken before it was known.
+    early: Vec<f64>,
     /// The end of the audio already published (s): what comes next starts no earlier, so that an
     /// interrupted utterance's last chunk never overlaps the next one.
     audio_until: f64,
@@ -366,6 +391,11 @@ impl Tts {
     }
 
     fn on_say(&mut self, msg: SayMsg) {
+        if self.ready_at.is_none() && self.early.len() < MAX_EARLY {
+            let t = &msg.header.stamp;
+            self.early
+                .push(f64::from(t.sec) + f64::from(t.nanosec) * 1e-9);
+        }
         let lang = if msg.language.trim().is_empty() {
             self.lang
         } else {
@@ -614,6 +644,16 @@ async fn run_inner(
     let say = node.subscribe::<SayMsg>(&params.topics.say, Qos::commands().with_depth(50))?;
     let stop = node.subscribe::<Empty>(&params.topics.stop, Qos::commands())?;
     let language = node.subscribe::<StringMsg>(&params.topics.language, Qos::commands())?;
+    // Latched: whoever (re)connects learns since when this process takes requests.
+    let ready = node.publisher::<Header>(&params.topics.ready, Qos::latched())?;
+    let clock = node.clock();
+    let mut ready_at = None;
+    if !(clock.is_simulated() && clock.seconds() <= 0.0) {
+        let at = clock.seconds();
+        ready.publish(Header::new(secs_to_time(at), params.frame_id.clone()))?;
+        tracing::info!(since = at, "taking say requests");
+        ready_at = Some(at);
+    }
     let voice = match voice {
         Some(v) => v,
         None => {
@@ -645,14 +685,26 @@ async fn run_inner(
         texts: Default::default(),
         playing: None,
         utterances: 0,
+        ready_at,
+        early: Vec::new(),
         audio_until: 0.0,
         clock: node.clock(),
         status,
         audio,
     };
-    let clock = node.clock();
     tokio::pin!(shutdown);
     loop {
+        if tts.ready_at.is_none() && clock.seconds() > 0.0 {
+            // Sim time started: the requests taken so far date the start, then it is announced.
+            while let Some(m) = say.try_recv() {
+                tts.on_say(m);
+            }
+            let at = ready_stamp(clock.seconds(), &tts.early);
+            ready.publish(Header::new(secs_to_time(at), tts.params.frame_id.clone()))?;
+            tracing::info!(since = at, "taking say requests");
+            tts.ready_at = Some(at);
+            tts.early = Vec::new();
+        }
         // Before the first /clock message (sim time), wake as soon as time starts.
         let deadline = if clock.is_simulated() && clock.seconds() <= 0.0 {
             Some(1e-9)
@@ -700,6 +752,17 @@ mod tests {
         let mut bad = TtsParams::default();
         bad.espeak.words_per_minute = 10;
         assert!(bad.validate().unwrap_err().contains("words_per_minute"));
+    }
+
+    #[test]
+    fn the_ready_time_goes_back_to_a_request_taken_before_sim_time_started() {
+        assert_eq!(ready_stamp(50.0, &[]), 50.0);
+        assert_eq!(ready_stamp(50.0, &[49.2, 49.5]), 49.2);
+        // Unstamped, from another clock, ahead, or nonsense: not this robot's start.
+        assert_eq!(
+            ready_stamp(50.0, &[0.0, 3.0, 50.5, f64::NAN, -1.0, 1e12]),
+            50.0
+        );
     }
 
     #[test]
