@@ -36,6 +36,10 @@ pub struct ClassifierConfig {
     /// out-of-scope to the confidence threshold).
     pub oos_weight: f32,
     pub seed: u64,
+    /// SGD runs averaged, each in its own shuffled order. One run's weights depend on the order
+    /// it saw the phrases in, so that adding a phrase to the KB moved answers to unrelated
+    /// questions by chance; the average keeps what the runs agree on.
+    pub runs: usize,
 }
 
 impl Default for ClassifierConfig {
@@ -53,6 +57,7 @@ impl Default for ClassifierConfig {
             oos_weight: 1.0,
             phonetic_features: false,
             seed: 0x5eed_1e7a,
+            runs: 4,
         }
     }
 }
@@ -291,19 +296,47 @@ impl Classifier {
                 }
             })
             .collect();
+        // Several SGD runs, each in its own shuffled order, averaged (see `runs`).
+        let runs = model.cfg.runs.max(1);
+        let mut weights = vec![0.0f32; model.weights.len()];
+        let mut bias = vec![0.0f32; c];
+        for run in 0..runs {
+            model.weights.iter_mut().for_each(|w| *w = 0.0);
+            model.bias.iter_mut().for_each(|b| *b = 0.0);
+            let seed = model
+                .cfg
+                .seed
+                .wrapping_add((run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            model.sgd(&vectors, &class_weight, seed);
+            weights
+                .iter_mut()
+                .zip(&model.weights)
+                .for_each(|(a, w)| *a += w);
+            bias.iter_mut().zip(&model.bias).for_each(|(a, b)| *a += b);
+        }
+        let n = runs as f32;
+        model.weights = weights.into_iter().map(|w| w / n).collect();
+        model.bias = bias.into_iter().map(|b| b / n).collect();
+        Ok(model)
+    }
+
+    /// One run of stochastic gradient descent from the current weights, in an order shuffled
+    /// by `seed`.
+    fn sgd(&mut self, vectors: &[(Sparse, usize)], class_weight: &[f32], seed: u64) {
+        let c = self.labels.len();
         let mut order: Vec<usize> = (0..vectors.len()).collect();
-        let mut rng = Rng(model.cfg.seed);
+        let mut rng = Rng(seed);
         let mut scores = vec![0.0f32; c];
-        let epochs = model.cfg.epochs.max(1);
+        let epochs = self.cfg.epochs.max(1);
         for epoch in 0..epochs {
             for i in (1..order.len()).rev() {
                 let j = rng.below(i + 1);
                 order.swap(i, j);
             }
-            let lr = model.cfg.learning_rate / (1.0 + epoch as f32 * 0.5);
+            let lr = self.cfg.learning_rate / (1.0 + epoch as f32 * 0.5);
             for &k in &order {
                 let (x, y) = &vectors[k];
-                model.raw_scores(x, &mut scores);
+                self.raw_scores(x, &mut scores);
                 softmax(&mut scores, 1.0);
                 let w = class_weight[*y] * lr;
                 for (cls, p) in scores.iter().enumerate() {
@@ -312,15 +345,14 @@ impl Classifier {
                         continue;
                     }
                     let step = w * g;
-                    model.bias[cls] -= step * 0.1;
+                    self.bias[cls] -= step * 0.1;
                     for &(f, v) in x {
-                        let wi = &mut model.weights[f as usize * c + cls];
-                        *wi -= step * v + model.cfg.l2 * *wi;
+                        let wi = &mut self.weights[f as usize * c + cls];
+                        *wi -= step * v + self.cfg.l2 * *wi;
                     }
                 }
             }
         }
-        Ok(model)
     }
 
     fn vectorize_ids(&self, hashes: &[u64]) -> Sparse {
@@ -450,6 +482,34 @@ mod tests {
         let a = Classifier::train(&data(), ClassifierConfig::default()).unwrap();
         let b = Classifier::train(&data(), ClassifierConfig::default()).unwrap();
         assert_eq!(a.weights, b.weights);
+    }
+
+    #[test]
+    fn averaged_runs_are_the_mean_of_the_single_runs() {
+        let cfg = ClassifierConfig {
+            runs: 3,
+            ..ClassifierConfig::default()
+        };
+        let avg = Classifier::train(&data(), cfg.clone()).unwrap();
+        let singles: Vec<Classifier> = (0..3u64)
+            .map(|run| {
+                let seed = cfg
+                    .seed
+                    .wrapping_add(run.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                let one = ClassifierConfig {
+                    runs: 1,
+                    seed,
+                    ..cfg.clone()
+                };
+                Classifier::train(&data(), one).unwrap()
+            })
+            .collect();
+        // the runs differ (each saw its own order) and the result is their mean
+        assert_ne!(singles[0].weights, singles[1].weights);
+        for (i, w) in avg.weights.iter().enumerate() {
+            let mean = singles.iter().map(|s| s.weights[i]).sum::<f32>() / 3.0;
+            assert!((w - mean).abs() < 1e-6, "weight {i}: {w} vs {mean}");
+        }
     }
 
     #[test]
