@@ -131,7 +131,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe20_outside_writer_kiosk_mic_problems.tsv",
         include_str!("data/probe20_outside_writer_kiosk_mic_problems.tsv"),
         165,
-        7,
+        5,
     ),
 ];
 
