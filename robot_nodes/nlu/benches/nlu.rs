@@ -30,6 +30,12 @@ fn startup(c: &mut Criterion) {
     g.bench_function("parse_kb_and_train", |b| {
         b.iter(|| black_box(Nlu::new(Kb::embedded().unwrap(), NluConfig::default()).unwrap()))
     });
+    // The anchor: one SGD run instead of the default's average of several.
+    g.bench_function("parse_kb_and_train_one_run", |b| {
+        let mut cfg = NluConfig::default();
+        cfg.classifier.runs = 1;
+        b.iter(|| black_box(Nlu::new(Kb::embedded().unwrap(), cfg.clone()).unwrap()))
+    });
     g.finish();
 }
 
