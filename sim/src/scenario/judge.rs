@@ -56,6 +56,157 @@ struct Watch {
     start: Option<(f64, f64)>,
 }
 
+/// What one step of the run added, for deciding expectations.
+struct StepView<'a> {
+    s: &'a Scenario,
+    /// The world's time after the step.
+    now: f64,
+    new_log: &'a [LogEntry],
+    new_trace: &'a [(f64, f64, f64)],
+    /// The time of the trajectory's last point.
+    last_trace: Option<f64>,
+    metrics: &'a Metrics,
+    places: &'a Places,
+}
+
+impl StepView<'_> {
+    /// Whether `e`, about person `id` (if any), is settled by this step; `w` keeps what it
+    /// needs from earlier steps.
+    fn settles(&self, e: &Expectation, id: Option<u32>, w: &mut Watch) -> bool {
+        let StepView {
+            s,
+            now,
+            new_log,
+            new_trace,
+            last_trace,
+            metrics,
+            places,
+        } = *self;
+        match e {
+            Expectation::RobotReached {
+                place,
+                within,
+                tolerance,
+            } => places.get(place).is_some_and(|p| {
+                now > *within
+                    || new_trace
+                        .iter()
+                        .any(|(_, x, y)| (x - p.x).hypot(y - p.y) <= *tolerance)
+            }),
+            Expectation::PersonReached { place, within, .. } => {
+                now > *within
+                    || new_log.iter().any(|l| {
+                        matches!(person_event(l, id), Some(PersonEvent::Reached { place: pl }) if pl == place)
+                    })
+            }
+            Expectation::NoCollision {} => {
+                metrics.wall_collisions > 0 || metrics.person_collisions > 0
+            }
+            Expectation::GreetedOnce { .. } => {
+                w.count += new_log
+                    .iter()
+                    .filter(|l| greeting(l).is_some_and(|p| p.is_some() && p == id))
+                    .count();
+                w.count >= 2
+            }
+            Expectation::Heard { .. } => new_log
+                .iter()
+                .any(|l| matches!(person_event(l, id), Some(PersonEvent::Spoke { .. }))),
+            Expectation::Guided { .. } => new_log.iter().any(|l| {
+                matches!(person_event(l, id), Some(PersonEvent::StartedFollowing))
+            }),
+            Expectation::Answered { intent, within, .. } => {
+                if w.t0.is_none() {
+                    w.t0 = new_log.iter().find_map(|l| {
+                        matches!(person_event(l, id), Some(PersonEvent::Spoke { .. }))
+                            .then_some(l.t)
+                    });
+                }
+                if let Some(t0) = w.t0 {
+                    w.seen |= new_log.iter().any(|l| {
+                        matches!(&l.event, SimEvent::Robot {
+                            action: RobotAction::Said { intent: Some(i), .. },
+                            person: p,
+                        } if *p == id && l.t >= t0 && i == intent)
+                    });
+                }
+                w.seen || w.t0.is_some_and(|t0| now - t0 > *within)
+            }
+            Expectation::MinDistanceToPeople { at_least } => metrics
+                .min_distance_to_people
+                .is_some_and(|d| d < *at_least),
+            Expectation::MaxPersonalSpaceTime { seconds } => {
+                metrics.time_in_personal_space > *seconds
+            }
+            Expectation::NotGreeted { .. } => new_log
+                .iter()
+                .any(|l| greeting(l).is_some_and(|p| p.is_some() && p == id)),
+            Expectation::GreetedWithin { seconds, .. } => {
+                for l in new_log {
+                    match &l.event {
+                        SimEvent::Robot {
+                            action: RobotAction::Engaged { .. },
+                            person: p,
+                        } if w.t0.is_none() && p.is_some() && *p == id => w.t0 = Some(l.t),
+                        _ => {}
+                    }
+                    w.seen |= greeting(l).is_some_and(|p| p.is_some() && p == id);
+                }
+                w.t0.is_some_and(|t0| w.seen || now - t0 > *seconds)
+            }
+            Expectation::RobotReturned {
+                place,
+                within,
+                tolerance,
+            } => match places.get(place) {
+                Some(p) => {
+                    for (t, x, y) in new_trace {
+                        let d = (x - p.x).hypot(y - p.y);
+                        match w.mark {
+                            None if d > 2.0 => w.mark = Some(*t),
+                            Some(left) if *t > left && d <= *tolerance => w.seen = true,
+                            _ => {}
+                        }
+                    }
+                    w.seen || now > *within
+                }
+                None => false,
+            },
+            Expectation::RobotStill { from, to, at_most } => {
+                let window = new_trace.iter().filter(|(t, _, _)| *t >= *from && *t <= *to);
+                for (_, x, y) in window {
+                    match w.start {
+                        None => w.start = Some((*x, *y)),
+                        Some((x0, y0)) => w.seen |= (x - x0).hypot(y - y0) > *at_most,
+                    }
+                }
+                w.seen || now > *to
+            }
+            Expectation::StoppedWhileSilent { sensor, .. } => {
+                for l in new_log {
+                    if let SimEvent::SensorSilent { sensor: s2, until } = &l.event {
+                        if s2 == sensor {
+                            w.count += 1;
+                            w.mark = Some(w.mark.map_or(*until, |m| m.max(*until)));
+                        }
+                    }
+                }
+                let scripted = s.faults.iter().filter(|f| f.sensor == *sensor).count();
+                w.count == scripted
+                    && w
+                        .mark
+                        .is_some_and(|end| last_trace.is_some_and(|t| t > end + 1e-9))
+            }
+            Expectation::NoGreeting { from, to } => {
+                now > *to
+                    || new_log
+                        .iter()
+                        .any(|l| greeting(l).is_some() && l.t >= *from && l.t <= *to)
+            }
+        }
+    }
+}
+
 /// Decides a scenario's expectations as the run goes.
 #[derive(Debug, Clone)]
 pub struct Judge {
@@ -114,137 +265,19 @@ impl Judge {
             .unwrap_or_default();
         self.log_seen = log.len();
         self.trace_seen = metrics.trajectory.len();
-        let last_trace = metrics.trajectory.last().map(|p| p.0);
+        let view = StepView {
+            s,
+            now,
+            new_log,
+            new_trace,
+            last_trace: metrics.trajectory.last().map(|p| p.0),
+            metrics,
+            places,
+        };
         let mut out = Vec::new();
         for (index, e) in s.expectations.iter().enumerate() {
-            let id = self.ids[index];
             let w = &mut self.watches[index];
-            if w.decided {
-                continue;
-            }
-            let settled = match e {
-                Expectation::RobotReached {
-                    place,
-                    within,
-                    tolerance,
-                } => places.get(place).is_some_and(|p| {
-                    now > *within
-                        || new_trace
-                            .iter()
-                            .any(|(_, x, y)| (x - p.x).hypot(y - p.y) <= *tolerance)
-                }),
-                Expectation::PersonReached { place, within, .. } => {
-                    now > *within
-                        || new_log.iter().any(|l| {
-                            matches!(person_event(l, id), Some(PersonEvent::Reached { place: pl }) if pl == place)
-                        })
-                }
-                Expectation::NoCollision {} => {
-                    metrics.wall_collisions > 0 || metrics.person_collisions > 0
-                }
-                Expectation::GreetedOnce { .. } => {
-                    w.count += new_log
-                        .iter()
-                        .filter(|l| greeting(l).is_some_and(|p| p.is_some() && p == id))
-                        .count();
-                    w.count >= 2
-                }
-                Expectation::Heard { .. } => new_log
-                    .iter()
-                    .any(|l| matches!(person_event(l, id), Some(PersonEvent::Spoke { .. }))),
-                Expectation::Guided { .. } => new_log.iter().any(|l| {
-                    matches!(person_event(l, id), Some(PersonEvent::StartedFollowing))
-                }),
-                Expectation::Answered { intent, within, .. } => {
-                    if w.t0.is_none() {
-                        w.t0 = new_log.iter().find_map(|l| {
-                            matches!(person_event(l, id), Some(PersonEvent::Spoke { .. }))
-                                .then_some(l.t)
-                        });
-                    }
-                    if let Some(t0) = w.t0 {
-                        w.seen |= new_log.iter().any(|l| {
-                            matches!(&l.event, SimEvent::Robot {
-                                action: RobotAction::Said { intent: Some(i), .. },
-                                person: p,
-                            } if *p == id && l.t >= t0 && i == intent)
-                        });
-                    }
-                    w.seen || w.t0.is_some_and(|t0| now - t0 > *within)
-                }
-                Expectation::MinDistanceToPeople { at_least } => metrics
-                    .min_distance_to_people
-                    .is_some_and(|d| d < *at_least),
-                Expectation::MaxPersonalSpaceTime { seconds } => {
-                    metrics.time_in_personal_space > *seconds
-                }
-                Expectation::NotGreeted { .. } => new_log
-                    .iter()
-                    .any(|l| greeting(l).is_some_and(|p| p.is_some() && p == id)),
-                Expectation::GreetedWithin { seconds, .. } => {
-                    for l in new_log {
-                        match &l.event {
-                            SimEvent::Robot {
-                                action: RobotAction::Engaged { .. },
-                                person: p,
-                            } if w.t0.is_none() && p.is_some() && *p == id => w.t0 = Some(l.t),
-                            _ => {}
-                        }
-                        w.seen |= greeting(l).is_some_and(|p| p.is_some() && p == id);
-                    }
-                    w.t0.is_some_and(|t0| w.seen || now - t0 > *seconds)
-                }
-                Expectation::RobotReturned {
-                    place,
-                    within,
-                    tolerance,
-                } => match places.get(place) {
-                    Some(p) => {
-                        for (t, x, y) in new_trace {
-                            let d = (x - p.x).hypot(y - p.y);
-                            match w.mark {
-                                None if d > 2.0 => w.mark = Some(*t),
-                                Some(left) if *t > left && d <= *tolerance => w.seen = true,
-                                _ => {}
-                            }
-                        }
-                        w.seen || now > *within
-                    }
-                    None => false,
-                },
-                Expectation::RobotStill { from, to, at_most } => {
-                    let window = new_trace.iter().filter(|(t, _, _)| *t >= *from && *t <= *to);
-                    for (_, x, y) in window {
-                        match w.start {
-                            None => w.start = Some((*x, *y)),
-                            Some((x0, y0)) => w.seen |= (x - x0).hypot(y - y0) > *at_most,
-                        }
-                    }
-                    w.seen || now > *to
-                }
-                Expectation::StoppedWhileSilent { sensor, .. } => {
-                    for l in new_log {
-                        if let SimEvent::SensorSilent { sensor: s2, until } = &l.event {
-                            if s2 == sensor {
-                                w.count += 1;
-                                w.mark = Some(w.mark.map_or(*until, |m| m.max(*until)));
-                            }
-                        }
-                    }
-                    let scripted = s.faults.iter().filter(|f| f.sensor == *sensor).count();
-                    w.count == scripted
-                        && w
-                            .mark
-                            .is_some_and(|end| last_trace.is_some_and(|t| t > end + 1e-9))
-                }
-                Expectation::NoGreeting { from, to } => {
-                    now > *to
-                        || new_log
-                            .iter()
-                            .any(|l| greeting(l).is_some() && l.t >= *from && l.t <= *to)
-                }
-            };
-            if settled {
+            if !w.decided && view.settles(e, self.ids[index], w) {
                 w.decided = true;
                 out.push(decide(s, index, now, log, metrics, places));
             }
