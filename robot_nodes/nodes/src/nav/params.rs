@@ -157,21 +157,18 @@ impl NavNodeParams {
     pub fn validate(&self) -> Result<(), String> {
         self.nav().validate().map_err(|e| e.to_string())?;
         let n = &self.node;
-        for (key, v) in [
-            ("node.goal_timeout_s", n.goal_timeout_s),
-            ("node.scan_timeout_s", n.scan_timeout_s),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!("key `{key}` must be > 0, got {v}"));
-            }
-        }
-        if !(n.transform_tolerance_s.is_finite() && (0.0..=5.0).contains(&n.transform_tolerance_s))
-        {
-            return Err(format!(
-                "key `node.transform_tolerance_s` must be within [0, 5], got {}",
-                n.transform_tolerance_s
-            ));
-        }
+        use letan_core::params::{in_range, positive};
+        positive("node.goal_timeout_s", n.goal_timeout_s)
+            .and_then(|()| positive("node.scan_timeout_s", n.scan_timeout_s))
+            .and_then(|()| {
+                in_range(
+                    "node.transform_tolerance_s",
+                    n.transform_tolerance_s,
+                    0.0,
+                    5.0,
+                )
+            })
+            .map_err(|e| e.to_string())?;
         for (key, v) in [
             ("node.map_frame", &n.map_frame),
             ("node.odom_frame", &n.odom_frame),
@@ -241,5 +238,25 @@ impl NavMap {
             keepout,
             places,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_node_keys_are_checked_and_named() {
+        assert_eq!(NavNodeParams::default().validate(), Ok(()));
+        let bad = |f: &dyn Fn(&mut NavNodeOptions)| {
+            let mut p = NavNodeParams::default();
+            f(&mut p.node);
+            p.validate().unwrap_err()
+        };
+        assert!(bad(&|n| n.goal_timeout_s = f64::NAN).contains("node.goal_timeout_s"));
+        assert!(bad(&|n| n.scan_timeout_s = 0.0).contains("node.scan_timeout_s"));
+        let e = bad(&|n| n.transform_tolerance_s = 6.0);
+        assert!(e.contains("node.transform_tolerance_s") && e.contains("[0, 5]"), "{e}");
+        assert!(bad(&|n| n.base_frame = " ".into()).contains("node.base_frame"));
     }
 }
