@@ -102,6 +102,49 @@ fn lock(log: &Mutex<FakeLog>) -> std::sync::MutexGuard<'_, FakeLog> {
     }
 }
 
+/// Two people who wander a little, `t` seconds into the demo.
+fn demo_people(t: f64) -> Vec<Person> {
+    vec![
+        Person {
+            id: 7,
+            x: 11.0 + 1.5 * (0.3 * t).sin(),
+            y: 6.0 + 0.8 * (0.2 * t).cos(),
+        },
+        Person {
+            id: 9,
+            x: 4.5 + 0.3 * (0.5 * t).sin(),
+            y: 4.6,
+        },
+    ]
+}
+
+/// A 24 × 14 m room with a door in its west wall.
+fn demo_map() -> MapInfo {
+    MapInfo {
+        min: Point2 { x: 0.0, y: 0.0 },
+        max: Point2 { x: 24.0, y: 14.0 },
+        walls: vec![
+            [0.0, 0.0, 24.0, 0.0],
+            [24.0, 0.0, 24.0, 14.0],
+            [24.0, 14.0, 0.0, 14.0],
+            [0.0, 14.0, 0.0, 8.0],
+            [0.0, 4.0, 0.0, 0.0],
+        ],
+    }
+}
+
+/// Every node well.
+fn demo_health() -> Vec<NodeHealth> {
+    ["mux", "nav", "dialog", "speech", "vision", "transport"]
+        .iter()
+        .map(|n| NodeHealth {
+            name: (*n).into(),
+            ok: true,
+            detail: "fake".into(),
+        })
+        .collect()
+}
+
 #[allow(clippy::disallowed_methods)] // the demo robot moves in wall time for the browser
 async fn run(
     mut end: RobotEnd,
@@ -217,22 +260,9 @@ async fn run(
                     stamp_ms: clock.now_ms(),
                     pose: Some(pose),
                     path,
-                    people: vec![
-                        Person { id: 7, x: 11.0 + 1.5 * (0.3 * t).sin(), y: 6.0 + 0.8 * (0.2 * t).cos() },
-                        Person { id: 9, x: 4.5 + 0.3 * (0.5 * t).sin(), y: 4.6 },
-                    ],
+                    people: demo_people(t),
                     places: places.clone(),
-                    map: MapInfo {
-                        min: Point2 { x: 0.0, y: 0.0 },
-                        max: Point2 { x: 24.0, y: 14.0 },
-                        walls: vec![
-                            [0.0, 0.0, 24.0, 0.0],
-                            [24.0, 0.0, 24.0, 14.0],
-                            [24.0, 14.0, 0.0, 14.0],
-                            [0.0, 14.0, 0.0, 8.0],
-                            [0.0, 4.0, 0.0, 0.0],
-                        ],
-                    },
+                    map: demo_map(),
                     camera: camera.clone(),
                     camera_seq,
                     transcript: transcript.iter().rev().take(30).rev().cloned().collect(),
@@ -244,10 +274,7 @@ async fn run(
                         cmd_angular: out.angular_z,
                         moving_since_ms: None,
                     },
-                    nodes: ["mux", "nav", "dialog", "speech", "vision", "transport"]
-                        .iter()
-                        .map(|n| NodeHealth { name: (*n).into(), ok: true, detail: "fake".into() })
-                        .collect(),
+                    nodes: demo_health(),
                     alerts: alerts.clone(),
                     goal: goal.as_ref().map(|g| g.0.clone()),
                 };
