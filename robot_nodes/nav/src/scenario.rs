@@ -7,6 +7,7 @@ use letan_map::{Keepout, OccupancyGrid};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::costmap::Costmap;
 use crate::navigator::{Mode, NavInput, NavState, Navigator};
 use crate::params::NavParams;
 use crate::testing::{simulate_scan, unicycle_step, Circle, ScanSpec};
@@ -37,6 +38,46 @@ struct Walker {
     speed: f64,
     /// Seconds without moving (walked into furniture): they then pick somewhere else to go.
     stuck: f64,
+}
+
+impl Walker {
+    /// One step towards the target. A pedestrian about to bump into the robot at `pose` (closer
+    /// than `touch` + 0.15 m and closing) side-steps: turns 90° away from it. A wall stops them.
+    fn walk(&mut self, pose: &Pose2D, touch: f64, dt: f64, cm: &Costmap) {
+        let w = self;
+        let (dx, dy) = (w.tx - w.x, w.ty - w.y);
+        let d = dx.hypot(dy);
+        let (mut vx, mut vy) = (dx / d * w.speed, dy / d * w.speed);
+        let gap_now = (w.x - pose.x).hypot(w.y - pose.y);
+        let gap_next = (w.x + vx * dt - pose.x).hypot(w.y + vy * dt - pose.y);
+        if gap_next < touch + 0.15 && gap_next < gap_now {
+            let (rx, ry) = (
+                (w.x - pose.x) / gap_now.max(1e-6),
+                (w.y - pose.y) / gap_now.max(1e-6),
+            );
+            // tangential direction closest to where they wanted to go
+            let (t1x, t1y) = (-ry, rx);
+            let s = if t1x * vx + t1y * vy >= 0.0 {
+                1.0
+            } else {
+                -1.0
+            };
+            vx = s * t1x * w.speed * 0.6;
+            vy = s * t1y * w.speed * 0.6;
+        }
+        let (nx, ny) = (w.x + vx * dt, w.y + vy * dt);
+        if cm.static_obstacle_distance(nx, ny) > PERSON_RADIUS {
+            w.x = nx;
+            w.y = ny;
+            w.vx = vx;
+            w.vy = vy;
+            w.stuck = 0.0;
+        } else {
+            w.vx = 0.0;
+            w.vy = 0.0;
+            w.stuck += dt;
+        }
+    }
 }
 
 /// Run one trip from `start` to `goal` with `n_people` walkers; gives up after `max_time` seconds.
@@ -111,45 +152,14 @@ pub fn run_people_scenario(
     while t < max_time {
         // people walk; a pedestrian about to bump into the robot side-steps (turns 90° away from it)
         for w in &mut walkers {
-            let (dx, dy) = (w.tx - w.x, w.ty - w.y);
-            let d = dx.hypot(dy);
-            if d < 0.2 || w.stuck > 3.0 {
+            if (w.tx - w.x).hypot(w.ty - w.y) < 0.2 || w.stuck > 3.0 {
                 w.stuck = 0.0;
                 let p = free_point(&mut rng);
                 w.tx = p.0;
                 w.ty = p.1;
                 w.speed = rng.gen_range(0.7..1.2);
-                continue;
-            }
-            let (mut vx, mut vy) = (dx / d * w.speed, dy / d * w.speed);
-            let gap_now = (w.x - pose.x).hypot(w.y - pose.y);
-            let gap_next = (w.x + vx * dt - pose.x).hypot(w.y + vy * dt - pose.y);
-            if gap_next < touch + 0.15 && gap_next < gap_now {
-                let (rx, ry) = (
-                    (w.x - pose.x) / gap_now.max(1e-6),
-                    (w.y - pose.y) / gap_now.max(1e-6),
-                );
-                // tangential direction closest to where they wanted to go
-                let (t1x, t1y) = (-ry, rx);
-                let s = if t1x * vx + t1y * vy >= 0.0 {
-                    1.0
-                } else {
-                    -1.0
-                };
-                vx = s * t1x * w.speed * 0.6;
-                vy = s * t1y * w.speed * 0.6;
-            }
-            let (nx, ny) = (w.x + vx * dt, w.y + vy * dt);
-            if cm.static_obstacle_distance(nx, ny) > PERSON_RADIUS {
-                w.x = nx;
-                w.y = ny;
-                w.vx = vx;
-                w.vy = vy;
-                w.stuck = 0.0;
             } else {
-                w.vx = 0.0;
-                w.vy = 0.0;
-                w.stuck += dt;
+                w.walk(&pose, touch, dt, &cm);
             }
         }
         let circles: Vec<Circle> = walkers
