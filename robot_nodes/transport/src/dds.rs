@@ -69,7 +69,10 @@ impl DdsContext {
 }
 
 pub(crate) struct DdsNode {
-    pub(crate) node: ros2_client::Node,
+    /// Always there until `drop`, which hands it to the reaper (see `Drop for DdsNode`).
+    pub(crate) node: Retiring<ros2_client::Node>,
+    /// The thread running the node's spinner; `None` only after `drop`.
+    spinner: Option<std::thread::JoinHandle<()>>,
     /// The node's participant, for discovery queries (`ActionClient::server_is_ready`).
     pub(crate) participant: ros2_client::dds::rustdds::DomainParticipant,
     /// The service wire layout of the context (`DdsOptions::service_layout`).
@@ -95,7 +98,7 @@ impl DdsNode {
         // The spinner holds the ROS 2 context; when it stops after the node is gone it may drop the
         // context's last handle, so the thread keeps the participant until the spinner is done.
         let participant = ctx.ctx.domain_participant();
-        std::thread::Builder::new()
+        let spinner = std::thread::Builder::new()
             .name(format!("dds-spin-{name}"))
             .spawn(move || {
                 if let Err(e) = futures::executor::block_on(spinner.spin()) {
@@ -105,7 +108,8 @@ impl DdsNode {
             })
             .map_err(|e| TransportError::dds("spawning the spinner thread", e))?;
         Ok(DdsNode {
-            node,
+            node: Retiring(Some(node)),
+            spinner: Some(spinner),
             participant: ctx.ctx.domain_participant(),
             service_mapping: ctx.service_mapping,
         })
@@ -226,6 +230,69 @@ impl DdsNode {
             reaper::retire(Box::new((sub, participant)));
         });
         Ok(inbox)
+    }
+}
+
+/// A value that is always there until its owner's `drop` takes it out (to retire it elsewhere).
+pub(crate) struct Retiring<T>(Option<T>);
+
+impl<T> std::ops::Deref for Retiring<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match &self.0 {
+            Some(t) => t,
+            None => unreachable!("taken only in drop"),
+        }
+    }
+}
+
+impl<T> std::ops::DerefMut for Retiring<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        match &mut self.0 {
+            Some(t) => t,
+            None => unreachable!("taken only in drop"),
+        }
+    }
+}
+
+/// ros2-client's node is retired on the reaper too. Dropping it signals its spinner to stop, and
+/// the spinner then drops its own entities at once: the parameter services (six readers, six
+/// writers), the `ros_discovery_info` and `/clock` readers and the parameter-events writer. On the
+/// caller's thread that burst came in the middle of the node's own removals (and, at `letan sim`'s
+/// Ctrl-C, every other node's) and overflowed the participant's removal channel ("Cannot remove
+/// Reader/Writer … Full"). On the reaper it takes its turn with the other removals (usually after
+/// this node's publishers and readers), and the reaper waits for the spinner to finish before it
+/// goes on (see [`SpinnerDone`]).
+impl Drop for DdsNode {
+    fn drop(&mut self) {
+        if let Some(node) = self.node.0.take() {
+            // Tuple fields drop in order: the node (stop the spinner), then wait for the spinner
+            // thread, then the participant handle.
+            reaper::retire(Box::new((
+                node,
+                SpinnerDone(self.spinner.take()),
+                self.participant.clone(),
+            )));
+        }
+    }
+}
+
+/// Waits, when dropped, for a spinner thread to end (at most [`SpinnerDone::LIMIT`]).
+struct SpinnerDone(Option<std::thread::JoinHandle<()>>);
+
+impl SpinnerDone {
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+}
+
+impl Drop for SpinnerDone {
+    fn drop(&mut self) {
+        let Some(thread) = self.0.take() else { return };
+        let mut waited = std::time::Duration::ZERO;
+        let step = std::time::Duration::from_millis(5);
+        while !thread.is_finished() && waited < Self::LIMIT {
+            std::thread::sleep(step);
+            waited += step;
+        }
     }
 }
 

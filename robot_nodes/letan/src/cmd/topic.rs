@@ -329,6 +329,10 @@ impl<'a> TypeVisitor for Echo<'a> {
     }
 }
 
+/// How long `topic pub --once`/`--times` waits after its writer has matched a reader before the
+/// first message, so that the reader's side of discovery (it matching our writer) can catch up.
+const MATCH_SETTLE: Duration = Duration::from_millis(250);
+
 struct Pub<'a> {
     node: &'a Node,
     topic: &'a str,
@@ -377,6 +381,21 @@ impl<'a> TypeVisitor for Pub<'a> {
                 };
                 while !matched()? && start.elapsed() < self.wait {
                     tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                if matched()? {
+                    // Our writer matching their reader is half of discovery: the reader may not
+                    // know our writer yet. A volatile reader of another vendor's writer (Cyclone
+                    // DDS) starts at the newest sequence number of the first heartbeat it takes
+                    // from us, so a message written before that heartbeat is acknowledged
+                    // without being delivered. Give the reader time to match and sync first.
+                    tokio::time::sleep(MATCH_SETTLE).await;
+                } else {
+                    eprintln!(
+                        "warning: no subscriber of {} matched within --wait-matching {:.1} s; \
+                         publishing anyway",
+                        self.topic,
+                        self.wait.as_secs_f64()
+                    );
                 }
             }
             println!(
