@@ -296,10 +296,6 @@ struct Watchers {
     resend: Vec<TtsRequest>,
 }
 
-fn seconds(t: &letan_msgs::builtin_interfaces::Time) -> f64 {
-    f64::from(t.sec) + f64::from(t.nanosec) * 1e-9
-}
-
 impl Inputs {
     /// Everything that arrived since the last tick, as the dialog's events, ending with a tick.
     fn events(&self, lang: Language, w: &mut Watchers, now: f64) -> Vec<Event> {
@@ -340,7 +336,7 @@ impl Inputs {
             });
         }
         while let Some(r) = self.tts_ready.try_recv() {
-            let again = w.ledger.tts_ready(seconds(&r.stamp), now);
+            let again = w.ledger.tts_ready(r.stamp.as_secs_f64(), now);
             w.resend.extend(again);
         }
         while self.tts_stop.try_recv().is_some() {

@@ -392,9 +392,7 @@ impl Tts {
 
     fn on_say(&mut self, msg: SayMsg) {
         if self.ready_at.is_none() && self.early.len() < MAX_EARLY {
-            let t = &msg.header.stamp;
-            self.early
-                .push(f64::from(t.sec) + f64::from(t.nanosec) * 1e-9);
+            self.early.push(msg.header.stamp.as_secs_f64());
         }
         let lang = if msg.language.trim().is_empty() {
             self.lang
@@ -646,13 +644,15 @@ async fn run_inner(
     let language = node.subscribe::<StringMsg>(&params.topics.language, Qos::commands())?;
     // Latched: whoever (re)connects learns since when this process takes requests.
     let ready = node.publisher::<Header>(&params.topics.ready, Qos::latched())?;
+    let announce = |at: f64, frame: &str| -> Result<Option<f64>, NodesError> {
+        ready.publish(Header::new(secs_to_time(at), frame.to_string()))?;
+        tracing::info!(since = at, "taking say requests");
+        Ok(Some(at))
+    };
     let clock = node.clock();
     let mut ready_at = None;
     if !(clock.is_simulated() && clock.seconds() <= 0.0) {
-        let at = clock.seconds();
-        ready.publish(Header::new(secs_to_time(at), params.frame_id.clone()))?;
-        tracing::info!(since = at, "taking say requests");
-        ready_at = Some(at);
+        ready_at = announce(clock.seconds(), &params.frame_id)?;
     }
     let voice = match voice {
         Some(v) => v,
@@ -700,9 +700,7 @@ async fn run_inner(
                 tts.on_say(m);
             }
             let at = ready_stamp(clock.seconds(), &tts.early);
-            ready.publish(Header::new(secs_to_time(at), tts.params.frame_id.clone()))?;
-            tracing::info!(since = at, "taking say requests");
-            tts.ready_at = Some(at);
+            tts.ready_at = announce(at, &tts.params.frame_id)?;
             tts.early = Vec::new();
         }
         // Before the first /clock message (sim time), wake as soon as time starts.
