@@ -98,7 +98,7 @@ pub fn normalize(text: &str) -> Normalized {
         limited = &text[..idx];
     }
     let raw = split_syllables(limited, &mut out);
-    let mut joined = spelled_vneid(rewrite_phrases(spelled_acronyms(raw), PHRASES));
+    let mut joined = rewrite_phrases(spelled_acronyms(raw), PHRASES);
     if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
         joined = rewrite_phrases(joined, CODE_SWITCH);
     }
@@ -519,35 +519,49 @@ fn rewrite_phrases(tokens: Vec<Token>, table: &[(&[&str], &[&str])]) -> Vec<Toke
     out
 }
 
-/// The Vietnamese names of the Latin letters, as a recognizer writes a spelled abbreviation
-/// ("bê hát y tê" is BHYT), without their tones: one or two words each.
-const LETTER_NAMES: &[(char, &[&str])] = &[
-    ('b', &["be", "bo"]),
-    ('c', &["xe", "xi", "co", "ce"]),
-    ('d', &["de", "di", "do"]),
-    ('g', &["gie", "ge", "go"]),
-    ('h', &["hat", "ho", "ach"]),
-    ('l', &["lo", "e lo", "en lo"]),
-    ('m', &["em", "mo", "em mo"]),
-    ('n', &["en", "no", "en no"]),
-    ('p', &["pe", "po"]),
-    ('t', &["te", "to"]),
-    ('x', &["ich", "ich xi", "xo"]),
-    ('y', &["y", "i", "i dai"]),
+/// The Vietnamese names of the Latin letters, as a recognizer or a phone keyboard writes a
+/// spelled abbreviation ("bê hát y tê" is BHYT, "vê en ây đi" VNeID), without their tones: one or
+/// two words each.
+const LETTER_NAMES: &[(char, &[&[&str]])] = &[
+    ('b', &[&["be"], &["bo"]]),
+    ('c', &[&["xe"], &["xi"], &["co"], &["ce"]]),
+    ('d', &[&["d"], &["de"], &["di"], &["do"]]),
+    ('e', &[&["e"], &["i"]]),
+    ('g', &[&["gie"], &["ge"], &["go"]]),
+    ('h', &[&["hat"], &["ho"], &["ach"]]),
+    ('i', &[&["i"], &["ai"], &["ay"]]),
+    ('l', &[&["lo"], &["e", "lo"], &["en", "lo"]]),
+    ('m', &[&["em"], &["mo"], &["em", "mo"]]),
+    ('n', &[&["n"], &["en"], &["no"], &["ne"], &["en", "no"]]),
+    ('p', &[&["pe"], &["po"]]),
+    ('t', &[&["te"], &["to"]]),
+    ('v', &[&["v"], &["ve"], &["vi"]]),
+    ('x', &[&["ich"], &["ich", "xi"], &["xo"]]),
+    ('y', &[&["y"], &["i"], &["i", "dai"]]),
 ];
 
-/// The abbreviations that are said letter by letter (each also in [`PHRASES`], which expands it).
-const SPELLED: &[&str] = &["cccd", "cmnd", "bhyt", "bhxh", "gplx", "lltp", "gpxd"];
+/// The abbreviations that are said letter by letter: (the letters said, the word). Each word is
+/// also in [`PHRASES`], which expands it. VNeID is said with or without its E.
+const SPELLED: &[(&str, &str)] = &[
+    ("cccd", "cccd"),
+    ("cmnd", "cmnd"),
+    ("bhyt", "bhyt"),
+    ("bhxh", "bhxh"),
+    ("gplx", "gplx"),
+    ("lltp", "lltp"),
+    ("gpxd", "gpxd"),
+    ("vneid", "vneid"),
+    ("vnid", "vneid"),
+];
 
-/// How many tokens from `i` spell `word` letter by letter ([`LETTER_NAMES`]), if they do.
-fn spells(tokens: &[Token], i: usize, word: &str) -> Option<usize> {
+/// How many tokens from `i` spell `letters` one by one ([`LETTER_NAMES`]), if they do.
+fn spells(tokens: &[Token], i: usize, letters: &str) -> Option<usize> {
     let mut at = i;
-    for letter in word.chars() {
+    for letter in letters.chars() {
         let names = LETTER_NAMES.iter().find(|(c, _)| *c == letter)?.1;
         // the longest name that is there ("en nờ" before "en")
-        let len = names
+        at += names
             .iter()
-            .map(|name| name.split(' ').collect::<Vec<_>>())
             .filter(|parts| {
                 parts
                     .iter()
@@ -556,63 +570,25 @@ fn spells(tokens: &[Token], i: usize, word: &str) -> Option<usize> {
             })
             .map(|parts| parts.len())
             .max()?;
-        at += len;
     }
     Some(at - i)
 }
 
 /// An abbreviation of [`SPELLED`] said letter by letter becomes the abbreviation ("bê hát y tê"
-/// → "bhyt", "xê em en đê" → "cmnd", "giê pê e lờ ích xì" → "gplx"). The whole abbreviation must
-/// be spelled: a run of letter names that are also words ("xe", "em", "to") is left alone.
+/// → "bhyt", "xê em en đê" → "cmnd", "giê pê e lờ ích xì" → "gplx", "vi en e ai đi" → "vneid").
+/// The whole abbreviation must be spelled: a run of letter names that are also words ("xe", "em",
+/// "to"; "vì … đi") is left alone.
 fn spelled_acronyms(tokens: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         match SPELLED
             .iter()
-            .find_map(|w| spells(&tokens, i, w).map(|n| (*w, n)))
+            .find_map(|(letters, word)| spells(&tokens, i, letters).map(|n| (*word, n)))
         {
             Some((word, n)) => {
                 out.push(accented(word));
                 i += n;
-            }
-            None => {
-                out.push(tokens[i].clone());
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// "VNeID" spelled out letter by letter, as a recognizer or a phone keyboard writes the letters'
-/// Vietnamese names: "vê en ây đi", "vi en e ai đi", "vê nờ i đê". V, N, an optional E, I and D,
-/// each in any of its spoken names, become one word. The whole five-letter run must be there (the
-/// syllables are also Vietnamese words: "vì", "đi"), so nothing shorter is rewritten.
-fn spelled_vneid(tokens: Vec<Token>) -> Vec<Token> {
-    const V: &[&str] = &["v", "ve", "vi"];
-    const N: &[&str] = &["n", "en", "no", "ne"];
-    const E: &[&str] = &["e", "i"];
-    const I: &[&str] = &["i", "ai", "ay"];
-    const D: &[&str] = &["d", "di", "de"];
-    let is =
-        |t: Option<&Token>, names: &[&str]| t.is_some_and(|t| names.contains(&t.plain.as_str()));
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        let run = if is(tokens.get(i), V) && is(tokens.get(i + 1), N) {
-            [2, 3].into_iter().find(|&k| {
-                (k == 2 || is(tokens.get(i + 2), E))
-                    && is(tokens.get(i + k), I)
-                    && is(tokens.get(i + k + 1), D)
-            })
-        } else {
-            None
-        };
-        match run {
-            Some(k) => {
-                out.push(accented("vneid"));
-                i += k + 2;
             }
             None => {
                 out.push(tokens[i].clone());
@@ -708,32 +684,17 @@ fn accented(word: &str) -> Token {
 /// spelled `quay` with a wrong tone, followed by a number word with any tones, is the counter and
 /// its number. Only that pair is repaired ("quay lại", "quay số" have no number word after them).
 fn counter_tone_slips(mut tokens: Vec<Token>) -> Vec<Token> {
-    const NUMBERS: &[(&str, &str)] = &[
-        ("mot", "một"),
-        ("hai", "hai"),
-        ("ba", "ba"),
-        ("bon", "bốn"),
-        ("nam", "năm"),
-        ("sau", "sáu"),
-        ("bay", "bảy"),
-        ("tam", "tám"),
-        ("chin", "chín"),
-        ("muoi", "mười"),
-    ];
     for i in 0..tokens.len().saturating_sub(1) {
         let t = &tokens[i];
         if t.plain != "quay" || !t.has_diacritics() || t.text == "quầy" {
             continue;
         }
-        let Some(number) = NUMBERS
-            .iter()
-            .find(|(plain, _)| tokens[i + 1].plain == *plain)
-            .map(|(_, word)| *word)
-        else {
-            continue;
-        };
-        tokens[i] = accented("quầy");
-        tokens[i + 1] = accented(number);
+        // The number word without its tones, which the number reader takes by its plain form.
+        let number = Token::same(&tokens[i + 1].plain);
+        if is_muoi(&number) || vi_unit(&number, false).is_some_and(|v| v > 0) {
+            tokens[i] = accented("quầy");
+            tokens[i + 1] = number;
+        }
     }
     tokens
 }
