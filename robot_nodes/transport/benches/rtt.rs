@@ -1,13 +1,14 @@
 //! Round-trip latency of a small message between two Letan processes over DDS on loopback, side by side
 //! with Cyclone DDS's own `ddsperf` (Debian `cyclonedds-tools`) in the same run.
 //!
-//! `cargo bench -p letan-transport --bench rtt` (LETAN_RTT_N=5000 by default). It runs inside a private
+//! `cargo bench -p letan-transport --bench rtt` (LETAN_RTT_N=5000 round trips a round, LETAN_RTT_ROUNDS=3
+//! rounds, each Letan then ddsperf; the worst ratio over the rounds is printed last). It runs inside a private
 //! network namespace with multicast on `lo`, so nothing leaves the machine. Note: ddsperf prints
 //! RTT/2 (`ddsperf.c`: `(tnow - ts) / 2`); the table below doubles it to compare round trips.
 #![allow(clippy::disallowed_methods)] // a bench measures wall time
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use letan_msgs::geometry_msgs::Vector3;
-use letan_transport::{testing::netns_command, Context, DdsOptions, Qos};
+use letan_transport::{block_on_task, testing::netns_command, Context, DdsOptions, Qos};
 use std::time::{Duration, Instant};
 
 const PING: &str = "/letan_bench/ping";
@@ -21,8 +22,9 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+// Each side runs as a task on the runtime's workers, as `letan run` runs a node (`block_on_task`).
 fn pong() {
-    rt().block_on(async {
+    block_on_task(&rt(), async {
         let ctx = Context::dds(DdsOptions::default()).unwrap();
         let node = ctx.node("rtt_pong", "/").unwrap();
         let sub = node.subscribe::<Vector3>(PING, Qos::commands()).unwrap();
@@ -52,7 +54,7 @@ fn ping(n: usize) -> Vec<f64> {
         .env("LETAN_RTT_ROLE", "pong")
         .spawn()
         .unwrap();
-    let rtts = rt().block_on(async {
+    let rtts = block_on_task(&rt(), async move {
         let ctx = Context::dds(DdsOptions::default()).unwrap();
         let node = ctx.node("rtt_ping", "/").unwrap();
         let publ = node.publisher::<Vector3>(PING, Qos::commands()).unwrap();
@@ -161,33 +163,42 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
-    let mut rtts = ping(n);
-    rtts.sort_by(f64::total_cmp);
-    let (p50, p90, p99) = (
-        percentile(&rtts, 0.5),
-        percentile(&rtts, 0.9),
-        percentile(&rtts, 0.99),
-    );
-    println!(
-        "letan (ros2-client/RustDDS), reliable, 24-byte Vector3, {n} round trips, two processes:"
-    );
-    println!(
-        "  RTT p50 {p50:.1} us  p90 {p90:.1} us  p99 {p99:.1} us  max {:.1} us",
-        rtts[rtts.len() - 1]
-    );
-    match ddsperf(5) {
-        Some((h50, h90, h99)) => {
-            println!(
-                "Cyclone DDS ddsperf ping/pong (same namespace, same run; RTT = 2 x its half-RTT):"
-            );
-            println!(
-                "  RTT p50 {:.1} us  p90 {:.1} us  p99 {:.1} us",
-                2.0 * h50,
-                2.0 * h90,
-                2.0 * h99
-            );
-            println!("ratio letan/ddsperf at p50: {:.1}x", p50 / (2.0 * h50));
-        }
-        None => println!("ddsperf not available: install cyclonedds-tools (scripts/setup.sh does)"),
+    let rounds: usize = std::env::var("LETAN_RTT_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    // Both sides alternate, round after round, so a slow spell of the machine hits both.
+    let mut worst = (0.0f64, 0.0f64);
+    for round in 1..=rounds {
+        let mut rtts = ping(n);
+        rtts.sort_by(f64::total_cmp);
+        let (p50, p90, p99) = (
+            percentile(&rtts, 0.5),
+            percentile(&rtts, 0.9),
+            percentile(&rtts, 0.99),
+        );
+        println!("round {round}/{rounds}");
+        println!(
+            "  letan (ros2-client/RustDDS), reliable, 24-byte Vector3, {n} round trips, two processes:"
+        );
+        println!(
+            "    RTT p50 {p50:.1} us  p90 {p90:.1} us  p99 {p99:.1} us  max {:.1} us",
+            rtts[rtts.len() - 1]
+        );
+        let Some((h50, h90, h99)) = ddsperf(5) else {
+            println!("ddsperf not available: install cyclonedds-tools (scripts/setup.sh does)");
+            return;
+        };
+        let (d50, d90, d99) = (2.0 * h50, 2.0 * h90, 2.0 * h99);
+        println!("  Cyclone DDS ddsperf ping/pong (same namespace; RTT = 2 x its half-RTT):");
+        println!("    RTT p50 {d50:.1} us  p90 {d90:.1} us  p99 {d99:.1} us");
+        let (r50, r99) = (p50 / d50, p99 / d99);
+        println!("  ratio letan/ddsperf: p50 {r50:.2}x  p99 {r99:.2}x");
+        worst = (worst.0.max(r50), worst.1.max(r99));
     }
+    println!(
+        "worst ratio over {rounds} rounds: p50 {:.2}x  p99 {:.2}x (the aim is <= 2x)",
+        worst.0, worst.1
+    );
 }

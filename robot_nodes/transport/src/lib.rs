@@ -11,7 +11,7 @@
 //!   whole graph (simulator included) in one process, deterministically and faster than real time.
 //!
 //! Also here: named QoS profiles ([`Qos`]), ROS 2 parameter files ([`params`]), sim time from `/clock`
-//! ([`Clock`]), clean shutdown on SIGINT/SIGTERM ([`shutdown_signal`]) and graph introspection for the
+//! ([`Clock`]), clean shutdown on SIGINT/SIGTERM ([`shutdown_signal`]), running a node process's node on the runtime's workers ([`block_on_task`]) and graph introspection for the
 //! `letan topic` / `letan node` tools ([`graph`]). Test support (`testing`: hermetic DDS tests in a network
 //! namespace) is behind the feature `testing`, off by default: only tests, benches and examples turn it on.
 //!
@@ -24,6 +24,7 @@ mod clock;
 mod dds;
 mod dds_action;
 mod error;
+mod exec;
 pub mod graph;
 mod inbox;
 pub mod lockstep;
@@ -41,6 +42,7 @@ pub mod testing;
 pub use action::{ActionClient, ActionServer, ActionServerOptions, GoalHandle, GoalOutcome};
 pub use clock::{secs_to_duration, Clock, Rate};
 pub use error::TransportError;
+pub use exec::block_on_task;
 pub use letan_msgs as msgs;
 /// A ROS 2 action type (goal, result, feedback, `pkg/action/Name`), from `letan-msgs`.
 pub use letan_msgs::RosActionType as RosAction;

@@ -260,7 +260,7 @@ fn serve_on_dds(
         params_files: files,
         ..letan_nodes::NodeArgs::default()
     };
-    let result = super::topic::runtime()?.block_on(async move {
+    let result = letan_transport::block_on_task(&super::topic::runtime()?, async move {
         let ctx = letan_transport::Context::dds_from_env().context("joining the ROS 2 domain")?;
         letan_nodes::run("console", ctx, args, letan_transport::shutdown_signal())
             .await

@@ -60,7 +60,8 @@ pub fn run(args: Args) -> Result<()> {
             .collect::<Result<_>>()?,
         use_sim_time: args.use_sim_time,
     };
-    super::topic::runtime()?.block_on(async move {
+    // On a worker, not the block_on thread: one thread hand-off less per message received.
+    letan_transport::block_on_task(&super::topic::runtime()?, async move {
         let ctx = Context::dds_from_env().context("joining the ROS 2 domain")?;
         letan_nodes::run(&exec, ctx, node_args, letan_transport::shutdown_signal())
             .await
