@@ -7,7 +7,8 @@
 //! FILE`) reports the first broken line. Not covered by the chain alone: removing lines at the end,
 //! or rewriting the whole file (keep a copy of the last line's hash elsewhere for that).
 use crate::clock::rfc3339_utc;
-use crate::{ConsoleError, Result};
+use crate::Result;
+use letan_web::WebNodeError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
@@ -136,11 +137,8 @@ pub fn verify_chain(text: &str) -> ChainCheck {
 
 /// Read and check an audit log file.
 pub fn verify_file(path: &Path) -> Result<ChainCheck> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConsoleError::Io {
-        action: "read",
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| WebNodeError::io("read", path.display(), source))?;
     Ok(verify_chain(&text))
 }
 
@@ -157,23 +155,13 @@ impl AuditLog {
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => GENESIS_HASH.to_string(),
-            Err(source) => {
-                return Err(ConsoleError::Io {
-                    action: "read",
-                    path: path.display().to_string(),
-                    source,
-                })
-            }
+            Err(source) => return Err(WebNodeError::io("read", path.display(), source).into()),
         };
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
-            .map_err(|source| ConsoleError::Io {
-                action: "open for append",
-                path: path.display().to_string(),
-                source,
-            })?;
+            .map_err(|source| WebNodeError::io("open for append", path.display(), source))?;
         Ok(AuditLog {
             path: path.to_path_buf(),
             file: Mutex::new((file, prev)),
@@ -192,10 +180,7 @@ impl AuditLog {
             entry: &entry,
             prev: prev.as_str(),
         })
-        .map_err(|e| ConsoleError::Parse {
-            path: self.path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| WebNodeError::parse(self.path.display(), e))?;
         let hash = line_hash(line.as_bytes());
         line.push('\n');
         f.write_all(line.as_bytes())
@@ -203,11 +188,7 @@ impl AuditLog {
             .map(|_| *prev = hash)
             .map_err(|source| {
                 tracing::error!(path = %self.path.display(), error = %source, "audit line lost");
-                ConsoleError::Io {
-                    action: "append to",
-                    path: self.path.display().to_string(),
-                    source,
-                }
+                WebNodeError::io("append to", self.path.display(), source).into()
             })
     }
 }

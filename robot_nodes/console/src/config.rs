@@ -1,6 +1,7 @@
 //! Typed parameters (`console: {ros__parameters: {...}}`) and the users file.
 use crate::{ConsoleError, Result};
 use letan_core::params::{in_range, node_parameters, positive, ParamError};
+use letan_web::WebNodeError;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::path::Path;
@@ -84,29 +85,20 @@ impl Default for ConsoleParams {
 }
 
 fn invalid(key: &str, value: impl std::fmt::Display, reason: &str) -> ConsoleError {
-    ConsoleError::InvalidParam {
-        key: key.to_string(),
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
+    WebNodeError::invalid_param(key, value, reason).into()
 }
 
 /// A range check of `letan_core::params`, as this crate's error.
 fn checked(r: std::result::Result<(), ParamError>) -> Result<()> {
-    r.map_err(|e| ConsoleError::InvalidParam {
-        key: e.key,
-        value: e.value,
-        reason: e.reason,
-    })
+    Ok(r.map_err(|e| WebNodeError::invalid_param(e.key, e.value, e.reason))?)
 }
 
 impl ConsoleParams {
     /// Parse a ROS 2 parameter file, take the `ros__parameters` that apply to `node` (`/**`,
     /// `/**/node`, then `node` itself, merged by `letan_core::params::ros_parameters`), validate.
     pub fn from_yaml(text: &str, node: &str) -> Result<Self> {
-        let perr = |message: String| ConsoleError::Parse {
-            path: format!("parameters of `{node}`"),
-            message,
+        let perr = |message: String| -> ConsoleError {
+            WebNodeError::parse(format!("parameters of `{node}`"), message).into()
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
         let fqn = format!("/{}", node.trim_start_matches('/'));
@@ -303,10 +295,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 impl UsersFile {
     /// Parse and check a users file's text.
     pub fn from_yaml(text: &str, path: &str) -> Result<Self> {
-        let f: UsersFile = serde_yaml::from_str(text).map_err(|e| ConsoleError::Parse {
-            path: path.to_string(),
-            message: e.to_string(),
-        })?;
+        let f: UsersFile = serde_yaml::from_str(text).map_err(|e| WebNodeError::parse(path, e))?;
         let mut seen = std::collections::BTreeSet::new();
         for u in &f.users {
             if !valid_user_name(&u.name) {
@@ -334,11 +323,8 @@ impl UsersFile {
 
     /// Load a users file; a missing file is an error (the console refuses to start with no accounts).
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConsoleError::Io {
-            action: "read",
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| WebNodeError::io("read", path.display(), source))?;
         Self::from_yaml(&text, &path.display().to_string())
     }
 
@@ -480,16 +466,9 @@ pub fn add_user(path: &Path, name: &str, role: Role, password: &str, cost: HashC
         UsersFile::default()
     };
     file.upsert(name, role, password, cost)?;
-    let text = serde_yaml::to_string(&file).map_err(|e| ConsoleError::Parse {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let text = serde_yaml::to_string(&file).map_err(|e| WebNodeError::parse(path.display(), e))?;
     let tmp = path.with_extension("yaml.tmp");
-    let io = |action, source| ConsoleError::Io {
-        action,
-        path: tmp.display().to_string(),
-        source,
-    };
+    let io = |action, source| WebNodeError::io(action, tmp.display(), source);
     std::fs::write(
         &tmp,
         format!("# Letan console accounts (argon2id). Edit with `letan console add-user`.\n{text}"),

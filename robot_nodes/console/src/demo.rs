@@ -5,6 +5,7 @@ use crate::config::{ConsoleParams, HashCost, Role, UsersFile};
 use crate::fake::FakeRobot;
 use crate::link::robot_link;
 use crate::Result;
+use letan_web::WebNodeError;
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
@@ -28,15 +29,10 @@ pub async fn run_demo(
     for (name, role, pw) in DEMO_USERS {
         users.upsert(name, role, pw, HashCost::CHEAP)?;
     }
-    let text = serde_yaml::to_string(&users).map_err(|e| crate::ConsoleError::Parse {
-        path: users_path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    std::fs::write(&users_path, text).map_err(|source| crate::ConsoleError::Io {
-        action: "write",
-        path: users_path.display().to_string(),
-        source,
-    })?;
+    let text =
+        serde_yaml::to_string(&users).map_err(|e| WebNodeError::parse(users_path.display(), e))?;
+    std::fs::write(&users_path, text)
+        .map_err(|source| WebNodeError::io("write", users_path.display(), source))?;
     params.users_file = users_path.display().to_string();
     params.audit_log = workdir.join("demo_audit.jsonl").display().to_string();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

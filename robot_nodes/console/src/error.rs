@@ -4,35 +4,10 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConsoleError {
-    /// A parameter has a value the console cannot work with.
-    #[error("parameter `{key}` = {value}: {reason}")]
-    InvalidParam {
-        /// Dotted key, e.g. `session_ttl_s`.
-        key: String,
-        /// The offending value.
-        value: String,
-        /// Why it was refused.
-        reason: String,
-    },
-    /// A YAML file (parameters or users) could not be parsed.
-    #[error("{path}: {message}")]
-    Parse {
-        /// File (or `<text>`).
-        path: String,
-        /// Parser message (names the key and line when known).
-        message: String,
-    },
-    /// Reading or writing a file failed.
-    #[error("{action} {path}: {source}")]
-    Io {
-        /// What was being done (`read`, `write`, `append to`).
-        action: &'static str,
-        /// Which file.
-        path: String,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// What every web node shares: a bad parameter, an unparsable file, a failed file operation,
+    /// a failed HTTP server (`letan_web::WebNodeError`; the messages are its own).
+    #[error(transparent)]
+    Common(#[from] letan_web::WebNodeError),
     /// A user entry is not acceptable (bad name, short password, duplicate).
     #[error("user `{name}`: {reason}")]
     InvalidUser {
@@ -49,14 +24,5 @@ pub enum ConsoleError {
     BadFrame {
         /// Why.
         reason: String,
-    },
-    /// Binding or serving HTTP failed.
-    #[error("http server on {addr}: {source}")]
-    Serve {
-        /// The address.
-        addr: String,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
     },
 }

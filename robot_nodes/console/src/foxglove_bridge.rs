@@ -21,11 +21,12 @@
 //! use the inner ephemeral port.
 use crate::auth::constant_time_eq;
 use crate::link::{Point2, Pose2D, RobotState};
-use crate::{ConsoleError, Result};
+use crate::Result;
 use foxglove::messages::{
     CompressedImage, Pose, PoseInFrame, PosesInFrame, Quaternion, Timestamp, Vector3,
 };
 use foxglove::{Channel, Context, RawChannel, Schema, WebSocketServer, WebSocketServerHandle};
+use letan_web::WebNodeError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -225,30 +226,18 @@ pub async fn start(
 ) -> Result<FoxgloveBridge> {
     let host = "127.0.0.1";
     if token.chars().count() < 16 {
-        return Err(ConsoleError::InvalidParam {
-            key: "foxglove_token".into(),
-            value: "(hidden)".into(),
-            reason: "must have at least 16 characters".into(),
-        });
+        return Err(WebNodeError::invalid_param(
+            "foxglove_token",
+            "(hidden)",
+            "must have at least 16 characters",
+        )
+        .into());
     }
     let ctx = Context::new();
-    let fail = |e: foxglove::FoxgloveError| ConsoleError::Serve {
-        addr: format!("{host}:{port}"),
-        source: std::io::Error::other(e.to_string()),
-    };
-    let front = TcpListener::bind((host, port))
-        .await
-        .map_err(|source| ConsoleError::Serve {
-            addr: format!("{host}:{port}"),
-            source,
-        })?;
-    let bound = front
-        .local_addr()
-        .map_err(|source| ConsoleError::Serve {
-            addr: format!("{host}:{port}"),
-            source,
-        })?
-        .port();
+    let serve_err = |source| WebNodeError::serve(format_args!("{host}:{port}"), source);
+    let fail = |e: foxglove::FoxgloveError| serve_err(std::io::Error::other(e.to_string()));
+    let front = TcpListener::bind((host, port)).await.map_err(serve_err)?;
+    let bound = front.local_addr().map_err(serve_err)?.port();
     let handle = WebSocketServer::new()
         .name("letan")
         .context(&ctx)

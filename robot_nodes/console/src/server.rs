@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use letan_mux::Twist2;
+use letan_web::WebNodeError;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -117,11 +118,12 @@ impl ConsoleState {
     ) -> Result<Shared> {
         params.validate()?;
         if accounts.is_empty() {
-            return Err(ConsoleError::InvalidParam {
-                key: "users_file".into(),
-                value: params.users_file.clone(),
-                reason: "has no accounts; add one with `letan console add-user`".into(),
-            });
+            return Err(WebNodeError::invalid_param(
+                "users_file",
+                &params.users_file,
+                "has no accounts; add one with `letan console add-user`",
+            )
+            .into());
         }
         Ok(Arc::new(ConsoleState {
             sessions: Mutex::new(Sessions::new(params.session_ttl_s, params.session_idle_s)),
@@ -418,7 +420,7 @@ pub async fn bind(params: &ConsoleParams) -> Result<tokio::net::TcpListener> {
     let addr = format!("{}:{}", params.bind, params.port);
     tokio::net::TcpListener::bind(&addr)
         .await
-        .map_err(|source| ConsoleError::Serve { addr, source })
+        .map_err(|source| WebNodeError::serve(addr, source).into())
 }
 
 /// The rustls server configuration from the `tls_cert` / `tls_key` PEM files (`None` without TLS).
@@ -428,17 +430,10 @@ pub fn load_tls(params: &ConsoleParams) -> Result<Option<Arc<rustls::ServerConfi
     if !params.tls() {
         return Ok(None);
     }
-    let read = |path: &str| {
-        std::fs::read(path).map_err(|source| ConsoleError::Io {
-            action: "read",
-            path: path.to_string(),
-            source,
-        })
-    };
-    let bad = |key: &str, path: &str, reason: String| ConsoleError::InvalidParam {
-        key: key.into(),
-        value: path.into(),
-        reason,
+    let read =
+        |path: &str| std::fs::read(path).map_err(|source| WebNodeError::io("read", path, source));
+    let bad = |key: &str, path: &str, reason: String| -> ConsoleError {
+        WebNodeError::invalid_param(key, path, reason).into()
     };
     let cert_pem = read(&params.tls_cert)?;
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
@@ -567,10 +562,8 @@ pub async fn serve(
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = match tls {
         Some(config) => {
-            let l = TlsListener::new(listener, config).map_err(|source| ConsoleError::Serve {
-                addr: addr.clone(),
-                source,
-            })?;
+            let l = TlsListener::new(listener, config)
+                .map_err(|source| WebNodeError::serve(&addr, source))?;
             axum::serve(l.tap_io(|_| {}), app)
                 .with_graceful_shutdown(shutdown)
                 .await
@@ -581,7 +574,7 @@ pub async fn serve(
                 .await
         }
     };
-    result.map_err(|source| ConsoleError::Serve { addr, source })
+    Ok(result.map_err(|source| WebNodeError::serve(addr, source))?)
 }
 
 #[derive(Deserialize)]

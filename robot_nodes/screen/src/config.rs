@@ -1,6 +1,7 @@
 //! Typed parameters: `screen: {ros__parameters: {...}}` in a ROS 2 parameters file.
 use crate::{Result, ScreenError};
 use letan_core::params::{in_range, positive, ros_parameters, ParamError};
+use letan_web::WebNodeError;
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::path::Path;
@@ -50,20 +51,12 @@ impl Default for ScreenParams {
 }
 
 fn invalid(key: &str, value: impl std::fmt::Display, reason: &str) -> ScreenError {
-    ScreenError::InvalidParam {
-        key: key.to_string(),
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
+    WebNodeError::invalid_param(key, value, reason).into()
 }
 
 /// A range check of `letan_core::params`, as this crate's error.
 fn checked(r: std::result::Result<(), ParamError>) -> Result<()> {
-    r.map_err(|e| ScreenError::InvalidParam {
-        key: e.key,
-        value: e.value,
-        reason: e.reason,
-    })
+    Ok(r.map_err(|e| WebNodeError::invalid_param(e.key, e.value, e.reason))?)
 }
 
 impl ScreenParams {
@@ -71,9 +64,8 @@ impl ScreenParams {
     /// `/**/node`, then `node` itself, merged by `letan_core::params::ros_parameters`), validate.
     /// Unknown keys and values of the wrong type are refused with the key's name.
     pub fn from_yaml(text: &str, node: &str) -> Result<Self> {
-        let perr = |message: String| ScreenError::Parse {
-            path: format!("parameters of `{node}`"),
-            message,
+        let perr = |message: String| -> ScreenError {
+            WebNodeError::parse(format!("parameters of `{node}`"), message).into()
         };
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| perr(e.to_string()))?;
         let fqn = format!("/{}", node.trim_start_matches('/'));
@@ -96,16 +88,12 @@ impl ScreenParams {
 
     /// Read and parse a parameters file (see [`ScreenParams::from_yaml`]).
     pub fn from_file(path: &Path, node: &str) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScreenError::Io {
-            action: "read",
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| WebNodeError::io("read", path.display(), source))?;
         Self::from_yaml(&text, node).map_err(|e| match e {
-            ScreenError::Parse { message, .. } => ScreenError::Parse {
-                path: path.display().to_string(),
-                message,
-            },
+            ScreenError::Common(WebNodeError::Parse { message, .. }) => {
+                WebNodeError::parse(path.display(), message).into()
+            }
             other => other,
         })
     }

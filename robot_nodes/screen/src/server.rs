@@ -2,7 +2,7 @@
 use crate::config::ScreenParams;
 use crate::link::{Lang, ScreenInput, ScreenLink, ScreenState};
 use crate::text::{clean_text, valid_topic_id, TokenBucket, MAX_TOPIC_ID_BYTES};
-use crate::{qr, Result, ScreenError};
+use crate::{qr, Result};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -12,6 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use letan_web::WebNodeError;
 use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
@@ -248,18 +249,14 @@ async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response 
 /// Bind `params.bind:params.port` (127.0.0.1:8090 by default; port 0 = any free port).
 pub async fn bind(params: &ScreenParams) -> Result<tokio::net::TcpListener> {
     params.validate()?;
-    let ip: IpAddr = params.bind.parse().map_err(|_| ScreenError::InvalidParam {
-        key: "bind".into(),
-        value: params.bind.clone(),
-        reason: "must be an IP address".into(),
-    })?;
+    let ip: IpAddr = params
+        .bind
+        .parse()
+        .map_err(|_| WebNodeError::invalid_param("bind", &params.bind, "must be an IP address"))?;
     let addr = std::net::SocketAddr::new(ip, params.port);
-    tokio::net::TcpListener::bind(addr)
+    Ok(tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| ScreenError::Serve {
-            addr: addr.to_string(),
-            source,
-        })
+        .map_err(|source| WebNodeError::serve(addr, source))?)
 }
 
 /// Bind and serve until `shutdown` completes. Prints `screen listening on http://ADDR/` on stdout
@@ -282,10 +279,9 @@ pub async fn serve_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let (router, app) = build(params, link)?;
-    let addr = listener.local_addr().map_err(|source| ScreenError::Serve {
-        addr: "?".into(),
-        source,
-    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| WebNodeError::serve("?", source))?;
     tracing::info!(%addr, "citizen screen listening");
     {
         let mut out = std::io::stdout();
@@ -296,13 +292,10 @@ pub async fn serve_listener(
         shutdown.await;
         app.stop.send_replace(true);
     };
-    axum::serve(listener, router)
+    Ok(axum::serve(listener, router)
         .with_graceful_shutdown(stop)
         .await
-        .map_err(|source| ScreenError::Serve {
-            addr: addr.to_string(),
-            source,
-        })
+        .map_err(|source| WebNodeError::serve(addr, source))?)
 }
 
 /// No icon (the kiosk browser shows none); 204 keeps the browser console free of 404s.

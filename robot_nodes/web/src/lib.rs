@@ -22,6 +22,13 @@
 //! let app: Router = SITE.harden(SITE.page_routes(Router::new()).route("/api/openapi.json", SITE.openapi()));
 //! # let _ = app;
 //! ```
+//!
+//! The errors the servers have in common (a bad parameter, an unparsable file, a failed file
+//! operation, a failed HTTP server) are one [`WebNodeError`], which the console's and the screen's
+//! error types wrap.
+
+mod error;
+pub use error::WebNodeError;
 
 use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
