@@ -360,6 +360,9 @@ struct Tts {
     audio: Publisher<AudioDataStamped>,
 }
 
+/// Seconds to a stamp, the same way as the transport's `Clock::now`: the fraction is rounded to the
+/// nanosecond on its own, so a wall-clock stamp (~1.7e9 s) is exact. Not `Time::from_secs_f64`,
+/// which rounds `secs * 1e9` (off by up to 128 ns at that size) and gives `i32::MAX` s for +inf.
 fn secs_to_time(secs: f64) -> letan_msgs::builtin_interfaces::Time {
     let secs = if secs.is_finite() { secs.max(0.0) } else { 0.0 };
     let mut sec = secs.floor();
