@@ -734,8 +734,11 @@ fn vi_unit(t: &Token, after_tens: bool) -> Option<u32> {
     };
     if t.has_diacritics() {
         let ok = match t.text.as_str() {
-            "không" | "một" | "hai" | "ba" | "bốn" | "tư" | "năm" | "sáu" | "bảy" | "bẩy"
-            | "tám" | "chín" => true,
+            "không" | "một" | "hai" | "ba" | "bốn" | "tư" | "sáu" | "bảy" | "bẩy" | "tám"
+            | "chín" => true,
+            // After the tens five is "lăm" or "nhăm": "mười năm", "hai mươi năm" are ten and
+            // twenty years.
+            "năm" => !after_tens,
             "mốt" | "lăm" | "nhăm" => after_tens,
             _ => false,
         };
@@ -1021,6 +1024,10 @@ mod tests {
         assert_eq!(normalize_text("mười lăm"), "15");
         assert_eq!(normalize_text("hai trăm mười lăm"), "215");
         assert_eq!(normalize_text("quay so nam"), "quay so 5");
+        // Five after the tens is "lăm": "năm" there is the year.
+        assert_eq!(normalize_text("bán mười năm rồi"), "bán 10 năm rồi");
+        assert_eq!(normalize_text("hai mươi năm nay"), "20 năm nay");
+        assert_eq!(normalize_text("quầy năm"), "quầy 5");
     }
 
     #[test]

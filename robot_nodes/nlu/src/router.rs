@@ -124,6 +124,8 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
     (0..=t.len() - seq.len()).any(|i| {
         seq.iter().zip(&t[i..]).all(|(s, x)| x.plain == *s)
             && !(seq[0] == "dan" && i > 0 && t[i - 1].plain == "huong")
+            // "walk me through it", "talk us through the form": an explanation, not a walk.
+            && !(seq[0] == "walk" && t[i + seq.len()..].iter().take(2).any(|x| x.plain == "through"))
     })
 }
 
@@ -186,6 +188,11 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dan", "cu"],
     &["dan", "con"],
     &["dan", "minh"],
+    // someone else led there: "dẫn bố em ra góc y tế"
+    &["dan", "bo"],
+    &["dan", "cha"],
+    &["dan", "vo"],
+    &["dan", "chong"],
     &["dan", "duong", "cho"],
     &["dan", "di"],
     &["dua", "toi"],
@@ -203,6 +210,9 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dua", "con"],
     &["dua", "minh"],
     &["dua", "em"],
+    &["dua", "bo"],
+    &["dua", "cha"],
+    &["dua", "chong"],
     &["di", "cung"],
     &["di", "voi", "toi"],
     &["di", "theo", "em"],
@@ -1250,9 +1260,17 @@ impl Nlu {
         let sure_need = crate::vague::answers_a_need(&r.intent)
             && r.confidence >= 0.5
             && !crate::nav_words::names_other_office(n);
+        // A place of the map named in full keeps it too ("take my father to the accessibility
+        // desk, I have to go park the car"), but not the exit: "đường ra phố Hàng Bài" is the
+        // way to the street.
+        let inside = match &r.dest {
+            Some((_, Match::Counter)) => true,
+            Some((place, Match::Exact)) => place != "exit",
+            _ => false,
+        };
         if (cue.is_some() || catalog::takes_destination(&r.intent))
             && !sure_need
-            && !matches!(&r.dest, Some((_, Match::Counter)))
+            && !inside
             && inner.nav_words.names_outside_place(n)
         {
             return Some((OosReason::UnknownPlace, OUTSIDE_PLACE_CONFIDENCE));
@@ -1300,14 +1318,24 @@ impl Nlu {
         // "… thì đăng ký ở đâu", "làm ở đâu": where to *do* something. Without a place head
         // ("chỗ …") the thing asked for is a procedure or a service, not a place of the map: the
         // procedure the classifier sees behind the navigation answers, and not confidently.
-        if catalog::takes_destination(&r.intent)
+        if (catalog::takes_destination(&r.intent) || r.intent == OUT_OF_SCOPE)
             && cue == Some("nav.where_is")
             && !matches!(&r.dest, Some((_, Match::Counter)))
             && !starts_with_place_head(n)
             && does_before_where(n)
         {
-            let behind = service_behind(&r.alts)
-                .filter(|(l, p)| l.starts_with("proc.") && *p >= NAV_WITHOUT_PLACE_ALT);
+            // Amenities are passed over: one is not registered or renewed, and a word of the
+            // procedure may name one ("khám bệnh" of the health-insurance card).
+            let behind = r
+                .alts
+                .iter()
+                .find(|(l, _)| {
+                    !catalog::takes_destination(l)
+                        && l != OUT_OF_SCOPE
+                        && !l.starts_with("amenity.")
+                })
+                .filter(|(l, p)| l.starts_with("proc.") && *p >= NAV_WITHOUT_PLACE_ALT)
+                .cloned();
             if let Some((alt, p)) = behind {
                 r.promote(alt, p);
                 r.confidence = r.confidence.min(RULE_CONFIDENCE);

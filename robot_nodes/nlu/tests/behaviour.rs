@@ -802,3 +802,35 @@ fn direction_questions_are_where_questions() {
         ),
     ]);
 }
+
+/// Someone else led there ("dẫn bố em …"), and a full place name is not undone by a word of the
+/// city elsewhere in the sentence ("park" the car). "Walk me through it" is an explanation.
+#[test]
+fn guide_requests_for_a_relative_and_walk_through_is_not_a_walk() {
+    all_ok(vec![
+        check(
+            "nhờ robot đưa chồng tôi ra chỗ nhà vệ sinh với",
+            "nav.guide",
+            Some("restroom"),
+        ),
+        check(
+            "lead my wife to the water station, I need to go and park the motorbike",
+            "nav.guide",
+            Some("water_station"),
+        ),
+        check(
+            "đường ra phố hàng bài đi lối nào",
+            "fallback.out_of_scope",
+            None,
+        ),
+    ]);
+    let u = nlu().understand("can someone walk me through the vneid app, it keeps failing");
+    assert_ne!(u.intent, "nav.guide", "{u:?}");
+}
+
+/// After the tens, five is "lăm": "mười năm" is ten years, not fifteen.
+#[test]
+fn ten_years_is_not_fifteen() {
+    let n = normalize_text("mở quán mười năm rồi");
+    assert_eq!(n, "mở quán 10 năm rồi");
+}

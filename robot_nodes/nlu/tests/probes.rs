@@ -133,6 +133,12 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         165,
         5,
     ),
+    (
+        "probe21_outside_writer_new_styles.tsv",
+        include_str!("data/probe21_outside_writer_new_styles.tsv"),
+        176,
+        13,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
