@@ -23,7 +23,7 @@ use letan_speech::turn::{Chunk, PhraseCache, Priority, QueueEvent, SayQueue, Say
 use letan_speech::{
     Audio, EspeakConfig, EspeakSynthesizer, FallbackSynthesizer, Lang, SpeechError, Synthesizer,
 };
-use letan_transport::{Clock, Context, Publisher, Qos};
+use letan_transport::{secs_to_time, Clock, Context, Publisher, Qos};
 use serde::Deserialize;
 use std::future::Future;
 
@@ -358,23 +358,6 @@ struct Tts {
     clock: Clock,
     status: Publisher<SpeechStatus>,
     audio: Publisher<AudioDataStamped>,
-}
-
-/// Seconds to a stamp, the same way as the transport's `Clock::now`: the fraction is rounded to the
-/// nanosecond on its own, so a wall-clock stamp (~1.7e9 s) is exact. Not `Time::from_secs_f64`,
-/// which rounds `secs * 1e9` (off by up to 128 ns at that size) and gives `i32::MAX` s for +inf.
-fn secs_to_time(secs: f64) -> letan_msgs::builtin_interfaces::Time {
-    let secs = if secs.is_finite() { secs.max(0.0) } else { 0.0 };
-    let mut sec = secs.floor();
-    let mut nanos = ((secs - sec) * 1e9).round();
-    if nanos >= 1e9 {
-        nanos -= 1e9;
-        sec += 1.0;
-    }
-    letan_msgs::builtin_interfaces::Time {
-        sec: sec.min(f64::from(i32::MAX)) as i32,
-        nanosec: nanos as u32,
-    }
 }
 
 impl Tts {
@@ -764,14 +747,5 @@ mod tests {
             ready_stamp(50.0, &[0.0, 3.0, 50.5, f64::NAN, -1.0, 1e12]),
             50.0
         );
-    }
-
-    #[test]
-    fn stamps_round_to_nanoseconds() {
-        let t = secs_to_time(12.5);
-        assert_eq!((t.sec, t.nanosec), (12, 500_000_000));
-        let t = secs_to_time(0.999_999_999_9);
-        assert_eq!((t.sec, t.nanosec), (1, 0));
-        assert_eq!(secs_to_time(f64::NAN).sec, 0);
     }
 }

@@ -42,7 +42,10 @@ impl ClockDriver {
     }
 }
 
-pub(crate) fn secs_to_time(secs: f64) -> Time {
+/// Seconds as a stamp, clamped: negative, NaN or infinite is zero, too large saturates. The fraction
+/// is rounded to the nanosecond on its own, so a wall-clock stamp (~1.7e9 s) is exact (not
+/// `Time::from_secs_f64`, which rounds `secs * 1e9`: off by up to 128 ns at that size).
+pub fn secs_to_time(secs: f64) -> Time {
     let secs = if secs.is_finite() { secs.max(0.0) } else { 0.0 };
     let whole = secs.floor();
     let mut nanos = ((secs - whole) * 1e9).round() as u32;

@@ -40,7 +40,7 @@ mod shutdown;
 pub mod testing;
 
 pub use action::{ActionClient, ActionServer, ActionServerOptions, GoalHandle, GoalOutcome};
-pub use clock::{secs_to_duration, Clock, Rate};
+pub use clock::{secs_to_duration, secs_to_time, Clock, Rate};
 pub use error::TransportError;
 pub use exec::block_on_task;
 pub use letan_msgs as msgs;
