@@ -1316,8 +1316,9 @@ impl Nlu {
             }
         }
         // "… thì đăng ký ở đâu", "làm ở đâu": where to *do* something. Without a place head
-        // ("chỗ …") the thing asked for is a procedure or a service, not a place of the map: the
-        // procedure the classifier sees behind the navigation answers, and not confidently.
+        // ("chỗ …", "bàn …") the thing asked for is a procedure or a service, not a place of the
+        // map: the procedure or service the classifier sees behind the navigation answers, and not
+        // confidently ("chữ ký số làm ở đâu" is the service; "bàn chữ ký số ở đâu" is the desk).
         if (catalog::takes_destination(&r.intent) || r.intent == OUT_OF_SCOPE)
             && cue == Some("nav.where_is")
             && !matches!(&r.dest, Some((_, Match::Counter)))
@@ -1334,7 +1335,10 @@ impl Nlu {
                         && l != OUT_OF_SCOPE
                         && !l.starts_with("amenity.")
                 })
-                .filter(|(l, p)| l.starts_with("proc.") && *p >= NAV_WITHOUT_PLACE_ALT)
+                .filter(|(l, p)| {
+                    (l.starts_with("proc.") || l.starts_with("service."))
+                        && *p >= NAV_WITHOUT_PLACE_ALT
+                })
                 .cloned();
             if let Some((alt, p)) = behind {
                 r.promote(alt, p);
@@ -1494,7 +1498,17 @@ impl Nlu {
             {
                 r.promote_by_rule("amenity.printing");
             }
-            if let Some((place, p)) = place_of_the_need(&r.intent, r.confidence, &r.alts) {
+            // Where to *do* a service ("chữ ký số làm ở đâu") asks for the service, which says
+            // where; "bàn chữ ký số ở đâu", "where can I print" ask for the place.
+            let does_the_service = r.intent.starts_with("service.")
+                && does_before_where(n)
+                && !starts_with_place_head(n);
+            let place = if does_the_service {
+                None
+            } else {
+                place_of_the_need(&r.intent, r.confidence, &r.alts)
+            };
+            if let Some((place, p)) = place {
                 r.promote(cue.to_string(), p);
                 r.set_confidence(p.clamp(RULE_CONFIDENCE, PLACE_OF_NEED_MAX));
                 r.dest = Some((place.to_string(), Match::Partial));

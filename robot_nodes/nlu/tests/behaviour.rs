@@ -834,3 +834,22 @@ fn ten_years_is_not_fifteen() {
     let n = normalize_text("mở quán mười năm rồi");
     assert_eq!(n, "mở quán 10 năm rồi");
 }
+
+/// Where to *do* a service asks for the service (which says where); a desk named asks for the desk,
+/// and "where can I print" for the printing area.
+#[test]
+fn where_to_do_a_service_is_the_service_and_a_desk_is_a_place() {
+    all_ok(vec![
+        check(
+            "chữ ký số miễn phí thì làm ở đâu em",
+            "service.digital_signature",
+            None,
+        ),
+        check(
+            "bàn chữ ký số ở đâu em",
+            "nav.where_is",
+            Some("digital_signature_desk"),
+        ),
+        check("where can I print", "nav.where_is", Some("printing_area")),
+    ]);
+}

@@ -137,7 +137,13 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe21_outside_writer_new_styles.tsv",
         include_str!("data/probe21_outside_writer_new_styles.tsv"),
         176,
-        13,
+        12,
+    ),
+    (
+        "probe22_outside_writer_plain_questions.tsv",
+        include_str!("data/probe22_outside_writer_plain_questions.tsv"),
+        188,
+        2,
     ),
 ];
 
