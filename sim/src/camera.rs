@@ -352,11 +352,55 @@ pub fn render(
     faces: Option<&FaceBank>,
     stamp: f64,
 ) -> CameraFrame {
+    render_with(
+        &mut Backdrop::default(),
+        cfg,
+        grid,
+        cam,
+        people,
+        faces,
+        stamp,
+    )
+}
+
+/// The walls and floor of the last frame, and their depths, kept while the camera has not moved.
+/// The robot stands still for most of a conversation, and shading every pixel of the walls and
+/// the floor was the largest part of a frame's cost. One `Backdrop` serves one camera over one
+/// grid (the world's); the frames are the same bytes with it or without it.
+#[derive(Default)]
+pub struct Backdrop {
+    /// The camera pose, focal length, height and wall height (as bits) and the image size the
+    /// backdrop was drawn for.
+    at: Option<([u64; 6], usize, usize)>,
+    columns: Vec<Column>,
+    data: Vec<u8>,
+}
+
+/// [`render`], reusing `backdrop` when the camera is where it was for the last frame.
+pub fn render_with(
+    backdrop: &mut Backdrop,
+    cfg: &CameraConfig,
+    grid: &Grid,
+    cam: &Pose2D,
+    people: &[Person],
+    faces: Option<&FaceBank>,
+    stamp: f64,
+) -> CameraFrame {
     let view = View::new(cfg, cam);
-    let mut data = vec![0u8; view.w * view.h * 3];
-    let columns = cast_columns(&view, grid, cam);
+    let at = (
+        [cam.x, cam.y, cam.yaw, view.f, view.cam_h, cfg.wall_height].map(f64::to_bits),
+        view.w,
+        view.h,
+    );
+    if backdrop.at != Some(at) {
+        backdrop.columns = cast_columns(&view, grid, cam);
+        backdrop.data = vec![0u8; view.w * view.h * 3];
+        fill_background(cfg, &view, &backdrop.columns, &mut backdrop.data);
+        backdrop.at = Some(at);
+    }
+    let columns = &backdrop.columns;
+    let mut data = backdrop.data.clone();
     let zbuf: Vec<f64> = columns.iter().map(|col| col.z).collect();
-    fill_background(cfg, &view, &columns, &mut data);
 
     // People, far to near.
     let fwd = cam.heading();

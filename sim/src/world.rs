@@ -355,6 +355,8 @@ pub struct World {
     /// Scripted sensor faults, and when each one began (while it is active).
     /// Each fault, when it began, and whether it is over.
     faults: Vec<(SensorFault, Option<f64>, bool)>,
+    /// The camera's walls and floor while the robot stands still (`camera::Backdrop`).
+    backdrop: camera::Backdrop,
 }
 
 impl World {
@@ -397,6 +399,7 @@ impl World {
             log: Vec::new(),
             next_trace: 0.0,
             faults: Vec::new(),
+            backdrop: camera::Backdrop::default(),
             config,
         })
     }
@@ -956,10 +959,18 @@ impl World {
         )
     }
 
-    fn render_now(&self) -> CameraFrame {
+    fn render_now(&mut self) -> CameraFrame {
+        let mut backdrop = std::mem::take(&mut self.backdrop);
+        let frame = self.render_over(&mut backdrop);
+        self.backdrop = backdrop;
+        frame
+    }
+
+    fn render_over(&self, backdrop: &mut camera::Backdrop) -> CameraFrame {
         let c = &self.config.camera;
         let cam = self.robot.pose.compose(&pose(c.mount_x, 0.0, 0.0));
-        camera::render(
+        camera::render_with(
+            backdrop,
             c,
             &self.grid,
             &cam,
@@ -971,7 +982,7 @@ impl World {
 
     /// Render a camera frame now regardless of the camera rate (for tools and tests).
     pub fn render_camera(&self) -> CameraFrame {
-        self.render_now()
+        self.render_over(&mut camera::Backdrop::default())
     }
 
     fn odometry(&self) -> Odometry {

@@ -153,3 +153,30 @@ fn walls_occlude_people_and_floor_is_below_horizon() {
     assert_eq!(a.image.encoding, "rgb8");
     assert_eq!(a.image.step, 640 * 3);
 }
+
+/// A backdrop reused while the camera stands still gives the same bytes as drawing every frame
+/// afresh: people move in front of it, the camera then turns and moves, and comes back.
+#[test]
+fn a_reused_backdrop_draws_the_same_frames() {
+    let g = common::room();
+    let cfg = CameraConfig::default();
+    let still = Pose2D::new(1.0, 3.0, 0.0);
+    let turned = Pose2D::new(1.0, 3.0, 0.3);
+    let moved = Pose2D::new(1.2, 2.9, 0.3);
+    let mut backdrop = camera::Backdrop::default();
+    for (i, cam) in [still, still, still, turned, moved, still]
+        .iter()
+        .enumerate()
+    {
+        let p = person_at(
+            2.5 + 0.4 * i as f64,
+            3.0 - 0.1 * i as f64,
+            std::f64::consts::PI,
+        );
+        let people = std::slice::from_ref(&p);
+        let fresh = camera::render(&cfg, &g, cam, people, None, i as f64);
+        let reused = camera::render_with(&mut backdrop, &cfg, &g, cam, people, None, i as f64);
+        assert!(fresh.image.data == reused.image.data, "frame {i} differs");
+        assert_eq!(fresh.faces.len(), reused.faces.len());
+    }
+}
