@@ -1,6 +1,7 @@
 //! A keep-last queue shared by a subscriber and whatever feeds it (the bus or a DDS reader task).
+use crate::lockstep::Received;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
@@ -16,8 +17,11 @@ pub(crate) struct Inbox<M> {
     depth: usize,
     /// Messages ever pushed (the lockstep's in-flight count over DDS); bumped after the wake-up.
     received: AtomicU64,
-    /// The lockstep's "something changed", notified after each count (DDS readers in lockstep).
-    arrivals: std::sync::OnceLock<Arc<Notify>>,
+    /// The lockstep's "something changed", notified after each count, and its "hold the wake-ups"
+    /// flag (DDS readers in lockstep).
+    lockstep: std::sync::OnceLock<(Arc<Notify>, Arc<AtomicBool>)>,
+    /// A wake-up held back while the lockstep delivers a step (see [`Inbox::push`]).
+    held: AtomicBool,
     /// Dropped with the inbox: a feeding task holding [`Inbox::dropped_signal`] then stops at once
     /// instead of waiting for a next sample that may never come.
     _alive: tokio::sync::watch::Sender<()>,
@@ -34,7 +38,8 @@ impl<M> Inbox<M> {
             notify: Notify::new(),
             depth: depth.max(1),
             received: AtomicU64::new(0),
-            arrivals: std::sync::OnceLock::new(),
+            lockstep: std::sync::OnceLock::new(),
+            held: AtomicBool::new(false),
             _alive: tokio::sync::watch::channel(()).0,
         })
     }
@@ -51,15 +56,40 @@ impl<M> Inbox<M> {
     }
 
     /// Push a message; the oldest is dropped when the queue already holds `depth` (keep-last).
+    ///
+    /// A DDS reader in a running lockstep holds the wake-up back: the lockstep wakes every such
+    /// reader at once when the whole step has arrived ([`Received::wake_held`]), as the bus fills
+    /// every inbox before waking anyone. Otherwise a node woken by the step's `/clock` could run
+    /// its tick before the same step's camera frame had reached it, depending on thread timing.
     pub(crate) fn push(&self, m: M) {
         let pushed = self.push_quiet(m);
+        let holding = |h: &Option<&(Arc<Notify>, Arc<AtomicBool>)>| {
+            h.is_some_and(|(_, holding)| holding.load(Ordering::SeqCst))
+        };
+        let lockstep = self.lockstep.get();
         if pushed {
-            self.notify.notify_one();
+            if holding(&lockstep) {
+                self.held.store(true, Ordering::SeqCst);
+                // The lockstep stopped holding in between: nobody else will wake this reader.
+                if !holding(&lockstep) {
+                    self.release_held();
+                }
+            } else {
+                self.notify.notify_one();
+            }
         }
-        // Counted after the wake-up: whoever sees the count also sees the reader woken.
+        // Counted after the wake-up (or after it is held): whoever sees the count also sees the
+        // reader woken or marked.
         self.received.fetch_add(1, Ordering::SeqCst);
-        if let Some(changed) = self.arrivals.get() {
+        if let Some((changed, _)) = lockstep {
             changed.notify_one();
+        }
+    }
+
+    /// Wake the reader if a wake-up was held back.
+    fn release_held(&self) {
+        if self.held.swap(false, Ordering::SeqCst) {
+            self.notify.notify_one();
         }
     }
 
@@ -115,13 +145,17 @@ impl<M: Send> crate::lockstep::Wakeable for Inbox<M> {
     }
 }
 
-impl<M: Send> crate::lockstep::Received for Inbox<M> {
+impl<M: Send> Received for Inbox<M> {
     fn received(&self) -> u64 {
         self.received.load(Ordering::SeqCst)
     }
 
-    fn notify_arrivals(&self, changed: Arc<Notify>) {
-        let _ = self.arrivals.set(changed);
+    fn join_lockstep(&self, changed: Arc<Notify>, holding: Arc<AtomicBool>) {
+        let _ = self.lockstep.set((changed, holding));
+    }
+
+    fn wake_held(&self) {
+        self.release_held();
     }
 }
 
@@ -154,5 +188,38 @@ mod tests {
         tokio::task::yield_now().await;
         inbox.push(42);
         assert_eq!(reader.await.unwrap(), Some(42));
+    }
+
+    /// In a running lockstep an arrival is queued and counted, but its reader is woken only when
+    /// the lockstep gives the held wake-ups; after the lockstep stops holding, arrivals wake again.
+    #[tokio::test]
+    async fn a_lockstep_holds_the_wake_up_until_the_step_has_arrived() {
+        let inbox = Inbox::new(4);
+        let changed = Arc::new(Notify::new());
+        let holding = Arc::new(AtomicBool::new(true));
+        inbox.join_lockstep(changed.clone(), holding.clone());
+        let reader = {
+            let inbox = inbox.clone();
+            tokio::spawn(async move { inbox.pop().await })
+        };
+        tokio::task::yield_now().await;
+        inbox.push(1);
+        assert_eq!(inbox.received(), 1, "counted at once");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(
+            !reader.is_finished(),
+            "woken before the lockstep gave the wake-up"
+        );
+        inbox.wake_held();
+        assert_eq!(reader.await.unwrap(), Some(1));
+
+        holding.store(false, Ordering::SeqCst);
+        let reader = {
+            let inbox = inbox.clone();
+            tokio::spawn(async move { inbox.pop().await })
+        };
+        tokio::task::yield_now().await;
+        inbox.push(2);
+        assert_eq!(reader.await.unwrap(), Some(2));
     }
 }

@@ -22,7 +22,10 @@
 //!    topic and QoS class, the samples written by this process, and, per local reader, the samples
 //!    that reached its queue; a step is settled only when every reader has received what the
 //!    writers it can match (reliability, durability) wrote. Each arrival notifies `settle` (a reader
-//!    whose node reads on its own tick wakes no task when a sample comes). A reader still in discovery cannot
+//!    whose node reads on its own tick wakes no task when a sample comes). An arrival does not wake
+//!    its reader's task at once: the wake-ups are held until the whole step has arrived at every
+//!    reader and then given together, as on the bus, so a node woken by the step's `/clock` finds
+//!    the same step's sensor data already in its queues whatever the thread timing. A reader still in discovery cannot
 //!    receive: if all tasks are parked and only counts are missing for `dds_grace` of wall time,
 //!    the missing samples are written off once (logged at DEBUG) rather than stalling every step.
 //!
@@ -187,8 +190,11 @@ struct Staged {
 pub(crate) trait Received: Send + Sync {
     fn received(&self) -> u64;
     /// Notify `changed` after each arrival, so that `settle` looks again at once instead of at
-    /// its next poll (a reader whose task reads on its own tick wakes nobody when a sample comes).
-    fn notify_arrivals(&self, changed: Arc<Notify>);
+    /// its next poll (a reader whose task reads on its own tick wakes nobody when a sample comes);
+    /// while `holding` is set, hold the reader's wake-up until [`Received::wake_held`].
+    fn join_lockstep(&self, changed: Arc<Notify>, holding: Arc<AtomicBool>);
+    /// Wake the reader if an arrival's wake-up was held.
+    fn wake_held(&self);
 }
 
 struct Reader {
@@ -228,6 +234,8 @@ struct State {
 
 struct Shared {
     active: AtomicBool,
+    /// DDS readers hold their wake-ups while set (between `start` and `stop`).
+    holding: Arc<AtomicBool>,
     seq: AtomicU64,
     state: Mutex<State>,
     changed: Arc<Notify>,
@@ -251,6 +259,7 @@ impl Lockstep {
         Lockstep {
             shared: Arc::new(Shared {
                 active: AtomicBool::new(false),
+                holding: Arc::new(AtomicBool::new(false)),
                 seq: AtomicU64::new(0),
                 state: Mutex::new(State::default()),
                 changed: Arc::new(Notify::new()),
@@ -299,12 +308,15 @@ impl Lockstep {
             let got = r.counter.upgrade().map_or(0, |c| c.received());
             r.base = compatible(written, r).saturating_sub(got);
         }
+        self.shared.holding.store(true, Ordering::SeqCst);
         self.shared.active.store(true, Ordering::SeqCst);
     }
 
     /// Back to immediate delivery (the end of a run); what is staged is delivered now.
     pub fn stop(&self) {
         self.shared.active.store(false, Ordering::SeqCst);
+        self.shared.holding.store(false, Ordering::SeqCst);
+        Self::wake_held(&self.lock());
         let mut wakes = Wakes::new();
         let staged = std::mem::take(&mut self.lock().staged);
         for st in staged {
@@ -357,7 +369,7 @@ impl Lockstep {
         counter: Weak<dyn Received>,
     ) {
         if let Some(c) = counter.upgrade() {
-            c.notify_arrivals(self.shared.changed.clone());
+            c.join_lockstep(self.shared.changed.clone(), self.shared.holding.clone());
         }
         let mut s = self.lock();
         s.readers.retain(|r| r.counter.strong_count() > 0);
@@ -371,6 +383,15 @@ impl Lockstep {
         };
         r.base = compatible(&s.written, &r);
         s.readers.push(r);
+    }
+
+    /// Wake every DDS reader whose wake-up was held (the step has arrived everywhere).
+    fn wake_held(s: &State) {
+        for r in &s.readers {
+            if let Some(c) = r.counter.upgrade() {
+                c.wake_held();
+            }
+        }
     }
 
     fn busy(s: &State) -> Vec<String> {
@@ -406,8 +427,12 @@ impl Lockstep {
             notified.as_mut().enable();
             {
                 let mut s = self.lock();
-                // Counts first: a sample counted has already woken its reader's task.
+                // Counts first. Once every reader has the step, the wake-ups held meanwhile are
+                // given all at once (a woken task is busy from the wake on, so `busy` sees it).
                 let missing = Self::missing(&s);
+                if missing.is_empty() {
+                    Self::wake_held(&s);
+                }
                 let busy = Self::busy(&s);
                 if busy.is_empty() && missing.is_empty() {
                     only_counts_since = None;
