@@ -450,24 +450,13 @@ pub fn restore(from: &Path, db: &Path) -> Result<()> {
     Db::open_readonly_checked(from)?;
     let tmp = db.with_extension("restoring");
     let _ = std::fs::remove_file(&tmp);
-    std::fs::copy(from, &tmp).map_err(|source| FleetError::Io {
-        action: "copy",
-        path: from.display().to_string(),
-        source,
-    })?;
+    std::fs::copy(from, &tmp).map_err(|source| FleetError::io("copy", from.display(), source))?;
     if db.exists() {
         let keep = db.with_extension("before-restore");
-        std::fs::rename(db, &keep).map_err(|source| FleetError::Io {
-            action: "rename",
-            path: db.display().to_string(),
-            source,
-        })?;
+        std::fs::rename(db, &keep)
+            .map_err(|source| FleetError::io("rename", db.display(), source))?;
     }
-    std::fs::rename(&tmp, db).map_err(|source| FleetError::Io {
-        action: "rename",
-        path: tmp.display().to_string(),
-        source,
-    })?;
+    std::fs::rename(&tmp, db).map_err(|source| FleetError::io("rename", tmp.display(), source))?;
     Db::open(db).map(|_| ())
 }
 

@@ -47,20 +47,24 @@ pub enum FleetError {
     /// Zenoh.
     #[error("zenoh: {0}")]
     Zenoh(String),
-    /// A file.
-    #[error("{action} {path}: {source}")]
-    Io {
-        action: &'static str,
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A file or a socket: the error every web node has (`letan_web::WebNodeError::Io`).
+    #[error(transparent)]
+    Common(#[from] letan_web::WebNodeError),
     /// The console's account/session/audit code.
     #[error(transparent)]
     Console(#[from] letan_console::ConsoleError),
 }
 
 impl FleetError {
+    /// [`letan_web::WebNodeError::io`]: `action` on `path` failed.
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl std::fmt::Display,
+        source: std::io::Error,
+    ) -> Self {
+        letan_web::WebNodeError::io(action, path, source).into()
+    }
+
     #[cfg(feature = "network")]
     pub(crate) fn zenoh(e: impl std::fmt::Display) -> Self {
         FleetError::Zenoh(e.to_string())

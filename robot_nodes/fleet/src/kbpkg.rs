@@ -238,11 +238,7 @@ pub fn read_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, FleetErr
 pub fn install(dir: &std::path::Path, kb: &KbVersion) -> Result<(), FleetError> {
     let io = |action: &'static str, p: &std::path::Path| {
         let path = p.display().to_string();
-        move |source| FleetError::Io {
-            action,
-            path,
-            source,
-        }
+        move |source| FleetError::io(action, path, source)
     };
     let tmp = dir.with_extension("incoming");
     let _ = std::fs::remove_dir_all(&tmp);

@@ -802,11 +802,7 @@ pub async fn serve(app: Shared, shutdown: impl Future<Output = ()> + Send + 'sta
     let addr = format!("{}:{}", app.params.bind, app.params.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
-        .map_err(|source| FleetError::Io {
-            action: "bind",
-            path: addr.clone(),
-            source,
-        })?;
+        .map_err(|source| FleetError::io("bind", &addr, source))?;
     serve_on(listener, app, shutdown).await
 }
 
@@ -826,11 +822,7 @@ pub async fn serve_on(
     let r = axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|source| FleetError::Io {
-            action: "serve",
-            path: "http".into(),
-            source,
-        });
+        .map_err(|source| FleetError::io("serve", "http", source));
     rec.abort();
     r
 }

@@ -207,18 +207,11 @@ pub fn add_demo_users(db: &Db) -> Result<()> {
 
 /// A TCP port free right now on 127.0.0.1 (for loopback tests and the demo).
 pub fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|source| FleetError::Io {
-        action: "bind",
-        path: "127.0.0.1:0".into(),
-        source,
-    })?;
+    let l = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|source| FleetError::io("bind", "127.0.0.1:0", source))?;
     l.local_addr()
         .map(|a| a.port())
-        .map_err(|source| FleetError::Io {
-            action: "read the address of",
-            path: "127.0.0.1:0".into(),
-            source,
-        })
+        .map_err(|source| FleetError::io("read the address of", "127.0.0.1:0", source))
 }
 
 #[cfg(test)]
