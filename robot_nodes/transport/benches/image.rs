@@ -20,11 +20,7 @@ const H: u32 = 480;
 const HZ: f64 = 30.0;
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    letan_transport::node_runtime().unwrap()
 }
 
 fn wall() -> f64 {

@@ -15,11 +15,7 @@ const PING: &str = "/letan_bench/ping";
 const PONG: &str = "/letan_bench/pong";
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    letan_transport::node_runtime().unwrap()
 }
 
 // Each side runs as a task on the runtime's workers, as `letan run` runs a node (`block_on_task`).

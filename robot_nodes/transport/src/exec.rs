@@ -10,6 +10,16 @@
 //! --bench rtt`, which runs its two sides this way too).
 use std::future::Future;
 
+/// The runtime a node process runs on: two worker threads (a node's CPU work, the face detector or
+/// the recognizer, does not hold up its messages), I/O and timers on. `letan` builds its runtimes
+/// here, and so do the transport's bench and tests that stand for a node process.
+pub fn node_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 /// Run `fut` as a task on `rt`'s workers and wait for it. A panic in the task is resumed here, as
 /// `block_on` would have it.
 pub fn block_on_task<F>(rt: &tokio::runtime::Runtime, fut: F) -> F::Output
@@ -33,11 +43,7 @@ mod tests {
     use super::*;
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
+        node_runtime().unwrap()
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //!   whole graph (simulator included) in one process, deterministically and faster than real time.
 //!
 //! Also here: named QoS profiles ([`Qos`]), ROS 2 parameter files ([`params`]), sim time from `/clock`
-//! ([`Clock`]), clean shutdown on SIGINT/SIGTERM ([`shutdown_signal`]), running a node process's node on the runtime's workers ([`block_on_task`]) and graph introspection for the
-//! `letan topic` / `letan node` tools ([`graph`]). Test support (`testing`: hermetic DDS tests in a network
+//! ([`Clock`]), clean shutdown on SIGINT/SIGTERM ([`shutdown_signal`]), a node process's runtime and
+//! its node run on the runtime's workers ([`node_runtime`], [`block_on_task`]), and graph
+//! introspection for the `letan topic` / `letan node` tools ([`graph`]). Test support (`testing`: hermetic DDS tests in a network
 //! namespace) is behind the feature `testing`, off by default: only tests, benches and examples turn it on.
 //!
 //! An `rclrs` backend can be added as a third [`Context`] variant where a ROS 2 install exists; nothing
@@ -42,7 +43,7 @@ pub mod testing;
 pub use action::{ActionClient, ActionServer, ActionServerOptions, GoalHandle, GoalOutcome};
 pub use clock::{secs_to_duration, secs_to_time, Clock, Rate};
 pub use error::TransportError;
-pub use exec::block_on_task;
+pub use exec::{block_on_task, node_runtime};
 pub use letan_msgs as msgs;
 /// A ROS 2 action type (goal, result, feedback, `pkg/action/Name`), from `letan-msgs`.
 pub use letan_msgs::RosActionType as RosAction;

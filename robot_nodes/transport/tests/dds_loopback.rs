@@ -10,11 +10,7 @@ use letan_transport::{Context, DdsOptions, Qos, ServiceLayout};
 use std::time::{Duration, Instant};
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    letan_transport::node_runtime().unwrap()
 }
 
 #[test]

@@ -183,11 +183,7 @@ pub fn run(args: Args) -> Result<()> {
             if !demo {
                 return serve_on_dds(params, port, bind, foxglove_port, tls, insecure);
             }
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
+            let rt = super::topic::runtime()?;
             let tmp;
             let dir = match workdir {
                 Some(d) => {

@@ -94,11 +94,7 @@ pub fn run(args: Args) -> Result<()> {
     {
         anyhow::bail!("--deadman must be > 0 s and --rate in (0, 100] Hz");
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let rt = super::topic::runtime()?;
     rt.block_on(async move {
         let ctx = RosContext::dds_from_env().context("joining the ROS 2 domain")?;
         let node = ctx

@@ -94,11 +94,7 @@ enum TopicCommand {
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
+    letan_transport::node_runtime().context("starting the async runtime")
 }
 
 fn secs(s: f64, what: &str) -> Result<Duration> {
