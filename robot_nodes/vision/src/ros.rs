@@ -72,40 +72,22 @@ pub fn image_from_msg(msg: &sensor_msgs::Image) -> Result<Image, VisionError> {
             crate::image::MAX_SIDE
         )));
     }
-    // One loop per layout, chosen once per image: a 640×480 camera frame at 10 Hz (and at 15× real
-    // time in the simulator) is converted here every time.
+    // The layout is matched once per row, not per pixel: a 640×480 camera frame at 10 Hz (and at
+    // 15× real time in the simulator) is converted here every time. bgr8 is a plain row copy.
     let mut out = vec![0u8; w * h * 3];
     // (`max(1)`: an empty image has no rows, and a chunk size of zero would panic.)
-    let rows = out.chunks_exact_mut((w * 3).max(1)).enumerate();
-    match (channels, order) {
-        (3, "bgr") => {
-            for (y, o) in rows {
-                o.copy_from_slice(&msg.data[y * step..y * step + row]);
-            }
-        }
-        (1, _) => {
-            for (y, o) in rows {
-                let r = &msg.data[y * step..y * step + row];
-                for (px, &v) in o.chunks_exact_mut(3).zip(r) {
-                    px.fill(v);
-                }
-            }
-        }
-        (_, "rgb") => {
-            for (y, o) in rows {
-                let r = &msg.data[y * step..y * step + row];
-                for (px, i) in o.chunks_exact_mut(3).zip(r.chunks_exact(channels)) {
-                    px.copy_from_slice(&[i[2], i[1], i[0]]);
-                }
-            }
-        }
-        _ => {
-            for (y, o) in rows {
-                let r = &msg.data[y * step..y * step + row];
-                for (px, i) in o.chunks_exact_mut(3).zip(r.chunks_exact(channels)) {
-                    px.copy_from_slice(&i[..3]);
-                }
-            }
+    for (y, o) in out.chunks_exact_mut((w * 3).max(1)).enumerate() {
+        let r = &msg.data[y * step..y * step + row];
+        let pixels = o.chunks_exact_mut(3);
+        match (channels, order) {
+            (3, "bgr") => o.copy_from_slice(r),
+            (1, _) => pixels.zip(r).for_each(|(px, &v)| px.fill(v)),
+            (_, "rgb") => pixels
+                .zip(r.chunks_exact(channels))
+                .for_each(|(px, i)| px.copy_from_slice(&[i[2], i[1], i[0]])),
+            _ => pixels
+                .zip(r.chunks_exact(channels))
+                .for_each(|(px, i)| px.copy_from_slice(&i[..3])),
         }
     }
     Image::from_bgr(msg.width, msg.height, out)
