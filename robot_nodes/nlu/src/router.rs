@@ -447,8 +447,8 @@ pub fn unknown_place_reply(lang: Language) -> &'static str {
 
 /// The best alternative that is neither navigation nor out of scope: the service or amenity a
 /// navigation reading may stand in front of.
-fn service_behind(alts: &[(String, f32)]) -> Option<(String, f32)> {
-    alts.iter()
+fn service_behind<'a>(alts: impl IntoIterator<Item = &'a (String, f32)>) -> Option<(String, f32)> {
+    alts.into_iter()
         .find(|(l, _)| !catalog::takes_destination(l) && l != OUT_OF_SCOPE)
         .cloned()
 }
@@ -587,8 +587,15 @@ const DOING_VERBS: &[&[&str]] = &[
     &["renew"],
 ];
 
-/// A doing verb right before "ở đâu" / "o dau" ("đăng ký ở đâu"), or right after "where do I".
-fn does_before_where(n: &Normalized) -> bool {
+/// Where to *do* something: a doing verb right before "ở đâu" / "o dau" ("đăng ký ở đâu"), or
+/// right after "where do I", and no place head first ("chỗ …", "bàn …"): what is asked for is a
+/// procedure or a service, not a place of the map.
+fn asks_where_to_do(n: &Normalized) -> bool {
+    !starts_with_place_head(n) && doing_verb_at_where(n)
+}
+
+/// A doing verb right before "ở đâu" / "o dau", or right after "where do I".
+fn doing_verb_at_where(n: &Normalized) -> bool {
     let t = &n.tokens;
     if let Some(i) = seq_at(n, &["o", "dau"]) {
         return DOING_VERBS
@@ -1303,9 +1310,10 @@ impl Nlu {
         // "Where do I renew my health insurance card": the procedure decides. A where-is needs a
         // place the map has; a place guessed from a word or two of the procedure's name ("y tế"
         // in "bảo hiểm y tế", "chữ ký" in "chứng thực chữ ký") is not one.
-        let navigating =
-            catalog::takes_destination(&r.intent) || (r.intent == OUT_OF_SCOPE && cue.is_some());
-        if navigating
+        let navigating = |r: &Reading| {
+            catalog::takes_destination(&r.intent) || (r.intent == OUT_OF_SCOPE && cue.is_some())
+        };
+        if navigating(r)
             && !matches!(&r.dest, Some((_, Match::Counter | Match::Exact)))
             && !starts_with_place_head(n)
         {
@@ -1319,27 +1327,18 @@ impl Nlu {
         // ("chỗ …", "bàn …") the thing asked for is a procedure or a service, not a place of the
         // map: the procedure or service the classifier sees behind the navigation answers, and not
         // confidently ("chữ ký số làm ở đâu" is the service; "bàn chữ ký số ở đâu" is the desk).
-        if (catalog::takes_destination(&r.intent) || r.intent == OUT_OF_SCOPE)
+        if navigating(r)
             && cue == Some("nav.where_is")
             && !matches!(&r.dest, Some((_, Match::Counter)))
-            && !starts_with_place_head(n)
-            && does_before_where(n)
+            && asks_where_to_do(n)
         {
             // Amenities are passed over: one is not registered or renewed, and a word of the
             // procedure may name one ("khám bệnh" of the health-insurance card).
-            let behind = r
-                .alts
-                .iter()
-                .find(|(l, _)| {
-                    !catalog::takes_destination(l)
-                        && l != OUT_OF_SCOPE
-                        && !l.starts_with("amenity.")
-                })
+            let behind = service_behind(r.alts.iter().filter(|(l, _)| !l.starts_with("amenity.")))
                 .filter(|(l, p)| {
                     (l.starts_with("proc.") || l.starts_with("service."))
                         && *p >= NAV_WITHOUT_PLACE_ALT
-                })
-                .cloned();
+                });
             if let Some((alt, p)) = behind {
                 r.promote(alt, p);
                 r.confidence = r.confidence.min(RULE_CONFIDENCE);
@@ -1500,9 +1499,7 @@ impl Nlu {
             }
             // Where to *do* a service ("chữ ký số làm ở đâu") asks for the service, which says
             // where; "bàn chữ ký số ở đâu", "where can I print" ask for the place.
-            let does_the_service = r.intent.starts_with("service.")
-                && does_before_where(n)
-                && !starts_with_place_head(n);
+            let does_the_service = r.intent.starts_with("service.") && asks_where_to_do(n);
             let place = if does_the_service {
                 None
             } else {
