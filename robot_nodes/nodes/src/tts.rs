@@ -630,15 +630,15 @@ async fn run_inner(
     let language = node.subscribe::<StringMsg>(&params.topics.language, Qos::commands())?;
     // Latched: whoever (re)connects learns since when this process takes requests.
     let ready = node.publisher::<Header>(&params.topics.ready, Qos::latched())?;
-    let announce = |at: f64, frame: &str| -> Result<Option<f64>, NodesError> {
+    let announce = |at: f64, frame: &str| -> Result<f64, NodesError> {
         ready.publish(Header::new(secs_to_time(at), frame.to_string()))?;
         tracing::info!(since = at, "taking say requests");
-        Ok(Some(at))
+        Ok(at)
     };
     let clock = node.clock();
     let mut ready_at = None;
     if !(clock.is_simulated() && clock.seconds() <= 0.0) {
-        ready_at = announce(clock.seconds(), &params.frame_id)?;
+        ready_at = Some(announce(clock.seconds(), &params.frame_id)?);
     }
     let voice = match voice {
         Some(v) => v,
@@ -686,7 +686,7 @@ async fn run_inner(
                 tts.on_say(m);
             }
             let at = ready_stamp(clock.seconds(), &tts.early);
-            tts.ready_at = announce(at, &tts.params.frame_id)?;
+            tts.ready_at = Some(announce(at, &tts.params.frame_id)?);
             tts.early = Vec::new();
         }
         // Before the first /clock message (sim time), wake as soon as time starts.

@@ -63,15 +63,13 @@ impl<M> Inbox<M> {
     /// its tick before the same step's camera frame had reached it, depending on thread timing.
     pub(crate) fn push(&self, m: M) {
         let pushed = self.push_quiet(m);
-        let holding = |h: &Option<&(Arc<Notify>, Arc<AtomicBool>)>| {
-            h.is_some_and(|(_, holding)| holding.load(Ordering::SeqCst))
-        };
         let lockstep = self.lockstep.get();
+        let holding = || lockstep.is_some_and(|(_, h)| h.load(Ordering::SeqCst));
         if pushed {
-            if holding(&lockstep) {
+            if holding() {
                 self.held.store(true, Ordering::SeqCst);
                 // The lockstep stopped holding in between: nobody else will wake this reader.
-                if !holding(&lockstep) {
+                if !holding() {
                     self.release_held();
                 }
             } else {

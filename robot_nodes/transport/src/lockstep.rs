@@ -25,9 +25,10 @@
 //!    whose node reads on its own tick wakes no task when a sample comes). An arrival does not wake
 //!    its reader's task at once: the wake-ups are held until the whole step has arrived at every
 //!    reader and then given together, as on the bus, so a node woken by the step's `/clock` finds
-//!    the same step's sensor data already in its queues whatever the thread timing. A reader still in discovery cannot
-//!    receive: if all tasks are parked and only counts are missing for `dds_grace` of wall time,
-//!    the missing samples are written off once (logged at DEBUG) rather than stalling every step.
+//!    the same step's sensor data already in its queues whatever the thread timing. A reader
+//!    still in discovery cannot receive: if all tasks are parked and only counts are missing for
+//!    `dds_grace` of wall time, the missing samples are written off once (logged at DEBUG) rather
+//!    than stalling every step.
 //!
 //! If a step is not settled within the watchdog (`settle(timeout)`), it fails with
 //! [`LockstepError`], naming the busy nodes and the readers still waiting: a hung node stops the run
