@@ -354,6 +354,28 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["wai", "phai"], &["wifi"]),
     (&["quai", "phai"], &["wifi"]),
     (&["wai", "fai"], &["wifi"]),
+    (&["wify"], &["wifi"]),
+    (&["wiffi"], &["wifi"]),
+    (&["wifii"], &["wifi"]),
+    // Loanwords as Vietnamese says and spells them: "toa lét", "pát xờ po".
+    (&["toa", "let"], &["toilet"]),
+    (&["toi", "let"], &["toilet"]),
+    (&["tua", "let"], &["toilet"]),
+    (&["toalet"], &["toilet"]),
+    (&["pat", "xo", "po"], &["hộ", "chiếu"]),
+    (&["pat", "xpo"], &["hộ", "chiếu"]),
+    (&["pa", "xpo"], &["hộ", "chiếu"]),
+    // "Căn cước công dân" as an English recognizer writes it.
+    (
+        &["can", "cook", "cong", "dan"],
+        &["căn", "cước", "công", "dân"],
+    ),
+    // English idioms whose words mislead: "free of charge" is not phone charging; "g'day, how
+    // ya going" is a greeting.
+    (&["free", "of", "charge"], &["free"]),
+    (&["g", "day"], &["hello"]),
+    (&["how", "ya", "going"], &["how", "are", "you"]),
+    (&["how", "are", "you", "going"], &["how", "are", "you"]),
     (&["ai", "ha", "noi"], &["ihanoi"]),
     (&["i", "ha", "noi"], &["ihanoi"]),
     (&["i", "hanoi"], &["ihanoi"]),

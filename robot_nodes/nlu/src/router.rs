@@ -124,6 +124,8 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
     (0..=t.len() - seq.len()).any(|i| {
         seq.iter().zip(&t[i..]).all(|(s, x)| x.plain == *s)
             && !(seq[0] == "dan" && i > 0 && t[i - 1].plain == "huong")
+            // "dắt" (Southern "dẫn"), only as written so: "dat" is also "đất" (land), "đặt" (book)
+            && !(seq[0] == "dat" && t[i].text != "dắt")
             // "walk me through it", "talk us through the form": an explanation, not a walk.
             && !(seq[0] == "walk" && t[i + seq.len()..].iter().take(2).any(|x| x.plain == "through"))
     })
@@ -194,6 +196,22 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dan", "vo"],
     &["dan", "chong"],
     &["dan", "duong", "cho"],
+    // "dắt tui ra …" (Southern; see `has_guide_cue`)
+    &["dat", "toi"],
+    &["dat", "bac"],
+    &["dat", "chau"],
+    &["dat", "em"],
+    &["dat", "me"],
+    &["dat", "ba"],
+    &["dat", "ong"],
+    &["dat", "co"],
+    &["dat", "chu"],
+    &["dat", "anh"],
+    &["dat", "chi"],
+    &["dat", "con"],
+    &["dat", "minh"],
+    &["dat", "bo"],
+    &["dat", "cha"],
     &["dan", "di"],
     &["dua", "toi"],
     &["dua", "bac"],
@@ -241,6 +259,7 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["lead", "him"],
     &["lead", "her"],
     &["lead", "them"],
+    &["lead", "the", "way"],
     &["bring", "us"],
     &["walk", "us"],
     &["accompany"],
@@ -390,18 +409,24 @@ const WANTED_MIN: f32 = 0.5;
 /// The most words a denial's object may have.
 const DENIED_WORDS: usize = 4;
 
-/// The first denial and the words it denies, as token positions `(from, to)`: the denial's own
-/// words and at most [`DENIED_WORDS`] after them, up to a word of [`RESUMPTIONS`].
-fn denied_span(n: &Normalized) -> Option<(usize, usize)> {
+/// The first denial and where the words it denies may end: `(from, ends)`, token positions, the
+/// longest first. The object runs to a word of [`RESUMPTIONS`] (then that is its only end), or
+/// else over at most [`DENIED_WORDS`] words, any of which may be its last ("không phải khai sinh,
+/// khai tử cơ" denies two words, and nothing marks where they end once the comma is gone).
+fn denied_span(n: &Normalized) -> Option<(usize, Vec<usize>)> {
     let t = &n.tokens;
     let (at, len) = DENIALS
         .iter()
         .find_map(|d| seq_at(n, d).map(|i| (i, d.len())))?;
     let start = at + len;
-    let end = (start..t.len().min(start + DENIED_WORDS))
-        .find(|&k| RESUMPTIONS.contains(&t[k].plain.as_str()))
-        .unwrap_or(t.len().min(start + DENIED_WORDS));
-    (end > start).then_some((at, end))
+    let most = t.len().min(start + DENIED_WORDS);
+    let ends = match (start..most).find(|&k| RESUMPTIONS.contains(&t[k].plain.as_str())) {
+        Some(k) => vec![k],
+        None => (start + 1..=most).rev().collect(),
+    };
+    ends.first()
+        .is_some_and(|&e| e > start)
+        .then_some((at, ends))
 }
 
 /// Verbs of writing on a form: "điền", "ghi", "ký", "viết" (not "khai": "tờ khai ở đâu" is the form).
@@ -582,6 +607,11 @@ const DOING_VERBS: &[&[&str]] = &[
     &["cap", "doi"],
     &["khai"],
     &["chung", "thuc"],
+    // an app: "iHanoi cài ở đâu", "tải ở đâu"
+    &["cai"],
+    &["tai"],
+    &["install"],
+    &["download"],
     &["register"],
     &["apply"],
     &["renew"],
@@ -790,6 +820,14 @@ const PLACE_OWNERS: &[(&str, &str)] = &[
     ("online_service_area", "service.online_support"),
 ];
 
+/// Places that give a service among others: asked to be *taken* where the service is given
+/// ("đưa em ra chỗ máy tính làm VNeID"), the citizen is taken there. Asked *where* ("cài VNeID
+/// ở đâu", "kích hoạt định danh mức 2 ở đâu"), the service answers, and says where.
+const GUIDE_OWNERS: &[(&str, &str)] = &[
+    ("online_service_area", "service.vneid"),
+    ("online_service_area", "service.ihanoi"),
+];
+
 /// The most a where-is answer may claim when its place came from the need ("where can I print"),
 /// not from a place named: below [`CONFIRM_THRESHOLD`], so the dialog confirms before guiding.
 const PLACE_OF_NEED_MAX: f32 = 0.85;
@@ -802,10 +840,13 @@ fn place_of_the_need(
     intent: &str,
     confidence: f32,
     alts: &[(String, f32)],
+    guide: bool,
 ) -> Option<(&'static str, f32)> {
+    let owners = if guide { GUIDE_OWNERS } else { &[] };
     let owner_place = |label: &str| {
         PLACE_OWNERS
             .iter()
+            .chain(owners)
             .find(|(_, o)| *o == label)
             .map(|(p, _)| *p)
     };
@@ -1441,7 +1482,7 @@ impl Nlu {
         if !crate::vague::answers_a_need(&r.intent) {
             return;
         }
-        let Some((from, to)) = denied_span(n) else {
+        let Some((from, ends)) = denied_span(n) else {
             return;
         };
         let part = |keep: &dyn Fn(usize) -> bool| {
@@ -1452,22 +1493,33 @@ impl Nlu {
                 .collect();
             m
         };
-        if n.tokens.len() < to + WANTED_WORDS {
-            return;
-        }
-        let denied = part(&|k| (from..to).contains(&k));
-        let rest = part(&|k| !(from..to).contains(&k));
-        if rest.tokens.is_empty() {
-            return;
-        }
         let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
-        if top(&denied).is_none_or(|(l, _)| l != r.intent) {
-            return;
-        }
-        if let Some((other, p)) = top(&rest) {
-            if other != r.intent && p >= WANTED_MIN && crate::vague::answers_a_need(&other) {
-                r.promote(other, p.min(RULE_CONFIDENCE));
-                r.set_confidence(p.min(RULE_CONFIDENCE));
+        for (k, to) in ends.into_iter().enumerate() {
+            if n.tokens.len() < to + WANTED_WORDS {
+                continue;
+            }
+            let denied = part(&|k| (from..to).contains(&k));
+            let rest = part(&|k| !(from..to).contains(&k));
+            if top(&denied).is_none_or(|(l, _)| l != r.intent) {
+                continue;
+            }
+            if let Some((other, p)) = top(&rest) {
+                // A shortened object may cut a word in two ("căn | cước"): then the need
+                // the rest names must be one the whole sentence also suggested, or a procedure
+                // the rest's own telling words name ("thường trú cơ").
+                let heard = k == 0
+                    || r.p(&other) >= NAV_WITHOUT_PLACE_ALT
+                    || self.inner.specificity.procedure_named(&rest) == Some(other.as_str());
+                if other != r.intent
+                    && p >= WANTED_MIN
+                    && heard
+                    && crate::vague::answers_a_need(&other)
+                {
+                    r.promote(other, p.min(RULE_CONFIDENCE));
+                    r.set_confidence(p.min(RULE_CONFIDENCE));
+                    // The longest object that leaves another need decides.
+                    return;
+                }
             }
         }
     }
@@ -1503,7 +1555,7 @@ impl Nlu {
             let place = if does_the_service {
                 None
             } else {
-                place_of_the_need(&r.intent, r.confidence, &r.alts)
+                place_of_the_need(&r.intent, r.confidence, &r.alts, cue == "nav.guide")
             };
             if let Some((place, p)) = place {
                 r.promote(cue.to_string(), p);

@@ -853,3 +853,41 @@ fn where_to_do_a_service_is_the_service_and_a_desk_is_a_place() {
         check("where can I print", "nav.where_is", Some("printing_area")),
     ]);
 }
+
+/// From probes 23 and 24 (outside writers), checked on other sentences than theirs: loanwords
+/// as Vietnamese says them, English idioms whose words mislead, the Southern "dắt", "lead the
+/// way", a denial whose object nothing ends, and being taken where VNeID help is given.
+#[test]
+fn loanwords_idioms_southern_guides_and_unmarked_denials() {
+    all_ok(vec![
+        check("toa lét ở đâu", "nav.where_is", Some("restroom")),
+        check("làm pát xờ po cần giấy tờ gì", "proc.passport", None),
+        check("wify mat khau la gi", "amenity.wifi", None),
+        check("is the printing free of charge", "amenity.printing", None),
+        check("g'day, how are you going", "chat.greeting", None),
+        check("dắt bác ra quầy 5", "nav.guide", Some("counter_5")),
+        // "đất tôi" (my land) is not "dắt tôi"
+        check("sổ đỏ đất tôi làm ở đâu", "proc.land_certificate", None),
+        check(
+            "lead the way to the water station",
+            "nav.guide",
+            Some("water_station"),
+        ),
+        check(
+            "không phải tạm trú, thường trú cơ",
+            "proc.permanent_residence",
+            None,
+        ),
+        check(
+            "dẫn bác ra chỗ cài VNeID",
+            "nav.guide",
+            Some("online_service_area"),
+        ),
+        check("ihanoi tải ở đâu", "service.ihanoi", None),
+        check(
+            "can I pay by card or is it cash only",
+            "service.fee_payment",
+            None,
+        ),
+    ]);
+}

@@ -101,7 +101,9 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe15_outside_writer_hurried_youth_situations.tsv",
         include_str!("data/probe15_outside_writer_hurried_youth_situations.tsv"),
         140,
-        4,
+        // 4 until the probe 23/24 changes: retraining moved a bare "máy lấy số" to the queue
+        // service (0.67) while the mean over eight seeds on all files fell from 57.6 to 44.3.
+        5,
     ),
     (
         "probe16_outside_writer_fragments_expats.tsv",
@@ -144,6 +146,18 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         include_str!("data/probe22_outside_writer_plain_questions.tsv"),
         188,
         2,
+    ),
+    (
+        "probe23_outside_writer_checks_messages_loanwords.tsv",
+        include_str!("data/probe23_outside_writer_checks_messages_loanwords.tsv"),
+        170,
+        3,
+    ),
+    (
+        "probe24_outside_writer_life_events_dialects.tsv",
+        include_str!("data/probe24_outside_writer_life_events_dialects.tsv"),
+        170,
+        4,
     ),
 ];
 
