@@ -421,6 +421,10 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["blx"], &["bằng", "lái", "xe"]),
     (&["tthn"], &["tình", "trạng", "hôn", "nhân"]),
     (&["hkd"], &["hộ", "kinh", "doanh"]),
+    (&["dkkh"], &["đăng", "ký", "kết", "hôn"]),
+    (&["dkks"], &["đăng", "ký", "khai", "sinh"]),
+    // KT3: the old temporary-residence book
+    (&["kt", "3"], &["sổ", "tạm", "trú"]),
     (&["dkkd"], &["đăng", "ký", "kinh", "doanh"]),
     (&["dn"], &["doanh", "nghiệp"]),
     (&["cty"], &["công", "ty"]),

@@ -212,6 +212,7 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dat", "minh"],
     &["dat", "bo"],
     &["dat", "cha"],
+    &["dat", "ma"], // "mạ": mother, in the Centre
     &["dan", "di"],
     &["dua", "toi"],
     &["dua", "bac"],
@@ -662,9 +663,32 @@ const FORM_HEADS: &[&[&str]] = &[
     &["forms"],
 ];
 
+/// A question about the procedure behind a form: its papers, photo, time, fee, doing it online.
+const PROCEDURE_QUESTIONS: &[&[&str]] = &[
+    &["giay", "to", "gi"],
+    &["can", "nhung", "gi"],
+    &["can", "gi"],
+    &["mang", "gi"],
+    &["bao", "lau"],
+    &["le", "phi"],
+    &["bao", "nhieu", "tien"],
+    &["anh", "co"],
+    &["online"],
+    &["truc", "tuyen"],
+    &["what", "documents"],
+    &["what", "papers"],
+    &["how", "long"],
+    &["how", "much"],
+    &["fee"],
+];
+
 /// "Xin mẫu tờ khai đăng ký tạm trú", "the form for a passport": the citizen asks for the form
-/// itself, not how the procedure goes.
+/// itself, not how the procedure goes ("tờ khai TK01 cấp hộ chiếu thì ảnh cỡ bao nhiêu", "form
+/// for ID card renewal, what documents do I bring" ask about the procedure).
 fn asks_for_a_form(n: &Normalized) -> bool {
+    if PROCEDURE_QUESTIONS.iter().any(|c| has_seq(n, c)) {
+        return false;
+    }
     let Some(i) = first_counted(n) else {
         return false;
     };
@@ -1297,6 +1321,7 @@ impl Nlu {
         r: &mut Reading,
     ) -> Option<(OosReason, f32)> {
         let inner = &self.inner;
+        self.desk_that_helps_rule(n, r);
         // "Dẫn cô ra cửa với": with a cue, a bare door is the way out (before any rule reads
         // the rest of the sentence as the need).
         if cue.is_some() && r.dest.is_none() && names_bare_door(n) {
@@ -1402,6 +1427,43 @@ impl Nlu {
             }
         }
         None
+    }
+
+    /// "Bàn hướng dẫn điền tờ khai", "bàn hướng dẫn cài VNeID ở đâu": the desk that helps with
+    /// something is where that is given, not the information desk whose name ("bàn hướng dẫn")
+    /// the words begin with. The words after "hướng dẫn" are read alone; a need among their
+    /// first three readings that a place gives makes that place the destination.
+    fn desk_that_helps_rule(&self, n: &Normalized, r: &mut Reading) {
+        if !matches!(&r.dest, Some((place, _)) if place == "reception") {
+            return;
+        }
+        let t = &n.tokens;
+        let Some(i) = (1..t.len().saturating_sub(1)).find(|&i| {
+            matches!(t[i - 1].plain.as_str(), "ban" | "quay")
+                && t[i].plain == "huong"
+                && t[i + 1].plain == "dan"
+        }) else {
+            return;
+        };
+        let mut tail = n.clone();
+        tail.tokens = t[i + 2..].to_vec();
+        if tail.tokens.len() < 2 {
+            return;
+        }
+        let (alts, _) = self.inner.classifier.top_k(&tail, 3);
+        let place = alts
+            .iter()
+            .filter(|(l, p)| !catalog::takes_destination(l) && *p >= NAV_WITHOUT_PLACE_ALT)
+            .find_map(|(l, _)| {
+                PLACE_OWNERS
+                    .iter()
+                    .chain(GUIDE_OWNERS)
+                    .find(|(_, o)| o == l)
+                    .map(|(p, _)| *p)
+            });
+        if let Some(place) = place {
+            r.dest = Some((place.to_string(), Match::Partial));
+        }
     }
 
     /// A place named exactly with nothing else understood: the citizen wants to go there. So is

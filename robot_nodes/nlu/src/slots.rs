@@ -66,7 +66,8 @@ fn is_counter_cue(t: &Token) -> bool {
     } else {
         matches!(
             t.plain.as_str(),
-            "quay" | "counter" | "desk" | "window" | "booth" | "ban" | "counters"
+            // "q5", typed shorthand (split by the normalizer into "q 5")
+            "quay" | "counter" | "desk" | "window" | "booth" | "ban" | "counters" | "q"
         )
     }
 }

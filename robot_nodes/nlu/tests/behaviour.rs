@@ -891,3 +891,27 @@ fn loanwords_idioms_southern_guides_and_unmarked_denials() {
         ),
     ]);
 }
+
+/// From probes 25 and 26 (outside writers), checked on other sentences than theirs: typed
+/// shorthand ("q7", "ĐKKH", "KT3"), a form named while asking about its procedure, and the
+/// desk that helps with something.
+#[test]
+fn shorthand_forms_named_in_procedure_questions_and_desks_that_help() {
+    all_ok(vec![
+        check("q7 o dau", "nav.where_is", Some("counter_7")),
+        check("dkkh can giay to gi", "proc.marriage_registration", None),
+        check("đăng ký KT3 ở quầy nào", "proc.temporary_residence", None),
+        check(
+            "tờ khai CT01 đăng ký thường trú thì cần những giấy tờ gì",
+            "proc.permanent_residence",
+            None,
+        ),
+        check("cho tôi xin tờ khai CT01", "amenity.forms", None),
+        check(
+            "bàn hướng dẫn điền tờ khai ở đâu",
+            "nav.where_is",
+            Some("forms_desk"),
+        ),
+        check("bàn hướng dẫn ở đâu", "nav.where_is", Some("reception")),
+    ]);
+}

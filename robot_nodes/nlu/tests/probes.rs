@@ -159,6 +159,18 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         4,
     ),
+    (
+        "probe25_outside_writer_professionals_typed_shorthand.tsv",
+        include_str!("data/probe25_outside_writer_professionals_typed_shorthand.tsv"),
+        170,
+        3,
+    ),
+    (
+        "probe26_outside_writer_monday_morning_forms_by_name.tsv",
+        include_str!("data/probe26_outside_writer_monday_morning_forms_by_name.tsv"),
+        170,
+        7,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
