@@ -5,7 +5,7 @@
 //! The tts node latches `/tts/ready`: the time (its clock) from which it takes `/tts/say`
 //! requests. A new time is a new tts process, which never got anything sent before it: the
 //! unfinished requests sent before it are sent again, in their order, once. A request stays in
-//! the ledger until `/tts/status` says its utterance ended (`speaking: false` with its text),
+//! the ledger until `/tts/status` says its utterance ended (`speaking: false` with its id),
 //! and is dropped, not said late, when it is older than the bound ([`RESEND_WITHIN_S`] in the
 //! node), when the conversation it belongs to is over (another person, or none), when speech is
 //! stopped (`/tts/stop`, or a request that interrupts), or when it had started (the person heard
@@ -150,18 +150,19 @@ impl SayLedger {
         self.entries.retain(|e| now - e.first_sent <= within);
     }
 
-    /// One `/tts/status`: an utterance with a request's text started, or ended (then the
-    /// request is done, and so are the started ones before it, whose end was missed).
+    /// One `/tts/status`: an utterance of a request started, or ended (then the request is done,
+    /// and so are the started ones before it, whose end was missed). The status names the request
+    /// by its id (`request_id`, echoed by the tts node): a status with an id that is none of the
+    /// ledger's (the console's "say this", another node's request) changes nothing, even when its
+    /// text is the same as one of ours. A status without an id (a tts node that does not echo
+    /// it, a request sent without one) is matched by its text.
     pub fn status(&mut self, s: &SpeechStatus) {
+        let Some(i) = self.find(s) else {
+            return;
+        };
         if s.speaking {
-            if let Some(e) = self
-                .entries
-                .iter_mut()
-                .find(|e| !e.started && e.req.text == s.text)
-            {
-                e.started = true;
-            }
-        } else if let Some(i) = self.entries.iter().position(|e| e.req.text == s.text) {
+            self.entries[i].started = true;
+        } else {
             let mut k = 0;
             self.entries.retain(|e| {
                 let keep = k > i || (k < i && !e.started);
@@ -169,6 +170,17 @@ impl SayLedger {
                 keep
             });
         }
+    }
+
+    /// The request a status is about: by id, or by text when the status has no id (the first
+    /// not yet started one for a start, the first one for an end).
+    fn find(&self, s: &SpeechStatus) -> Option<usize> {
+        if !s.request_id.is_empty() {
+            return self.entries.iter().position(|e| e.req.id == s.request_id);
+        }
+        self.entries
+            .iter()
+            .position(|e| e.req.text == s.text && (!s.speaking || !e.started))
     }
 
     /// `/tts/ready` says, at `now`, that the tts node takes requests since `since`. A new time is
@@ -357,6 +369,33 @@ mod tests {
         let again = l.tts_ready(5.0, 5.5);
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].id, "dialog-2");
+    }
+
+    fn status_of(speaking: bool, id: &str, text: &str) -> SpeechStatus {
+        SpeechStatus {
+            request_id: id.into(),
+            ..status(speaking, text)
+        }
+    }
+
+    /// The console's "say this" with the very words of an answer the dialog is waiting to hear
+    /// said: by text it would end the dialog's request, by id it does not.
+    #[test]
+    fn statuses_are_matched_by_request_id_not_by_text() {
+        let mut l = SayLedger::default();
+        l.said(req(1, "Mời bác đi theo cháu."), "p", false, 1.0);
+        l.said(req(2, "Quầy số 3 ở bên trái."), "p", false, 1.1);
+        l.status(&status_of(true, "console-7", "Mời bác đi theo cháu."));
+        l.status(&status_of(false, "console-7", "Mời bác đi theo cháu."));
+        assert_eq!(l.len(), 2);
+        // The dialog's second request said: the first, never started, waits on.
+        l.status(&status_of(true, "dialog-2", "Quầy số 3 ở bên trái."));
+        l.status(&status_of(false, "dialog-2", "Quầy số 3 ở bên trái."));
+        assert_eq!(texts(&l.tts_ready(5.0, 5.5)), ["Mời bác đi theo cháu."]);
+        // An id of ours names the request whatever text comes with it.
+        l.status(&status_of(true, "dialog-1", ""));
+        l.status(&status_of(false, "dialog-1", "?"));
+        assert!(l.is_empty());
     }
 
     #[test]

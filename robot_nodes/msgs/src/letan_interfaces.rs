@@ -73,6 +73,8 @@ pub struct SpeechStatus {
     pub language: String,
     /// Counts utterances from 1; the start and the end of one utterance share it.
     pub utterance_id: u32,
+    /// The `id` of the [`SayRequest`] this utterance says, echoed (`""` when it had none).
+    pub request_id: String,
 }
 
 /// `letan_interfaces/msg/ScreenContent`: what the citizen touchscreen shows (`/dialog/screen`).

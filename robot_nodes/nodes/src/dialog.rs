@@ -183,7 +183,9 @@ impl Executor<'_> {
                     *self.said += 1;
                     tracing::debug!(text = ?text, rate, "say");
                     let r = TtsRequest {
-                        id: format!("dialog-{}", self.said),
+                        // The process id too: a status echoing a killed dialog's request is not
+                        // taken for one of the restarted dialog's.
+                        id: format!("dialog-{}-{}", std::process::id(), self.said),
                         text,
                         lang,
                     };

@@ -309,6 +309,8 @@ pub async fn run_with(
 struct Playing {
     utterance_id: u32,
     request: u64,
+    /// The caller's id of the request (`SayRequest.id`), echoed in the status.
+    request_id: String,
     text: String,
     lang: Lang,
     /// The sentence being played (mono i16 at the output rate), its start time and how much of it
@@ -317,6 +319,14 @@ struct Playing {
     start: f64,
     emitted: usize,
     last: bool,
+}
+
+/// A request taken: its full text, its language and the caller's id (`SayRequest.id`).
+#[derive(Debug, Clone)]
+struct Said {
+    text: String,
+    lang: Lang,
+    caller_id: String,
 }
 
 /// How far back a request taken before sim time started may date this process's start (s).
@@ -344,8 +354,8 @@ struct Tts {
     cache: PhraseCache,
     lang: Lang,
     next_request: u64,
-    /// Request id → (full text, language), for the status messages.
-    texts: std::collections::HashMap<u64, (String, Lang)>,
+    /// Request id → its full text, language and caller's id, for the status messages.
+    texts: std::collections::HashMap<u64, Said>,
     playing: Option<Playing>,
     utterances: u32,
     /// The `/tts/ready` time, once published.
@@ -372,6 +382,7 @@ impl Tts {
             text: p.text.clone(),
             language: p.lang.code().to_string(),
             utterance_id: p.utterance_id,
+            request_id: p.request_id.clone(),
         })?;
         Ok(())
     }
@@ -411,7 +422,14 @@ impl Tts {
         } else {
             self.queue.push(req)
         };
-        self.texts.insert(id, (msg.text, lang));
+        self.texts.insert(
+            id,
+            Said {
+                text: msg.text,
+                lang,
+                caller_id: msg.id,
+            },
+        );
         for ev in events {
             self.on_queue_event(ev);
         }
@@ -426,7 +444,7 @@ impl Tts {
                 self.texts.remove(&id);
             }
             QueueEvent::Refused { id, reason } => {
-                let text = self.texts.remove(&id).map(|t| t.0).unwrap_or_default();
+                let text = self.texts.remove(&id).map(|t| t.text).unwrap_or_default();
                 tracing::warn!(text = ?text, %reason, "say request refused");
             }
             other => tracing::debug!(event = ?other, "say queue event"),
@@ -580,16 +598,17 @@ impl Tts {
             return;
         }
         self.utterances = self.utterances.wrapping_add(1).max(1);
-        let (text, lang) = self
-            .texts
-            .get(&c.id)
-            .cloned()
-            .unwrap_or_else(|| (c.text.clone(), c.lang));
+        let said = self.texts.get(&c.id).cloned().unwrap_or_else(|| Said {
+            text: c.text.clone(),
+            lang: c.lang,
+            caller_id: String::new(),
+        });
         let p = Playing {
             utterance_id: self.utterances,
             request: c.id,
-            text,
-            lang,
+            request_id: said.caller_id,
+            text: said.text,
+            lang: said.lang,
             samples,
             start: at,
             emitted: 0,

@@ -1090,6 +1090,7 @@ async fn hostile_speech_and_dialog(rig: &mut Rig) {
             .publish(SpeechStatus {
                 header: hdr(rig.t, HOSTILE),
                 speaking: i % 3 != 0,
+                request_id: text.clone(),
                 text,
                 language: "xx".into(),
                 utterance_id: u32::MAX - i as u32,

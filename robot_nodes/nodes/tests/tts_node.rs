@@ -175,9 +175,11 @@ impl Harness {
         }
     }
 
+    /// Sends a request whose id is `id:` and its text.
     fn say(&self, text: &str, priority: u8, interrupt: bool) {
         self.say
             .publish(SayRequest {
+                id: format!("id:{text}"),
                 text: text.into(),
                 language: "vi".into(),
                 priority,
@@ -217,6 +219,11 @@ async fn a_say_request_is_spoken_with_paced_audio_and_start_end_status() {
     assert_eq!(start.text, "Xin chào bác. Mời bác.");
     assert_eq!(start.language, "vi");
     assert_eq!(start.utterance_id, 1);
+    assert_eq!(
+        start.request_id, "id:Xin chào bác. Mời bác.",
+        "the request's id echoed"
+    );
+    let request_id = start.request_id.clone();
     let t0 = secs(&start.header.stamp);
     assert!((100.0 - 1e-6..=100.01 + 1e-6).contains(&t0), "{t0}");
     // The first chunk goes out at once; the rest only as playback time passes.
@@ -241,6 +248,7 @@ async fn a_say_request_is_spoken_with_paced_audio_and_start_end_status() {
     let (seen, end) = &h.statuses[1];
     assert!(!end.speaking);
     assert_eq!(end.utterance_id, 1);
+    assert_eq!(end.request_id, request_id);
     let t1 = secs(&end.header.stamp);
     assert!(
         (t1 - (t0 + expected)).abs() < 1e-3,
@@ -270,6 +278,7 @@ async fn a_say_request_is_spoken_with_paced_audio_and_start_end_status() {
     assert_eq!(h.synth_calls.lock().unwrap().len(), 2, "cache miss");
     assert_eq!(h.statuses.len(), 4);
     assert_eq!(h.statuses[3].1.utterance_id, 2);
+    assert_eq!(h.statuses[3].1.request_id, "id:Xin chào bác.");
     h.finish().await;
 }
 
