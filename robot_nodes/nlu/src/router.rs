@@ -1013,6 +1013,42 @@ fn tells_a_death(n: &Normalized) -> bool {
     })
 }
 
+/// A birth told as a story, without the procedure's name: "vợ tôi vừa sinh", "cháu mới đẻ được
+/// tuần", "my grandson was born last month", "we just had a baby". "Sinh" and "đẻ" count with
+/// diacritics only, or in English-free plain typing ("vua sinh").
+fn tells_a_birth(n: &Normalized) -> bool {
+    const BORN: &[&[&str]] = &[
+        &["vua", "sinh"],
+        &["moi", "sinh"],
+        &["vua", "de"],
+        &["moi", "de"],
+        &["vua", "sanh"],
+        &["moi", "sanh"],
+        &["sinh", "con"],
+        &["sinh", "chau"],
+        &["sinh", "em", "be"],
+        &["de", "con"],
+        &["was", "born"],
+        &["were", "born"],
+        &["just", "had", "a", "baby"],
+        &["had", "a", "baby"],
+        &["gave", "birth"],
+        &["newborn"],
+        &["new", "baby"],
+    ];
+    let t = &n.tokens;
+    BORN.iter().any(|b| {
+        seq_at(n, b).is_some_and(|i| {
+            // "đẻ", "sinh" as written when accented ("để", "dễ", "đề" are other words)
+            b.iter().zip(&t[i..]).all(|(w, x)| {
+                !matches!(*w, "de" | "sinh" | "sanh")
+                    || !x.has_diacritics()
+                    || matches!(x.text.as_str(), "đẻ" | "sinh" | "sanh")
+            })
+        })
+    })
+}
+
 /// "cửa" alone after a guide or where cue ("đưa bác ra cửa"): the way out. Accented only: the
 /// diacritic-free "cua" is also "của" (of).
 fn names_bare_door(n: &Normalized) -> bool {
@@ -1178,6 +1214,15 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         && tells_a_death(n)
     {
         r.promote_by_rule("proc.death_registration");
+    }
+    // A birth told as a story, likewise: the birth registration.
+    if r.intent != "proc.birth_registration"
+        && !(r.intent.starts_with("proc.") && r.confidence >= 0.6)
+        && cue.is_none()
+        && !tells_a_death(n)
+        && tells_a_birth(n)
+    {
+        r.promote_by_rule("proc.birth_registration");
     }
 }
 

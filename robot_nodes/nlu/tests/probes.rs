@@ -171,6 +171,18 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         7,
     ),
+    (
+        "probe27_outside_writer_a_days_log.tsv",
+        include_str!("data/probe27_outside_writer_a_days_log.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe28_outside_writer_situations_near_misses.tsv",
+        include_str!("data/probe28_outside_writer_situations_near_misses.tsv"),
+        170,
+        12,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
