@@ -778,7 +778,9 @@ fn vi_unit(t: &Token, after_tens: bool) -> Option<u32> {
 }
 
 fn is_muoi(t: &Token) -> bool {
-    t.plain == "muoi" && (!t.has_diacritics() || t.text == "mười" || t.text == "mươi")
+    // "mừi": "mười" as the South says and often writes it
+    t.text == "mừi"
+        || (t.plain == "muoi" && (!t.has_diacritics() || t.text == "mười" || t.text == "mươi"))
 }
 
 /// Parse Vietnamese number words starting at `i`; returns (value, tokens used).

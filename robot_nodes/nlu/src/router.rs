@@ -128,6 +128,12 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
             && !(seq[0] == "dat" && t[i].text != "dắt")
             // "walk me through it", "talk us through the form": an explanation, not a walk.
             && !(seq[0] == "walk" && t[i + seq.len()..].iter().take(2).any(|x| x.plain == "through"))
+            // "bring me a cup of water": fetching, not taking; "bring me to / over there" is.
+            && !(seq[0] == "bring"
+                && !t[i + seq.len()..]
+                    .iter()
+                    .take(3)
+                    .any(|x| matches!(x.plain.as_str(), "to" | "there" | "over")))
     })
 }
 
@@ -278,6 +284,9 @@ const WHERE_CUES: &[&[&str]] = &[
     &["dau", "nhi"],
     &["where"],
     &["how", "do", "i", "get", "to"],
+    &["how", "do", "i", "get", "there"],
+    &["how", "can", "i", "get", "there"],
+    &["how", "to", "get", "there"],
     &["how", "can", "i", "get", "to"],
     &["how", "to", "get", "to"],
     &["way", "to", "the"],
@@ -642,6 +651,18 @@ fn doing_verb_at_where(n: &Normalized) -> bool {
         });
     }
     false
+}
+
+/// The utterance starts (after fillers and address) with "lấy" or "bốc" (take, get).
+fn starts_with_getting(n: &Normalized) -> bool {
+    first_counted(n).is_some_and(|i| {
+        let x = &n.tokens[i];
+        if x.has_diacritics() {
+            matches!(x.text.as_str(), "lấy" | "bốc")
+        } else {
+            matches!(x.plain.as_str(), "lay" | "boc")
+        }
+    })
 }
 
 /// The first word that counts, after fillers, address and "where is the …".
@@ -1455,6 +1476,16 @@ impl Nlu {
                 r.confidence = r.confidence.min(RULE_CONFIDENCE);
                 r.dest = None;
             }
+        }
+        // "Lấy số thứ tự ở đâu", "bốc số ở đâu": where to *get* something the name of a place
+        // also says. Read as the place, or as the service whose answer says where (outside
+        // writers label it both ways): the dialog confirms before it acts.
+        if r.intent == "nav.where_is"
+            && matches!(&r.dest, Some((_, Match::Exact | Match::Partial)))
+            && starts_with_getting(n)
+            && r.confidence > PLACE_OF_NEED_MAX
+        {
+            r.set_confidence(PLACE_OF_NEED_MAX);
         }
         self.bare_place_rule(n, cue, r);
         usage_rules(n, cue, r);

@@ -938,3 +938,28 @@ fn a_birth_told_as_a_story_is_the_birth_registration() {
         ),
     ]);
 }
+
+/// From probes 29 and 30 (outside writers), on other sentences than theirs: "bring me" a thing
+/// is not a guide request, "how do I get there" asks the way, the Southern "mừi" is ten, and
+/// "where do I get a number" is read as the kiosk but not confidently (writers label it the
+/// queue service too).
+#[test]
+fn bring_me_a_thing_get_there_muoi_and_where_to_get_a_number() {
+    all_ok(vec![
+        check(
+            "bring me to the printing area please",
+            "nav.guide",
+            Some("printing_area"),
+        ),
+        check(
+            "the desk you mentioned for printing, how do I get there",
+            "nav.where_is",
+            Some("printing_area"),
+        ),
+        check("quầy mừi hai ở đâu", "nav.where_is", Some("counter_12")),
+    ]);
+    let u = nlu().understand("bring me a glass of water, I feel faint");
+    assert_ne!(u.intent, "nav.guide", "{u:?}");
+    let u = nlu().understand("lấy số thứ tự ở đâu vậy em");
+    assert!(u.confidence < 0.9, "{u:?}");
+}

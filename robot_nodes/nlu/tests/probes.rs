@@ -183,6 +183,18 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         12,
     ),
+    (
+        "probe29_outside_writer_angry_run_on_impossible.tsv",
+        include_str!("data/probe29_outside_writer_angry_run_on_impossible.tsv"),
+        170,
+        4,
+    ),
+    (
+        "probe30_outside_writer_weighted_traffic_synonyms.tsv",
+        include_str!("data/probe30_outside_writer_weighted_traffic_synonyms.tsv"),
+        170,
+        8,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
