@@ -1,28 +1,21 @@
 //! Hot paths: global planning (lobby and a 100 x 100 m map), one controller cycle, one localization
 //! update, one costmap scan update. Run: `cargo bench -j2 -p letan-nav`.
 
+use common::lobby;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use letan_map::{load_map, Keepout, OccupancyGrid, Places};
+use letan_map::OccupancyGrid;
 use letan_nav::controller::{ControlInput, Controller};
 use letan_nav::costmap::Costmap;
 use letan_nav::localization::ParticleFilter;
 use letan_nav::params::NavParams;
 use letan_nav::planner::Planner;
-use letan_nav::testing::{simulate_scan, ScanSpec};
 use letan_nav::{Pose2D, Twist2D};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-fn root() -> std::path::PathBuf {
-    letan_map::lobby::workspace_root()
-}
-
-fn lobby() -> (OccupancyGrid, Keepout, Places) {
-    let m = load_map(root().join("maps/lobby.yaml")).expect("lobby map");
-    let k = Keepout::load(root().join("maps/keepout.yaml")).expect("keepout");
-    let p = Places::load(root().join("maps/places.yaml")).expect("places");
-    (m.grid, k, p)
-}
+/// The lobby and the simulator's lidar, as the integration tests use them.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 /// 100 x 100 m at 5 cm with a regular field of 1 m pillars every 5 m and long walls with gaps.
 fn big_map() -> OccupancyGrid {
@@ -82,15 +75,7 @@ fn bench_controller(c: &mut Criterion) {
         .plan(&cm, &start, &goal)
         .expect("plan");
     let pose = path.poses[path.poses.len() / 3];
-    let scan = simulate_scan::<ChaCha8Rng>(
-        &grid,
-        &[],
-        &pose,
-        &Pose2D::new(0.1, 0.0, 0.0),
-        &ScanSpec::default(),
-        0.0,
-        None,
-    );
+    let scan = common::Scanner::full(&grid).scan(&pose, &[]);
     let pts = scan.points_in(&Pose2D::new(0.1, 0.0, 0.0));
     let mut ctl = Controller::new(p.controller.clone(), p.robot.clone(), p.goal.clone());
     c.bench_function("controller_step_360_beams", |b| {
@@ -117,8 +102,7 @@ fn bench_localization(c: &mut Criterion) {
     let (grid, _, places) = lobby();
     let truth = places.get("waiting_area").expect("place");
     let laser = Pose2D::new(0.1, 0.0, 0.0);
-    let scan =
-        simulate_scan::<ChaCha8Rng>(&grid, &[], &truth, &laser, &ScanSpec::default(), 0.0, None);
+    let scan = common::Scanner::full(&grid).scan(&truth, &[]);
     for n in [500usize, 2000] {
         let mut lp = p.localization.clone();
         lp.particles = n;

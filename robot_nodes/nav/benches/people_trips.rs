@@ -7,9 +7,13 @@
 //! The first 50 seeds run in CI as `tests/people_trips_batch.rs`, with assertions.
 #![allow(clippy::disallowed_methods)] // a bench measures wall time
 
+use common::trips::{run_trips, BatchSummary};
 use letan_map::{load_map, Keepout, Places};
 use letan_nav::params::NavParams;
-use letan_nav::scenario::{run_trips, BatchSummary};
+
+/// The trips, as the integration test runs them.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: u64 = std::env::var("LETAN_TRIPS")

@@ -13,8 +13,9 @@
 //! - [`supervisor`]: one goal at a time from places, poses or the action: timeout, pause on the
 //!   e-stop and resume by replanning, cancel when an operator drives, typed statuses with wait reasons
 //! - [`perception`]: localization and people tracking fed with odometry and scans
-//! - `testing`, `scenario` (feature `testing`, on for this crate's tests and benches only): raycaster,
-//!   unicycle model and the seeded people-walking trips
+//!
+//! The tests and benches drive it in closed loop on `letan-sim`'s lidar and differential-drive
+//! kinematics (`tests/common`, a dev-dependency); the crate ships no simulator of its own.
 
 pub mod controller;
 pub mod costmap;
@@ -25,11 +26,7 @@ pub mod navigator;
 pub mod params;
 pub mod perception;
 pub mod planner;
-#[cfg(any(test, feature = "testing"))]
-pub mod scenario;
 pub mod supervisor;
-#[cfg(any(test, feature = "testing"))]
-pub mod testing;
 pub mod tracker;
 pub mod types;
 

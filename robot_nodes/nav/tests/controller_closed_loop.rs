@@ -1,13 +1,15 @@
 #![allow(clippy::unwrap_used)]
-//! Regulated pure pursuit in closed loop on a unicycle: reaches goals within tolerance without
-//! oscillating at the goal, and stops before an obstacle that appears in the scan.
+//! Regulated pure pursuit in closed loop on the simulator's differential-drive kinematics: reaches
+//! goals within tolerance without oscillating at the goal, and stops before an obstacle that
+//! appears in the scan.
+
+mod common;
 
 use letan_map::OccupancyGrid;
 use letan_nav::controller::{ControlInput, ControlStatus, Controller};
 use letan_nav::costmap::Costmap;
 use letan_nav::params::NavParams;
 use letan_nav::planner::Planner;
-use letan_nav::testing::unicycle_step;
 use letan_nav::types::{normalize_angle, Pose2D, Twist2D};
 
 fn open_map() -> OccupancyGrid {
@@ -76,7 +78,7 @@ fn drive(start: Pose2D, goal: Pose2D) -> Run {
         }
         max_speed = max_speed.max(out.cmd.linear);
         vel = out.cmd;
-        pose = unicycle_step(&pose, &vel, dt);
+        pose = common::drive(&pose, &vel, dt);
     }
     Run {
         final_pose: pose,
@@ -177,7 +179,7 @@ fn stops_before_an_obstacle_appearing_in_the_scan() {
             blocked = true;
         }
         vel = out.cmd;
-        pose = unicycle_step(&pose, &vel, dt);
+        pose = common::drive(&pose, &vel, dt);
         for o in obstacle.iter().flatten() {
             min_clear = min_clear.min((o[0] - pose.x).hypot(o[1] - pose.y) - p.robot.radius);
         }

@@ -5,12 +5,12 @@
 
 mod common;
 
+use common::{circle, Circle};
+
 use letan_nav::navigator::{Mode, NavErrorCode, NavInput, NavState, Navigator};
 use letan_nav::params::NavParams;
-use letan_nav::testing::{simulate_scan, unicycle_step, Circle};
 use letan_nav::tracker::{detect_people, PersonTracker};
 use letan_nav::types::{compose, Pose2D, Twist2D};
-use rand_chacha::ChaCha8Rng;
 
 struct Follower {
     x: f64,
@@ -22,16 +22,8 @@ impl Follower {
         // legs 0.25 m apart, swinging a little
         let s = 0.08 * (t * 6.0).sin();
         [
-            Circle {
-                x: self.x + s,
-                y: self.y - 0.12,
-                r: 0.06,
-            },
-            Circle {
-                x: self.x - s,
-                y: self.y + 0.12,
-                r: 0.06,
-            },
+            circle(self.x + s, self.y - 0.12, 0.06),
+            circle(self.x - s, self.y + 0.12, 0.06),
         ]
     }
 }
@@ -42,6 +34,7 @@ fn guide_leads_waits_when_the_follower_falls_behind_and_resumes() {
     let params = NavParams::default();
     let mut nav = Navigator::new(params.clone(), &grid, Some(&keep)).unwrap();
     let mut tracker = PersonTracker::new(params.tracker.clone());
+    let mut scanner = common::Scanner::light(&grid);
     // in the open hall north of the entrance, facing into the lobby
     let start = Pose2D::new(16.0, 4.5, std::f64::consts::FRAC_PI_2);
     let goal = places.get("counter_5").unwrap();
@@ -71,15 +64,7 @@ fn guide_leads_waits_when_the_follower_falls_behind_and_resumes() {
             f.x += dx / d * step;
             f.y += dy / d * step;
         }
-        let scan = simulate_scan::<ChaCha8Rng>(
-            &grid,
-            &f.legs(t),
-            &pose,
-            &common::laser(),
-            &common::spec(),
-            0.0,
-            None,
-        );
+        let scan = scanner.scan(&pose, &f.legs(t));
         let pts = scan.points_in(&compose(&pose, &common::laser()));
         let det = detect_people(&pts, &params.tracker, |x, y| {
             nav.costmap().static_obstacle_distance(x, y)
@@ -108,7 +93,7 @@ fn guide_leads_waits_when_the_follower_falls_behind_and_resumes() {
         }
         max_speed = max_speed.max(out.cmd.linear);
         vel = out.cmd;
-        pose = unicycle_step(&pose, &vel, dt);
+        pose = common::drive(&pose, &vel, dt);
         t += dt;
         if !state.is_active() {
             break;

@@ -7,10 +7,7 @@ mod common;
 
 use letan_nav::localization::ParticleFilter;
 use letan_nav::params::NavParams;
-use letan_nav::testing::{simulate_scan, unicycle_step};
 use letan_nav::types::{compose, normalize_angle, Pose2D, Twist2D};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
 struct Outcome {
     err_xy: f64,
@@ -32,7 +29,7 @@ fn run(
     lp.seed = seed;
     let mut pf = ParticleFilter::new(&grid, lp, common::laser(), 8.0).unwrap();
     pf.init(guess, sigma_xy, sigma_yaw).unwrap();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed + 100);
+    let mut scanner = common::Scanner::noisy(&grid, 0.03, seed + 100);
     let mut truth = truth0;
     // odometry starts at the origin of the odom frame and drifts: 3 % scale error, small yaw bias
     let mut odom = Pose2D::new(0.0, 0.0, 0.0);
@@ -40,18 +37,10 @@ fn run(
     for k in 0..150 {
         // drive a gentle S-curve at 0.4 m/s
         let cmd = Twist2D::new(0.4, 0.35 * ((k as f64) * 0.05).sin());
-        truth = unicycle_step(&truth, &cmd, dt);
+        truth = common::drive(&truth, &cmd, dt);
         let odom_cmd = Twist2D::new(cmd.linear * 1.03, cmd.angular + 0.01);
-        odom = unicycle_step(&odom, &odom_cmd, dt);
-        let scan = simulate_scan(
-            &grid,
-            &[],
-            &truth,
-            &common::laser(),
-            &common::spec(),
-            0.03,
-            Some(&mut rng),
-        );
+        odom = common::drive(&odom, &odom_cmd, dt);
+        let scan = scanner.scan(&truth, &[]);
         pf.process(odom, &scan);
     }
     let est = pf.estimate();

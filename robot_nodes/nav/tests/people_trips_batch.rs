@@ -5,8 +5,8 @@
 
 mod common;
 
+use common::trips::{run_trips, BatchSummary};
 use letan_nav::params::NavParams;
-use letan_nav::scenario::{run_trips, BatchSummary};
 
 #[test]
 fn fifty_seeded_trips_no_contact_and_98_percent_success() {

@@ -1,11 +1,17 @@
 #![allow(dead_code, clippy::unwrap_used)]
-//! Shared fixtures for the crate's integration tests: the real lobby map and a small closed-loop sim.
+//! Shared fixtures for the crate's integration tests and benches: the real lobby map, and the
+//! navigator in closed loop on `letan-sim`'s lidar (walls of the map, people as circles) and its
+//! differential-drive kinematics. The seeded people-walking trips are in [`trips`].
+
+pub mod trips;
 
 use letan_map::{load_map, Keepout, OccupancyGrid, Places};
 use letan_nav::navigator::{NavInput, NavOutput, Navigator};
-use letan_nav::testing::{simulate_scan, unicycle_step, Circle, ScanSpec};
-use letan_nav::types::{LaserScan, Person, Pose2D, Twist2D};
-use rand_chacha::ChaCha8Rng;
+use letan_nav::types::{compose, LaserScan, Person, Pose2D, Twist2D};
+pub use letan_sim::lidar::Circle;
+use letan_sim::lidar::LidarConfig;
+use letan_sim::rng::SimRng;
+use letan_sim::robot::DiffDrive;
 
 pub fn root() -> std::path::PathBuf {
     letan_map::lobby::workspace_root()
@@ -22,19 +28,77 @@ pub fn laser() -> Pose2D {
     Pose2D::new(0.1, 0.0, 0.0)
 }
 
-/// A lighter scanner for closed-loop tests (180 beams, 2°).
-pub fn spec() -> ScanSpec {
-    ScanSpec {
-        beams: 180,
-        angle_min: -std::f64::consts::PI,
-        angle_max: std::f64::consts::PI - 0.0349,
-        range_min: 0.05,
-        range_max: 8.0,
+/// A round obstacle (a leg, a person) at (x, y) of radius r, as the simulator's lidar sees it.
+pub fn circle(x: f64, y: f64, r: f64) -> Circle {
+    Circle {
+        center: nalgebra::Vector2::new(x, y),
+        radius: r,
     }
 }
 
-pub fn scan_at(grid: &OccupancyGrid, circles: &[Circle], pose: &Pose2D) -> LaserScan {
-    simulate_scan::<ChaCha8Rng>(grid, circles, pose, &laser(), &spec(), 0.0, None)
+/// The simulator's lidar over the walls of a map: the lighter scanner of the closed-loop tests
+/// ([`Scanner::light`]: 180 beams, 2°) or the robot's ([`Scanner::full`]: 360 beams, 1°).
+pub struct Scanner {
+    grid: letan_sim::Grid,
+    cfg: LidarConfig,
+    rng: SimRng,
+}
+
+impl Scanner {
+    /// `beams` over the full circle from a laser at `laser` (base_link), Gaussian range noise
+    /// `noise` (m) from random stream `seed`.
+    pub fn new(
+        grid: &OccupancyGrid,
+        laser: Pose2D,
+        beams: usize,
+        noise: f64,
+        seed: u64,
+    ) -> Scanner {
+        let cfg = LidarConfig {
+            beams,
+            angle_min: -std::f64::consts::PI,
+            angle_max: std::f64::consts::PI - std::f64::consts::TAU / beams as f64,
+            range_min: 0.05,
+            range_max: 8.0,
+            noise_std: noise,
+            mount_x: laser.x,
+            mount_y: laser.y,
+            mount_yaw: laser.yaw,
+            ..LidarConfig::default()
+        };
+        Scanner {
+            // what the navigator's costmap takes for a wall (cost >= 65, or unknown)
+            grid: letan_sim::lobby::grid_from_occupancy(grid, 65).unwrap(),
+            cfg,
+            rng: SimRng::new(seed, 2),
+        }
+    }
+
+    /// 180 beams over the full circle, the laser at [`laser`], no noise.
+    pub fn light(grid: &OccupancyGrid) -> Scanner {
+        Scanner::new(grid, laser(), 180, 0.0, 0)
+    }
+
+    /// 180 beams with Gaussian range noise `noise` (m) from stream `seed`.
+    pub fn noisy(grid: &OccupancyGrid, noise: f64, seed: u64) -> Scanner {
+        Scanner::new(grid, laser(), 180, noise, seed)
+    }
+
+    /// 360 beams (1°), the laser at [`laser`], no noise.
+    pub fn full(grid: &OccupancyGrid) -> Scanner {
+        Scanner::new(grid, laser(), 360, 0.0, 0)
+    }
+
+    /// A scan (in the laser frame) from a robot at `robot` (map frame) among `circles`.
+    pub fn scan(&mut self, robot: &Pose2D, circles: &[Circle]) -> LaserScan {
+        let sensor = compose(robot, &self.cfg.mount());
+        letan_sim::lidar::scan(&self.cfg, &self.grid, &sensor, circles, &mut self.rng, 0.0).scan
+    }
+}
+
+/// The pose a base at `p` reaches in `dt` seconds under `cmd` (the simulator's exact arc).
+pub fn drive(p: &Pose2D, cmd: &Twist2D, dt: f64) -> Pose2D {
+    DiffDrive::integrate(p, cmd.linear, cmd.angular, dt)
 }
 
 /// A walking person for the sim: body circle + a tracked `Person` (ground truth).
@@ -58,11 +122,7 @@ impl Walker {
         }
     }
     pub fn circle(&self) -> Circle {
-        Circle {
-            x: self.x,
-            y: self.y,
-            r: 0.2,
-        }
+        circle(self.x, self.y, 0.2)
     }
 }
 
@@ -75,7 +135,8 @@ pub struct RunResult {
     pub min_wall_clearance: f64,
 }
 
-/// Drive the navigator with a perfect-odometry unicycle until it leaves the active states or `max_t`.
+/// Drive the navigator with perfect odometry on the simulator's kinematics until it leaves the
+/// active states or `max_t`.
 /// `walkers` moves people each step (callback gets time, robot pose, walkers).
 pub fn run(
     nav: &mut Navigator,
@@ -95,12 +156,13 @@ pub fn run(
     let mut min_p = f64::INFINITY;
     let mut min_w = f64::INFINITY;
     let mut k = 0usize;
+    let mut scanner = Scanner::light(grid);
     while t < t0 + max_t {
         move_walkers(t, &pose, walkers);
         let circles: Vec<Circle> = walkers.iter().map(Walker::circle).collect();
         let people: Vec<Person> = walkers.iter().map(Walker::person).collect();
         // scan at 10 Hz
-        let scan = k.is_multiple_of(2).then(|| scan_at(grid, &circles, &pose));
+        let scan = k.is_multiple_of(2).then(|| scanner.scan(&pose, &circles));
         let out = nav.step(&NavInput {
             now: t,
             pose,
@@ -109,7 +171,7 @@ pub fn run(
             people: &people,
         });
         vel = out.cmd;
-        pose = unicycle_step(&pose, &vel, dt);
+        pose = drive(&pose, &vel, dt);
         for w in walkers.iter() {
             min_p = min_p.min((w.x - pose.x).hypot(w.y - pose.y));
         }

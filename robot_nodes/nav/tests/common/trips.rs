@@ -1,5 +1,6 @@
-//! A seeded lobby scenario for tests and the `people_trips` bench: the navigator drives a unicycle
-//! with raycast scans (perfect localization) while people walk between random points. Pedestrians do
+//! A seeded lobby scenario for the `people_trips_batch` test and the `people_trips` bench: the
+//! navigator drives the simulator's differential-drive kinematics with scans from the simulator's
+//! lidar (perfect localization) while people walk between random points. Pedestrians do
 //! not plan around the robot, but like real people they side-step instead of walking into it, and
 //! one who walked into furniture picks somewhere else to go after a few seconds.
 
@@ -7,11 +8,12 @@ use letan_map::{Keepout, OccupancyGrid};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::costmap::Costmap;
-use crate::navigator::{Mode, NavInput, NavState, Navigator};
-use crate::params::NavParams;
-use crate::testing::{simulate_scan, unicycle_step, Circle, ScanSpec};
-use crate::types::{Person, Pose2D, Twist2D};
+use letan_nav::costmap::Costmap;
+use letan_nav::navigator::{Mode, NavInput, NavState, Navigator};
+use letan_nav::params::NavParams;
+use letan_nav::types::{Person, Pose2D, Twist2D};
+
+use super::{circle, drive, Circle, Scanner};
 
 /// Body radius of a simulated person (m).
 pub const PERSON_RADIUS: f64 = 0.2;
@@ -91,7 +93,7 @@ pub fn run_people_scenario(
     goal: Pose2D,
     n_people: usize,
     max_time: f64,
-) -> crate::Result<ScenarioResult> {
+) -> letan_nav::Result<ScenarioResult> {
     let mut nav = Navigator::new(params.clone(), grid, Some(keepout))?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let cm = nav.costmap().clone();
@@ -123,7 +125,7 @@ pub fn run_people_scenario(
         });
     }
     nav.set_goal(goal, Mode::Normal, start, 0.0)
-        .map_err(|f| crate::NavError::BadInput {
+        .map_err(|f| letan_nav::NavError::BadInput {
             what: "scenario goal",
             reason: f.message,
         })?;
@@ -132,13 +134,7 @@ pub fn run_people_scenario(
         params.robot.laser_y,
         params.robot.laser_yaw,
     );
-    let spec = ScanSpec {
-        beams: 180,
-        angle_min: -std::f64::consts::PI,
-        angle_max: std::f64::consts::PI - 0.0349,
-        range_min: 0.05,
-        range_max: 8.0,
-    };
+    let mut scanner = Scanner::new(grid, laser, 180, 0.0, 0);
     let dt = 0.05;
     let touch = PERSON_RADIUS + params.robot.radius;
     let mut pose = start;
@@ -164,11 +160,7 @@ pub fn run_people_scenario(
         }
         let circles: Vec<Circle> = walkers
             .iter()
-            .map(|w| Circle {
-                x: w.x,
-                y: w.y,
-                r: PERSON_RADIUS,
-            })
+            .map(|w| circle(w.x, w.y, PERSON_RADIUS))
             .collect();
         let people: Vec<Person> = walkers
             .iter()
@@ -181,9 +173,7 @@ pub fn run_people_scenario(
                 vy: w.vy,
             })
             .collect();
-        let scan = k
-            .is_multiple_of(2)
-            .then(|| simulate_scan::<ChaCha8Rng>(grid, &circles, &pose, &laser, &spec, 0.0, None));
+        let scan = k.is_multiple_of(2).then(|| scanner.scan(&pose, &circles));
         let out = nav.step(&NavInput {
             now: t,
             pose,
@@ -192,7 +182,7 @@ pub fn run_people_scenario(
             people: &people,
         });
         vel = out.cmd;
-        pose = unicycle_step(&pose, &vel, dt);
+        pose = drive(&pose, &vel, dt);
         for w in &walkers {
             let d = (w.x - pose.x).hypot(w.y - pose.y);
             min_d = min_d.min(d);
@@ -270,7 +260,7 @@ pub fn run_trips(
     params: &NavParams,
     places: &std::collections::BTreeMap<String, Pose2D>,
     max_time: f64,
-) -> crate::Result<BatchSummary> {
+) -> letan_nav::Result<BatchSummary> {
     let mut s = BatchSummary {
         closest: f64::INFINITY,
         ..BatchSummary::default()
