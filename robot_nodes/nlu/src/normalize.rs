@@ -423,6 +423,7 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["hkd"], &["hộ", "kinh", "doanh"]),
     (&["dkkh"], &["đăng", "ký", "kết", "hôn"]),
     (&["dkks"], &["đăng", "ký", "khai", "sinh"]),
+    (&["tctn"], &["trợ", "cấp", "thất", "nghiệp"]),
     // KT3: the old temporary-residence book
     (&["kt", "3"], &["sổ", "tạm", "trú"]),
     (&["dkkd"], &["đăng", "ký", "kinh", "doanh"]),

@@ -258,6 +258,11 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["walk", "with", "me"],
     &["come", "with", "me"],
     &["go", "with", "me"],
+    // someone else accompanied: "could you go with my mum to counter 1"
+    &["go", "with", "mi"],
+    &["go", "with", "him"],
+    &["go", "with", "her"],
+    &["go", "with", "them"],
     &["guide", "me"],
     &["bring", "me"],
     &["lead", "me"],

@@ -963,3 +963,22 @@ fn bring_me_a_thing_get_there_muoi_and_where_to_get_a_number() {
     let u = nlu().understand("lấy số thứ tự ở đâu vậy em");
     assert!(u.confidence < 0.9, "{u:?}");
 }
+
+/// From probe 32 (an outside writer), on other sentences than theirs: "TCTN" is the unemployment
+/// benefit, and "go with my dad / with him to …" asks the robot to accompany someone.
+#[test]
+fn unemployment_shorthand_and_going_with_someone_else() {
+    all_ok(vec![
+        check("ho so tctn can gi", "proc.unemployment_benefit", None),
+        check(
+            "can you go with my dad to the water station",
+            "nav.guide",
+            Some("water_station"),
+        ),
+        check(
+            "please go with him to counter 9, he can't read the signs",
+            "nav.guide",
+            Some("counter_9"),
+        ),
+    ]);
+}

@@ -195,6 +195,18 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         8,
     ),
+    (
+        "probe31_outside_writer_recognizer_plain_mix.tsv",
+        include_str!("data/probe31_outside_writer_recognizer_plain_mix.tsv"),
+        170,
+        1,
+    ),
+    (
+        "probe32_outside_writer_touchscreen_for_others.tsv",
+        include_str!("data/probe32_outside_writer_touchscreen_for_others.tsv"),
+        170,
+        1,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
