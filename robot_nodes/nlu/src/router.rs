@@ -129,12 +129,15 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
             // "walk me through it", "talk us through the form": an explanation, not a walk.
             && !(seq[0] == "walk" && t[i + seq.len()..].iter().take(2).any(|x| x.plain == "through"))
             // "bring me a cup of water": fetching, not taking; "bring me to / over there" is.
-            && !(seq[0] == "bring"
-                && !t[i + seq.len()..]
-                    .iter()
-                    .take(3)
-                    .any(|x| matches!(x.plain.as_str(), "to" | "there" | "over")))
+            && (seq[0] != "bring" || towards_somewhere(&t[i + seq.len()..]))
     })
+}
+
+/// "To", "there" or "over" within the next three words: a motion towards somewhere.
+fn towards_somewhere(rest: &[crate::normalize::Token]) -> bool {
+    rest.iter()
+        .take(3)
+        .any(|x| matches!(x.plain.as_str(), "to" | "there" | "over"))
 }
 
 /// "đi", "đến", "tới" (movement), checked with diacritics when the word has them.
