@@ -895,15 +895,7 @@ fn place_of_the_need(
     alts: &[(String, f32)],
     guide: bool,
 ) -> Option<(&'static str, f32)> {
-    let owners = if guide { GUIDE_OWNERS } else { &[] };
-    let owner_place = |label: &str| {
-        PLACE_OWNERS
-            .iter()
-            .chain(owners)
-            .find(|(_, o)| *o == label)
-            .map(|(p, _)| *p)
-    };
-    if let Some(place) = owner_place(intent) {
+    if let Some(place) = owner_place(intent, guide) {
         return Some((place, confidence));
     }
     if !(catalog::takes_destination(intent) || intent == OUT_OF_SCOPE) {
@@ -913,7 +905,18 @@ fn place_of_the_need(
     if p < NAV_WITHOUT_PLACE_ALT {
         return None;
     }
-    owner_place(&alt).map(|place| (place, p))
+    owner_place(&alt, guide).map(|place| (place, p))
+}
+
+/// The place of the map that gives `label` ([`PLACE_OWNERS`]; for a guide request also
+/// [`GUIDE_OWNERS`]).
+fn owner_place(label: &str, guide: bool) -> Option<&'static str> {
+    let shared: &[(&str, &str)] = if guide { GUIDE_OWNERS } else { &[] };
+    PLACE_OWNERS
+        .iter()
+        .chain(shared)
+        .find(|(_, o)| *o == label)
+        .map(|(p, _)| *p)
 }
 
 /// The confidence reported when a rule, not the classifier, chose a procedure over navigation.
@@ -1235,23 +1238,22 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         // Nor is it an option to offer ("hôn nhân hay tạm biệt?").
         r.alts.retain(|(l, _)| l != "chat.goodbye");
     }
-    // A bereavement told as a story, without the procedure's name: the death registration,
-    // unless the classifier is sure of another procedure.
-    if r.intent != "proc.death_registration"
-        && !(r.intent.starts_with("proc.") && r.confidence >= 0.6)
-        && cue.is_none()
-        && tells_a_death(n)
-    {
-        r.promote_by_rule("proc.death_registration");
-    }
-    // A birth told as a story, likewise: the birth registration.
-    if r.intent != "proc.birth_registration"
-        && !(r.intent.starts_with("proc.") && r.confidence >= 0.6)
-        && cue.is_none()
-        && !tells_a_death(n)
-        && tells_a_birth(n)
-    {
-        r.promote_by_rule("proc.birth_registration");
+    // A bereavement or a birth told as a story, without the procedure's name: its registration,
+    // unless the classifier is sure of another procedure. A death told decides before a birth.
+    let told = if tells_a_death(n) {
+        Some("proc.death_registration")
+    } else if tells_a_birth(n) {
+        Some("proc.birth_registration")
+    } else {
+        None
+    };
+    if let Some(registration) = told {
+        if r.intent != registration
+            && !(r.intent.starts_with("proc.") && r.confidence >= 0.6)
+            && cue.is_none()
+        {
+            r.promote_by_rule(registration);
+        }
     }
 }
 
@@ -1538,13 +1540,7 @@ impl Nlu {
         let place = alts
             .iter()
             .filter(|(l, p)| !catalog::takes_destination(l) && *p >= NAV_WITHOUT_PLACE_ALT)
-            .find_map(|(l, _)| {
-                PLACE_OWNERS
-                    .iter()
-                    .chain(GUIDE_OWNERS)
-                    .find(|(_, o)| o == l)
-                    .map(|(p, _)| *p)
-            });
+            .find_map(|(l, _)| owner_place(l, true));
         if let Some(place) = place {
             r.dest = Some((place.to_string(), Match::Partial));
         }
@@ -1640,7 +1636,7 @@ impl Nlu {
             m
         };
         let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
-        for (k, to) in ends.into_iter().enumerate() {
+        for (nth, to) in ends.into_iter().enumerate() {
             if n.tokens.len() < to + WANTED_WORDS {
                 continue;
             }
@@ -1653,7 +1649,7 @@ impl Nlu {
                 // A shortened object may cut a word in two ("căn | cước"): then the need
                 // the rest names must be one the whole sentence also suggested, or a procedure
                 // the rest's own telling words name ("thường trú cơ").
-                let heard = k == 0
+                let heard = nth == 0
                     || r.p(&other) >= NAV_WITHOUT_PLACE_ALT
                     || self.inner.specificity.procedure_named(&rest) == Some(other.as_str());
                 if other != r.intent
