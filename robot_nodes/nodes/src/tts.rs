@@ -309,10 +309,8 @@ pub async fn run_with(
 struct Playing {
     utterance_id: u32,
     request: u64,
-    /// The caller's id of the request (`SayRequest.id`), echoed in the status.
-    request_id: String,
-    text: String,
-    lang: Lang,
+    /// What the request says, in which language, and the caller's id, echoed in the status.
+    said: Said,
     /// The sentence being played (mono i16 at the output rate), its start time and how much of it
     /// was published.
     samples: Vec<i16>,
@@ -379,10 +377,10 @@ impl Tts {
         self.status.publish(SpeechStatus {
             header: self.header(at),
             speaking,
-            text: p.text.clone(),
-            language: p.lang.code().to_string(),
+            text: p.said.text.clone(),
+            language: p.said.lang.code().to_string(),
             utterance_id: p.utterance_id,
-            request_id: p.request_id.clone(),
+            request_id: p.said.caller_id.clone(),
         })?;
         Ok(())
     }
@@ -606,16 +604,14 @@ impl Tts {
         let p = Playing {
             utterance_id: self.utterances,
             request: c.id,
-            request_id: said.caller_id,
-            text: said.text,
-            lang: said.lang,
+            said,
             samples,
             start: at,
             emitted: 0,
             last: c.last,
         };
-        let shown: String = p.text.chars().take(200).collect();
-        tracing::info!(utterance = p.utterance_id, text = ?shown, lang = %p.lang, "speech started");
+        let shown: String = p.said.text.chars().take(200).collect();
+        tracing::info!(utterance = p.utterance_id, text = ?shown, lang = %p.said.lang, "speech started");
         if let Err(e) = self.publish_status(true, at, &p) {
             tracing::error!(error = %e, "could not publish the speech status");
         }
