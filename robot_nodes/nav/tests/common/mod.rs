@@ -135,8 +135,56 @@ pub struct RunResult {
     pub min_wall_clearance: f64,
 }
 
-/// Drive the navigator with perfect odometry on the simulator's kinematics until it leaves the
-/// active states or `max_t`.
+/// The navigator's closed loop on the simulator: a control period of [`ClosedLoop::DT`], the
+/// lidar every other period (10 Hz), perfect odometry and localization. Each [`ClosedLoop::step`]
+/// scans (when due) among the bodies given, steps the navigator with the people given, and
+/// drives the base under its command.
+pub struct ClosedLoop {
+    scanner: Scanner,
+    /// The robot's pose and velocity now.
+    pub pose: Pose2D,
+    pub vel: Twist2D,
+    /// The time of the next step (s).
+    pub t: f64,
+    steps: usize,
+}
+
+impl ClosedLoop {
+    pub const DT: f64 = 0.05;
+
+    pub fn new(scanner: Scanner, start: Pose2D, t0: f64) -> ClosedLoop {
+        ClosedLoop {
+            scanner,
+            pose: start,
+            vel: Twist2D::ZERO,
+            t: t0,
+            steps: 0,
+        }
+    }
+
+    /// One control period among `bodies` (what the lidar sees) and `people` (the tracks the
+    /// navigator is given); returns the navigator's output, the base having moved under it.
+    pub fn step(&mut self, nav: &mut Navigator, bodies: &[Circle], people: &[Person]) -> NavOutput {
+        let scan = self
+            .steps
+            .is_multiple_of(2)
+            .then(|| self.scanner.scan(&self.pose, bodies));
+        let out = nav.step(&NavInput {
+            now: self.t,
+            pose: self.pose,
+            velocity: self.vel,
+            scan: scan.as_ref(),
+            people,
+        });
+        self.vel = out.cmd;
+        self.pose = drive(&self.pose, &self.vel, Self::DT);
+        self.t += Self::DT;
+        self.steps += 1;
+        out
+    }
+}
+
+/// Drive the navigator in its [`ClosedLoop`] until it leaves the active states or `max_t`.
 /// `walkers` moves people each step (callback gets time, robot pose, walkers).
 pub fn run(
     nav: &mut Navigator,
@@ -147,31 +195,17 @@ pub fn run(
     walkers: &mut Vec<Walker>,
     mut move_walkers: impl FnMut(f64, &Pose2D, &mut Vec<Walker>),
 ) -> RunResult {
-    let dt = 0.05;
-    let mut pose = start;
-    let mut vel = Twist2D::ZERO;
-    let mut t = t0;
+    let mut lp = ClosedLoop::new(Scanner::light(grid), start, t0);
     let mut outputs = Vec::new();
     let mut poses = Vec::new();
     let mut min_p = f64::INFINITY;
     let mut min_w = f64::INFINITY;
-    let mut k = 0usize;
-    let mut scanner = Scanner::light(grid);
-    while t < t0 + max_t {
-        move_walkers(t, &pose, walkers);
+    while lp.t < t0 + max_t {
+        move_walkers(lp.t, &lp.pose, walkers);
         let circles: Vec<Circle> = walkers.iter().map(Walker::circle).collect();
         let people: Vec<Person> = walkers.iter().map(Walker::person).collect();
-        // scan at 10 Hz
-        let scan = k.is_multiple_of(2).then(|| scanner.scan(&pose, &circles));
-        let out = nav.step(&NavInput {
-            now: t,
-            pose,
-            velocity: vel,
-            scan: scan.as_ref(),
-            people: &people,
-        });
-        vel = out.cmd;
-        pose = drive(&pose, &vel, dt);
+        let out = lp.step(nav, &circles, &people);
+        let pose = lp.pose;
         for w in walkers.iter() {
             min_p = min_p.min((w.x - pose.x).hypot(w.y - pose.y));
         }
@@ -179,8 +213,6 @@ pub fn run(
         poses.push(pose);
         let active = out.state.is_active();
         outputs.push(out);
-        t += dt;
-        k += 1;
         if !active {
             break;
         }
@@ -188,8 +220,8 @@ pub fn run(
     RunResult {
         outputs,
         poses,
-        final_pose: pose,
-        time: t - t0,
+        final_pose: lp.pose,
+        time: lp.t - t0,
         min_person_distance: min_p,
         min_wall_clearance: min_w,
     }

@@ -9,11 +9,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use letan_nav::costmap::Costmap;
-use letan_nav::navigator::{Mode, NavInput, NavState, Navigator};
+use letan_nav::navigator::{Mode, NavState, Navigator};
 use letan_nav::params::NavParams;
-use letan_nav::types::{Person, Pose2D, Twist2D};
+use letan_nav::types::{Person, Pose2D};
 
-use super::{circle, drive, Circle, Scanner};
+use super::{circle, Circle, ClosedLoop, Scanner};
 
 /// Body radius of a simulated person (m).
 pub const PERSON_RADIUS: f64 = 0.2;
@@ -134,18 +134,13 @@ pub fn run_people_scenario(
         params.robot.laser_y,
         params.robot.laser_yaw,
     );
-    let mut scanner = Scanner::new(grid, laser, 180, 0.0, 0);
-    let dt = 0.05;
+    let mut lp = ClosedLoop::new(Scanner::new(grid, laser, 180, 0.0, 0), start, 0.0);
     let touch = PERSON_RADIUS + params.robot.radius;
-    let mut pose = start;
-    let mut vel = Twist2D::ZERO;
-    let mut t = 0.0;
     let mut min_d = f64::INFINITY;
     let mut contact = false;
-    let mut k = 0usize;
     let mut state = NavState::Following;
     let mut recoveries = 0;
-    while t < max_time {
+    while lp.t < max_time {
         // people walk; a pedestrian about to bump into the robot side-steps (turns 90° away from it)
         for w in &mut walkers {
             if (w.tx - w.x).hypot(w.ty - w.y) < 0.2 || w.stuck > 3.0 {
@@ -155,7 +150,7 @@ pub fn run_people_scenario(
                 w.ty = p.1;
                 w.speed = rng.gen_range(0.7..1.2);
             } else {
-                w.walk(&pose, touch, dt, &cm);
+                w.walk(&lp.pose, touch, ClosedLoop::DT, &cm);
             }
         }
         let circles: Vec<Circle> = walkers
@@ -173,34 +168,23 @@ pub fn run_people_scenario(
                 vy: w.vy,
             })
             .collect();
-        let scan = k.is_multiple_of(2).then(|| scanner.scan(&pose, &circles));
-        let out = nav.step(&NavInput {
-            now: t,
-            pose,
-            velocity: vel,
-            scan: scan.as_ref(),
-            people: &people,
-        });
-        vel = out.cmd;
-        pose = drive(&pose, &vel, dt);
+        let out = lp.step(&mut nav, &circles, &people);
         for w in &walkers {
-            let d = (w.x - pose.x).hypot(w.y - pose.y);
+            let d = (w.x - lp.pose.x).hypot(w.y - lp.pose.y);
             min_d = min_d.min(d);
-            if d < touch && vel.linear.abs() > 1e-3 {
+            if d < touch && lp.vel.linear.abs() > 1e-3 {
                 contact = true;
             }
         }
         state = out.state;
         recoveries = out.recoveries;
-        t += dt;
-        k += 1;
         if !state.is_active() {
             break;
         }
     }
     Ok(ScenarioResult {
         state,
-        time: t,
+        time: lp.t,
         min_person_distance: min_d,
         contact,
         recoveries,
