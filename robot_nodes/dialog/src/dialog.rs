@@ -1212,7 +1212,10 @@ impl Dialog {
         if source != Source::Button
             && u.lang != self.lang
             && u.normalized.split_whitespace().count() >= 3
-            && matches!(u.oos_reason, None | Some(OosReason::UnknownPlace))
+            && matches!(
+                u.oos_reason,
+                None | Some(OosReason::UnknownPlace | OosReason::NotInCatalog)
+            )
         {
             self.switch_lang(u.lang, out);
         }

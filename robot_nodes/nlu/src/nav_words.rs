@@ -185,6 +185,40 @@ pub fn names_other_office(n: &Normalized) -> bool {
     })
 }
 
+/// Words that place the thing asked for around the centre, not in it: "near here", "the
+/// nearest", "gần đây", "quanh đây". The centre's own places are named by what they are.
+const NEAR_HERE: &[&[&str]] = &[
+    &["gan", "day"],
+    &["gan", "nhat"],
+    &["quanh", "day"],
+    &["gan", "cho", "nay"],
+    &["gan", "khu", "nay"],
+    &["near", "here"],
+    &["nearby"],
+    &["nearest"],
+    &["around", "here"],
+    &["close", "by"],
+];
+
+/// Does `n` ask for something near the centre ([`NEAR_HERE`])? Not "dạo/thời gian gần đây"
+/// (recently), nor "gần đây tôi mới …" (lately I …); "… gần đây em" ends with its addressee.
+pub fn asks_near_here(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    NEAR_HERE.iter().any(|seq| {
+        (0..t.len().saturating_sub(seq.len() - 1)).any(|i| {
+            seq.iter().zip(&t[i..]).all(|(e, x)| x.plain == *e)
+                && !(seq[0] == "gan"
+                    && i > 0
+                    && matches!(t[i - 1].plain.as_str(), "dao" | "gian" | "khi"))
+                && !(seq.get(1) == Some(&"day")
+                    && t.len() > i + 4
+                    && t.get(i + 2).is_some_and(|x| {
+                        matches!(x.plain.as_str(), "toi" | "minh" | "em" | "chau")
+                    }))
+        })
+    })
+}
+
 /// The single accented words that name a city place only in their accented form, and do not
 /// when followed by the listed word ("hồ sơ" is a dossier, "thành phố" the city itself).
 fn outside_word(n: &Normalized, i: usize) -> bool {

@@ -49,6 +49,9 @@ pub enum OosReason {
     LowConfidence,
     /// A "where is …" question about something the centre does not have (see `nav_words`).
     UnknownPlace,
+    /// A procedure the centre does not handle (adoption, divorce, visas, work permits), with no
+    /// procedure of the catalog named beside it.
+    NotInCatalog,
 }
 
 /// What the robot understood.
@@ -183,64 +186,53 @@ const USAGE_CUES: &[&[&str]] = &[
     &["is", "it", "free"],
 ];
 
-const GUIDE_CUES: &[&[&str]] = &[
-    &["dan", "toi"],
-    &["dan", "bac"],
-    &["dan", "chau"],
-    &["dan", "em"],
-    &["dan", "me"],
-    &["dan", "ba"],
-    &["dan", "ong"],
-    &["dan", "chung", "toi"],
-    &["dan", "co"],
-    &["dan", "chu"],
-    &["dan", "anh"],
-    &["dan", "chi"],
-    &["dan", "cu"],
-    &["dan", "con"],
-    &["dan", "minh"],
+/// Who is led ("dẫn bác", "đưa bố em", "dắt mạ"), after a verb of [`LEAD_VERBS`]: every
+/// verb takes every one of them. "Hai" before one of them counts ("đưa hai bố con ra …").
+const LED_PEOPLE: &[&[&str]] = &[
+    &["toi"],
+    &["bac"],
+    &["chau"],
+    &["em"],
+    &["me"],
+    &["ma"], // "mạ": mother, in the Centre
+    &["ba"],
+    &["ong"],
+    &["chung", "toi"],
+    &["co"],
+    &["chu"],
+    &["anh"],
+    &["chi"],
+    &["cu"],
+    &["con"],
+    &["minh"],
     // someone else led there: "dẫn bố em ra góc y tế"
-    &["dan", "bo"],
-    &["dan", "cha"],
-    &["dan", "vo"],
-    &["dan", "chong"],
+    &["bo"],
+    &["cha"],
+    &["vo"],
+    &["chong"],
+];
+
+/// Verbs of leading someone: "dẫn", "đưa", and the Southern "dắt" (only as written so; see
+/// [`has_guide_cue`]).
+const LEAD_VERBS: &[&str] = &["dan", "dua", "dat"];
+
+/// Does `n` ask to lead someone ([`LEAD_VERBS`] then [`LED_PEOPLE`])?
+fn leads_someone(n: &Normalized) -> bool {
+    LEAD_VERBS.iter().any(|verb| {
+        LED_PEOPLE.iter().any(|who| {
+            let seq: Vec<&str> = std::iter::once(*verb).chain(who.iter().copied()).collect();
+            let two: Vec<&str> = [*verb, "hai"]
+                .into_iter()
+                .chain(who.iter().copied())
+                .collect();
+            has_guide_cue(n, &seq) || has_guide_cue(n, &two)
+        })
+    })
+}
+
+const GUIDE_CUES: &[&[&str]] = &[
     &["dan", "duong", "cho"],
-    // "dắt tui ra …" (Southern; see `has_guide_cue`)
-    &["dat", "toi"],
-    &["dat", "bac"],
-    &["dat", "chau"],
-    &["dat", "em"],
-    &["dat", "me"],
-    &["dat", "ba"],
-    &["dat", "ong"],
-    &["dat", "co"],
-    &["dat", "chu"],
-    &["dat", "anh"],
-    &["dat", "chi"],
-    &["dat", "con"],
-    &["dat", "minh"],
-    &["dat", "bo"],
-    &["dat", "cha"],
-    &["dat", "ma"], // "mạ": mother, in the Centre
     &["dan", "di"],
-    &["dua", "toi"],
-    &["dua", "bac"],
-    &["dua", "chau"],
-    &["dua", "me"],
-    &["dua", "ba"],
-    &["dua", "ong"],
-    &["dua", "chung", "toi"],
-    &["dua", "co"],
-    &["dua", "chu"],
-    &["dua", "anh"],
-    &["dua", "chi"],
-    &["dua", "cu"],
-    &["dua", "con"],
-    &["dua", "minh"],
-    &["dua", "em"],
-    &["dua", "bo"],
-    &["dua", "cha"],
-    &["dua", "chong"],
     &["di", "cung"],
     &["di", "voi", "toi"],
     &["di", "theo", "em"],
@@ -379,7 +371,7 @@ fn has_show_me_the_place(n: &Normalized) -> bool {
 }
 
 fn nav_cue(n: &Normalized) -> Option<&'static str> {
-    if GUIDE_CUES.iter().any(|c| has_guide_cue(n, c)) {
+    if leads_someone(n) || GUIDE_CUES.iter().any(|c| has_guide_cue(n, c)) {
         return Some("nav.guide");
     }
     let off_paper;
@@ -799,6 +791,22 @@ const CONTRACT_WORDS: &[&[&str]] = &[
     &["mua", "ban"],
 ];
 
+/// A benefit asked for ("có được hỗ trợ gì không", "được hưởng trợ cấp"), not at the centre
+/// ("ở đây", "tại đây", "here").
+fn asks_for_a_benefit(n: &Normalized) -> bool {
+    const BENEFIT: &[&[&str]] = &[
+        &["duoc", "ho", "tro", "gi"],
+        &["co", "duoc", "ho", "tro"],
+        &["duoc", "huong", "gi"],
+        &["duoc", "huong", "tro", "cap"],
+        &["duoc", "tro", "cap"],
+    ];
+    BENEFIT.iter().any(|b| has_seq(n, b))
+        && !has_seq(n, &["o", "day"])
+        && !has_seq(n, &["tai", "day"])
+        && !n.tokens.iter().any(|x| x.plain == "here")
+}
+
 /// A dossier to be checked before it is handed in ("xem hộ bác đã đủ chưa", "trước khi nộp",
 /// "is anything missing before I submit"): advice, not the status of a submitted one.
 const BEFORE_SUBMITTING: &[&[&str]] = &[
@@ -842,7 +850,7 @@ fn asks_about(n: &Normalized) -> bool {
 /// Procedures a citizen may ask for that the catalog does not cover.
 const NOT_IN_CATALOG: &[&[&str]] = &[
     &["con", "nuoi"],
-    &["ly", "hon"],
+    &["li", "hon"], // "ly hôn", as the normalizer spells it (y → i)
     &["thua", "ke"],
     &["di", "chuc"],
     &["visa"],
@@ -854,6 +862,32 @@ const NOT_IN_CATALOG: &[&[&str]] = &[
     &["inheritance"],
     &["work", "permit"],
 ];
+
+/// Where `n` asks for a procedure of [`NOT_IN_CATALOG`], not denied ("không phải visa", "not a
+/// visa") and not a card ("thẻ visa", "Visa card"): the tokens of its name.
+fn asks_outside_the_catalog(n: &Normalized) -> Option<std::ops::Range<usize>> {
+    let t = &n.tokens;
+    NOT_IN_CATALOG.iter().find_map(|c| {
+        (0..t.len().saturating_sub(c.len() - 1))
+            .find(|&i| {
+                c.iter().zip(&t[i..]).all(|(w, x)| x.plain == *w)
+                    && !t[i.saturating_sub(3)..i].iter().enumerate().any(|(k, x)| {
+                        let next = t.get(i.saturating_sub(3) + k + 1).map(|y| y.plain.as_str());
+                        x.plain == "not"
+                            || (matches!(x.plain.as_str(), "khong" | "ko" | "chang" | "k")
+                                && matches!(next, Some("phai" | "can")))
+                    })
+                    && !(c[0] == "visa"
+                        && (t.get(i + 1).is_some_and(|y| y.plain == "card")
+                            || i.checked_sub(1).is_some_and(|j| t[j].text == "thẻ")))
+            })
+            .map(|i| i..i + c.len())
+    })
+}
+
+/// The classifier's confidence in a procedure of the catalog at which a procedure outside it,
+/// named beside, is read as that one's purpose ("police clearance for my visa"), not the need.
+const NIC_SURE_PROCEDURE: f32 = 0.8;
 
 /// The most an answer about a procedure outside the catalog may claim.
 const NOT_IN_CATALOG_MAX: f32 = 0.6;
@@ -936,6 +970,10 @@ const UNKNOWN_WORD_MAX: f32 = 0.85;
 
 /// The confidence of "that place is in the city, not in the centre".
 const OUTSIDE_PLACE_CONFIDENCE: f32 = 0.9;
+
+/// The confidence of "not in the centre" when it rests on "near here" alone, no kind of city
+/// place named: below [`CONFIRM_THRESHOLD`].
+const NEAR_HERE_CONFIDENCE: f32 = 0.8;
 
 const PRONOUNS: &[&str] = &[
     "toi", "bac", "chi", "anh", "em", "chau", "con", "minh", "ong", "ba", "co", "chu", "me", "bo",
@@ -1043,6 +1081,41 @@ fn tells_a_death(n: &Normalized) -> bool {
                     .any(|x| KIN.contains(&x.plain.as_str()))
         })
     })
+}
+
+/// Feeling unwell, told ("ông nhà tôi tự nhiên khó thở", "my son feels dizzy"): the medical
+/// corner's help. Single Vietnamese words count with diacritics only ("ngất", not "ngat").
+fn tells_unwell(n: &Normalized) -> bool {
+    const SYMPTOMS: &[&[&str]] = &[
+        &["kho", "tho"],
+        &["chong", "mat"],
+        &["choang", "vang"],
+        &["dau", "nguc"],
+        &["tuc", "nguc"],
+        &["buon", "non"],
+        &["tut", "huyet", "ap"],
+        &["len", "con"],
+        &["co", "giat"],
+        &["can", "t", "breathe"],
+        &["cannot", "breathe"],
+        &["dizzy"],
+        &["fainted"],
+        &["feels", "faint"],
+        &["feel", "faint"],
+        &["chest", "pain"],
+        &["feel", "sick"],
+        &["feels", "sick"],
+        &["feeling", "sick"],
+        &["unwell"],
+    ];
+    const ACCENTED: &[&str] = &["ngất", "choáng", "xỉu", "sốt", "nôn", "ói"];
+    let t = &n.tokens;
+    SYMPTOMS.iter().any(|s| has_seq(n, s))
+        || t.iter().enumerate().any(|(i, x)| {
+            ACCENTED.contains(&x.text.as_str())
+                // "sốt ruột" (impatient), "nôn nóng" (eager)
+                && !t.get(i + 1).is_some_and(|y| matches!(y.text.as_str(), "ruột" | "nóng"))
+        })
 }
 
 /// A birth told as a story, without the procedure's name: "vợ tôi vừa sinh", "cháu mới đẻ được
@@ -1244,14 +1317,20 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         Some("proc.death_registration")
     } else if tells_a_birth(n) {
         Some("proc.birth_registration")
+    } else if tells_unwell(n) {
+        Some("amenity.medical")
     } else {
         None
     };
     if let Some(registration) = told {
-        if r.intent != registration
-            && !(r.intent.starts_with("proc.") && r.confidence >= 0.6)
-            && cue.is_none()
-        {
+        // Unwell, the classifier sure of another need ("chóng mặt quá, có ghế ngồi không")
+        // answers that need.
+        let sure_of_other = if registration.starts_with("proc.") {
+            r.intent.starts_with("proc.")
+        } else {
+            crate::vague::answers_a_need(&r.intent)
+        };
+        if r.intent != registration && !(sure_of_other && r.confidence >= 0.6) && cue.is_none() {
             r.promote_by_rule(registration);
         }
     }
@@ -1424,6 +1503,19 @@ impl Nlu {
         {
             return Some((OosReason::UnknownPlace, OUTSIDE_PLACE_CONFIDENCE));
         }
+        // "Nhà thuốc gần nhất ở đâu", "is there a shop nearby that sells diapers", "mua sim ở
+        // đâu gần đây": something around the centre, not in it. A place of the centre named in
+        // full keeps it ("the nearest toilet"); so does a need the classifier is sure of ("chỗ
+        // sạc điện thoại gần nhất"), unless a kind of city place is named too ("gần đây có hiệu
+        // thuốc không", with no cue at all).
+        if !inside && crate::nav_words::asks_near_here(n) {
+            if crate::nav_words::names_outside_place(n) {
+                return Some((OosReason::UnknownPlace, OUTSIDE_PLACE_CONFIDENCE));
+            }
+            if (cue.is_some() || catalog::takes_destination(&r.intent)) && !sure_need {
+                return Some((OosReason::UnknownPlace, NEAR_HERE_CONFIDENCE));
+            }
+        }
         // "Có chỗ nào scan giấy tờ lưu vô điện thoại không": a place found from part of its
         // name ("điện thoại" of "chỗ sạc điện thoại") while the classifier is sure of a service
         // or amenity that no place of the map gives. Those words belong to the need, which
@@ -1438,7 +1530,12 @@ impl Nlu {
         }
         // A place named and an explicit cue: the cue's intent (the labelling convention:
         // "where is <amenity>" is nav).
-        if let (Some(_), Some(cue)) = (&r.dest, cue) {
+        // Not a place found from part of its name when the classifier is sure the request is
+        // out of scope ("mua thẻ cào điện thoại ở đâu": "điện thoại" of the charging station).
+        let sure_outside = r.intent == OUT_OF_SCOPE
+            && r.confidence >= CONFIRM_THRESHOLD
+            && matches!(&r.dest, Some((_, Match::Partial)));
+        if let (Some(_), Some(cue), false) = (&r.dest, cue, sure_outside) {
             if r.intent != cue {
                 let p = r.p(cue);
                 r.intent = cue.to_string();
@@ -1576,6 +1673,7 @@ impl Nlu {
     /// procedure named outright.
     fn need_rules(&self, n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
         self.denied_need_rule(n, r);
+        self.done_then_now_rule(n, r);
         // The form of a procedure asked for, with no where cue: the forms desk's service.
         if cue.is_none() && r.intent.starts_with("proc.") && asks_for_a_form(n) {
             r.promote_by_rule("amenity.forms");
@@ -1602,6 +1700,18 @@ impl Nlu {
         {
             r.promote_by_rule("proc.certified_copy");
         }
+        // "Người chăm sóc có được hỗ trợ gì không": a benefit asked for is an allowance, not the
+        // help the lobby gives (unless asked for here: "ở đây có hỗ trợ gì cho người khiếm thị").
+        if r.intent.starts_with("amenity.") && asks_for_a_benefit(n) {
+            r.promote_by_rule("proc.social_allowance");
+        }
+        // The fee of a procedure named is that procedure's (the labelling convention): "tặng
+        // cho con căn nhà có sổ hồng thì đóng lệ phí gì".
+        if r.intent == "service.fee_payment" {
+            if let Some(p) = self.inner.specificity.procedure_named(n) {
+                r.promote_by_rule(p);
+            }
+        }
         // A dossier checked before it is handed in is advice; its status comes after.
         if r.intent == "service.status_tracking" && checks_before_submitting(n) {
             r.promote_by_rule("service.consultation");
@@ -1611,6 +1721,48 @@ impl Nlu {
         if matches!(r.intent.as_str(), "chat.capabilities" | "chat.identity") {
             if let Some(p) = self.inner.specificity.procedure_named(n) {
                 r.promote_by_rule(p);
+            }
+        }
+    }
+
+    /// "Tôi làm khai sinh cho con xong rồi, giờ muốn nhập hộ khẩu cho cháu", "I've already got
+    /// my number, now where do I pay": a need done, then the one asked now. When the classifier's
+    /// answer is what the words before "giờ" / "now" alone say, the words after it answer (if
+    /// they read as another need), and not confidently.
+    fn done_then_now_rule(&self, n: &Normalized, r: &mut Reading) {
+        if !crate::vague::answers_a_need(&r.intent) {
+            return;
+        }
+        let t = &n.tokens;
+        let Some(done) = t
+            .iter()
+            .position(|x| matches!(x.plain.as_str(), "xong" | "already" | "done" | "finished"))
+        else {
+            return;
+        };
+        let Some(now) = (done + 1..t.len()).find(|&k| {
+            let x = &t[k];
+            (x.plain == "now" || (x.plain == "gio" && (!x.has_diacritics() || x.text == "giờ")))
+                && !(k > 0 && matches!(t[k - 1].plain.as_str(), "may" | "bao" | "gio"))
+        }) else {
+            return;
+        };
+        if t.len() < now + 1 + WANTED_WORDS {
+            return;
+        }
+        let part = |range: std::ops::Range<usize>| {
+            let mut m = n.clone();
+            m.tokens = t[range].to_vec();
+            m
+        };
+        let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
+        if top(&part(0..now)).is_none_or(|(l, _)| l != r.intent) {
+            return;
+        }
+        if let Some((other, p)) = top(&part(now + 1..t.len())) {
+            if other != r.intent && p >= WANTED_MIN && crate::vague::answers_a_need(&other) {
+                r.promote(other, p.min(RULE_CONFIDENCE));
+                r.set_confidence(p.min(RULE_CONFIDENCE));
             }
         }
     }
@@ -1738,8 +1890,21 @@ impl Nlu {
             confidence = confidence.min(NAV_WITHOUT_PLACE_MAX);
         }
         // A procedure the catalog does not have (adoption, divorce, inheritance, visas) pulls
-        // towards a neighbour; the answer may help, but it is not sure.
-        if NOT_IN_CATALOG.iter().any(|c| has_seq(n, c)) {
+        // towards a neighbour. Asked for with no procedure of the catalog named, it is not one
+        // the centre does ("gia hạn visa cho vợ", "work permit for a foreigner"); beside one
+        // ("lý lịch tư pháp để xin visa", "sổ đỏ cho đất thừa kế"), that one may help, but the
+        // answer is not sure.
+        if let Some(name) = asks_outside_the_catalog(n) {
+            // Its own words may also name a neighbour ("hôn" of "li hôn"): the rest decides.
+            let mut rest = n.clone();
+            rest.tokens = (n.tokens.iter().enumerate())
+                .filter(|(k, _)| !name.contains(k))
+                .map(|(_, x)| x.clone())
+                .collect();
+            let sure_procedure = intent.starts_with("proc.") && confidence >= NIC_SURE_PROCEDURE;
+            if !sure_procedure && inner.specificity.procedure_named(&rest).is_none() {
+                return Self::out_of_scope(n, lang, OosReason::NotInCatalog, RULE_CONFIDENCE, alts);
+            }
             confidence = confidence.min(NOT_IN_CATALOG_MAX);
         }
         let language = if intent == "chat.language" {

@@ -982,3 +982,84 @@ fn unemployment_shorthand_and_going_with_someone_else() {
         ),
     ]);
 }
+
+/// From probes 33–37 (outside writers), on other sentences than theirs: something asked for
+/// "near here" is outside the centre unless a place of the centre is named; every lead verb
+/// takes every person, and "hai bố con" too; a symptom told is the medical corner's help; a
+/// procedure the centre does not do, with none of its own named, is out of scope.
+#[test]
+fn near_here_lead_verbs_symptoms_and_procedures_not_done_here() {
+    all_ok(vec![
+        check("quanh đây có quán cà phê nào không em", OUT_OF_SCOPE, None),
+        check(
+            "is there a shop nearby that sells phone cards",
+            OUT_OF_SCOPE,
+            None,
+        ),
+        check("where can i exchange dollars near here", OUT_OF_SCOPE, None),
+        check(
+            "mua thẻ cào điện thoại ở đâu gần đây em",
+            OUT_OF_SCOPE,
+            None,
+        ),
+        check("cháu dắt cụ ra quầy 7 nhé", "nav.guide", Some("counter_7")),
+        check(
+            "where's the nearest place to buy a phone case",
+            OUT_OF_SCOPE,
+            None,
+        ),
+        check("gần đây có tiệm vàng nào không cháu", OUT_OF_SCOPE, None),
+        check(
+            "nhà vệ sinh gần nhất ở đâu em",
+            "nav.where_is",
+            Some("restroom"),
+        ),
+        check(
+            "is there a toilet near here",
+            "nav.where_is",
+            Some("restroom"),
+        ),
+        check(
+            "dắt vợ tôi ra chỗ uống nước với em",
+            "nav.guide",
+            Some("water_station"),
+        ),
+        check(
+            "em đưa hai mẹ con chị ra quầy số 4 được không",
+            "nav.guide",
+            Some("counter_4"),
+        ),
+        check(
+            "mẹ tôi tự dưng chóng mặt quá cháu ơi",
+            "amenity.medical",
+            None,
+        ),
+        check("my husband suddenly feels dizzy", "amenity.medical", None),
+        check("tôi muốn hỏi thủ tục ly hôn đơn phương", OUT_OF_SCOPE, None),
+        check("how can my wife get a visa extension", OUT_OF_SCOPE, None),
+        check(
+            "lý lịch tư pháp để xin visa đi Hàn làm ở đâu",
+            "proc.judicial_record",
+            None,
+        ),
+    ]);
+    // A benefit asked for is an allowance; a need done, then the one asked now.
+    all_ok(vec![
+        check(
+            "mẹ tôi liệt nửa người, người nhà chăm bà có được hỗ trợ gì không",
+            "proc.social_allowance",
+            None,
+        ),
+        check(
+            "tôi đăng ký kết hôn xong rồi, giờ muốn làm thủ tục nhập hộ khẩu cho vợ",
+            "proc.permanent_residence",
+            None,
+        ),
+    ]);
+    // "Dạo gần đây" is "lately", not "near here".
+    let u = nlu().understand("dạo gần đây tôi mới chuyển về, đăng ký tạm trú thế nào");
+    assert_eq!(u.intent, "proc.temporary_residence", "{u:?}");
+    // Paying by Visa card is about paying.
+    let u = nlu().understand("có trả bằng thẻ visa được không");
+    assert_ne!(u.intent, OUT_OF_SCOPE, "{u:?}");
+}

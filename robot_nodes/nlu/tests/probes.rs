@@ -207,6 +207,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         1,
     ),
+    (
+        "probe33_outside_writer_balanced_per_intent.tsv",
+        include_str!("data/probe33_outside_writer_balanced_per_intent.tsv"),
+        170,
+        1,
+    ),
+    (
+        "probe34_outside_writer_young_chat_typing.tsv",
+        include_str!("data/probe34_outside_writer_young_chat_typing.tsv"),
+        170,
+        3,
+    ),
+    (
+        "probe35_outside_writer_retirees_formal_long.tsv",
+        include_str!("data/probe35_outside_writer_retirees_formal_long.tsv"),
+        170,
+        7,
+    ),
+    (
+        "probe36_outside_writer_overseas_and_foreign_english.tsv",
+        include_str!("data/probe36_outside_writer_overseas_and_foreign_english.tsv"),
+        170,
+        7,
+    ),
+    (
+        "probe37_outside_writer_carers_disability_families.tsv",
+        include_str!("data/probe37_outside_writer_carers_disability_families.tsv"),
+        170,
+        4,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
@@ -283,9 +313,10 @@ fn needs_confirmation_follows_the_threshold() {
     assert!(!nlu
         .understand("hôm nay trời có mưa không")
         .needs_confirmation());
-    // every answer below the threshold about a need is confirmed
+    // every answer below the threshold about a need is confirmed (an inheritance beside the
+    // land certificate: the catalog has no inheritance procedure, the answer is not sure)
     for t in [
-        "tôi muốn hỏi về thủ tục nhận con nuôi",
+        "làm sổ đỏ cho đất thừa kế thì cần gì",
         "gia hạn thẻ bảo hiểm y tế ở đâu em",
     ] {
         let u = nlu.understand(t);
