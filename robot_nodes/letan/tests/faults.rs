@@ -7,6 +7,10 @@
 //!   visitor when she comes; the robot stays still meanwhile) and the tts node with the mux, while it
 //!   speaks the greeting (restarted, it says what the dialog had asked of the killed process and
 //!   it had queued, sent again by the dialog, then what it is asked, as the console's "say this");
+//! * the speech recognizer, the operator console and the citizen screen are killed together while
+//!   the robot guides: the walk goes on to the counter with no fault raised, and each, restarted,
+//!   works again (the asr node hears the microphone, an operator logs in and has the robot speak,
+//!   the screen shows the answer);
 //! * 20 % packet loss and 200 ms one-way delay on every packet between the operator and the robot:
 //!   a released teleop deadman still stops the robot, and a pressed e-stop still holds it.
 //!
@@ -38,18 +42,21 @@
 //! figures are in sim time, stamped by the simulator and the mux themselves.
 #![allow(clippy::disallowed_methods)] // tests wait and time in wall time
 #![allow(clippy::unwrap_used)]
+mod common;
 mod launcher;
 
 use launcher::{is_node_line, kill, node_pids, Launch};
+use letan_msgs::audio_common_msgs::AudioDataStamped;
+use letan_msgs::builtin_interfaces::Time;
 use letan_msgs::geometry_msgs::Twist;
 use letan_msgs::hri_msgs::IdsList;
-use letan_msgs::letan_interfaces::{MuxStatus, SayRequest, SpeechStatus, StaffAlert};
+use letan_msgs::letan_interfaces::{GuideStatus, MuxStatus, SayRequest, SpeechStatus, StaffAlert};
 use letan_msgs::nav_msgs::Odometry;
 use letan_msgs::rosgraph_msgs::Clock;
-use letan_msgs::std_msgs::Bool;
+use letan_msgs::std_msgs::{Bool, Empty, Header};
 use letan_transport::testing::in_netns;
 use letan_transport::testing::tun::{open_tap, DelayLine};
-use letan_transport::{Context, Qos};
+use letan_transport::{Context, Publisher, Qos};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -112,6 +119,14 @@ struct Probe {
     faces: Arc<Mutex<Vec<(f64, usize)>>>,
     /// (sim time on arrival, speaking, text) of every `/tts/status`.
     spoken: Arc<Mutex<Vec<(f64, bool, String)>>>,
+    /// (sim time on arrival, place, state) of every `/nav/guide_status`.
+    guide: Arc<Mutex<Vec<(f64, String, String)>>>,
+    /// (sim time on arrival, voices) of every `/humans/voices/tracked`, and the sim times of
+    /// every `/tts/stop` (a barge-in): what the asr node says it hears.
+    voices: Arc<Mutex<Vec<(f64, usize)>>>,
+    tts_stops: Arc<Mutex<Vec<f64>>>,
+    /// The microphone (`/audio/audio`), as this test plays it to the asr node.
+    mic: Publisher<AudioDataStamped>,
     /// `/tts/say`, as the console's "say this".
     say: letan_transport::Publisher<SayRequest>,
 }
@@ -152,7 +167,45 @@ impl Probe {
         let tts_sub = node
             .subscribe::<SpeechStatus>("/tts/status", Qos::commands())
             .unwrap();
+        let guide_sub = node
+            .subscribe::<GuideStatus>("/nav/guide_status", Qos::commands().with_depth(20))
+            .unwrap();
+        let voices_sub = node
+            .subscribe::<IdsList>("/humans/voices/tracked", Qos::commands())
+            .unwrap();
+        let stop_sub = node
+            .subscribe::<Empty>("/tts/stop", Qos::commands())
+            .unwrap();
+        let mic = node
+            .publisher::<AudioDataStamped>("/audio/audio", Qos::sensor_data())
+            .unwrap();
         let now = Arc::new(Mutex::new(f64::NAN));
+        let guide = Arc::new(Mutex::new(Vec::new()));
+        let voices = Arc::new(Mutex::new(Vec::new()));
+        let tts_stops = Arc::new(Mutex::new(Vec::new()));
+        let (g, n) = (guide.clone(), now.clone());
+        rt.spawn(async move {
+            while let Some(m) = guide_sub.recv().await {
+                let t = *n.lock().unwrap();
+                g.lock()
+                    .unwrap()
+                    .push((t, m.place_id.clone(), m.state.clone()));
+            }
+        });
+        let (v, n) = (voices.clone(), now.clone());
+        rt.spawn(async move {
+            while let Some(m) = voices_sub.recv().await {
+                let t = *n.lock().unwrap();
+                v.lock().unwrap().push((t, m.ids.len()));
+            }
+        });
+        let (st, n) = (tts_stops.clone(), now.clone());
+        rt.spawn(async move {
+            while stop_sub.recv().await.is_some() {
+                let t = *n.lock().unwrap();
+                st.lock().unwrap().push(t);
+            }
+        });
         let faces = Arc::new(Mutex::new(Vec::new()));
         let spoken = Arc::new(Mutex::new(Vec::new()));
         let (f, n) = (faces.clone(), now.clone());
@@ -227,6 +280,10 @@ impl Probe {
             faces,
             spoken,
             say,
+            guide,
+            voices,
+            tts_stops,
+            mic,
         }
     }
 
@@ -703,6 +760,323 @@ fn mux_killed_during_a_guided_walk_stops_the_robot_and_is_restarted() {
                 "standstill {:.3} s after the mux died, at {:.2} m/s",
                 stop.still,
                 stop.speed
+            );
+        },
+    );
+}
+/// The console's and the screen's addresses (their parameter files' ports; the test's network
+/// namespace has nothing else on them).
+const CONSOLE: &str = "127.0.0.1:8080";
+const SCREEN: &str = "127.0.0.1:8090";
+/// The operator this test logs in as, and what it has the robot say through the console.
+const OPERATOR: (&str, &str) = ("lan", "quiet-harbour-1947");
+const SAY_FROM_CONSOLE: &str = "Mời bác số 45 đến quầy số 2.";
+
+/// Something answers HTTP on `addr`.
+fn serving(addr: &str) -> bool {
+    std::net::TcpStream::connect(addr).is_ok_and(|s| {
+        drop(s);
+        common::http(addr, "GET", "/", &[], None).status == 200
+    })
+}
+
+/// The asr node hears the microphone again: play it quiet room noise, then a tone burst (a
+/// voice, to the endpointer), until the node reports a voice (`/humans/voices/tracked`) or
+/// stops the robot's speech (a barge-in), at most 30 s. Returns the sim time it did and which,
+/// if it did.
+fn asr_hears(launch: &mut Launch, probe: &Probe, since: f64) -> Option<(f64, &'static str)> {
+    const RATE: f64 = 16_000.0;
+    let heard = || {
+        let v = probe.voices.lock().unwrap();
+        let voice = v
+            .iter()
+            .find(|x| x.0 >= since && x.1 > 0)
+            .map(|x| (x.0, "a voice tracked"));
+        let stops = probe.tts_stops.lock().unwrap();
+        let stop = stops
+            .iter()
+            .find(|t| **t >= since)
+            .map(|t| (*t, "a barge-in"));
+        voice.or(stop)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut k: u64 = 0;
+    let mut noise = 0x2545_f491_u32;
+    while heard().is_none() && Instant::now() < deadline && launch.status.is_none() {
+        // 100 ms chunks: 2 s of room noise (about -60 dBFS), then 1 s of a 220 Hz tone at -10 dBFS.
+        let loud = k % 30 >= 20;
+        let pcm: Vec<i16> = (0..1600u64)
+            .map(|i| {
+                if loud {
+                    let t = (k * 1600 + i) as f64 / RATE;
+                    (0.3 * (2.0 * std::f64::consts::PI * 220.0 * t).sin() * 32767.0) as i16
+                } else {
+                    noise ^= noise << 13;
+                    noise ^= noise >> 17;
+                    noise ^= noise << 5;
+                    ((noise as f64 / f64::from(u32::MAX) - 0.5) * 0.002 * 32767.0) as i16
+                }
+            })
+            .collect();
+        let now = probe.now();
+        let stamp = Time::from_nanos((now.max(0.0) * 1e9) as i64);
+        let _ = probe.mic.publish(AudioDataStamped::from_s16le(
+            Header::new(stamp, "microphone"),
+            &pcm,
+        ));
+        k += 1;
+        launch.pump(Duration::from_millis(100));
+    }
+    heard()
+}
+
+/// The operator console is back on the domain: an operator logs in, sees the mux's status
+/// arrive over DDS, and has the robot say something (`/tts/say`, seen by the probe). Returns
+/// the sim time the request was seen, if it was (at most 30 s).
+fn console_works(launch: &mut Launch, probe: &Probe) -> Option<f64> {
+    let login = common::http(
+        CONSOLE,
+        "POST",
+        "/api/login",
+        &[],
+        Some(&format!(
+            "{{\"username\": \"{}\", \"password\": \"{}\"}}",
+            OPERATOR.0, OPERATOR.1
+        )),
+    );
+    assert_eq!(login.status, 200, "login: {}", login.body);
+    let cookie = login
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let body: serde_json::Value = serde_json::from_str(&login.body).unwrap();
+    let csrf = body["csrf"].as_str().expect("a CSRF token").to_string();
+    let mux_up = || {
+        let r = common::http(CONSOLE, "GET", "/api/state", &[("Cookie", &cookie)], None);
+        let state: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
+        state["nodes"]
+            .as_array()
+            .and_then(|n| n.iter().find(|n| n["name"] == "mux"))
+            .is_some_and(|m| m["ok"] == true)
+    };
+    wait_until(
+        launch,
+        Duration::from_secs(30),
+        "the mux, up in the console",
+        mux_up,
+    );
+    let asked = probe.now();
+    let r = common::http(
+        CONSOLE,
+        "POST",
+        "/api/say",
+        &[("Cookie", &cookie), ("x-csrf-token", &csrf)],
+        Some(&format!(
+            "{{\"text\": \"{SAY_FROM_CONSOLE}\", \"lang\": \"vi\"}}"
+        )),
+    );
+    assert_eq!(r.status, 200, "say: {}", r.body);
+    let seen = || {
+        probe
+            .said
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|s| s.0 >= asked && s.1 == SAY_FROM_CONSOLE)
+            .map(|s| s.0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen().is_none() && Instant::now() < deadline && launch.status.is_none() {
+        launch.pump(Duration::from_millis(50));
+    }
+    seen()
+}
+
+/// The citizen screen is back on the domain: its state shows the dialog's latched screen
+/// content again (the answer of the walk). Returns that state's title and body.
+fn screen_shows(launch: &mut Launch) -> (String, String) {
+    let shown = || {
+        let r = common::http(SCREEN, "GET", "/api/state", &[], None);
+        let s: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
+        let text = |k: &str| s[k].as_str().unwrap_or_default().to_string();
+        (text("title"), text("body"))
+    };
+    wait_until(
+        launch,
+        Duration::from_secs(30),
+        "the walk's answer on the screen",
+        || !shown().0.is_empty(),
+    );
+    shown()
+}
+
+/// The nodes that do not move the robot (speech recognition, the operator console, the citizen
+/// screen), killed together while it guides a visitor: the walk goes on to the counter with no
+/// fault raised, and the launcher restarts each; back, the asr node hears the microphone, an
+/// operator logs in to the console, sees the robot and has it speak, and the screen shows the
+/// answer again. (No Vietnamese Vosk model can be had here: the asr node runs without a
+/// recognizer, as it does on a robot without its model, and still detects a voice.)
+#[test]
+fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
+    let _one = ONE_LAUNCH.lock().unwrap_or_else(|e| e.into_inner());
+    in_netns(
+        "asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on",
+        || {
+            let dir = tempfile::tempdir().unwrap();
+            let scenario = dir.path().join("guided_walk.yaml");
+            std::fs::write(&scenario, GUIDED_WALK).unwrap();
+            let users = dir.path().join("users.yaml");
+            letan_console::config::add_user(
+                &users,
+                OPERATOR.0,
+                letan_console::config::Role::Operator,
+                OPERATOR.1,
+                letan_console::config::HashCost::CHEAP,
+            )
+            .unwrap();
+            // The simulator's overrides, and the console's users and audit log in the test's folder.
+            let sim =
+                std::fs::read_to_string(launcher::repo().join("launch/params/sim_overrides.yaml"))
+                    .unwrap();
+            let overrides = dir.path().join("overrides.yaml");
+            std::fs::write(
+                &overrides,
+                format!(
+                    "{sim}\nconsole:\n  ros__parameters:\n    users_file: {}\n    audit_log: {}\n",
+                    users.display(),
+                    dir.path().join("audit.jsonl").display()
+                ),
+            )
+            .unwrap();
+            let probe = Probe::start();
+            let arg = format!("overrides:={}", overrides.display());
+            let mut launch = Launch::start_with(
+                &scenario,
+                "1",
+                &["asr:=true", "console:=true", "screen:=true", &arg],
+            );
+            launch.wait_line(0, Duration::from_secs(120), "simulation start", |l| {
+                is_node_line(l, "sim", "simulation starts")
+            });
+            wait_until(
+                &mut launch,
+                Duration::from_secs(60),
+                "the console and the screen",
+                || serving(CONSOLE) && serving(SCREEN),
+            );
+            wait_until(
+                &mut launch,
+                Duration::from_secs(90),
+                "a robot driving on a guided walk",
+                || probe.moving_for(0.05, 1.0),
+            );
+            let nodes = [("asr", "asr"), ("console", "console"), ("screen", "screen")];
+            let old: Vec<u32> = nodes
+                .iter()
+                .map(|(e, _)| {
+                    let p = node_pids(launch.pid(), e);
+                    assert_eq!(p.len(), 1, "one `letan run {e}`: {p:?}");
+                    p[0]
+                })
+                .collect();
+            let (from_log, killed_at) = (launch.log.len(), probe.now());
+            for p in &old {
+                kill("-KILL", &p.to_string());
+            }
+            let launcher = launch.pid();
+            for ((exec, label), old) in nodes.iter().zip(&old) {
+                launch.wait_line(
+                    from_log,
+                    Duration::from_secs(30),
+                    &format!("a restart of {exec}"),
+                    |l| is_node_line(l, label, "restarting in"),
+                );
+                wait_until(
+                    &mut launch,
+                    Duration::from_secs(30),
+                    &format!("a new `letan run {exec}`"),
+                    || node_pids(launcher, exec).iter().any(|p| p != old),
+                );
+            }
+            let back = probe.now();
+            let heard = asr_hears(&mut launch, &probe, back);
+            wait_until(
+                &mut launch,
+                Duration::from_secs(60),
+                "the console and the screen back",
+                || serving(CONSOLE) && serving(SCREEN),
+            );
+            let said = console_works(&mut launch, &probe);
+            let (title, body) = screen_shows(&mut launch);
+            // The walk goes on to the counter.
+            let arrived = || {
+                probe
+                    .guide
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|g| g.0 >= killed_at && g.1 == "counter_12" && g.2 == "arrived")
+                    .map(|g| g.0)
+            };
+            wait_until(
+                &mut launch,
+                Duration::from_secs(120),
+                "arrival at counter 12",
+                || arrived().is_some(),
+            );
+            let states: Vec<String> = probe
+                .guide
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|g| g.0 >= killed_at)
+                .map(|g| g.2.clone())
+                .collect();
+            let alerts: Vec<(f64, String, String)> = probe.alerts.lock().unwrap().clone();
+            let top = probe
+                .odom
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|o| (killed_at..=killed_at + 5.0).contains(&o.0))
+                .map(|o| o.1)
+                .fold(0.0, f64::max);
+            eprintln!(
+                "faults: asr, console and screen killed at sim {killed_at:.2} s, back by {back:.2} s; \
+                 asr hears again at {heard:?}; console's say on /tts/say at {said:?}; screen shows \
+                 {title:?} / {body:?}; arrived at {:?}; top speed in the 5 s after the kill {top:.2} m/s; \
+                 guide states after the kill {:?}",
+                arrived(),
+                states.iter().fold(Vec::<&String>::new(), |mut v, s| {
+                    if v.last() != Some(&s) {
+                        v.push(s);
+                    }
+                    v
+                })
+            );
+            drop(launch);
+            probe.rt.shutdown_timeout(Duration::from_secs(2));
+            assert!(
+                heard.is_some(),
+                "the restarted asr node never heard the microphone"
+            );
+            assert!(
+                said.is_some(),
+                "the restarted console's say never reached /tts/say"
+            );
+            assert!(!title.is_empty(), "the restarted screen shows nothing");
+            // Nothing of the walk stopped: the robot kept driving, nothing failed, no fault.
+            assert!(top > 0.1, "the robot stopped after the kill: {top:.2} m/s");
+            assert!(
+                !states.iter().any(|s| s == "failed" || s == "canceled"),
+                "{states:?}"
+            );
+            assert!(
+                !alerts
+                    .iter()
+                    .any(|a| a.0 >= killed_at && a.1 == StaffAlert::REASON_ROBOT_FAULT),
+                "{alerts:?}"
             );
         },
     );

@@ -105,12 +105,19 @@ pub struct Launch {
 
 impl Launch {
     pub fn start(scenario: &Path, speed: &str) -> Launch {
+        Self::start_with(scenario, speed, &["console:=false", "screen:=false"])
+    }
+
+    /// [`Launch::start`] with these launch arguments (`name:=value`) instead of its
+    /// `console:=false screen:=false`.
+    pub fn start_with(scenario: &Path, speed: &str, args: &[&str]) -> Launch {
         let mut child = Command::new(env!("CARGO_BIN_EXE_letan"))
             .current_dir(repo())
             .args(["launch", "launch/sim.launch.yaml"])
             .arg(format!("scenario:={}", scenario.display()))
             .arg(format!("speed:={speed}"))
-            .args(["console:=false", "screen:=false", "--stop-timeout", "3"])
+            .args(args)
+            .args(["--stop-timeout", "3"])
             .env("NO_COLOR", "1")
             .env(
                 "LETAN_LOG",
