@@ -8,10 +8,12 @@
 //! - [`robot`]: differential drive with limits and drifting wheel odometry
 //! - [`lidar`], [`camera`]: sensors; the camera pastes real face photos at detector-correct sizes
 //! - [`people`]: social-force visitors with scripted plans
+//! - [`crossers`]: people who cross the lobby without making way for the robot (a stress model)
 //! - [`scenario`]: scenario files, expectations and the JSON report
 //! - [`gazebo`]: SDF world generation for gz-sim
 
 pub mod camera;
+pub mod crossers;
 pub mod error;
 pub mod gazebo;
 pub mod geom;

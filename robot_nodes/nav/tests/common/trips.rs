@@ -1,17 +1,18 @@
 //! A seeded lobby scenario for the `people_trips_batch` test and the `people_trips` bench: the
 //! navigator drives the simulator's differential-drive kinematics with scans from the simulator's
-//! lidar (perfect localization) while people walk between random points. Pedestrians do
-//! not plan around the robot, but like real people they side-step instead of walking into it, and
-//! one who walked into furniture picks somewhere else to go after a few seconds.
+//! lidar (perfect localization) while the simulator's crossers (`letan_sim::crossers`) walk
+//! between random points. They do not plan around the robot, but like real people they side-step
+//! instead of walking into it; one who walked into furniture is sent somewhere else after 3 s.
 
 use letan_map::{Keepout, OccupancyGrid};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use letan_nav::costmap::Costmap;
 use letan_nav::navigator::{Mode, NavState, Navigator};
 use letan_nav::params::NavParams;
 use letan_nav::types::{Person, Pose2D};
+
+use letan_sim::crossers::Crosser;
 
 use super::{circle, Circle, ClosedLoop, Scanner};
 
@@ -27,59 +28,6 @@ pub struct ScenarioResult {
     /// The bodies touched (distance < robot radius + person radius) while the robot was moving.
     pub contact: bool,
     pub recoveries: u32,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Walker {
-    x: f64,
-    y: f64,
-    vx: f64,
-    vy: f64,
-    tx: f64,
-    ty: f64,
-    speed: f64,
-    /// Seconds without moving (walked into furniture): they then pick somewhere else to go.
-    stuck: f64,
-}
-
-impl Walker {
-    /// One step towards the target. A pedestrian about to bump into the robot at `pose` (closer
-    /// than `touch` + 0.15 m and closing) side-steps: turns 90° away from it. A wall stops them.
-    fn walk(&mut self, pose: &Pose2D, touch: f64, dt: f64, cm: &Costmap) {
-        let w = self;
-        let (dx, dy) = (w.tx - w.x, w.ty - w.y);
-        let d = dx.hypot(dy);
-        let (mut vx, mut vy) = (dx / d * w.speed, dy / d * w.speed);
-        let gap_now = (w.x - pose.x).hypot(w.y - pose.y);
-        let gap_next = (w.x + vx * dt - pose.x).hypot(w.y + vy * dt - pose.y);
-        if gap_next < touch + 0.15 && gap_next < gap_now {
-            let (rx, ry) = (
-                (w.x - pose.x) / gap_now.max(1e-6),
-                (w.y - pose.y) / gap_now.max(1e-6),
-            );
-            // tangential direction closest to where they wanted to go
-            let (t1x, t1y) = (-ry, rx);
-            let s = if t1x * vx + t1y * vy >= 0.0 {
-                1.0
-            } else {
-                -1.0
-            };
-            vx = s * t1x * w.speed * 0.6;
-            vy = s * t1y * w.speed * 0.6;
-        }
-        let (nx, ny) = (w.x + vx * dt, w.y + vy * dt);
-        if cm.static_obstacle_distance(nx, ny) > PERSON_RADIUS {
-            w.x = nx;
-            w.y = ny;
-            w.vx = vx;
-            w.vy = vy;
-            w.stuck = 0.0;
-        } else {
-            w.vx = 0.0;
-            w.vy = 0.0;
-            w.stuck += dt;
-        }
-    }
 }
 
 /// Run one trip from `start` to `goal` with `n_people` walkers; gives up after `max_time` seconds.
@@ -106,23 +54,14 @@ pub fn run_people_scenario(
         }
         (15.0, 5.0)
     };
-    let mut walkers: Vec<Walker> = Vec::new();
+    let mut walkers: Vec<Crosser> = Vec::new();
     while walkers.len() < n_people {
         let p = free_point(&mut rng);
         if (p.0 - start.x).hypot(p.1 - start.y) < 2.0 {
             continue;
         }
         let t = free_point(&mut rng);
-        walkers.push(Walker {
-            x: p.0,
-            y: p.1,
-            vx: 0.0,
-            vy: 0.0,
-            tx: t.0,
-            ty: t.1,
-            speed: rng.gen_range(0.7..1.2),
-            stuck: 0.0,
-        });
+        walkers.push(Crosser::new(p.0, p.1, t.0, t.1, rng.gen_range(0.7..1.2)));
     }
     nav.set_goal(goal, Mode::Normal, start, 0.0)
         .map_err(|f| letan_nav::NavError::BadInput {
@@ -143,14 +82,18 @@ pub fn run_people_scenario(
     while lp.t < max_time {
         // people walk; a pedestrian about to bump into the robot side-steps (turns 90° away from it)
         for w in &mut walkers {
-            if (w.tx - w.x).hypot(w.ty - w.y) < 0.2 || w.stuck > 3.0 {
-                w.stuck = 0.0;
+            if w.to_target() < 0.2 || w.stuck > 3.0 {
                 let p = free_point(&mut rng);
-                w.tx = p.0;
-                w.ty = p.1;
-                w.speed = rng.gen_range(0.7..1.2);
+                w.retarget(p.0, p.1, rng.gen_range(0.7..1.2));
             } else {
-                w.walk(&lp.pose, touch, ClosedLoop::DT, &cm);
+                let wall = |x, y| cm.static_obstacle_distance(x, y);
+                w.walk(
+                    (lp.pose.x, lp.pose.y),
+                    touch,
+                    ClosedLoop::DT,
+                    PERSON_RADIUS,
+                    wall,
+                );
             }
         }
         let circles: Vec<Circle> = walkers
