@@ -103,7 +103,7 @@ pub fn normalize(text: &str) -> Normalized {
         joined = rewrite_phrases(joined, CODE_SWITCH);
     }
     if out.vietnamese_words > 0 {
-        joined = central_dialect(joined);
+        joined = northern_l_n(central_dialect(joined));
     }
     out.tokens = convert_numbers(counter_tone_slips(joined));
     out
@@ -621,6 +621,46 @@ fn spelled_acronyms(tokens: Vec<Token>) -> Vec<Token> {
                 out.push(tokens[i].clone());
                 i += 1;
             }
+        }
+    }
+    out
+}
+
+/// The northern l/n merger, as people from Hanoi's provinces type or a recognizer hears them
+/// ("lước uống ở chỗ lào" is "nước uống ở chỗ nào", "nàm căn cước", "lộp hồ sơ", "nối ra"): the
+/// lobby's common words with the other initial, matched on the accented word. Syllables that
+/// are words themselves are rewritten only where the word meant is the only reading ("nối ra" is
+/// the way out, "chỗ lào" asks where, "quầy số lăm" is five but "mười lăm" fifteen).
+fn northern_l_n(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        let next = tokens.get(i + 1).map(|x| x.text.as_str());
+        let prev = out.last().map(|x| x.text.as_str());
+        let rep: Option<&str> = match t.text.as_str() {
+            // not words: only the other initial reads
+            "lước" => Some("nước"),
+            "nàm" => Some("làm"),
+            "lộp" => Some("nộp"),
+            "lày" => Some("này"),
+            "lữa" => Some("nữa"),
+            "lằm" => Some("nằm"),
+            "nấy" if next == Some("số") => Some("lấy"),
+            "nối" if matches!(next, Some("ra" | "vào" | "đi")) => Some("lối"),
+            "lào"
+                if matches!(
+                    prev,
+                    Some("chỗ" | "bên" | "phía" | "hướng" | "đường" | "lối" | "quầy" | "cái")
+                ) =>
+            {
+                Some("nào")
+            }
+            "lăm" if matches!(prev, Some("số" | "quầy")) => Some("năm"),
+            "nâu" if prev == Some("bao") => Some("lâu"),
+            _ => None,
+        };
+        match rep {
+            Some(w) => out.push(accented(w)),
+            None => out.push(t.clone()),
         }
     }
     out

@@ -354,6 +354,33 @@ fn has_bare_where(n: &Normalized) -> bool {
     after_ok && !negated && !progress
 }
 
+/// "Quầy 3 ở gần cửa ra vào đúng không", "bàn chữ ký số có phải nằm cạnh quầy 12 không": where a
+/// place is, asked as a yes/no question (a side of something, then a "không" after it).
+fn asks_if_it_is_beside(n: &Normalized) -> bool {
+    beside_at(n).is_some()
+}
+
+/// Where the side phrase of [`asks_if_it_is_beside`] starts: the place asked about comes before
+/// it, the one it is beside after.
+fn beside_at(n: &Normalized) -> Option<usize> {
+    const BESIDE: &[&[&str]] = &[
+        &["o", "canh"],
+        &["o", "gan"],
+        &["o", "ben", "canh"],
+        &["nam", "canh"],
+        &["nam", "gan"],
+        &["nam", "ben", "canh"],
+        &["o", "phia", "sau"],
+        &["o", "phia", "truoc"],
+        &["o", "dang", "sau"],
+        &["o", "dang", "truoc"],
+    ];
+    let t = &n.tokens;
+    BESIDE
+        .iter()
+        .find_map(|b| seq_at(n, b).filter(|&i| t[i + b.len()..].iter().any(|x| x.plain == "khong")))
+}
+
 /// "Chỉ bà chỗ cắm sạc", "chỉ giúp tôi chỗ …": show (someone) the place.
 fn has_show_me_the_place(n: &Normalized) -> bool {
     let t = &n.tokens;
@@ -385,6 +412,7 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
     if WHERE_CUES.iter().any(|c| has_seq(n, c))
         || has_bare_where(n)
         || has_show_me_the_place(n)
+        || asks_if_it_is_beside(n)
         || (has_motion_word(n) && has_seq(n, &["the", "nao"]) && !has_usage_cue(n))
     {
         return Some("nav.where_is");
@@ -425,9 +453,11 @@ const DENIED_WORDS: usize = 4;
 /// khai tử cơ" denies two words, and nothing marks where they end once the comma is gone).
 fn denied_span(n: &Normalized) -> Option<(usize, Vec<usize>)> {
     let t = &n.tokens;
+    // A bare "not" denies only when the utterance starts with it ("not passport, ID card").
     let (at, len) = DENIALS
         .iter()
-        .find_map(|d| seq_at(n, d).map(|i| (i, d.len())))?;
+        .find_map(|d| seq_at(n, d).map(|i| (i, d.len())))
+        .or_else(|| (t.first()?.plain == "not").then_some((0, 1)))?;
     let start = at + len;
     let most = t.len().min(start + DENIED_WORDS);
     let ends = match (start..most).find(|&k| RESUMPTIONS.contains(&t[k].plain.as_str())) {
@@ -440,7 +470,8 @@ fn denied_span(n: &Normalized) -> Option<(usize, Vec<usize>)> {
 }
 
 /// Verbs of writing on a form: "điền", "ghi", "ký", "viết" (not "khai": "tờ khai ở đâu" is the form).
-const WRITING_VERBS: &[&str] = &["dien", "ghi", "ky", "viet"];
+/// "Ký" as the normalizer spells it ("kí", y → i).
+const WRITING_VERBS: &[&str] = &["dien", "ghi", "ki", "viet"];
 
 /// "Không biết điền chỗ nào", "ký vào đâu": where on the paper, not where in the lobby. The
 /// utterance without those where words, or `None` when it has none.
@@ -617,6 +648,8 @@ const DOING_VERBS: &[&[&str]] = &[
     &["cap", "doi"],
     &["khai"],
     &["chung", "thuc"],
+    // "ký số ở đâu": signing digitally
+    &["ki", "so"],
     // an app: "iHanoi cài ở đâu", "tải ở đâu"
     &["cai"],
     &["tai"],
@@ -784,7 +817,7 @@ fn asks_for_certified_copy(n: &Normalized) -> bool {
 
 const CONTRACT_WORDS: &[&[&str]] = &[
     &["hop", "dong"],
-    &["chu", "ky"],
+    &["chu", "ki"], // "chữ ký", as the normalizer spells it (y → i)
     &["contract"],
     &["signature"],
     &["chuyen", "nhuong"],
@@ -805,6 +838,47 @@ fn asks_for_a_benefit(n: &Normalized) -> bool {
         && !has_seq(n, &["o", "day"])
         && !has_seq(n, &["tai", "day"])
         && !n.tokens.iter().any(|x| x.plain == "here")
+}
+
+/// A time asked ("chờ tới chừng nào", "bao lâu", "bao giờ", "khi nào", "mấy giờ", "how long",
+/// "when").
+fn asks_when(n: &Normalized) -> bool {
+    const WHEN: &[&[&str]] = &[
+        &["bao", "lau"],
+        &["bao", "gio"],
+        &["khi", "nao"],
+        &["may", "gio"],
+        &["how", "long"],
+        &["when"],
+    ];
+    WHEN.iter().any(|w| has_seq(n, w))
+        || n.tokens
+            .windows(2)
+            .any(|w| w[0].text == "chừng" && w[1].plain == "nao")
+}
+
+/// The need a place of the map gives ([`PLACE_OWNERS`]).
+fn owner_place_need(place: &str) -> Option<&'static str> {
+    PLACE_OWNERS
+        .iter()
+        .find(|(p, _)| *p == place)
+        .map(|(_, o)| *o)
+}
+
+/// Paying ("thanh toán", "nộp phí", "pay").
+fn asks_to_pay(n: &Normalized) -> bool {
+    const PAY: &[&[&str]] = &[
+        &["thanh", "toan"],
+        &["tra", "phi"],
+        &["nop", "phi"],
+        &["nop", "le", "phi"],
+        &["dong", "phi"],
+        &["dong", "le", "phi"],
+        &["pay"],
+        &["payment"],
+        &["paying"],
+    ];
+    PAY.iter().any(|p| has_seq(n, p))
 }
 
 /// A dossier to be checked before it is handed in ("xem hộ bác đã đủ chưa", "trước khi nộp",
@@ -863,26 +937,54 @@ const NOT_IN_CATALOG: &[&[&str]] = &[
     &["work", "permit"],
 ];
 
+/// A tax disputed or to be refunded ("khiếu nại thuế", "tiền thuế đất bị tính sai", "tax
+/// refund"): the tax office's, not the centre's. The range of the tax word, if so.
+fn disputes_tax(n: &Normalized) -> Option<std::ops::Range<usize>> {
+    const DISPUTE: &[&str] = &[
+        "khieu",
+        "sai",
+        "tranh",
+        "hoan",
+        "truy",
+        "refund",
+        "dispute",
+        "complain",
+        "wrong",
+        "overcharged",
+    ];
+    let t = &n.tokens;
+    let tax = t.iter().position(|x| {
+        x.text == "thuế" || x.plain == "tax" || (x.plain == "thue" && !x.has_diacritics())
+    })?;
+    t.iter()
+        .any(|x| DISPUTE.contains(&x.plain.as_str()))
+        .then_some(tax..tax + 1)
+}
+
 /// Where `n` asks for a procedure of [`NOT_IN_CATALOG`], not denied ("không phải visa", "not a
-/// visa") and not a card ("thẻ visa", "Visa card"): the tokens of its name.
+/// visa") and not a card ("thẻ visa", "Visa card"), or disputes a tax ([`disputes_tax`]): the
+/// tokens of its name.
 fn asks_outside_the_catalog(n: &Normalized) -> Option<std::ops::Range<usize>> {
     let t = &n.tokens;
-    NOT_IN_CATALOG.iter().find_map(|c| {
-        (0..t.len().saturating_sub(c.len() - 1))
-            .find(|&i| {
-                c.iter().zip(&t[i..]).all(|(w, x)| x.plain == *w)
-                    && !t[i.saturating_sub(3)..i].iter().enumerate().any(|(k, x)| {
-                        let next = t.get(i.saturating_sub(3) + k + 1).map(|y| y.plain.as_str());
-                        x.plain == "not"
-                            || (matches!(x.plain.as_str(), "khong" | "ko" | "chang" | "k")
-                                && matches!(next, Some("phai" | "can")))
-                    })
-                    && !(c[0] == "visa"
-                        && (t.get(i + 1).is_some_and(|y| y.plain == "card")
-                            || i.checked_sub(1).is_some_and(|j| t[j].text == "thẻ")))
-            })
-            .map(|i| i..i + c.len())
-    })
+    NOT_IN_CATALOG
+        .iter()
+        .find_map(|c| {
+            (0..t.len().saturating_sub(c.len() - 1))
+                .find(|&i| {
+                    c.iter().zip(&t[i..]).all(|(w, x)| x.plain == *w)
+                        && !t[i.saturating_sub(3)..i].iter().enumerate().any(|(k, x)| {
+                            let next = t.get(i.saturating_sub(3) + k + 1).map(|y| y.plain.as_str());
+                            x.plain == "not"
+                                || (matches!(x.plain.as_str(), "khong" | "ko" | "chang" | "k")
+                                    && matches!(next, Some("phai" | "can")))
+                        })
+                        && !(c[0] == "visa"
+                            && (t.get(i + 1).is_some_and(|y| y.plain == "card")
+                                || i.checked_sub(1).is_some_and(|j| t[j].text == "thẻ")))
+                })
+                .map(|i| i..i + c.len())
+        })
+        .or_else(|| disputes_tax(n))
 }
 
 /// The classifier's confidence in a procedure of the catalog at which a procedure outside it,
@@ -1017,6 +1119,16 @@ fn is_leave_taking(n: &Normalized) -> bool {
         j -= 1;
     }
     PRONOUNS.contains(&t[j].plain.as_str())
+}
+
+/// "(Có) khỏe không", "how are you (doing)": asking how someone is. "Khỏe" with its diacritics
+/// ("khoe" is also "khoe", to show off).
+fn asks_how_it_is(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    t.windows(2)
+        .any(|w| (w[0].text == "khỏe" || w[0].text == "khoẻ") && w[1].plain == "khong")
+        || has_seq(n, &["how", "are", "you"])
+        || has_seq(n, &["how", "r", "u"])
 }
 
 /// Kin or a person, then a word for dying: a bereavement told as a story ("sáng qua cụ đi rồi",
@@ -1287,6 +1399,15 @@ fn usage_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
 /// The conversation around the need: a leave-taking in a longer sentence, "hỏi về" that is not
 /// going home, a bereavement told as a story.
 fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+    // "Chào em, hôm nay em có khỏe không", "dạo này robot khỏe không": asking how the robot is,
+    // with no need named, greets it.
+    if cue.is_none()
+        && !(crate::vague::answers_a_need(&r.intent) && r.confidence >= 0.6)
+        && r.intent != "chat.greeting"
+        && asks_how_it_is(n)
+    {
+        r.promote_by_rule("chat.greeting");
+    }
     // A leave-taking in a longer sentence ("thôi chào em nhé, chị về đây") read as a greeting,
     // a thanks or nothing: the citizen is leaving.
     if cue.is_none()
@@ -1477,6 +1598,15 @@ impl Nlu {
     ) -> Option<(OosReason, f32)> {
         let inner = &self.inner;
         self.desk_that_helps_rule(n, r);
+        // "Bàn chữ ký số có phải ở cạnh quầy 12 không": the place asked about is the one before
+        // the side it is on, not the one it is beside.
+        if let Some(at) = beside_at(n) {
+            let mut head = n.clone();
+            head.tokens.truncate(at);
+            if let Some(found) = inner.slots.extract_with_partial(&head) {
+                r.dest = Some(found);
+            }
+        }
         // "Dẫn cô ra cửa với": with a cue, a bare door is the way out (before any rule reads
         // the rest of the sentence as the need).
         if cue.is_some() && r.dest.is_none() && names_bare_door(n) {
@@ -1578,7 +1708,16 @@ impl Nlu {
                     (l.starts_with("proc.") || l.starts_with("service."))
                         && *p >= NAV_WITHOUT_PLACE_ALT
                 });
-            if let Some((alt, p)) = behind {
+            // Nothing behind it, but the place was found from part of a service's name ("ký số ở
+            // đâu": "ký số" of the digital signature desk): that service, whose answer says where.
+            let owner = || match &r.dest {
+                Some((place, Match::Partial)) => PLACE_OWNERS
+                    .iter()
+                    .find(|(p, o)| p == place && o.starts_with("service."))
+                    .map(|(_, o)| (o.to_string(), RULE_CONFIDENCE)),
+                _ => None,
+            };
+            if let Some((alt, p)) = behind.or_else(owner) {
                 r.promote(alt, p);
                 r.confidence = r.confidence.min(RULE_CONFIDENCE);
                 r.dest = None;
@@ -1593,6 +1732,22 @@ impl Nlu {
             && r.confidence > PLACE_OF_NEED_MAX
         {
             r.set_confidence(PLACE_OF_NEED_MAX);
+        }
+        // "Bấm số ở máy rồi chờ tới chừng nào": when, not where. Read as a where-is with no where
+        // cue, a time question is the need behind it, or the need the place found gives.
+        if r.intent == "nav.where_is" && cue.is_none() && asks_when(n) {
+            let owner = match &r.dest {
+                Some((place, _)) => owner_place_need(place),
+                None => None,
+            };
+            let behind = service_behind(&r.alts)
+                .filter(|(_, p)| *p >= NAV_WITHOUT_PLACE_ALT)
+                .or_else(|| owner.map(|o| (o.to_string(), RULE_CONFIDENCE)));
+            if let Some((alt, p)) = behind {
+                r.promote(alt, p.min(RULE_CONFIDENCE));
+                r.set_confidence(p.min(RULE_CONFIDENCE));
+                r.dest = None;
+            }
         }
         self.bare_place_rule(n, cue, r);
         usage_rules(n, cue, r);
@@ -1711,6 +1866,10 @@ impl Nlu {
             if let Some(p) = self.inner.specificity.procedure_named(n) {
                 r.promote_by_rule(p);
             }
+        }
+        // Paying, online: "thanh toán trực tuyến trên cổng dịch vụ công thế nào" is how to pay.
+        if r.intent == "service.online_support" && asks_to_pay(n) {
+            r.promote_by_rule("service.fee_payment");
         }
         // A dossier checked before it is handed in is advice; its status comes after.
         if r.intent == "service.status_tracking" && checks_before_submitting(n) {
@@ -1902,7 +2061,10 @@ impl Nlu {
                 .map(|(_, x)| x.clone())
                 .collect();
             let sure_procedure = intent.starts_with("proc.") && confidence >= NIC_SURE_PROCEDURE;
-            if !sure_procedure && inner.specificity.procedure_named(&rest).is_none() {
+            // A tax disputed is the tax office's whatever else is named ("thuế đất", "công ty").
+            if disputes_tax(n).is_some()
+                || (!sure_procedure && inner.specificity.procedure_named(&rest).is_none())
+            {
                 return Self::out_of_scope(n, lang, OosReason::NotInCatalog, RULE_CONFIDENCE, alts);
             }
             confidence = confidence.min(NOT_IN_CATALOG_MAX);

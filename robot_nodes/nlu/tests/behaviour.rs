@@ -1063,3 +1063,54 @@ fn near_here_lead_verbs_symptoms_and_procedures_not_done_here() {
     let u = nlu().understand("có trả bằng thẻ visa được không");
     assert_ne!(u.intent, OUT_OF_SCOPE, "{u:?}");
 }
+
+/// From probes 38–42 (outside writers), on other sentences than theirs: the northern l/n merger
+/// in the lobby's common words; "ký số ở đâu" is where to sign digitally (the service); a tax
+/// disputed is the tax office's; where a place is, asked as a yes/no question about what it is
+/// beside; "có khỏe không" greets; a bare "not" starting a correction; paying online; a time
+/// asked.
+#[test]
+fn northern_l_n_signing_tax_disputes_plurals_beside_and_how_are_you() {
+    all_ok(vec![
+        check("nàm hộ chiếu cần mang những gì", "proc.passport", None),
+        check(
+            "nhà vệ sinh ở phía lào cháu",
+            "nav.where_is",
+            Some("restroom"),
+        ),
+        check("em ơi nối vào ở đâu", "nav.where_is", Some("entrance")),
+        check("ký số ở đâu ạ", "service.digital_signature", None),
+        check(
+            "công ty tôi bị phạt thuế sai, tôi muốn khiếu nại",
+            OUT_OF_SCOPE,
+            None,
+        ),
+        check("I want a tax refund for last year", OUT_OF_SCOPE, None),
+        check(
+            "máy lấy số có phải nằm cạnh cửa ra vào không em",
+            "nav.where_is",
+            Some("queue_kiosk"),
+        ),
+        check("chào cháu, cháu có khỏe không", "chat.greeting", None),
+        check(
+            "not the marriage one, the birth certificate",
+            "proc.birth_registration",
+            None,
+        ),
+        check(
+            "nộp lệ phí trực tuyến trên cổng dịch vụ công bằng thẻ được không",
+            "service.fee_payment",
+            None,
+        ),
+        check(
+            "lấy số ở máy xong thì phải đợi bao lâu em",
+            "service.queue_number",
+            None,
+        ),
+        check(
+            "chỗ sạc điện thoại có phải ở gần quầy 5 không",
+            "nav.where_is",
+            Some("charging_station"),
+        ),
+    ]);
+}

@@ -237,6 +237,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         4,
     ),
+    (
+        "probe38_outside_writer_services_by_situation.tsv",
+        include_str!("data/probe38_outside_writer_services_by_situation.tsv"),
+        170,
+        9,
+    ),
+    (
+        "probe39_outside_writer_noisy_northern_recognizer.tsv",
+        include_str!("data/probe39_outside_writer_noisy_northern_recognizer.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe40_outside_writer_search_box_fragments.tsv",
+        include_str!("data/probe40_outside_writer_search_box_fragments.tsv"),
+        170,
+        7,
+    ),
+    (
+        "probe41_outside_writer_question_grammar.tsv",
+        include_str!("data/probe41_outside_writer_question_grammar.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe42_outside_writer_central_southern_rush_hour.tsv",
+        include_str!("data/probe42_outside_writer_central_southern_rush_hour.tsv"),
+        170,
+        3,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
