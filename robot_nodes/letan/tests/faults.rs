@@ -135,6 +135,25 @@ fn stamp(t: &letan_msgs::builtin_interfaces::Time) -> f64 {
     f64::from(t.sec) + f64::from(t.nanosec) * 1e-9
 }
 
+/// Every message of `sub`, as `keep` reads it with the sim time it arrived at, collected in the
+/// background on `rt`.
+fn record<M: Send + 'static, R: Send + 'static>(
+    rt: &tokio::runtime::Runtime,
+    sub: letan_transport::Subscriber<M>,
+    now: &Arc<Mutex<f64>>,
+    keep: impl Fn(f64, M) -> R + Send + 'static,
+) -> Arc<Mutex<Vec<R>>> {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (l, n) = (log.clone(), now.clone());
+    rt.spawn(async move {
+        while let Some(m) = sub.recv().await {
+            let t = *n.lock().unwrap();
+            l.lock().unwrap().push(keep(t, m));
+        }
+    });
+    log
+}
+
 impl Probe {
     fn start() -> Probe {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -180,66 +199,21 @@ impl Probe {
             .publisher::<AudioDataStamped>("/audio/audio", Qos::sensor_data())
             .unwrap();
         let now = Arc::new(Mutex::new(f64::NAN));
-        let guide = Arc::new(Mutex::new(Vec::new()));
-        let voices = Arc::new(Mutex::new(Vec::new()));
-        let tts_stops = Arc::new(Mutex::new(Vec::new()));
-        let (g, n) = (guide.clone(), now.clone());
-        rt.spawn(async move {
-            while let Some(m) = guide_sub.recv().await {
-                let t = *n.lock().unwrap();
-                g.lock()
-                    .unwrap()
-                    .push((t, m.place_id.clone(), m.state.clone()));
-            }
+        let guide = record(&rt, guide_sub, &now, |t, m: GuideStatus| {
+            (t, m.place_id, m.state)
         });
-        let (v, n) = (voices.clone(), now.clone());
-        rt.spawn(async move {
-            while let Some(m) = voices_sub.recv().await {
-                let t = *n.lock().unwrap();
-                v.lock().unwrap().push((t, m.ids.len()));
-            }
+        let voices = record(&rt, voices_sub, &now, |t, m: IdsList| (t, m.ids.len()));
+        let tts_stops = record(&rt, stop_sub, &now, |t, _: Empty| t);
+        let faces = record(&rt, faces_sub, &now, |t, m: IdsList| (t, m.ids.len()));
+        let spoken = record(&rt, tts_sub, &now, |t, m: SpeechStatus| {
+            (t, m.speaking, m.text)
         });
-        let (st, n) = (tts_stops.clone(), now.clone());
-        rt.spawn(async move {
-            while stop_sub.recv().await.is_some() {
-                let t = *n.lock().unwrap();
-                st.lock().unwrap().push(t);
-            }
+        let alerts = record(&rt, alert_sub, &now, |t, m: StaffAlert| {
+            (t, m.reason, m.text)
         });
-        let faces = Arc::new(Mutex::new(Vec::new()));
-        let spoken = Arc::new(Mutex::new(Vec::new()));
-        let (f, n) = (faces.clone(), now.clone());
-        rt.spawn(async move {
-            while let Some(m) = faces_sub.recv().await {
-                let t = *n.lock().unwrap();
-                f.lock().unwrap().push((t, m.ids.len()));
-            }
-        });
-        let (sp, n) = (spoken.clone(), now.clone());
-        rt.spawn(async move {
-            while let Some(m) = tts_sub.recv().await {
-                let t = *n.lock().unwrap();
-                sp.lock().unwrap().push((t, m.speaking, m.text.clone()));
-            }
-        });
-        let cmd = Arc::new(Mutex::new(Vec::new()));
-        let alerts = Arc::new(Mutex::new(Vec::new()));
-        let said = Arc::new(Mutex::new(Vec::new()));
-        let (a, n) = (alerts.clone(), now.clone());
-        rt.spawn(async move {
-            while let Some(m) = alert_sub.recv().await {
-                let t = *n.lock().unwrap();
-                a.lock()
-                    .unwrap()
-                    .push((t, m.reason.clone(), m.text.clone()));
-            }
-        });
-        let (sd, n) = (said.clone(), now.clone());
-        rt.spawn(async move {
-            while let Some(m) = say_sub.recv().await {
-                let t = *n.lock().unwrap();
-                sd.lock().unwrap().push((t, m.text.clone()));
-            }
+        let said = record(&rt, say_sub, &now, |t, m: SayRequest| (t, m.text));
+        let cmd = record(&rt, cmd_sub, &now, |t, m: Twist| {
+            (t, m.linear.x.abs().max(m.angular.z.abs()))
         });
         let odom = Arc::new(Mutex::new(Vec::new()));
         let n = now.clone();
@@ -257,15 +231,6 @@ impl Probe {
                     t.linear.x.hypot(t.linear.y).abs(),
                     t.angular.z.abs(),
                 ));
-            }
-        });
-        let (c, n) = (cmd.clone(), now.clone());
-        rt.spawn(async move {
-            while let Some(m) = cmd_sub.recv().await {
-                let t = *n.lock().unwrap();
-                c.lock()
-                    .unwrap()
-                    .push((t, m.linear.x.abs().max(m.angular.z.abs())));
             }
         });
         drop(_in);
@@ -911,6 +876,40 @@ fn screen_shows(launch: &mut Launch) -> (String, String) {
     shown()
 }
 
+/// The guided walk launched with the asr node, the console and the screen (an operator,
+/// [`OPERATOR`], in a users file in `dir`; the simulator's overrides with the console's files).
+fn launch_with_the_operators_pages(dir: &std::path::Path) -> Launch {
+    let scenario = dir.join("guided_walk.yaml");
+    std::fs::write(&scenario, GUIDED_WALK).unwrap();
+    let users = dir.join("users.yaml");
+    letan_console::config::add_user(
+        &users,
+        OPERATOR.0,
+        letan_console::config::Role::Operator,
+        OPERATOR.1,
+        letan_console::config::HashCost::CHEAP,
+    )
+    .unwrap();
+    let sim =
+        std::fs::read_to_string(launcher::repo().join("launch/params/sim_overrides.yaml")).unwrap();
+    let overrides = dir.join("overrides.yaml");
+    std::fs::write(
+        &overrides,
+        format!(
+            "{sim}\nconsole:\n  ros__parameters:\n    users_file: {}\n    audit_log: {}\n",
+            users.display(),
+            dir.join("audit.jsonl").display()
+        ),
+    )
+    .unwrap();
+    let arg = format!("overrides:={}", overrides.display());
+    Launch::start_with(
+        &scenario,
+        "1",
+        &["asr:=true", "console:=true", "screen:=true", &arg],
+    )
+}
+
 /// The nodes that do not move the robot (speech recognition, the operator console, the citizen
 /// screen), killed together while it guides a visitor: the walk goes on to the counter with no
 /// fault raised, and the launcher restarts each; back, the asr node hears the microphone, an
@@ -924,38 +923,8 @@ fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
         "asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on",
         || {
             let dir = tempfile::tempdir().unwrap();
-            let scenario = dir.path().join("guided_walk.yaml");
-            std::fs::write(&scenario, GUIDED_WALK).unwrap();
-            let users = dir.path().join("users.yaml");
-            letan_console::config::add_user(
-                &users,
-                OPERATOR.0,
-                letan_console::config::Role::Operator,
-                OPERATOR.1,
-                letan_console::config::HashCost::CHEAP,
-            )
-            .unwrap();
-            // The simulator's overrides, and the console's users and audit log in the test's folder.
-            let sim =
-                std::fs::read_to_string(launcher::repo().join("launch/params/sim_overrides.yaml"))
-                    .unwrap();
-            let overrides = dir.path().join("overrides.yaml");
-            std::fs::write(
-                &overrides,
-                format!(
-                    "{sim}\nconsole:\n  ros__parameters:\n    users_file: {}\n    audit_log: {}\n",
-                    users.display(),
-                    dir.path().join("audit.jsonl").display()
-                ),
-            )
-            .unwrap();
             let probe = Probe::start();
-            let arg = format!("overrides:={}", overrides.display());
-            let mut launch = Launch::start_with(
-                &scenario,
-                "1",
-                &["asr:=true", "console:=true", "screen:=true", &arg],
-            );
+            let mut launch = launch_with_the_operators_pages(dir.path());
             launch.wait_line(0, Duration::from_secs(120), "simulation start", |l| {
                 is_node_line(l, "sim", "simulation starts")
             });

@@ -840,6 +840,26 @@ fn asks_for_a_benefit(n: &Normalized) -> bool {
         && !n.tokens.iter().any(|x| x.plain == "here")
 }
 
+/// "Bấm số ở máy rồi chờ tới chừng nào": when, not where ([`asks_when`]).
+fn time_asked_rule(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+    // "Bấm số ở máy rồi chờ tới chừng nào": when, not where. Read as a where-is with no where
+    // cue, a time question is the need behind it, or the need the place found gives.
+    if r.intent == "nav.where_is" && cue.is_none() && asks_when(n) {
+        let owner = match &r.dest {
+            Some((place, _)) => owner_place_need(place),
+            None => None,
+        };
+        let behind = service_behind(&r.alts)
+            .filter(|(_, p)| *p >= NAV_WITHOUT_PLACE_ALT)
+            .or_else(|| owner.map(|o| (o.to_string(), RULE_CONFIDENCE)));
+        if let Some((alt, p)) = behind {
+            r.promote(alt, p.min(RULE_CONFIDENCE));
+            r.set_confidence(p.min(RULE_CONFIDENCE));
+            r.dest = None;
+        }
+    }
+}
+
 /// A time asked ("chờ tới chừng nào", "bao lâu", "bao giờ", "khi nào", "mấy giờ", "how long",
 /// "when").
 fn asks_when(n: &Normalized) -> bool {
@@ -962,8 +982,8 @@ fn disputes_tax(n: &Normalized) -> Option<std::ops::Range<usize>> {
 }
 
 /// Where `n` asks for a procedure of [`NOT_IN_CATALOG`], not denied ("không phải visa", "not a
-/// visa") and not a card ("thẻ visa", "Visa card"), or disputes a tax ([`disputes_tax`]): the
-/// tokens of its name.
+/// visa") and not a card ("thẻ visa", "Visa card"), disputes a tax ([`disputes_tax`]) or asks
+/// about another country's passport ([`foreign_passport`]): the tokens of its name.
 fn asks_outside_the_catalog(n: &Normalized) -> Option<std::ops::Range<usize>> {
     let t = &n.tokens;
     NOT_IN_CATALOG
@@ -985,6 +1005,49 @@ fn asks_outside_the_catalog(n: &Normalized) -> Option<std::ops::Range<usize>> {
                 .map(|i| i..i + c.len())
         })
         .or_else(|| disputes_tax(n))
+        .or_else(|| foreign_passport(n))
+}
+
+/// Another country's passport ("renew my Indian passport", "my passport was stolen, I'm
+/// Australian"): its embassy's, not the centre's. A nationality right before "passport", or
+/// said of oneself ("I'm …"); not a country travelled to ("hộ chiếu để đi Nhật", "a passport
+/// to study in Australia"), and never when the passport is Vietnamese. The range of the
+/// nationality word, if so.
+fn foreign_passport(n: &Normalized) -> Option<std::ops::Range<usize>> {
+    const NATIONALITIES: &[&str] = &[
+        "australian",
+        "american",
+        "british",
+        "indian",
+        "korean",
+        "japanese",
+        "chinese",
+        "french",
+        "german",
+        "canadian",
+        "russian",
+        "thai",
+        "singaporean",
+        "filipino",
+        "italian",
+        "spanish",
+        "dutch",
+        "taiwanese",
+        "malaysian",
+    ];
+    let t = &n.tokens;
+    if !t.iter().any(|x| x.plain == "passport") || t.iter().any(|x| x.plain == "vietnamese") {
+        return None;
+    }
+    (0..t.len())
+        .find(|&i| {
+            NATIONALITIES.contains(&t[i].plain.as_str())
+                && (t.get(i + 1).is_some_and(|x| x.plain == "passport")
+                    || (i >= 2
+                        && t[i - 2].plain == "i"
+                        && matches!(t[i - 1].plain.as_str(), "m" | "am")))
+        })
+        .map(|i| i..i + 1)
 }
 
 /// The classifier's confidence in a procedure of the catalog at which a procedure outside it,
@@ -1586,32 +1649,15 @@ impl Nlu {
         self.finish(n, lang, r)
     }
 
-    /// Navigation against the classifier: places of the city, the cue with a place named, the
-    /// procedure that decides, a bare place name, usage questions about a place, a navigation
-    /// reading with no place. `Some` when the utterance is out of scope.
-    fn navigation_rules(
+    /// A place of the city, or something near the centre rather than in it: `Some` when the
+    /// utterance is out of scope for that.
+    fn outside_the_centre(
         &self,
         n: &Normalized,
         cue: Option<&'static str>,
-        k: usize,
-        r: &mut Reading,
+        r: &Reading,
     ) -> Option<(OosReason, f32)> {
         let inner = &self.inner;
-        self.desk_that_helps_rule(n, r);
-        // "Bàn chữ ký số có phải ở cạnh quầy 12 không": the place asked about is the one before
-        // the side it is on, not the one it is beside.
-        if let Some(at) = beside_at(n) {
-            let mut head = n.clone();
-            head.tokens.truncate(at);
-            if let Some(found) = inner.slots.extract_with_partial(&head) {
-                r.dest = Some(found);
-            }
-        }
-        // "Dẫn cô ra cửa với": with a cue, a bare door is the way out (before any rule reads
-        // the rest of the sentence as the need).
-        if cue.is_some() && r.dest.is_none() && names_bare_door(n) {
-            r.dest = Some(("exit".to_string(), Match::Partial));
-        }
         // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):
         // the robot only knows the centre. A counter number keeps it navigation, and so does a
         // procedure or service the classifier is sure of ("làm hộ chiếu ở công an hay ở đây").
@@ -1645,6 +1691,38 @@ impl Nlu {
             if (cue.is_some() || catalog::takes_destination(&r.intent)) && !sure_need {
                 return Some((OosReason::UnknownPlace, NEAR_HERE_CONFIDENCE));
             }
+        }
+        None
+    }
+
+    /// Navigation against the classifier: places of the city, the cue with a place named, the
+    /// procedure that decides, a bare place name, usage questions about a place, a navigation
+    /// reading with no place. `Some` when the utterance is out of scope.
+    fn navigation_rules(
+        &self,
+        n: &Normalized,
+        cue: Option<&'static str>,
+        k: usize,
+        r: &mut Reading,
+    ) -> Option<(OosReason, f32)> {
+        let inner = &self.inner;
+        self.desk_that_helps_rule(n, r);
+        // "Bàn chữ ký số có phải ở cạnh quầy 12 không": the place asked about is the one before
+        // the side it is on, not the one it is beside.
+        if let Some(at) = beside_at(n) {
+            let mut head = n.clone();
+            head.tokens.truncate(at);
+            if let Some(found) = inner.slots.extract_with_partial(&head) {
+                r.dest = Some(found);
+            }
+        }
+        // "Dẫn cô ra cửa với": with a cue, a bare door is the way out (before any rule reads
+        // the rest of the sentence as the need).
+        if cue.is_some() && r.dest.is_none() && names_bare_door(n) {
+            r.dest = Some(("exit".to_string(), Match::Partial));
+        }
+        if let Some(outside) = self.outside_the_centre(n, cue, r) {
+            return Some(outside);
         }
         // "Có chỗ nào scan giấy tờ lưu vô điện thoại không": a place found from part of its
         // name ("điện thoại" of "chỗ sạc điện thoại") while the classifier is sure of a service
@@ -1733,22 +1811,7 @@ impl Nlu {
         {
             r.set_confidence(PLACE_OF_NEED_MAX);
         }
-        // "Bấm số ở máy rồi chờ tới chừng nào": when, not where. Read as a where-is with no where
-        // cue, a time question is the need behind it, or the need the place found gives.
-        if r.intent == "nav.where_is" && cue.is_none() && asks_when(n) {
-            let owner = match &r.dest {
-                Some((place, _)) => owner_place_need(place),
-                None => None,
-            };
-            let behind = service_behind(&r.alts)
-                .filter(|(_, p)| *p >= NAV_WITHOUT_PLACE_ALT)
-                .or_else(|| owner.map(|o| (o.to_string(), RULE_CONFIDENCE)));
-            if let Some((alt, p)) = behind {
-                r.promote(alt, p.min(RULE_CONFIDENCE));
-                r.set_confidence(p.min(RULE_CONFIDENCE));
-                r.dest = None;
-            }
-        }
+        time_asked_rule(n, cue, r);
         self.bare_place_rule(n, cue, r);
         usage_rules(n, cue, r);
         // "Đưa bác ra cửa": a bare door, with a cue, is the way out.
@@ -2061,8 +2124,10 @@ impl Nlu {
                 .map(|(_, x)| x.clone())
                 .collect();
             let sure_procedure = intent.starts_with("proc.") && confidence >= NIC_SURE_PROCEDURE;
-            // A tax disputed is the tax office's whatever else is named ("thuế đất", "công ty").
+            // A tax disputed is the tax office's whatever else is named ("thuế đất", "công ty"),
+            // and another country's passport its embassy's.
             if disputes_tax(n).is_some()
+                || foreign_passport(n).is_some()
                 || (!sure_procedure && inner.specificity.procedure_named(&rest).is_none())
             {
                 return Self::out_of_scope(n, lang, OosReason::NotInCatalog, RULE_CONFIDENCE, alts);

@@ -1112,5 +1112,13 @@ fn northern_l_n_signing_tax_disputes_plurals_beside_and_how_are_you() {
             "nav.where_is",
             Some("charging_station"),
         ),
+        // Another country's passport is its embassy's; a Vietnamese one for a child with a
+        // foreign parent is the centre's.
+        check("can I renew my Korean passport here", OUT_OF_SCOPE, None),
+        check(
+            "làm hộ chiếu Việt Nam cho con, chồng tôi là người Hàn Quốc",
+            "proc.passport",
+            None,
+        ),
     ]);
 }

@@ -267,6 +267,24 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         3,
     ),
+    (
+        "probe43_outside_writer_an_ordinary_tuesday.tsv",
+        include_str!("data/probe43_outside_writer_an_ordinary_tuesday.tsv"),
+        170,
+        4,
+    ),
+    (
+        "probe44_outside_writer_english_speakers.tsv",
+        include_str!("data/probe44_outside_writer_english_speakers.tsv"),
+        170,
+        10,
+    ),
+    (
+        "probe45_outside_writer_phone_typing_no_tones.tsv",
+        include_str!("data/probe45_outside_writer_phone_typing_no_tones.tsv"),
+        170,
+        4,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
