@@ -126,14 +126,22 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
     }
     (0..=t.len() - seq.len()).any(|i| {
         seq.iter().zip(&t[i..]).all(|(s, x)| x.plain == *s)
-            && !(seq[0] == "dan" && i > 0 && t[i - 1].plain == "huong")
-            // "dắt" (Southern "dẫn"), only as written so: "dat" is also "đất" (land), "đặt" (book)
-            && !(seq[0] == "dat" && t[i].text != "dắt")
+            && lead_verb_counts(t, i)
             // "walk me through it", "talk us through the form": an explanation, not a walk.
             && !(seq[0] == "walk" && t[i + seq.len()..].iter().take(2).any(|x| x.plain == "through"))
             // "bring me a cup of water": fetching, not taking; "bring me to / over there" is.
             && (seq[0] != "bring" || towards_somewhere(&t[i + seq.len()..]))
     })
+}
+
+/// The word at `i` leads, if it is a lead verb: not the "dẫn" of "hướng dẫn" (to instruct), and
+/// "dắt" (Southern "dẫn") only as written so: "dat" is also "đất" (land), "đặt" (book).
+fn lead_verb_counts(t: &[crate::normalize::Token], i: usize) -> bool {
+    match t[i].plain.as_str() {
+        "dan" => !(i > 0 && t[i - 1].plain == "huong"),
+        "dat" => t[i].text == "dắt",
+        _ => true,
+    }
 }
 
 /// "To", "there" or "over" within the next three words: a motion towards somewhere.
@@ -216,17 +224,22 @@ const LED_PEOPLE: &[&[&str]] = &[
 /// [`has_guide_cue`]).
 const LEAD_VERBS: &[&str] = &["dan", "dua", "dat"];
 
-/// Does `n` ask to lead someone ([`LEAD_VERBS`] then [`LED_PEOPLE`])?
+/// Does `n` ask to lead someone ([`LEAD_VERBS`], then "hai" or not, then [`LED_PEOPLE`]), with
+/// the lead verb's guards of [`has_guide_cue`]?
 fn leads_someone(n: &Normalized) -> bool {
-    LEAD_VERBS.iter().any(|verb| {
-        LED_PEOPLE.iter().any(|who| {
-            let seq: Vec<&str> = std::iter::once(*verb).chain(who.iter().copied()).collect();
-            let two: Vec<&str> = [*verb, "hai"]
-                .into_iter()
-                .chain(who.iter().copied())
-                .collect();
-            has_guide_cue(n, &seq) || has_guide_cue(n, &two)
-        })
+    let t = &n.tokens;
+    (0..t.len()).any(|i| {
+        let verb = t[i].plain.as_str();
+        if !LEAD_VERBS.contains(&verb) || !lead_verb_counts(t, i) {
+            return false;
+        }
+        let at = |j: usize| {
+            LED_PEOPLE.iter().any(|who| {
+                t.get(j..j + who.len())
+                    .is_some_and(|w| w.iter().zip(who.iter()).all(|(x, p)| x.plain == *p))
+            })
+        };
+        at(i + 1) || (t.get(i + 1).is_some_and(|x| x.plain == "hai") && at(i + 2))
     })
 }
 
@@ -842,8 +855,8 @@ fn asks_for_a_benefit(n: &Normalized) -> bool {
 
 /// "Bấm số ở máy rồi chờ tới chừng nào": when, not where ([`asks_when`]).
 fn time_asked_rule(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
-    // "Bấm số ở máy rồi chờ tới chừng nào": when, not where. Read as a where-is with no where
-    // cue, a time question is the need behind it, or the need the place found gives.
+    // Read as a where-is with no where cue, a time question is the need behind it, or the need
+    // the place found gives.
     if r.intent == "nav.where_is" && cue.is_none() && asks_when(n) {
         let owner = match &r.dest {
             Some((place, _)) => owner_place_need(place),
@@ -982,30 +995,25 @@ fn disputes_tax(n: &Normalized) -> Option<std::ops::Range<usize>> {
 }
 
 /// Where `n` asks for a procedure of [`NOT_IN_CATALOG`], not denied ("không phải visa", "not a
-/// visa") and not a card ("thẻ visa", "Visa card"), disputes a tax ([`disputes_tax`]) or asks
-/// about another country's passport ([`foreign_passport`]): the tokens of its name.
+/// visa") and not a card ("thẻ visa", "Visa card"): the tokens of its name.
 fn asks_outside_the_catalog(n: &Normalized) -> Option<std::ops::Range<usize>> {
     let t = &n.tokens;
-    NOT_IN_CATALOG
-        .iter()
-        .find_map(|c| {
-            (0..t.len().saturating_sub(c.len() - 1))
-                .find(|&i| {
-                    c.iter().zip(&t[i..]).all(|(w, x)| x.plain == *w)
-                        && !t[i.saturating_sub(3)..i].iter().enumerate().any(|(k, x)| {
-                            let next = t.get(i.saturating_sub(3) + k + 1).map(|y| y.plain.as_str());
-                            x.plain == "not"
-                                || (matches!(x.plain.as_str(), "khong" | "ko" | "chang" | "k")
-                                    && matches!(next, Some("phai" | "can")))
-                        })
-                        && !(c[0] == "visa"
-                            && (t.get(i + 1).is_some_and(|y| y.plain == "card")
-                                || i.checked_sub(1).is_some_and(|j| t[j].text == "thẻ")))
-                })
-                .map(|i| i..i + c.len())
-        })
-        .or_else(|| disputes_tax(n))
-        .or_else(|| foreign_passport(n))
+    NOT_IN_CATALOG.iter().find_map(|c| {
+        (0..t.len().saturating_sub(c.len() - 1))
+            .find(|&i| {
+                c.iter().zip(&t[i..]).all(|(w, x)| x.plain == *w)
+                    && !t[i.saturating_sub(3)..i].iter().enumerate().any(|(k, x)| {
+                        let next = t.get(i.saturating_sub(3) + k + 1).map(|y| y.plain.as_str());
+                        x.plain == "not"
+                            || (matches!(x.plain.as_str(), "khong" | "ko" | "chang" | "k")
+                                && matches!(next, Some("phai" | "can")))
+                    })
+                    && !(c[0] == "visa"
+                        && (t.get(i + 1).is_some_and(|y| y.plain == "card")
+                            || i.checked_sub(1).is_some_and(|j| t[j].text == "thẻ")))
+            })
+            .map(|i| i..i + c.len())
+    })
 }
 
 /// Another country's passport ("renew my Indian passport", "my passport was stolen, I'm
@@ -1789,10 +1797,9 @@ impl Nlu {
             // Nothing behind it, but the place was found from part of a service's name ("ký số ở
             // đâu": "ký số" of the digital signature desk): that service, whose answer says where.
             let owner = || match &r.dest {
-                Some((place, Match::Partial)) => PLACE_OWNERS
-                    .iter()
-                    .find(|(p, o)| p == place && o.starts_with("service."))
-                    .map(|(_, o)| (o.to_string(), RULE_CONFIDENCE)),
+                Some((place, Match::Partial)) => owner_place_need(place)
+                    .filter(|o| o.starts_with("service."))
+                    .map(|o| (o.to_string(), RULE_CONFIDENCE)),
                 _ => None,
             };
             if let Some((alt, p)) = behind.or_else(owner) {
@@ -2116,7 +2123,10 @@ impl Nlu {
         // the centre does ("gia hạn visa cho vợ", "work permit for a foreigner"); beside one
         // ("lý lịch tư pháp để xin visa", "sổ đỏ cho đất thừa kế"), that one may help, but the
         // answer is not sure.
-        if let Some(name) = asks_outside_the_catalog(n) {
+        // A tax disputed is the tax office's whatever else is named ("thuế đất", "công ty"), and
+        // another country's passport its embassy's.
+        let elsewhere = disputes_tax(n).or_else(|| foreign_passport(n));
+        if let Some(name) = asks_outside_the_catalog(n).or(elsewhere.clone()) {
             // Its own words may also name a neighbour ("hôn" of "li hôn"): the rest decides.
             let mut rest = n.clone();
             rest.tokens = (n.tokens.iter().enumerate())
@@ -2124,10 +2134,7 @@ impl Nlu {
                 .map(|(_, x)| x.clone())
                 .collect();
             let sure_procedure = intent.starts_with("proc.") && confidence >= NIC_SURE_PROCEDURE;
-            // A tax disputed is the tax office's whatever else is named ("thuế đất", "công ty"),
-            // and another country's passport its embassy's.
-            if disputes_tax(n).is_some()
-                || foreign_passport(n).is_some()
+            if elsewhere.is_some()
                 || (!sure_procedure && inner.specificity.procedure_named(&rest).is_none())
             {
                 return Self::out_of_scope(n, lang, OosReason::NotInCatalog, RULE_CONFIDENCE, alts);
