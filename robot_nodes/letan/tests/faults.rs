@@ -463,6 +463,13 @@ fn revive(
     }
 }
 
+/// The pid of the one `letan run <exec>` the launcher runs (asserted to be one).
+fn the_pid(launch: &Launch, exec: &str) -> u32 {
+    let p = node_pids(launch.pid(), exec);
+    assert_eq!(p.len(), 1, "one `letan run {exec}`: {p:?}");
+    p[0]
+}
+
 /// Guide a visitor, kill `exec` while the robot drives, and measure the stop; the launcher must
 /// restart the node (its launch label is `label`). The nodes of `early` ((exec, label)) are killed
 /// as the simulation starts, before the visitor comes, and those of `also` with `exec`; each is
@@ -488,18 +495,10 @@ fn kill_during_a_guided_walk(
         });
     }
     for node in early {
-        let p = node_pids(launch.pid(), node.0);
-        assert_eq!(p.len(), 1, "one `letan run {}`: {p:?}", node.0);
+        let pid = the_pid(&launch, node.0);
         let (from_log, killed_at) = (launch.log.len(), probe.now());
-        kill("-KILL", &p[0].to_string());
-        others.push(revive(
-            &mut launch,
-            &probe,
-            *node,
-            p[0],
-            from_log,
-            killed_at,
-        ));
+        kill("-KILL", &pid.to_string());
+        others.push(revive(&mut launch, &probe, *node, pid, from_log, killed_at));
     }
     // The robot guides: it has driven for a whole second of sim time.
     wait_until(
@@ -508,19 +507,11 @@ fn kill_during_a_guided_walk(
         "a robot driving on a guided walk",
         || probe.moving_for(0.05, 1.0),
     );
-    let pids = node_pids(launch.pid(), exec);
-    assert_eq!(pids.len(), 1, "one `letan run {exec}`: {pids:?}");
-    let also_pids: Vec<u32> = also
-        .iter()
-        .map(|(e, _)| {
-            let p = node_pids(launch.pid(), e);
-            assert_eq!(p.len(), 1, "one `letan run {e}`: {p:?}");
-            p[0]
-        })
-        .collect();
+    let pid = the_pid(&launch, exec);
+    let also_pids: Vec<u32> = also.iter().map(|(e, _)| the_pid(&launch, e)).collect();
     let killed_at_log = launch.log.len();
     let killed_at = probe.now();
-    kill("-KILL", &pids[0].to_string());
+    kill("-KILL", &pid.to_string());
     for p in &also_pids {
         kill("-KILL", &p.to_string());
     }
@@ -941,14 +932,7 @@ fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
                 || probe.moving_for(0.05, 1.0),
             );
             let nodes = [("asr", "asr"), ("console", "console"), ("screen", "screen")];
-            let old: Vec<u32> = nodes
-                .iter()
-                .map(|(e, _)| {
-                    let p = node_pids(launch.pid(), e);
-                    assert_eq!(p.len(), 1, "one `letan run {e}`: {p:?}");
-                    p[0]
-                })
-                .collect();
+            let old: Vec<u32> = nodes.iter().map(|(e, _)| the_pid(&launch, e)).collect();
             let (from_log, killed_at) = (launch.log.len(), probe.now());
             for p in &old {
                 kill("-KILL", &p.to_string());
