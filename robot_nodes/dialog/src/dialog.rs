@@ -82,6 +82,11 @@ pub enum NavEvent {
     FollowerFound,
     /// Navigation stopped reporting on the goal (the node died or restarted without it).
     Silent,
+    /// A guide goal this dialog did not send is running: the previous dialog process's, killed
+    /// mid-walk and restarted by the launcher. An idle dialog takes the walk on as its own.
+    Adopted {
+        place: String,
+    },
 }
 
 /// What an operator did in the console.
@@ -769,6 +774,18 @@ impl Dialog {
 
     fn on_nav(&mut self, ev: NavEvent, now: Duration, out: &mut Vec<Action>) {
         match (self.phase.clone(), ev) {
+            (Phase::Idle, NavEvent::Adopted { place })
+                if self.nlu.kb().places.contains_key(&place) =>
+            {
+                // Restarted mid-walk: the person is still following. Nothing is said (they were
+                // told where they are going); the screen shows it again, and the arrival, a
+                // person falling behind or a failure are handled as for a walk this dialog began.
+                tracing::info!(place = %place, "a running guided walk taken over after a restart");
+                out.push(Action::ShowScreen(self.follow_screen(&place)));
+                self.intent = "nav.guide".to_string();
+                self.follower_lost = false;
+                self.phase = Phase::Guiding { place };
+            }
             (Phase::Guiding { .. }, NavEvent::FollowerLost) if !self.follower_lost => {
                 self.follower_lost = true;
                 let text = self.prompt("guide.wait_for_follower", self.lang);
@@ -1430,27 +1447,28 @@ impl Dialog {
         }
     }
 
+    /// The screen while the robot leads someone to `place`.
+    fn follow_screen(&self, place: &str) -> ScreenContent {
+        ScreenContent {
+            lang: self.lang,
+            title: self.place_name(place),
+            body: self.prompt("guide.follow_robot", self.lang),
+            documents: Vec::new(),
+            qr_url: None,
+            suggestions: Vec::new(),
+            heard: String::new(),
+            confirm: false,
+        }
+    }
+
     fn start_guide(&mut self, place: &str, now: Duration, out: &mut Vec<Action>) {
         let name = self.place_name(place);
         let text = match self.nlu.kb().intents.get("nav.guide") {
             Some(e) => e.spoken.get(self.lang).replace("{place}", &name),
             None => self.prompt("guide.follow_me", self.lang),
         };
-        self.answer(
-            text,
-            Some(ScreenContent {
-                lang: self.lang,
-                title: name.clone(),
-                body: self.prompt("guide.follow_robot", self.lang),
-                documents: Vec::new(),
-                qr_url: None,
-                suggestions: Vec::new(),
-                heard: String::new(),
-                confirm: false,
-            }),
-            now,
-            out,
-        );
+        let screen = self.follow_screen(place);
+        self.answer(text, Some(screen), now, out);
         self.intent = "nav.guide".to_string();
         out.push(Action::NavigateTo {
             place: place.to_string(),

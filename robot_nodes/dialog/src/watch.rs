@@ -24,11 +24,14 @@ pub struct NavTracker {
     follower_lost: bool,
     /// When the goal was sent or its status last heard; `None` once silence was reported.
     heard_at: Option<f64>,
+    /// This dialog sent (or adopted) a goal: from then on only its own goals are followed.
+    sent_any: bool,
 }
 
 impl NavTracker {
     /// The dialog sent a goal for `place` at `now` (`None`: cancelled).
     pub fn expect(&mut self, place: Option<String>, now: f64) {
+        self.sent_any = true;
         self.heard_at = place.as_ref().map(|_| now);
         self.expected = place;
         self.last = None;
@@ -46,8 +49,23 @@ impl NavTracker {
     }
 
     /// Events for one status message received at `now`.
+    ///
+    /// A running guide goal heard before this dialog sent any goal is adopted, once
+    /// ([`NavEvent::Adopted`]): only the dialog sends guide goals, so it is the goal of the dialog
+    /// process this one replaced (killed mid-walk and restarted by the launcher). A dialog that has
+    /// sent a goal never adopts, so a late status of a goal it cancelled is not taken back.
     pub fn feed(&mut self, g: &GuideStatus, now: f64) -> Vec<NavEvent> {
         let mut out = Vec::new();
+        let running = matches!(
+            g.state.as_str(),
+            GuideStatus::STATE_NAVIGATING | GuideStatus::STATE_WAITING
+        );
+        if !self.sent_any && self.expected.is_none() && g.guide && running {
+            self.expect(Some(g.place_id.clone()), now);
+            out.push(NavEvent::Adopted {
+                place: g.place_id.clone(),
+            });
+        }
         if self.expected.as_deref() != Some(g.place_id.as_str()) {
             return out;
         }
@@ -219,6 +237,54 @@ mod tests {
         t.expect(Some("dock".into()), 60.0);
         t.feed(&status("dock", GuideStatus::STATE_ARRIVED, 0, ""), 61.0);
         assert_eq!(t.tick(100.0), None, "arrived");
+    }
+
+    #[test]
+    fn a_running_guide_goal_is_adopted_only_by_a_dialog_that_sent_none() {
+        let nav = GuideStatus::STATE_NAVIGATING;
+        let guide = |place: &str, state: &str| GuideStatus {
+            guide: true,
+            ..status(place, state, 0, "")
+        };
+        // An operator's goal (not guide mode) or a finished walk is not adopted.
+        let mut t = NavTracker::default();
+        assert!(t.feed_at(&status("exit", nav, 0, "")).is_empty());
+        assert!(t
+            .feed_at(&guide("exit", GuideStatus::STATE_ARRIVED))
+            .is_empty());
+        // A walk running when the dialog starts is, once; its events follow.
+        assert_eq!(
+            t.feed(&guide("counter_5", nav), 1.0),
+            [
+                NavEvent::Adopted {
+                    place: "counter_5".into()
+                },
+                NavEvent::Accepted,
+                NavEvent::Progress(0.5)
+            ]
+        );
+        assert_eq!(
+            t.feed(&guide("counter_5", nav), 1.5),
+            [NavEvent::Progress(0.5)]
+        );
+        assert_eq!(
+            t.tick(1.5 + NAV_SILENT_S + 0.1),
+            Some(NavEvent::Silent),
+            "an adopted walk is watched like one sent"
+        );
+        assert_eq!(
+            t.feed(&guide("counter_5", GuideStatus::STATE_ARRIVED), 6.0),
+            [NavEvent::Arrived]
+        );
+        assert!(
+            t.feed(&guide("counter_9", nav), 7.0).is_empty(),
+            "adopted once"
+        );
+        // A dialog that sent a goal (then cancelled it) does not take a late status back.
+        let mut t = NavTracker::default();
+        t.expect(Some("counter_5".into()), 0.0);
+        t.expect(None, 1.0);
+        assert!(t.feed(&guide("counter_5", nav), 1.1).is_empty());
     }
 
     #[test]

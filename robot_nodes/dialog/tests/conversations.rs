@@ -246,6 +246,66 @@ fn arrival_returns_to_dock_even_without_tts_events() {
 }
 
 #[test]
+fn a_restarted_dialog_takes_on_the_walk_it_finds_running() {
+    // The dialog process was killed mid-walk; the launcher started a new one, which knows nothing
+    // of the conversation. Navigation still leads the person to counter 5.
+    let mut s = Script::new();
+    let a = s.ev(Event::Nav(NavEvent::Adopted {
+        place: "counter_5".into(),
+    }));
+    assert!(
+        said(&a).is_empty(),
+        "nothing said on taking the walk over: {a:?}"
+    );
+    assert!(
+        navigations(&a).is_empty(),
+        "the running goal is kept, not sent again"
+    );
+    let shown = a
+        .iter()
+        .find_map(|x| match x {
+            Action::ShowScreen(c) => Some(c.title.clone()),
+            _ => None,
+        })
+        .expect("the screen shows where the walk goes");
+    assert!(shown.contains('5'), "{shown}");
+    assert_eq!(s.d.snapshot().state, "guiding");
+    assert!(s.wait(60.0).is_empty(), "a silent walk does not end");
+    let a = s.ev(Event::Nav(NavEvent::Arrived));
+    let (arrival, _, _) = one_say(&a);
+    assert!(arrival.contains('5'), "{arrival}");
+    s.ev(Event::TtsStarted);
+    s.now += Duration::from_secs(3);
+    assert_eq!(s.ev(Event::TtsFinished), vec![Action::ReturnToDock]);
+    s.ev(Event::Nav(NavEvent::Arrived));
+    assert_eq!(s.d.snapshot().state, "idle");
+}
+
+#[test]
+fn a_walk_to_a_place_the_knowledge_base_lacks_is_not_taken_on() {
+    let mut s = Script::new();
+    for place in ["counter_99", "", "<script>"] {
+        let a = s.ev(Event::Nav(NavEvent::Adopted {
+            place: place.into(),
+        }));
+        assert!(a.is_empty(), "{place:?}: {a:?}");
+        assert_eq!(s.d.snapshot().state, "idle");
+    }
+}
+
+#[test]
+fn a_dialog_in_a_conversation_does_not_take_on_another_walk() {
+    let mut s = Script::new();
+    s.engage("p");
+    let a = s.ev(Event::Nav(NavEvent::Adopted {
+        place: "counter_5".into(),
+    }));
+    assert!(a.is_empty(), "{a:?}");
+    assert_ne!(s.d.snapshot().state, "guiding");
+    assert!(s.ev(Event::Nav(NavEvent::Arrived)).is_empty());
+}
+
+#[test]
 fn where_is_gives_directions_then_guides_on_yes() {
     let mut s = Script::new();
     s.engage("p");

@@ -7,10 +7,11 @@
 //!   visitor when she comes; the robot stays still meanwhile) and the tts node with the mux, while it
 //!   speaks the greeting (restarted, it says what the dialog had asked of the killed process and
 //!   it had queued, sent again by the dialog, then what it is asked, as the console's "say this");
-//! * the speech recognizer, the operator console and the citizen screen are killed together while
-//!   the robot guides: the walk goes on to the counter with no fault raised, and each, restarted,
-//!   works again (the asr node hears the microphone, an operator logs in and has the robot speak,
-//!   the screen shows the answer);
+//! * the speech recognizer, the operator console, the citizen screen and the dialog are killed
+//!   together while the robot guides: the walk goes on to the counter with no fault raised, and
+//!   each, restarted, works again (the asr node hears the microphone, an operator logs in and has
+//!   the robot speak, the new dialog takes the running walk on, shows it, announces the arrival
+//!   and sends the robot home);
 //! * 20 % packet loss and 200 ms one-way delay on every packet between the operator and the robot:
 //!   a released teleop deadman still stops the robot, and a pressed e-stop still holds it.
 //!
@@ -851,7 +852,8 @@ fn console_works(launch: &mut Launch, probe: &Probe) -> Option<f64> {
 
 /// The citizen screen is back on the domain: its state shows the dialog's latched screen
 /// content again (the answer of the walk). Returns that state's title and body.
-fn screen_shows(launch: &mut Launch) -> (String, String) {
+/// The screen's title and body once its title contains `title_has`.
+fn screen_shows(launch: &mut Launch, title_has: &str) -> (String, String) {
     let shown = || {
         let r = common::http(SCREEN, "GET", "/api/state", &[], None);
         let s: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
@@ -861,8 +863,8 @@ fn screen_shows(launch: &mut Launch) -> (String, String) {
     wait_until(
         launch,
         Duration::from_secs(30),
-        "the walk's answer on the screen",
-        || !shown().0.is_empty(),
+        &format!("the walk on the screen (a title with {title_has:?})"),
+        || shown().0.contains(title_has),
     );
     shown()
 }
@@ -902,16 +904,18 @@ fn launch_with_the_operators_pages(dir: &std::path::Path) -> Launch {
 }
 
 /// The nodes that do not move the robot (speech recognition, the operator console, the citizen
-/// screen), killed together while it guides a visitor: the walk goes on to the counter with no
-/// fault raised, and the launcher restarts each; back, the asr node hears the microphone, an
-/// operator logs in to the console, sees the robot and has it speak, and the screen shows the
-/// answer again. (No Vietnamese Vosk model can be had here: the asr node runs without a
-/// recognizer, as it does on a robot without its model, and still detects a voice.)
+/// screen, and the dialog that started the walk), killed together while it guides a visitor: the
+/// walk goes on to the counter with no fault raised, and the launcher restarts each; back, the asr
+/// node hears the microphone, an operator logs in to the console, sees the robot and has it speak,
+/// the restarted dialog takes the running walk on as its own (the screen shows counter 12 again),
+/// announces the arrival and sends the robot back to its dock. (No Vietnamese Vosk model can be
+/// had here: the asr node runs without a recognizer, as it does on a robot without its model, and
+/// still detects a voice.)
 #[test]
-fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
+fn asr_console_screen_and_dialog_killed_during_a_guided_walk_the_walk_goes_on() {
     let _one = ONE_LAUNCH.lock().unwrap_or_else(|e| e.into_inner());
     in_netns(
-        "asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on",
+        "asr_console_screen_and_dialog_killed_during_a_guided_walk_the_walk_goes_on",
         || {
             let dir = tempfile::tempdir().unwrap();
             let probe = Probe::start();
@@ -931,7 +935,12 @@ fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
                 "a robot driving on a guided walk",
                 || probe.moving_for(0.05, 1.0),
             );
-            let nodes = [("asr", "asr"), ("console", "console"), ("screen", "screen")];
+            let nodes = [
+                ("asr", "asr"),
+                ("console", "console"),
+                ("screen", "screen"),
+                ("dialog", "dialog"),
+            ];
             let old: Vec<u32> = nodes.iter().map(|(e, _)| the_pid(&launch, e)).collect();
             let (from_log, killed_at) = (launch.log.len(), probe.now());
             for p in &old {
@@ -961,7 +970,7 @@ fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
                 || serving(CONSOLE) && serving(SCREEN),
             );
             let said = console_works(&mut launch, &probe);
-            let (title, body) = screen_shows(&mut launch);
+            let (title, body) = screen_shows(&mut launch, "12");
             // The walk goes on to the counter.
             let arrived = || {
                 probe
@@ -977,6 +986,32 @@ fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
                 Duration::from_secs(120),
                 "arrival at counter 12",
                 || arrived().is_some(),
+            );
+            // The restarted dialog announces it, then sends the robot home.
+            let announced = || {
+                let at = arrived()?;
+                probe
+                    .said
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s.0 >= at && s.1.contains("Quầy số 12"))
+                    .map(|s| (s.0 - at, s.1.clone()))
+            };
+            let homeward = || {
+                probe
+                    .guide
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|g| g.0 >= killed_at && g.1 == "dock")
+                    .map(|g| g.0 - killed_at)
+            };
+            wait_until(
+                &mut launch,
+                Duration::from_secs(90),
+                "the arrival announced and a goal back to the dock",
+                || announced().is_some() && homeward().is_some(),
             );
             let states: Vec<String> = probe
                 .guide
@@ -996,11 +1031,14 @@ fn asr_console_and_screen_killed_during_a_guided_walk_the_walk_goes_on() {
                 .map(|o| o.1)
                 .fold(0.0, f64::max);
             eprintln!(
-                "faults: asr, console and screen killed at sim {killed_at:.2} s, back by {back:.2} s; \
+                "faults: asr, console, screen and dialog killed at sim {killed_at:.2} s, back by {back:.2} s; \
                  asr hears again at {heard:?}; console's say on /tts/say at {said:?}; screen shows \
-                 {title:?} / {body:?}; arrived at {:?}; top speed in the 5 s after the kill {top:.2} m/s; \
+                 {title:?} / {body:?}; arrived at {:?}; announced (s after arrival) {:?}; dock goal \
+                 {:?} s after the kill; top speed in the 5 s after the kill {top:.2} m/s; \
                  guide states after the kill {:?}",
                 arrived(),
+                announced(),
+                homeward(),
                 states.iter().fold(Vec::<&String>::new(), |mut v, s| {
                     if v.last() != Some(&s) {
                         v.push(s);

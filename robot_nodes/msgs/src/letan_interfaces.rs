@@ -259,6 +259,9 @@ pub struct GuideStatus {
     pub error_msg: String,
     /// One of the `WAIT_*` values: why the goal waits (`WAIT_NONE` unless `state` is waiting).
     pub wait_reason: u8,
+    /// The goal leads a person (guide mode). Only the dialog sends guide goals, so a dialog that
+    /// restarted mid-walk knows a running guide goal as its own.
+    pub guide: bool,
 }
 
 impl GuideStatus {

@@ -103,6 +103,8 @@ pub struct GoalStatus {
     pub phase: Phase,
     /// [0, 1]: fraction of the path covered.
     pub progress: f32,
+    /// The goal leads a person (guide mode); false when there is no goal.
+    pub guide: bool,
 }
 
 /// How the action's goal ended, once it has (see [`GoalSupervisor::action_end`]).
@@ -141,6 +143,10 @@ pub struct CycleOut {
     pub stepped: bool,
 }
 
+fn is_guide(mode: Mode) -> bool {
+    matches!(mode, Mode::Guide { .. })
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct Goal {
     place: String,
@@ -164,6 +170,8 @@ pub struct GoalSupervisor {
     teleop: bool,
     /// The last goal's place, source and how it ended.
     finished: Option<(String, GoalSource, NavState)>,
+    /// Whether the last goal led a person (guide mode).
+    finished_guide: bool,
     /// A zero is still owed on the velocity output (a goal just ended).
     owe_zero: bool,
     /// Distance remaining (m), ETA (s) and recoveries of the last cycle.
@@ -179,6 +187,7 @@ impl GoalSupervisor {
             goal: None,
             teleop: false,
             finished: None,
+            finished_guide: false,
             owe_zero: false,
             progress: (0.0, 0.0, 0),
         }
@@ -218,6 +227,7 @@ impl GoalSupervisor {
     fn finish(&mut self, state: NavState) {
         if let Some(g) = self.goal.take() {
             tracing::info!(place = %g.place, ?state, "goal ended");
+            self.finished_guide = is_guide(g.mode);
             self.finished = Some((g.place, g.source, state));
         }
         self.owe_zero = true;
@@ -252,6 +262,7 @@ impl GoalSupervisor {
                 Ok(())
             }
             Err(f) => {
+                self.finished_guide = is_guide(mode);
                 self.finished = Some((place, source, NavState::Failed(f.clone())));
                 Err(f)
             }
@@ -288,6 +299,7 @@ impl GoalSupervisor {
                     code: NavErrorCode::UnknownPlace,
                     message: format!("unknown place {shown:?}"),
                 };
+                self.finished_guide = guide;
                 self.finished = Some((shown, GoalSource::Place, NavState::Failed(f.clone())));
                 Err(f)
             }
@@ -426,17 +438,20 @@ impl GoalSupervisor {
                     place: g.place.clone(),
                     phase,
                     progress,
+                    guide: is_guide(g.mode),
                 }
             }
             (None, Some((place, _, st))) => GoalStatus {
                 place: place.clone(),
                 phase: phase(st),
                 progress: if *st == NavState::Succeeded { 1.0 } else { 0.0 },
+                guide: self.finished_guide,
             },
             (None, None) => GoalStatus {
                 place: String::new(),
                 phase: Phase::Idle,
                 progress: 0.0,
+                guide: false,
             },
         }
     }
@@ -614,11 +629,18 @@ mod tests {
     fn an_empty_place_cancels() {
         let mut s = supervisor(SupervisorParams::default());
         let at = dock(&s);
+        assert!(!s.status().guide, "no goal");
         s.goal_place("entrance", true, at, 0.0).unwrap();
+        assert!(s.status().guide, "a guide goal says so while it runs");
         s.goal_place("", false, at, 1.0).unwrap();
         assert_eq!(s.running(), None);
         let st = s.status();
         assert_eq!((st.place.as_str(), st.phase), ("entrance", Phase::Canceled));
+        assert!(st.guide, "and once it ended");
+        s.goal_place("reception", false, at, 2.0).unwrap();
+        assert!(!s.status().guide);
+        s.goal_place("counter_99", true, at, 3.0).unwrap_err();
+        assert!(s.status().guide, "a guide goal to an unknown place");
     }
 
     #[test]

@@ -1117,6 +1117,8 @@ async fn hostile_speech_and_dialog(rig: &mut Rig) {
                 error_code: u16::MAX,
                 error_msg: s,
                 wait_reason: u8::MAX,
+                // A guide goal the dialog did not send: adopted only if its place is known.
+                guide: i % 3 == 0,
             })
             .unwrap();
     }

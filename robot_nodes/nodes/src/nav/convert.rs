@@ -123,6 +123,7 @@ pub fn guide_status_msg(s: &GoalStatus, header: Header) -> GuideStatus {
         error_code,
         error_msg,
         wait_reason,
+        guide: s.guide,
     }
 }
 
