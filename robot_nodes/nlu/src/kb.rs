@@ -144,6 +144,10 @@ pub struct Place {
     pub description: Lang<String>,
     #[serde(default = "empty_aliases")]
     pub aliases: Lang<Vec<String>>,
+    /// Things kept at the place that a citizen may ask for by name ("where are the wheelchairs"):
+    /// used to find the place when no alias names it, never as training phrases.
+    #[serde(default = "empty_aliases")]
+    pub holds: Lang<Vec<String>>,
 }
 
 fn empty_aliases() -> Lang<Vec<String>> {

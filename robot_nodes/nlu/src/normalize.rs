@@ -351,6 +351,7 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["ki", "osk"], &["kiot"]),
     (&["wi", "fi"], &["wifi"]),
     (&["oai", "phai"], &["wifi"]),
+    (&["uai", "phai"], &["wifi"]),
     (&["wai", "phai"], &["wifi"]),
     (&["quai", "phai"], &["wifi"]),
     (&["wai", "fai"], &["wifi"]),

@@ -7,7 +7,7 @@ use crate::classifier::{Classifier, ClassifierConfig};
 use crate::kb::{Kb, Language};
 use crate::lang::LangId;
 use crate::nav_words::NavWords;
-use crate::normalize::{normalize, Normalized};
+use crate::normalize::{normalize, Normalized, Token};
 use crate::reply::{self, PlaceNames, Reply};
 use crate::slots::{Match, SlotExtractor};
 use crate::vague::Specificity;
@@ -320,6 +320,7 @@ const WHERE_CUES: &[&[&str]] = &[
     &["the", "nao", "de", "den"],
     // "bàn chữ ký số nằm ở vị trí nào", "quầy 9 đi thẳng hay rẽ", "is there an ATM nearby"
     &["vi", "tri", "nao"],
+    &["goc", "nao"],
     &["di", "thang", "hay"],
     &["re", "trai", "hay"],
     &["re", "phai", "hay"],
@@ -1154,15 +1155,18 @@ const PRONOUNS: &[&str] = &[
 ];
 
 /// A leave-taking inside a longer sentence: "<pronoun> (đi) về" ending the sentence (before
-/// particles), "xin phép … về", "hẹn gặp lại", "see you", "tạm biệt", or a closing "bye"/"goodbye"
-/// ("thanks a lot, bye").
+/// particles), "xin phép … về", "hẹn gặp lại", "see you", "tạm biệt", "bye"/"goodbye" ("thanks
+/// a lot, bye", "ok I'm done, bye robot"), "thôi chào" opening it, or coming back tomorrow ("mai
+/// tôi lại lên", "mai bác quay lại").
 fn is_leave_taking(n: &Normalized) -> bool {
     let t = &n.tokens;
     if has_seq(n, &["hen", "gap", "lai"])
         || has_seq(n, &["see", "you"])
         || has_seq(n, &["tam", "biet"])
-        || t.last()
-            .is_some_and(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
+        || t.iter()
+            .any(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
+        || (t.len() >= 2 && t[0].plain == "thoi" && t[1].plain == "chao")
+        || comes_back_tomorrow(t)
     {
         return true;
     }
@@ -1190,6 +1194,21 @@ fn is_leave_taking(n: &Normalized) -> bool {
         j -= 1;
     }
     PRONOUNS.contains(&t[j].plain.as_str())
+}
+
+/// "Mai (tôi) lại lên/đến/qua", "mai (bác) quay lại": coming back tomorrow. "Mai" as written
+/// when accented ("mãi" is "for so long").
+fn comes_back_tomorrow(t: &[Token]) -> bool {
+    t.iter().enumerate().any(|(i, w)| {
+        let mai = !w.has_diacritics() && w.plain == "mai";
+        let rest = || t[i + 1..].iter().take(4).map(|x| x.plain.as_str());
+        mai && rest().collect::<Vec<_>>().windows(2).any(|p| {
+            matches!(
+                (p[0], p[1]),
+                ("lai", "len" | "den" | "toi" | "qua" | "ghe") | ("quay", "lai")
+            )
+        })
+    })
 }
 
 /// "(Có) khỏe không", "how are you (doing)": asking how someone is. "Khỏe" with its diacritics
@@ -1261,9 +1280,17 @@ fn tells_a_death(n: &Normalized) -> bool {
             accents_ok
                 && t[i.saturating_sub(3)..i]
                     .iter()
-                    .any(|x| KIN.contains(&x.plain.as_str()))
+                    .any(|x| KIN.contains(&x.plain.as_str()) && is_kin_as_written(x))
         })
     })
+}
+
+/// A kin word as written when accented: "cũ" (old) is not "cụ", "bó" not "bố", "mẹ" not "mê".
+fn is_kin_as_written(x: &Token) -> bool {
+    const ACCENTED: &[&str] = &[
+        "cụ", "ông", "bà", "bố", "mẹ", "vợ", "chồng", "anh", "chị", "cháu",
+    ];
+    !x.has_diacritics() || ACCENTED.contains(&x.text.as_str())
 }
 
 /// Feeling unwell, told ("ông nhà tôi tự nhiên khó thở", "my son feels dizzy"): the medical
@@ -1301,6 +1328,136 @@ fn tells_unwell(n: &Normalized) -> bool {
         })
 }
 
+const WATER_SNACKS: &str = "amenity.water_snacks";
+
+/// Thanks first: "cảm ơn …", "thank you …", "thanks …", after a "dạ", "vâng" or "ok".
+fn opens_with_thanks(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    let start = t
+        .iter()
+        .take_while(|x| matches!(x.plain.as_str(), "da" | "vang" | "ok" | "oh" | "a"))
+        .count();
+    let at = |k: usize| t.get(start + k).map_or("", |x| x.plain.as_str());
+    (at(0) == "cam" && at(1) == "on") || at(0) == "thanks" || (at(0) == "thank" && at(1) == "you")
+}
+
+/// "Biết làm (những) gì", "làm được (những) gì", "giúp được (những) gì", "what can you do".
+fn asks_what_it_can_do(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["biet", "lam", "gi"],
+        &["biet", "lam", "nhung", "gi"],
+        &["lam", "duoc", "gi"],
+        &["lam", "duoc", "nhung", "gi"],
+        &["giup", "duoc", "gi"],
+        &["giup", "duoc", "nhung", "gi"],
+        &["what", "can", "you", "do"],
+        &["what", "do", "you", "do"],
+    ];
+    SEQS.iter().any(|s| has_seq(n, s))
+}
+
+/// Opening asked of a day or a time: "mở cửa" / "làm việc" / "open", with a day ("thứ bảy",
+/// "chủ nhật", "cuối tuần", "hôm nay", "mai", "saturday", "weekend", "today", "tomorrow").
+fn asks_if_open_on_a_day(n: &Normalized) -> bool {
+    const OPEN: &[&[&str]] = &[&["mo", "cua"], &["lam", "viec"], &["open"]];
+    const DAYS: &[&[&str]] = &[
+        &["thu", "bay"],
+        &["chu", "nhat"],
+        &["cuoi", "tuan"],
+        &["hom", "nay"],
+        &["ngay", "mai"],
+        &["ngay", "le"],
+        &["saturday"],
+        &["sunday"],
+        &["weekend"],
+        &["today"],
+        &["tomorrow"],
+        &["holiday"],
+    ];
+    OPEN.iter().any(|s| has_seq(n, s)) && DAYS.iter().any(|s| has_seq(n, s))
+}
+
+/// Food asked for, or hunger or thirst told: "anything to eat", "I'm hungry", "đói quá", "khát
+/// nước", "có gì ăn không". Vietnamese words count as written when accented ("an" is also "an
+/// toàn", "công an"), or in typing with no diacritics at all; "ăn" alone does not ("đi ăn phở rồi
+/// quay lại" is a lunch break outside). Not food bought or sold.
+fn asks_for_food(n: &Normalized) -> bool {
+    const ENGLISH: &[&[&str]] = &[
+        &["hungry"],
+        &["starving"],
+        &["thirsty"],
+        &["to", "eat"],
+        &["food"],
+    ];
+    const PLAIN: &[&[&str]] = &[
+        &["doi", "qua"],
+        &["bi", "doi"],
+        &["khat", "nuoc"],
+        &["do", "an"],
+    ];
+    const ACCENTED: &[[&str; 2]] = &[
+        ["đồ", "ăn"],
+        ["thức", "ăn"],
+        ["ăn", "gì"],
+        ["gì", "ăn"],
+        ["ăn", "nhẹ"],
+        ["ăn", "vặt"],
+    ];
+    // Food bought or sold, or an eatery: the centre sells none (out of scope, as the knowledge
+    // base's examples say).
+    const TRADE: &[&str] = &[
+        "bán",
+        "mua",
+        "quán",
+        "buy",
+        "sell",
+        "sells",
+        "selling",
+        "restaurant",
+        "canteen",
+        "cafe",
+    ];
+    let t = &n.tokens;
+    if t.iter().any(|x| TRADE.contains(&x.text.as_str())) {
+        return false;
+    }
+    let typed_plain = !t.iter().any(Token::has_diacritics);
+    ENGLISH.iter().any(|s| has_seq(n, s))
+        || (typed_plain && PLAIN.iter().any(|s| has_seq(n, s)))
+        || t.iter().any(|x| x.text == "đói" || x.text == "khát")
+        || t.windows(2)
+            .any(|w| ACCENTED.contains(&[w[0].text.as_str(), w[1].text.as_str()]))
+}
+
+/// Small talk about what the centre does not do: the weather ("thời tiết", "có mưa không",
+/// "will it rain"), football, jokes and songs. "Cười" and "mưa" as written ("chuyện cưới" is a
+/// wedding, "mua" to buy).
+fn asks_small_talk(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["thoi", "tiet"],
+        &["weather"],
+        &["forecast"],
+        &["will", "it", "rain"],
+        &["going", "to", "rain"],
+        &["bong", "da"],
+        &["football"],
+        &["soccer"],
+        &["premier", "league"],
+        &["world", "cup"],
+        &["tieu", "lam"],
+        &["joke"],
+        &["jokes"],
+        &["sing", "a", "song"],
+        &["bai", "hat"],
+    ];
+    let t = &n.tokens;
+    SEQS.iter().any(|s| has_seq(n, s))
+        || t.windows(2).any(|w| {
+            (w[0].text == "chuyện" && w[1].text == "cười")
+                || (w[0].text == "mưa" && w[1].plain == "khong")
+        })
+}
+
 /// A birth told as a story, without the procedure's name: "vợ tôi vừa sinh", "cháu mới đẻ được
 /// tuần", "my grandson was born last month", "we just had a baby". "Sinh" and "đẻ" count with
 /// diacritics only, or in English-free plain typing ("vua sinh").
@@ -1323,6 +1480,7 @@ fn tells_a_birth(n: &Normalized) -> bool {
         &["gave", "birth"],
         &["newborn"],
         &["new", "baby"],
+        &["baby", "born"],
     ];
     let t = &n.tokens;
     BORN.iter().any(|b| {
@@ -1514,6 +1672,48 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     } else {
         None
     };
+    // Food asked for, or hunger or thirst told ("is there anything to eat", "cháu đói rồi"): the
+    // free water and snacks, unless the classifier is sure of a procedure or a service.
+    if cue.is_none()
+        && r.intent != WATER_SNACKS
+        && !((r.intent.starts_with("proc.") || r.intent.starts_with("service."))
+            && r.confidence >= 0.6)
+        && asks_for_food(n)
+    {
+        r.promote_by_rule(WATER_SNACKS);
+    }
+    // A sentence that opens with thanks and names no need the classifier is sure of ("cảm ơn
+    // em nhiều lắm, nãy giờ hỏi mãi mới có người chỉ rõ thế"): thanks.
+    if cue.is_none() && r.confidence < 0.5 && r.intent != "chat.thanks" && opens_with_thanks(n) {
+        r.promote_by_rule("chat.thanks");
+    }
+    // "Cái máy này biết làm những gì", "em làm được gì": what the robot can do, read as another
+    // chat intent or weakly.
+    if cue.is_none()
+        && (r.intent.starts_with("chat.") || r.confidence < 0.6)
+        && r.intent != "chat.capabilities"
+        && asks_what_it_can_do(n)
+    {
+        r.promote_by_rule("chat.capabilities");
+    }
+    // "Thứ bảy này có mở cửa không": whether the centre is open on a day, read as out of scope or
+    // weakly.
+    if cue.is_none()
+        && (r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
+        && r.intent != "service.opening_hours"
+        && asks_if_open_on_a_day(n)
+    {
+        r.promote_by_rule("service.opening_hours");
+    }
+    // Small talk the centre does not do (the weather, football, jokes, songs) read as a chat
+    // intent or weakly: out of scope.
+    if cue.is_none()
+        && (r.intent.starts_with("chat.") || r.confidence < 0.6)
+        && r.intent != OUT_OF_SCOPE
+        && asks_small_talk(n)
+    {
+        r.promote_by_rule(OUT_OF_SCOPE);
+    }
     if let Some(registration) = told {
         // Unwell, the classifier sure of another need ("chóng mặt quá, có ghế ngồi không")
         // answers that need.
@@ -2088,6 +2288,18 @@ impl Nlu {
         }
         let asks_the_way =
             catalog::takes_destination(&r.intent) || (r.intent == OUT_OF_SCOPE && cue.is_some());
+        // "Take me to where the wheelchairs are": no place named, but a thing one place keeps.
+        // Not confidently: the dialog confirms the place before going.
+        if asks_the_way && r.dest.is_none() {
+            if let Some(place) = self.inner.slots.keeper(n) {
+                if let Some(cue) = cue.filter(|_| r.intent == OUT_OF_SCOPE) {
+                    r.promote_by_rule(cue);
+                }
+                r.set_confidence(r.confidence.min(RULE_CONFIDENCE));
+                r.dest = Some((place, Match::Partial));
+                return None;
+            }
+        }
         if asks_the_way && r.dest.is_none() && self.inner.nav_words.has_unknown(n) {
             return Some((OosReason::UnknownPlace, r.confidence.min(UNKNOWN_WORD_MAX)));
         }

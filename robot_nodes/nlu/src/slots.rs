@@ -53,10 +53,38 @@ impl Alias {
     }
 }
 
+/// The most words of `alias` that stand together in `t`, in the alias's order, not counting the
+/// words that only say "a place" ("chỗ hỗ trợ" is one word of what is given there).
+fn longest_run(t: &[Token], alias: &[Token], accented: bool) -> usize {
+    let mut best = 0;
+    for i in 0..t.len() {
+        for k in 0..alias.len() {
+            let run = t[i..]
+                .iter()
+                .zip(&alias[k..])
+                .take_while(|(x, y)| SlotExtractor::token_matches(x, y, accented))
+                .filter(|(x, _)| !is_place_word(x))
+                .count();
+            best = best.max(run);
+        }
+    }
+    best
+}
+
+/// Words that say only "a place": "chỗ", "khu", "bàn", "quầy", "nơi", "góc", "phòng".
+fn is_place_word(t: &Token) -> bool {
+    matches!(
+        t.plain.as_str(),
+        "cho" | "khu" | "ban" | "quay" | "noi" | "goc" | "phong" | "desk" | "area" | "place"
+    )
+}
+
 /// Finds the destination place in an utterance.
 #[derive(Debug, Clone)]
 pub struct SlotExtractor {
     aliases: Vec<Alias>,
+    /// The things kept at each place ([`crate::kb::Place::holds`]).
+    held: Vec<Alias>,
 }
 
 /// Plain words that, followed by a number, name a counter.
@@ -70,6 +98,14 @@ fn is_counter_cue(t: &Token) -> bool {
             "quay" | "counter" | "desk" | "window" | "booth" | "ban" | "counters" | "q"
         )
     }
+}
+
+/// "Cửa số 9", "cửa sổ số 9": a numbered window of the hall, which is a counter (the doors are
+/// not numbered). Accented only: the diacritic-free "cua" is also "của" (of).
+fn is_numbered_window(t: &[Token], i: usize) -> bool {
+    t[i].text == "cửa"
+        && t.get(i + 1)
+            .is_some_and(|x| matches!(x.text.as_str(), "số" | "sổ"))
 }
 
 fn is_number_filler(t: &Token) -> bool {
@@ -199,7 +235,46 @@ impl SlotExtractor {
         }
         // Longest aliases first, so "quầy lễ tân" wins over "lễ tân".
         aliases.sort_by_key(|a| std::cmp::Reverse(a.tokens.len()));
-        SlotExtractor { aliases }
+        let mut held: Vec<Alias> = kb
+            .places
+            .values()
+            .flat_map(|p| {
+                p.holds
+                    .vi
+                    .iter()
+                    .chain(p.holds.en.iter())
+                    .map(|thing| Alias {
+                        place: p.id.clone(),
+                        tokens: normalize(thing).tokens,
+                    })
+            })
+            .filter(|a| !a.tokens.is_empty())
+            .collect();
+        held.sort_by_key(|a| std::cmp::Reverse(a.tokens.len()));
+        SlotExtractor { aliases, held }
+    }
+
+    /// The place that keeps a thing the utterance names ("where are the wheelchairs" → the
+    /// accessibility desk), the longest thing first; English words also in another form of one
+    /// stem ("wheelchair", "wheelchairs"). For a navigation question that named no place.
+    pub fn keeper(&self, n: &Normalized) -> Option<String> {
+        let accented = n.vietnamese_words >= 2;
+        let english = n.vietnamese_words == 0;
+        let t = &n.tokens;
+        self.held
+            .iter()
+            .find(|a| {
+                let len = a.tokens.len();
+                len <= t.len()
+                    && (0..=t.len() - len).any(|start| {
+                        !is_denied(t, start)
+                            && t[start..start + len].iter().zip(&a.tokens).all(|(x, y)| {
+                                Self::token_matches(x, y, accented)
+                                    || (english && same_english_stem(&x.plain, &y.plain))
+                            })
+                    })
+            })
+            .map(|a| a.place.clone())
     }
 
     /// The counter named in the utterance, if any ("quầy số 7" → `counter_7`). Of several, the
@@ -216,7 +291,7 @@ impl SlotExtractor {
         // Where the last mention's number was.
         let mut last_end: Option<usize> = None;
         for i in 0..t.len() {
-            if !is_counter_cue(&t[i]) {
+            if !is_counter_cue(&t[i]) && !is_numbered_window(t, i) {
                 continue;
             }
             let mut j = i + 1;
@@ -333,8 +408,10 @@ impl SlotExtractor {
         let accented = n.vietnamese_words >= 2;
         let english = n.vietnamese_words == 0;
         let t = &n.tokens;
-        // Partial: most content words of an alias present anywhere.
-        let mut partial: Option<(f32, usize, &str)> = None;
+        // Partial: most content words of an alias present anywhere. An alias of which three
+        // words or more stand together, in its order, goes before the others: in "cái máy … in ra
+        // tờ số thứ tự", "số thứ tự" (the queue machine's) says more than "máy" and "in" apart.
+        let mut partial: Option<(bool, f32, usize, &str)> = None;
         for a in &self.aliases {
             let content: Vec<&Token> = a.tokens.iter().filter(|x| !is_stopword(&x.plain)).collect();
             if content.len() < 2 {
@@ -361,15 +438,16 @@ impl SlotExtractor {
                 _ => 0,
             };
             let score = hit as f32 / content.len() as f32;
+            let together = longest_run(t, &a.tokens, accented) >= 3;
             if hit >= 2
                 && span <= content.len() + PARTIAL_SLACK
                 && score >= 0.66
-                && partial.is_none_or(|(s, h, _)| score > s || (score == s && hit > h))
+                && partial.is_none_or(|(r, s, h, _)| (together, score, hit) > (r, s, h))
             {
-                partial = Some((score, hit, a.place.as_str()));
+                partial = Some((together, score, hit, a.place.as_str()));
             }
         }
-        partial.map(|(_, _, p)| (p.to_string(), Match::Partial))
+        partial.map(|(_, _, _, p)| (p.to_string(), Match::Partial))
     }
 }
 

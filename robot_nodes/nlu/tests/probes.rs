@@ -285,6 +285,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         4,
     ),
+    (
+        "probe46_outside_writer_disfluent_speech.tsv",
+        include_str!("data/probe46_outside_writer_disfluent_speech.tsv"),
+        170,
+        0,
+    ),
+    (
+        "probe47_outside_writer_rural_visitors.tsv",
+        include_str!("data/probe47_outside_writer_rural_visitors.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe48_outside_writer_code_mixing_office_workers.tsv",
+        include_str!("data/probe48_outside_writer_code_mixing_office_workers.tsv"),
+        170,
+        0,
+    ),
+    (
+        "probe49_outside_writer_strong_moods.tsv",
+        include_str!("data/probe49_outside_writer_strong_moods.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe50_outside_writer_several_things_in_one_breath.tsv",
+        include_str!("data/probe50_outside_writer_several_things_in_one_breath.tsv"),
+        170,
+        2,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
