@@ -28,6 +28,12 @@ const VI_CORE: &[&str] = &[
     "vao", "hay", "va", "thi", "ma", "nhu", "lai", "tren", "duoi", "ai", "minh", "ban", "dan",
 ];
 
+/// One of the commonest Vietnamese syllables in its plain form ("cho", "ban", "co"): many are words
+/// as they stand, so a plain one is not taken for an accented word it could also be.
+pub(crate) fn is_core_vi(plain: &str) -> bool {
+    VI_CORE.contains(&plain)
+}
+
 /// Language identifier built from the knowledge base.
 #[derive(Debug, Clone)]
 pub struct LangId {

@@ -468,6 +468,8 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["ho", "chiu"], &["hộ", "chiếu"]),
     // Words run together.
     (&["khaisinh"], &["khai", "sinh"]),
+    // The Southern "sanh" of "sinh" in the birth certificate's name.
+    (&["khai", "sanh"], &["khai", "sinh"]),
     (&["khaitu"], &["khai", "tử"]),
     (&["hochieu"], &["hộ", "chiếu"]),
     (&["cancuoc"], &["căn", "cước"]),
@@ -755,6 +757,12 @@ fn counter_tone_slips(mut tokens: Vec<Token>) -> Vec<Token> {
     for i in 0..tokens.len().saturating_sub(1) {
         let t = &tokens[i];
         if t.plain != "quay" || !t.has_diacritics() || t.text == "quầy" {
+            continue;
+        }
+        // Digits ("quây 5", "quấy số 7"): only the counter word is repaired.
+        let digits_after = |k: usize| tokens.get(k).is_some_and(Token::is_number);
+        if digits_after(i + 1) || (tokens[i + 1].plain == "so" && digits_after(i + 2)) {
+            tokens[i] = accented("quầy");
             continue;
         }
         // The number word without its tones, which the number reader takes by its plain form.

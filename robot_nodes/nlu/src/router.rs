@@ -700,16 +700,18 @@ fn doing_verb_at_where(n: &Normalized) -> bool {
     false
 }
 
-/// The utterance starts (after fillers and address) with "lấy" or "bốc" (take, get).
+/// The utterance starts (after fillers and address) with "lấy" or "bốc" (take, get), or has one
+/// right before "ở đâu" ("không có mẫu tờ khai thì lấy ở đâu").
 fn starts_with_getting(n: &Normalized) -> bool {
-    first_counted(n).is_some_and(|i| {
-        let x = &n.tokens[i];
+    let getting = |x: &Token| {
         if x.has_diacritics() {
             matches!(x.text.as_str(), "lấy" | "bốc")
         } else {
             matches!(x.plain.as_str(), "lay" | "boc")
         }
-    })
+    };
+    first_counted(n).is_some_and(|i| getting(&n.tokens[i]))
+        || seq_at(n, &["o", "dau"]).is_some_and(|i| i > 0 && getting(&n.tokens[i - 1]))
 }
 
 /// The first word that counts, after fillers, address and "where is the …".
@@ -1196,6 +1198,67 @@ fn is_leave_taking(n: &Normalized) -> bool {
     PRONOUNS.contains(&t[j].plain.as_str())
 }
 
+/// What kind of thing is said, when the classifier reads it as another chat intent or weakly:
+/// food asked for, thanks or a greeting first, what the robot can do, opening on a day, small talk
+/// the centre does not do.
+fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+    // Food asked for, or hunger or thirst told ("is there anything to eat", "cháu đói rồi"): the
+    // free water and snacks, unless the classifier is sure of a procedure or a service.
+    if cue.is_none()
+        && r.intent != WATER_SNACKS
+        && !((r.intent.starts_with("proc.") || r.intent.starts_with("service."))
+            && r.confidence >= 0.6)
+        && asks_for_food(n)
+    {
+        r.promote_by_rule(WATER_SNACKS);
+    }
+    // A sentence that opens with thanks and names no need the classifier is sure of ("cảm ơn
+    // em nhiều lắm, nãy giờ hỏi mãi mới có người chỉ rõ thế"): thanks.
+    if cue.is_none() && r.confidence < 0.5 && r.intent != "chat.thanks" && opens_with_thanks(n) {
+        r.promote_by_rule("chat.thanks");
+    }
+    // A sentence that opens with a greeting and names no need the classifier is sure of ("chào
+    // em, chị bên văn phòng luật qua nộp hồ sơ như mọi tuần đây"): a greeting.
+    if cue.is_none()
+        && r.confidence < 0.5
+        && r.intent != "chat.greeting"
+        && !is_leave_taking(n)
+        && opens_with_greeting(n)
+    {
+        r.promote_by_rule("chat.greeting");
+    }
+    // "Cái máy này biết làm những gì", "em làm được gì": what the robot can do, read as another
+    // chat intent or weakly; or asked of the robot by name ("em hỗ trợ được những việc gì, … hay
+    // chỉ chỉ đường thôi") and read as a place it only half names.
+    if r.intent != "chat.capabilities"
+        && asks_what_it_can_do(n)
+        && ((cue.is_none() && (r.intent.starts_with("chat.") || r.confidence < 0.6))
+            || (addresses_the_robot(n)
+                && catalog::takes_destination(&r.intent)
+                && !matches!(&r.dest, Some((_, Match::Exact | Match::Counter)))))
+    {
+        r.promote_by_rule("chat.capabilities");
+    }
+    // "Thứ bảy này có mở cửa không": whether the centre is open on a day, read as out of scope or
+    // weakly.
+    if cue.is_none()
+        && (r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
+        && r.intent != "service.opening_hours"
+        && asks_if_open_on_a_day(n)
+    {
+        r.promote_by_rule("service.opening_hours");
+    }
+    // Small talk the centre does not do (the weather, football, jokes, songs) read as a chat
+    // intent or weakly: out of scope.
+    if cue.is_none()
+        && (r.intent.starts_with("chat.") || r.confidence < 0.6)
+        && r.intent != OUT_OF_SCOPE
+        && asks_small_talk(n)
+    {
+        r.promote_by_rule(OUT_OF_SCOPE);
+    }
+}
+
 /// "Mai (tôi) lại lên/đến/qua", "mai (bác) quay lại": coming back tomorrow. "Mai" as written
 /// when accented ("mãi" is "for so long").
 fn comes_back_tomorrow(t: &[Token]) -> bool {
@@ -1341,6 +1404,15 @@ fn opens_with_thanks(n: &Normalized) -> bool {
     (at(0) == "cam" && at(1) == "on") || at(0) == "thanks" || (at(0) == "thank" && at(1) == "you")
 }
 
+/// A greeting first: "chào", "xin chào", "hello", "hi", "good morning".
+fn opens_with_greeting(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    let at = |k: usize| t.get(k).map_or("", |x| x.plain.as_str());
+    matches!(at(0), "chao" | "hello" | "hi" | "hey")
+        || (at(0) == "xin" && at(1) == "chao")
+        || (at(0) == "good" && matches!(at(1), "morning" | "afternoon"))
+}
+
 /// "Biết làm (những) gì", "làm được (những) gì", "giúp được (những) gì", "what can you do".
 fn asks_what_it_can_do(n: &Normalized) -> bool {
     const SEQS: &[&[&str]] = &[
@@ -1350,10 +1422,22 @@ fn asks_what_it_can_do(n: &Normalized) -> bool {
         &["lam", "duoc", "nhung", "gi"],
         &["giup", "duoc", "gi"],
         &["giup", "duoc", "nhung", "gi"],
+        &["duoc", "nhung", "viec", "gi"],
+        &["ho", "tro", "duoc", "gi"],
+        &["ho", "tro", "duoc", "nhung", "gi"],
         &["what", "can", "you", "do"],
         &["what", "do", "you", "do"],
     ];
     SEQS.iter().any(|s| has_seq(n, s))
+}
+
+/// The robot addressed: "em", "robot", "bạn", "you" as the first word that counts, or "robot"
+/// anywhere.
+fn addresses_the_robot(n: &Normalized) -> bool {
+    n.tokens.iter().any(|x| x.plain == "robot")
+        || n.tokens
+            .first()
+            .is_some_and(|x| matches!(x.plain.as_str(), "em" | "ban" | "you"))
 }
 
 /// Opening asked of a day or a time: "mở cửa" / "làm việc" / "open", with a day ("thứ bảy",
@@ -1672,48 +1756,7 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     } else {
         None
     };
-    // Food asked for, or hunger or thirst told ("is there anything to eat", "cháu đói rồi"): the
-    // free water and snacks, unless the classifier is sure of a procedure or a service.
-    if cue.is_none()
-        && r.intent != WATER_SNACKS
-        && !((r.intent.starts_with("proc.") || r.intent.starts_with("service."))
-            && r.confidence >= 0.6)
-        && asks_for_food(n)
-    {
-        r.promote_by_rule(WATER_SNACKS);
-    }
-    // A sentence that opens with thanks and names no need the classifier is sure of ("cảm ơn
-    // em nhiều lắm, nãy giờ hỏi mãi mới có người chỉ rõ thế"): thanks.
-    if cue.is_none() && r.confidence < 0.5 && r.intent != "chat.thanks" && opens_with_thanks(n) {
-        r.promote_by_rule("chat.thanks");
-    }
-    // "Cái máy này biết làm những gì", "em làm được gì": what the robot can do, read as another
-    // chat intent or weakly.
-    if cue.is_none()
-        && (r.intent.starts_with("chat.") || r.confidence < 0.6)
-        && r.intent != "chat.capabilities"
-        && asks_what_it_can_do(n)
-    {
-        r.promote_by_rule("chat.capabilities");
-    }
-    // "Thứ bảy này có mở cửa không": whether the centre is open on a day, read as out of scope or
-    // weakly.
-    if cue.is_none()
-        && (r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
-        && r.intent != "service.opening_hours"
-        && asks_if_open_on_a_day(n)
-    {
-        r.promote_by_rule("service.opening_hours");
-    }
-    // Small talk the centre does not do (the weather, football, jokes, songs) read as a chat
-    // intent or weakly: out of scope.
-    if cue.is_none()
-        && (r.intent.starts_with("chat.") || r.confidence < 0.6)
-        && r.intent != OUT_OF_SCOPE
-        && asks_small_talk(n)
-    {
-        r.promote_by_rule(OUT_OF_SCOPE);
-    }
+    what_is_said_rules(n, cue, r);
     if let Some(registration) = told {
         // Unwell, the classifier sure of another need ("chóng mặt quá, có ghế ngồi không")
         // answers that need.

@@ -40,17 +40,46 @@ pub enum Match {
 struct Alias {
     place: String,
     tokens: Vec<Token>,
+    /// An English name or alias: its words also match with a typing slip ([`english_slip`]).
+    english: bool,
 }
 
 impl Alias {
     /// Whether the whole alias stands in `t` from token `start`.
     fn is_at(&self, t: &[Token], start: usize, accented: bool) -> bool {
         t.get(start..start + self.tokens.len()).is_some_and(|w| {
-            w.iter()
-                .zip(&self.tokens)
-                .all(|(x, y)| SlotExtractor::token_matches(x, y, accented))
+            w.iter().zip(&self.tokens).all(|(x, y)| {
+                SlotExtractor::token_matches(x, y, accented)
+                    || (self.english && english_slip(&x.plain, &y.plain))
+            })
         })
     }
+}
+
+/// A typing slip in an English word of five letters or more: two neighbouring letters swapped
+/// ("toliet"), or one letter doubled or dropped ("exitt", "restrom"). Only between ASCII words
+/// that are not common Vietnamese syllables, and only against an English alias (Vietnamese
+/// syllables typed plain differ by one letter all the time: "chinh", "chin").
+fn english_slip(input: &str, alias: &str) -> bool {
+    let (a, b) = (input.as_bytes(), alias.as_bytes());
+    if !input.is_ascii() || !alias.is_ascii() || a.len().max(b.len()) < 5 {
+        return false;
+    }
+    if crate::lang::is_core_vi(input) || crate::lang::is_core_vi(alias) {
+        return false;
+    }
+    let same_len_swap = a.len() == b.len() && {
+        let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+        diff.len() == 2
+            && diff[1] == diff[0] + 1
+            && a[diff[0]] == b[diff[1]]
+            && a[diff[1]] == b[diff[0]]
+    };
+    let one_more = |long: &[u8], short: &[u8]| {
+        long.len() == short.len() + 1
+            && (0..long.len()).any(|k| long[..k] == short[..k] && long[k + 1..] == short[k..])
+    };
+    same_len_swap || one_more(a, b) || one_more(b, a)
 }
 
 /// The most words of `alias` that stand together in `t`, in the alias's order, not counting the
@@ -219,16 +248,16 @@ impl SlotExtractor {
             if p.id.starts_with("counter_") {
                 continue;
             }
-            let names = [&p.name.vi, &p.name.en]
-                .into_iter()
-                .chain(p.aliases.vi.iter())
-                .chain(p.aliases.en.iter());
-            for name in names {
+            let vi = std::iter::once(&p.name.vi).chain(p.aliases.vi.iter());
+            let en = std::iter::once(&p.name.en).chain(p.aliases.en.iter());
+            let names = vi.map(|x| (x, false)).chain(en.map(|x| (x, true)));
+            for (name, english) in names {
                 let n = normalize(name);
                 if !n.tokens.is_empty() {
                     aliases.push(Alias {
                         place: p.id.clone(),
                         tokens: n.tokens,
+                        english,
                     });
                 }
             }
@@ -246,6 +275,7 @@ impl SlotExtractor {
                     .map(|thing| Alias {
                         place: p.id.clone(),
                         tokens: normalize(thing).tokens,
+                        english: false,
                     })
             })
             .filter(|a| !a.tokens.is_empty())
@@ -324,9 +354,12 @@ impl SlotExtractor {
             return false;
         }
         // With diacritics in the utterance, a different accented word is a different word
-        // ("bàn" desk vs "bạn" friend).
+        // ("bàn" desk vs "bạn" friend). A word typed without its marks in an accented sentence
+        // ("cửa chinh") is a slip and matches by its plain form, unless that plain form is a
+        // common word as it stands ("cho" is not "chờ" or "chỗ").
         if accented && (input.has_diacritics() || alias.has_diacritics()) {
-            return input.text == alias.text;
+            return input.text == alias.text
+                || (!input.has_diacritics() && !crate::lang::is_core_vi(&input.plain));
         }
         true
     }
@@ -454,6 +487,20 @@ impl SlotExtractor {
 #[cfg(test)]
 mod tests {
     use super::same_english_stem;
+
+    #[test]
+    fn english_slips_match_and_short_or_other_words_do_not() {
+        use super::english_slip;
+        assert!(english_slip("toliet", "toilet"));
+        assert!(english_slip("exitt", "exit"));
+        assert!(english_slip("restrom", "restroom"));
+        assert!(english_slip("printr", "printer"));
+        // short words, other words, two slips, Vietnamese syllables
+        assert!(!english_slip("exot", "exit"));
+        assert!(!english_slip("desk", "dusk"));
+        assert!(!english_slip("printing", "printer"));
+        assert!(!english_slip("ngưoi", "nguoi"));
+    }
 
     #[test]
     fn english_words_of_one_stem_match_and_short_or_different_words_do_not() {

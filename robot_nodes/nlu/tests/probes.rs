@@ -307,13 +307,45 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe49_outside_writer_strong_moods.tsv",
         include_str!("data/probe49_outside_writer_strong_moods.tsv"),
         170,
-        2,
+        1,
     ),
     (
         "probe50_outside_writer_several_things_in_one_breath.tsv",
         include_str!("data/probe50_outside_writer_several_things_in_one_breath.tsv"),
         170,
         2,
+    ),
+    (
+        "probe51_outside_writer_elderly_touch_typing_slips.tsv",
+        include_str!("data/probe51_outside_writer_elderly_touch_typing_slips.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe52_outside_writer_word_for_word_english.tsv",
+        include_str!("data/probe52_outside_writer_word_for_word_english.tsv"),
+        170,
+        8,
+    ),
+    (
+        "probe53_outside_writer_northern_recognizer_on_southern_central_speech.tsv",
+        include_str!(
+            "data/probe53_outside_writer_northern_recognizer_on_southern_central_speech.tsv"
+        ),
+        170,
+        7,
+    ),
+    (
+        "probe54_outside_writer_professionals_precise_terms.tsv",
+        include_str!("data/probe54_outside_writer_professionals_precise_terms.tsv"),
+        170,
+        7,
+    ),
+    (
+        "probe55_outside_writer_conditions_and_exceptions.tsv",
+        include_str!("data/probe55_outside_writer_conditions_and_exceptions.tsv"),
+        170,
+        5,
     ),
 ];
 
