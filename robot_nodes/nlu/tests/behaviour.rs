@@ -377,6 +377,22 @@ fn alternatives_are_sorted_and_calibrated() {
     assert!(u.needs_clarification || u.intent == OUT_OF_SCOPE, "{u:?}");
 }
 
+/// The cases (text, intent, destination) the router reads otherwise, each with what it read.
+fn misread(cases: &[(&str, &str, Option<&str>)]) -> Vec<String> {
+    cases
+        .iter()
+        .filter_map(|(text, intent, dest)| {
+            let u = nlu().understand(text);
+            (u.intent != *intent || u.destination.as_deref() != *dest).then(|| {
+                format!(
+                    "{text:?}: {} {:?} ({:.2}), expected {intent} {dest:?}",
+                    u.intent, u.destination, u.confidence
+                )
+            })
+        })
+        .collect()
+}
+
 #[test]
 fn every_intent_is_reachable_and_answered_in_both_languages() {
     let kb = nlu().kb();
@@ -608,16 +624,7 @@ fn outside_written_probe_classes() {
         u.alternatives.iter().all(|(l, _)| l != "chat.goodbye"),
         "{u:?}"
     );
-    let mut bad = Vec::new();
-    for (text, intent, dest) in cases {
-        let u = nlu().understand(text);
-        if u.intent != *intent || u.destination.as_deref() != *dest {
-            bad.push(format!(
-                "{text:?}: {} {:?} {:.2}",
-                u.intent, u.destination, u.confidence
-            ));
-        }
-    }
+    let bad = misread(cases);
     assert!(bad.is_empty(), "{bad:#?}");
     // outside places: an ATM, another agency's head office
     for text in [
@@ -1181,16 +1188,7 @@ fn round_four_and_five_classes() {
         ),
         ("tờ khai cũ nhàu mất rồi, xin tờ mới", "amenity.forms", None),
     ];
-    let mut wrong = Vec::new();
-    for (text, intent, dest) in cases {
-        let u = nlu().understand(text);
-        if u.intent != *intent || u.destination.as_deref() != *dest {
-            wrong.push(format!(
-                "{text:?}: {} {:?} ({:.2}), expected {intent} {dest:?}",
-                u.intent, u.destination, u.confidence
-            ));
-        }
-    }
+    let wrong = misread(cases);
     assert!(wrong.is_empty(), "{wrong:#?}");
     // Round five (probes 51–55): a word typed without its marks in an accented sentence, unless
     // it is a common word as it stands; English slips in a place's name; a counter word with a
@@ -1218,15 +1216,7 @@ fn round_four_and_five_classes() {
             None,
         ),
     ];
-    for (text, intent, dest) in five {
-        let u = nlu().understand(text);
-        if u.intent != *intent || u.destination.as_deref() != *dest {
-            wrong.push(format!(
-                "{text:?}: {} {:?} ({:.2}), expected {intent} {dest:?}",
-                u.intent, u.destination, u.confidence
-            ));
-        }
-    }
+    let wrong = misread(five);
     assert!(wrong.is_empty(), "{wrong:#?}");
     // Getting something "ở đâu" is read as the place or as its service, never confidently.
     let u = nlu().understand("không có tờ khai thì lấy ở đâu hả em");
