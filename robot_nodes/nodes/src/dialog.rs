@@ -11,7 +11,7 @@
 //! | in | `/tts/status` | letan_interfaces/SpeechStatus |
 //! | in | `/tts/ready` (latched: since when the tts process takes requests) | std_msgs/Header |
 //! | in | `/tts/stop` (barge-in from the ASR node, or an operator) | std_msgs/Empty |
-//! | in | `/nav/guide_status` (only the goals the dialog sent) | letan_interfaces/GuideStatus |
+//! | in | `/nav/guide_status` (the goals the dialog sent, and a running guide goal it adopts after a restart) | letan_interfaces/GuideStatus |
 //! | in | `/mux/status` (teleop active = an operator took over) | letan_interfaces/MuxStatus |
 //! | out | `/tts/say` | letan_interfaces/SayRequest |
 //! | out | `/tts/stop` | std_msgs/Empty |
