@@ -972,6 +972,29 @@ fn convert_numbers(tokens: Vec<Token>) -> Vec<Token> {
 }
 
 /// Remove every diacritic from a string (and fold case), without the other steps.
+/// How a syllable sounds through a recognizer's common slips: its tone dropped (the vowel's own
+/// marks kept: "ư", "ơ", "â" stay), and the final consonants that Southern and Central speech
+/// merges made one ("-ng" as "-n", "-nh" as "-n", "-c" and "-ch" as "-t"). "nướt" and "nước",
+/// "ấng" and "ấn", "khuyếc" and "khuyết", "hổ" and "hỗ" have one key; "bàn" and "bạn" too, so a key
+/// is only ever a weaker match than the word as written.
+pub fn sound_key(text: &str) -> String {
+    let toneless: String = text
+        .nfd()
+        .filter(|c| tone_index(*c).is_none())
+        .nfc()
+        .flat_map(char::to_lowercase)
+        .collect();
+    for (from, to) in [("ng", "n"), ("nh", "n"), ("ch", "t"), ("c", "t")] {
+        if let Some(stem) = toneless.strip_suffix(from) {
+            // "c" ends a syllable only after a vowel ("c" alone is not a syllable).
+            if !stem.is_empty() {
+                return format!("{stem}{to}");
+            }
+        }
+    }
+    toneless
+}
+
 pub fn strip_diacritics(text: &str) -> String {
     text.nfd()
         .filter(|c| !is_combining(*c))
@@ -983,6 +1006,19 @@ pub fn strip_diacritics(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sound_keys_merge_tones_and_the_merged_finals_only() {
+        assert_eq!(sound_key("nướt"), sound_key("nước"));
+        assert_eq!(sound_key("ấng"), sound_key("ấn"));
+        assert_eq!(sound_key("khuyếc"), sound_key("khuyết"));
+        assert_eq!(sound_key("hổ"), sound_key("hỗ"));
+        assert_eq!(sound_key("chín"), sound_key("chính"));
+        // the vowel's own marks stay
+        assert_ne!(sound_key("nước"), sound_key("nuốc"));
+        assert_ne!(sound_key("lăn"), sound_key("lân"));
+        assert_ne!(sound_key("tờ"), sound_key("tò"));
+    }
 
     #[test]
     fn tone_placement_old_and_new_are_equal() {

@@ -284,6 +284,38 @@ impl SlotExtractor {
         SlotExtractor { aliases, held }
     }
 
+    /// A place whose alias of two words or more stands in an accented utterance with some of
+    /// its words as a recognizer slips on them ([`crate::normalize::sound_key`]: "nướt" for
+    /// "nước", "ấng" for "ấn", "hổ trợ người khuyếc tật"): at least half of its words, and its
+    /// first, as written. The longest alias first.
+    fn heard_as(&self, n: &Normalized) -> Option<String> {
+        use crate::normalize::sound_key;
+        if n.vietnamese_words < 2 {
+            return None;
+        }
+        let t = &n.tokens;
+        let keys: Vec<String> = t.iter().map(|x| sound_key(&x.text)).collect();
+        self.aliases.iter().find_map(|a| {
+            let len = a.tokens.len();
+            if len < 2 || len > t.len() {
+                return None;
+            }
+            (0..=t.len() - len).find_map(|start| {
+                let mut exact = 0;
+                for (k, y) in a.tokens.iter().enumerate() {
+                    let x = &t[start + k];
+                    if Self::token_matches(x, y, true) {
+                        exact += 1;
+                    } else if k == 0 || !y.has_diacritics() || keys[start + k] != sound_key(&y.text)
+                    {
+                        return None;
+                    }
+                }
+                (exact * 2 >= len && !is_denied(t, start)).then(|| a.place.clone())
+            })
+        })
+    }
+
     /// The place that keeps a thing the utterance names ("where are the wheelchairs" → the
     /// accessibility desk), the longest thing first; English words also in another form of one
     /// stem ("wheelchair", "wheelchairs"). For a navigation question that named no place.
@@ -432,11 +464,15 @@ impl SlotExtractor {
     }
 
     /// Like [`SlotExtractor::extract`], and when nothing matches exactly, a place whose alias
-    /// has most of its content words in the utterance (any order). Slower; call it only when
-    /// the utterance is about navigation.
+    /// stands in the utterance as a recognizer may have written it ([`Self::heard_as`]), or
+    /// whose alias has most of its content words in the utterance (any order). Slower; call it
+    /// only when the utterance is about navigation.
     pub fn extract_with_partial(&self, n: &Normalized) -> Option<(String, Match)> {
         if let Some(found) = self.extract(n) {
             return Some(found);
+        }
+        if let Some(place) = self.heard_as(n) {
+            return Some((place, Match::Partial));
         }
         let accented = n.vietnamese_words >= 2;
         let english = n.vietnamese_words == 0;

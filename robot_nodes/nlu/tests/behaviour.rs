@@ -1215,6 +1215,13 @@ fn round_four_and_five_classes() {
             "proc.birth_registration",
             None,
         ),
+        // a recognizer's slips in a place's words: final consonants and tones
+        (
+            "dẫn bác ra chỗ uống nướt với",
+            "nav.guide",
+            Some("water_station"),
+        ),
+        ("quầy lễ tâng ở đâu", "nav.where_is", Some("reception")),
     ];
     let wrong = misread(five);
     assert!(wrong.is_empty(), "{wrong:#?}");

@@ -333,7 +333,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
             "data/probe53_outside_writer_northern_recognizer_on_southern_central_speech.tsv"
         ),
         170,
-        7,
+        3,
     ),
     (
         "probe54_outside_writer_professionals_precise_terms.tsv",
