@@ -168,10 +168,8 @@ pub struct GoalSupervisor {
     goal: Option<Goal>,
     /// An operator drives (only kept when `cancel_on_teleop` is off).
     teleop: bool,
-    /// The last goal's place, source and how it ended.
-    finished: Option<(String, GoalSource, NavState)>,
-    /// Whether the last goal led a person (guide mode).
-    finished_guide: bool,
+    /// The last goal's place, source, how it ended, and whether it led a person (guide mode).
+    finished: Option<(String, GoalSource, NavState, bool)>,
     /// A zero is still owed on the velocity output (a goal just ended).
     owe_zero: bool,
     /// Distance remaining (m), ETA (s) and recoveries of the last cycle.
@@ -187,7 +185,6 @@ impl GoalSupervisor {
             goal: None,
             teleop: false,
             finished: None,
-            finished_guide: false,
             owe_zero: false,
             progress: (0.0, 0.0, 0),
         }
@@ -227,8 +224,7 @@ impl GoalSupervisor {
     fn finish(&mut self, state: NavState) {
         if let Some(g) = self.goal.take() {
             tracing::info!(place = %g.place, ?state, "goal ended");
-            self.finished_guide = is_guide(g.mode);
-            self.finished = Some((g.place, g.source, state));
+            self.finished = Some((g.place, g.source, state, is_guide(g.mode)));
         }
         self.owe_zero = true;
     }
@@ -262,8 +258,8 @@ impl GoalSupervisor {
                 Ok(())
             }
             Err(f) => {
-                self.finished_guide = is_guide(mode);
-                self.finished = Some((place, source, NavState::Failed(f.clone())));
+                let guide = is_guide(mode);
+                self.finished = Some((place, source, NavState::Failed(f.clone()), guide));
                 Err(f)
             }
         }
@@ -299,8 +295,8 @@ impl GoalSupervisor {
                     code: NavErrorCode::UnknownPlace,
                     message: format!("unknown place {shown:?}"),
                 };
-                self.finished_guide = guide;
-                self.finished = Some((shown, GoalSource::Place, NavState::Failed(f.clone())));
+                let failed = NavState::Failed(f.clone());
+                self.finished = Some((shown, GoalSource::Place, failed, guide));
                 Err(f)
             }
         }
@@ -441,11 +437,11 @@ impl GoalSupervisor {
                     guide: is_guide(g.mode),
                 }
             }
-            (None, Some((place, _, st))) => GoalStatus {
+            (None, Some((place, _, st, guide))) => GoalStatus {
                 place: place.clone(),
                 phase: phase(st),
                 progress: if *st == NavState::Succeeded { 1.0 } else { 0.0 },
-                guide: self.finished_guide,
+                guide: *guide,
             },
             (None, None) => GoalStatus {
                 place: String::new(),
@@ -467,9 +463,9 @@ impl GoalSupervisor {
             return None;
         }
         Some(match &self.finished {
-            Some((_, GoalSource::Action, NavState::Succeeded)) => ActionEnd::Succeeded,
-            Some((_, GoalSource::Action, NavState::Failed(f))) => ActionEnd::Failed(f.clone()),
-            Some((_, GoalSource::Action, NavState::Canceled)) => ActionEnd::Canceled,
+            Some((_, GoalSource::Action, NavState::Succeeded, _)) => ActionEnd::Succeeded,
+            Some((_, GoalSource::Action, NavState::Failed(f), _)) => ActionEnd::Failed(f.clone()),
+            Some((_, GoalSource::Action, NavState::Canceled, _)) => ActionEnd::Canceled,
             _ => ActionEnd::Preempted,
         })
     }
