@@ -971,7 +971,6 @@ fn convert_numbers(tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
-/// Remove every diacritic from a string (and fold case), without the other steps.
 /// How a syllable sounds through a recognizer's common slips: its tone dropped (the vowel's own
 /// marks kept: "ư", "ơ", "â" stay), and the final consonants that Southern and Central speech
 /// merges made one ("-ng" as "-n", "-nh" as "-n", "-c" and "-ch" as "-t"). "nướt" and "nước",
@@ -995,6 +994,7 @@ pub fn sound_key(text: &str) -> String {
     toneless
 }
 
+/// Remove every diacritic from a string (and fold case), without the other steps.
 pub fn strip_diacritics(text: &str) -> String {
     text.nfd()
         .filter(|c| !is_combining(*c))

@@ -1263,14 +1263,15 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
 /// when accented ("mãi" is "for so long").
 fn comes_back_tomorrow(t: &[Token]) -> bool {
     t.iter().enumerate().any(|(i, w)| {
-        let mai = !w.has_diacritics() && w.plain == "mai";
-        let rest = || t[i + 1..].iter().take(4).map(|x| x.plain.as_str());
-        mai && rest().collect::<Vec<_>>().windows(2).any(|p| {
-            matches!(
-                (p[0], p[1]),
-                ("lai", "len" | "den" | "toi" | "qua" | "ghe") | ("quay", "lai")
-            )
-        })
+        let rest = &t[i + 1..(i + 5).min(t.len())];
+        !w.has_diacritics()
+            && w.plain == "mai"
+            && rest.windows(2).any(|p| {
+                matches!(
+                    (p[0].plain.as_str(), p[1].plain.as_str()),
+                    ("lai", "len" | "den" | "toi" | "qua" | "ghe") | ("quay", "lai")
+                )
+            })
     })
 }
 
@@ -1431,8 +1432,7 @@ fn asks_what_it_can_do(n: &Normalized) -> bool {
     SEQS.iter().any(|s| has_seq(n, s))
 }
 
-/// The robot addressed: "em", "robot", "bạn", "you" as the first word that counts, or "robot"
-/// anywhere.
+/// The robot addressed: "em", "bạn" or "you" as the first word, or "robot" anywhere.
 fn addresses_the_robot(n: &Normalized) -> bool {
     n.tokens.iter().any(|x| x.plain == "robot")
         || n.tokens

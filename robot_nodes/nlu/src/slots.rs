@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::kb::Kb;
-use crate::normalize::{normalize, Normalized, Token};
+use crate::normalize::{normalize, sound_key, Normalized, Token};
 
 /// Two-syllable words that citizens say in almost every question, whose syllables also occur in
 /// place names in other words ("hồ sơ" dossier against "tủ sơ cứu" first-aid cabinet; "tra cứu"
@@ -40,19 +40,40 @@ pub enum Match {
 struct Alias {
     place: String,
     tokens: Vec<Token>,
+    /// Each token's [`sound_key`], for [`SlotExtractor::heard_as`].
+    keys: Vec<String>,
     /// An English name or alias: its words also match with a typing slip ([`english_slip`]).
     english: bool,
 }
 
 impl Alias {
+    fn new(place: &str, text: &str, english: bool) -> Alias {
+        let tokens = normalize(text).tokens;
+        Alias {
+            place: place.to_string(),
+            keys: tokens.iter().map(|x| sound_key(&x.text)).collect(),
+            tokens,
+            english,
+        }
+    }
+
     /// Whether the whole alias stands in `t` from token `start`.
     fn is_at(&self, t: &[Token], start: usize, accented: bool) -> bool {
-        t.get(start..start + self.tokens.len()).is_some_and(|w| {
-            w.iter().zip(&self.tokens).all(|(x, y)| {
-                SlotExtractor::token_matches(x, y, accented)
-                    || (self.english && english_slip(&x.plain, &y.plain))
-            })
+        self.is_at_by(t, start, |x, y| {
+            SlotExtractor::token_matches(x, y, accented)
+                || (self.english && english_slip(&x.plain, &y.plain))
         })
+    }
+
+    /// Whether the whole alias stands in `t` from token `start`, word by word as `matches` says.
+    fn is_at_by(
+        &self,
+        t: &[Token],
+        start: usize,
+        matches: impl Fn(&Token, &Token) -> bool,
+    ) -> bool {
+        t.get(start..start + self.tokens.len())
+            .is_some_and(|w| w.iter().zip(&self.tokens).all(|(x, y)| matches(x, y)))
     }
 }
 
@@ -251,16 +272,11 @@ impl SlotExtractor {
             let vi = std::iter::once(&p.name.vi).chain(p.aliases.vi.iter());
             let en = std::iter::once(&p.name.en).chain(p.aliases.en.iter());
             let names = vi.map(|x| (x, false)).chain(en.map(|x| (x, true)));
-            for (name, english) in names {
-                let n = normalize(name);
-                if !n.tokens.is_empty() {
-                    aliases.push(Alias {
-                        place: p.id.clone(),
-                        tokens: n.tokens,
-                        english,
-                    });
-                }
-            }
+            aliases.extend(
+                names
+                    .map(|(name, english)| Alias::new(&p.id, name, english))
+                    .filter(|a| !a.tokens.is_empty()),
+            );
         }
         // Longest aliases first, so "quầy lễ tân" wins over "lễ tân".
         aliases.sort_by_key(|a| std::cmp::Reverse(a.tokens.len()));
@@ -272,11 +288,7 @@ impl SlotExtractor {
                     .vi
                     .iter()
                     .chain(p.holds.en.iter())
-                    .map(|thing| Alias {
-                        place: p.id.clone(),
-                        tokens: normalize(thing).tokens,
-                        english: false,
-                    })
+                    .map(|thing| Alias::new(&p.id, thing, false))
             })
             .filter(|a| !a.tokens.is_empty())
             .collect();
@@ -289,7 +301,6 @@ impl SlotExtractor {
     /// "nước", "ấng" for "ấn", "hổ trợ người khuyếc tật"): at least half of its words, and its
     /// first, as written. The longest alias first.
     fn heard_as(&self, n: &Normalized) -> Option<String> {
-        use crate::normalize::sound_key;
         if n.vietnamese_words < 2 {
             return None;
         }
@@ -306,8 +317,7 @@ impl SlotExtractor {
                     let x = &t[start + k];
                     if Self::token_matches(x, y, true) {
                         exact += 1;
-                    } else if k == 0 || !y.has_diacritics() || keys[start + k] != sound_key(&y.text)
-                    {
+                    } else if k == 0 || !y.has_diacritics() || keys[start + k] != a.keys[k] {
                         return None;
                     }
                 }
@@ -323,18 +333,14 @@ impl SlotExtractor {
         let accented = n.vietnamese_words >= 2;
         let english = n.vietnamese_words == 0;
         let t = &n.tokens;
+        let matches = |x: &Token, y: &Token| {
+            Self::token_matches(x, y, accented)
+                || (english && same_english_stem(&x.plain, &y.plain))
+        };
         self.held
             .iter()
             .find(|a| {
-                let len = a.tokens.len();
-                len <= t.len()
-                    && (0..=t.len() - len).any(|start| {
-                        !is_denied(t, start)
-                            && t[start..start + len].iter().zip(&a.tokens).all(|(x, y)| {
-                                Self::token_matches(x, y, accented)
-                                    || (english && same_english_stem(&x.plain, &y.plain))
-                            })
-                    })
+                (0..t.len()).any(|start| !is_denied(t, start) && a.is_at_by(t, start, matches))
             })
             .map(|a| a.place.clone())
     }
@@ -507,12 +513,11 @@ impl SlotExtractor {
                 _ => 0,
             };
             let score = hit as f32 / content.len() as f32;
+            if hit < 2 || span > content.len() + PARTIAL_SLACK || score < 0.66 {
+                continue;
+            }
             let together = longest_run(t, &a.tokens, accented) >= 3;
-            if hit >= 2
-                && span <= content.len() + PARTIAL_SLACK
-                && score >= 0.66
-                && partial.is_none_or(|(r, s, h, _)| (together, score, hit) > (r, s, h))
-            {
+            if partial.is_none_or(|(r, s, h, _)| (together, score, hit) > (r, s, h)) {
                 partial = Some((together, score, hit, a.place.as_str()));
             }
         }
