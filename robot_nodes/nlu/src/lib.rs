@@ -17,6 +17,7 @@ pub mod error;
 pub mod eval;
 pub mod kb;
 pub mod lang;
+pub mod mention;
 pub mod nav_words;
 pub mod node;
 pub mod normalize;

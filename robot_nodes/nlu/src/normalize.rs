@@ -750,29 +750,62 @@ fn accented(word: &str) -> Token {
 // ---------------------------------------------------------------------------------------------
 // Step 6: number words.
 
-/// A recognizer that gets the tones wrong writes "quầy bốn" as "quây bôn" or "quấy bổn": a word
-/// spelled `quay` with a wrong tone, followed by a number word with any tones, is the counter and
-/// its number. Only that pair is repaired ("quay lại", "quay số" have no number word after them).
-fn counter_tone_slips(mut tokens: Vec<Token>) -> Vec<Token> {
-    for i in 0..tokens.len().saturating_sub(1) {
-        let t = &tokens[i];
-        if t.plain != "quay" || !t.has_diacritics() || t.text == "quầy" {
+/// How many tokens from `i` are the counter word as a recognizer or a learner slips on it:
+/// "quầy" with a wrong tone ("quây", "quấy"), its first letter heard as "c" ("cuầy", "cầy": the
+/// latter is only a civet otherwise), or the English "counter" said the Vietnamese way ("cao
+/// tơ"). `None` for "quầy" itself and every other word.
+fn counter_slip(tokens: &[Token], i: usize) -> Option<usize> {
+    let t = &tokens[i];
+    let next_plain = tokens.get(i + 1).map(|x| x.plain.as_str());
+    if (t.plain == "quay" && t.has_diacritics() && t.text != "quầy")
+        || t.plain == "cuay"
+        || t.text == "cầy"
+    {
+        Some(1)
+    } else if matches!(t.plain.as_str(), "cao" | "cau" | "kao") && next_plain == Some("to") {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// A counter word slipped on ([`counter_slip`]) and followed by a number is the counter and its
+/// number: "quây bôn", "quấy số 7", "cuầy mười hai", "cao tơ số 3". Only that pair is repaired
+/// ("quay lại", "quay số", "thịt cầy" have no number after them). A number word after a slip
+/// loses its tones, so that the number reader takes it by its plain form.
+fn counter_tone_slips(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some(len) = counter_slip(&tokens, i) else {
+            out.push(tokens[i].clone());
+            i += 1;
             continue;
-        }
-        // Digits ("quây 5", "quấy số 7"): only the counter word is repaired.
+        };
+        let after = i + len;
         let digits_after = |k: usize| tokens.get(k).is_some_and(Token::is_number);
-        if digits_after(i + 1) || (tokens[i + 1].plain == "so" && digits_after(i + 2)) {
-            tokens[i] = accented("quầy");
+        // Digits ("quây 5", "quấy số 7"): only the counter word is repaired.
+        if digits_after(after)
+            || (tokens.get(after).is_some_and(|x| x.plain == "so") && digits_after(after + 1))
+        {
+            out.push(accented("quầy"));
+            i = after;
             continue;
         }
-        // The number word without its tones, which the number reader takes by its plain form.
-        let number = Token::same(&tokens[i + 1].plain);
-        if is_muoi(&number) || vi_unit(&number, false).is_some_and(|v| v > 0) {
-            tokens[i] = accented("quầy");
-            tokens[i + 1] = number;
+        let number = tokens.get(after).map(|x| Token::same(&x.plain));
+        match number.filter(|x| is_muoi(x) || vi_unit(x, false).is_some_and(|v| v > 0)) {
+            Some(number) => {
+                out.push(accented("quầy"));
+                out.push(number);
+                i = after + 1;
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
         }
     }
-    tokens
+    out
 }
 
 /// Words that announce a number: "quầy số …", "counter …", "number …".
@@ -1227,5 +1260,11 @@ mod tests {
         // "quay" is also a word: without a number after it nothing changes
         assert_eq!(normalize_text("quay lại đây"), "quay lại đây");
         assert_eq!(normalize_text("cô quấy quá"), "cô quấy quá");
+        // the first letter heard as "c", and the English word said the Vietnamese way
+        assert_eq!(normalize_text("cuầy mười hai ở đâu"), "quầy 12 ở đâu");
+        assert_eq!(normalize_text("cầy tám ở bên nào"), "quầy 8 ở bên nào");
+        assert_eq!(normalize_text("cao tơ số 3 ở đâu"), "quầy số 3 ở đâu");
+        assert_eq!(normalize_text("thịt cầy"), "thịt cầy");
+        assert_eq!(normalize_text("cao to lắm"), "cao to lắm");
     }
 }

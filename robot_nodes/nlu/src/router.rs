@@ -324,6 +324,12 @@ const WHERE_CUES: &[&[&str]] = &[
     &["di", "thang", "hay"],
     &["re", "trai", "hay"],
     &["re", "phai", "hay"],
+    &["ben", "trai", "hay"],
+    &["ben", "phai", "hay"],
+    &["left", "or", "right"],
+    // "kính đề nghị chỉ dẫn vị trí máy cấp số", "indicate the location of the photocopying area"
+    &["chi", "dan", "vi", "tri"],
+    &["location", "of"],
     &["go", "straight", "or"],
     &["turn", "left", "or"],
     &["turn", "right", "or"],
@@ -1133,6 +1139,21 @@ fn owner_place(label: &str, guide: bool) -> Option<&'static str> {
 /// Below [`CONFIRM_THRESHOLD`]: the dialog confirms before acting on it.
 const RULE_CONFIDENCE: f32 = 0.75;
 
+/// Services through which any procedure is done: asked about with a procedure named, the
+/// procedure may be the need ([`Nlu::need_rules`]).
+const CHANNELS: &[&str] = &[
+    "service.consultation",
+    "service.online_support",
+    "service.collaborators",
+    "service.queue_number",
+];
+/// Below this, the classifier is not sure of the channel.
+const CHANNEL_UNSURE: f32 = 0.8;
+/// Below this, a word that only says goodbye outweighs what the classifier reads.
+const FAREWELL_UNSURE: f32 = 0.8;
+/// The probability the procedure named must have for the channel to give way to it.
+const CHANNEL_PROCEDURE_MIN: f32 = 0.1;
+
 /// At or above this confidence the dialog may act without asking (see
 /// [`Understanding::needs_confirmation`]). On every probe set, wrong answers at or above it are
 /// at most 0.5 % of utterances (`tests/probes.rs`).
@@ -1156,17 +1177,25 @@ const PRONOUNS: &[&str] = &[
     "i", "we",
 ];
 
+/// A word that only ever says goodbye: "tạm biệt", "hẹn gặp lại", "bye", "goodbye", and the
+/// Sino-Vietnamese "cáo từ" ("nay tôi xin phép cáo từ").
+fn says_farewell(n: &Normalized) -> bool {
+    has_seq(n, &["hen", "gap", "lai"])
+        || has_seq(n, &["tam", "biet"])
+        || has_seq(n, &["cao", "tu"])
+        || n.tokens
+            .iter()
+            .any(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
+}
+
 /// A leave-taking inside a longer sentence: "<pronoun> (đi) về" ending the sentence (before
 /// particles), "xin phép … về", "hẹn gặp lại", "see you", "tạm biệt", "bye"/"goodbye" ("thanks
 /// a lot, bye", "ok I'm done, bye robot"), "thôi chào" opening it, or coming back tomorrow ("mai
 /// tôi lại lên", "mai bác quay lại").
 fn is_leave_taking(n: &Normalized) -> bool {
     let t = &n.tokens;
-    if has_seq(n, &["hen", "gap", "lai"])
+    if says_farewell(n)
         || has_seq(n, &["see", "you"])
-        || has_seq(n, &["tam", "biet"])
-        || t.iter()
-            .any(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
         || (t.len() >= 2 && t[0].plain == "thoi" && t[1].plain == "chao")
         || comes_back_tomorrow(t)
     {
@@ -1219,8 +1248,10 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     }
     // A sentence that opens with a greeting and names no need the classifier is sure of ("chào
     // em, chị bên văn phòng luật qua nộp hồ sơ như mọi tuần đây"): a greeting.
+    // So does one that opens with a greeting and wishes a good day ("kính chào quý cơ quan, chúc
+    // quý vị một ngày làm việc tốt lành"), whatever else the classifier reads in it.
     if cue.is_none()
-        && r.confidence < 0.5
+        && (r.confidence < 0.5 || wishes_well(n))
         && r.intent != "chat.greeting"
         && !is_leave_taking(n)
         && opens_with_greeting(n)
@@ -1247,6 +1278,15 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         && asks_if_open_on_a_day(n)
     {
         r.promote_by_rule("service.opening_hours");
+    }
+    // A business of the city recommended ("trường dạy lái nào uy tín", "any good bánh mì
+    // places", "recommend a hotel"): the robot judges no school, shop or restaurant, however
+    // sure the classifier is of the procedure the business is near ("bằng lái").
+    if r.intent != OUT_OF_SCOPE
+        && !matches!(&r.dest, Some((_, Match::Exact | Match::Counter)))
+        && asks_for_a_recommendation(n)
+    {
+        r.promote_by_rule(OUT_OF_SCOPE);
     }
     // Small talk the centre does not do (the weather, football, jokes, songs) read as a chat
     // intent or weakly: out of scope.
@@ -1411,7 +1451,30 @@ fn opens_with_greeting(n: &Normalized) -> bool {
     let at = |k: usize| t.get(k).map_or("", |x| x.plain.as_str());
     matches!(at(0), "chao" | "hello" | "hi" | "hey")
         || (at(0) == "xin" && at(1) == "chao")
+        // "kính chào quý cơ quan", "xin kính chào trung tâm"
+        || (at(0) == "kinh" && at(1) == "chao")
+        || (at(0) == "xin" && at(1) == "kinh" && at(2) == "chao")
         || (at(0) == "good" && matches!(at(1), "morning" | "afternoon"))
+}
+
+/// A recommendation asked for: "recommend", "any good …", "quán nào ngon", "trường nào uy tín".
+fn asks_for_a_recommendation(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["recommend"],
+        &["any", "good"],
+        &["nao", "ngon"],
+        &["nao", "uy", "tin"],
+    ];
+    SEQS.iter().any(|s| has_seq(n, s))
+}
+
+/// A good wish: "chúc … tốt lành", "chúc … vui vẻ", "chúc … sức khoẻ", "have a nice day".
+fn wishes_well(n: &Normalized) -> bool {
+    let wished =
+        has_seq(n, &["tot", "lanh"]) || has_seq(n, &["vui", "ve"]) || has_seq(n, &["suc", "khoe"]);
+    (wished && n.tokens.iter().any(|x| x.plain == "chuc"))
+        || has_seq(n, &["have", "a", "nice", "day"])
+        || has_seq(n, &["have", "a", "good", "day"])
 }
 
 /// "Biết làm (những) gì", "làm được (những) gì", "giúp được (những) gì", "what can you do".
@@ -1728,7 +1791,8 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         && (matches!(
             r.intent.as_str(),
             "chat.greeting" | "chat.thanks" | OUT_OF_SCOPE
-        ) || r.confidence < 0.6)
+        ) || r.confidence < 0.6
+            || (r.confidence < FAREWELL_UNSURE && says_farewell(n)))
         && is_leave_taking(n)
     {
         r.promote_by_rule("chat.goodbye");
@@ -2178,6 +2242,18 @@ impl Nlu {
         if r.intent == "service.fee_payment" {
             if let Some(p) = self.inner.specificity.procedure_named(n) {
                 r.promote_by_rule(p);
+            }
+        }
+        // "Nhà tôi chưa có sổ đỏ, muốn làm thì bắt đầu từ đâu", "đăng ký khai sinh online có
+        // được không": a procedure named and asked about through a channel (advice, online,
+        // collaborators, the queue) is that procedure's, when the classifier is not sure of the
+        // channel and the procedure is among its choices.
+        if CHANNELS.contains(&r.intent.as_str()) && r.confidence < CHANNEL_UNSURE {
+            if let Some(p) = self.inner.specificity.procedure_named(n) {
+                let q = r.p(p);
+                if q >= CHANNEL_PROCEDURE_MIN {
+                    r.promote(p.to_string(), q);
+                }
             }
         }
         // Paying, online: "thanh toán trực tuyến trên cổng dịch vụ công thế nào" is how to pay.

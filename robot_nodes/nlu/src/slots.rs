@@ -2,6 +2,7 @@
 
 use crate::catalog;
 use crate::kb::Kb;
+use crate::mention::{self, Mention};
 use crate::normalize::{normalize, sound_key, Normalized, Token};
 
 /// Two-syllable words that citizens say in almost every question, whose syllables also occur in
@@ -186,19 +187,32 @@ fn is_corrected_between(t: &[Token], from: usize, to: usize) -> bool {
     })
 }
 
-/// Of several mentions (token position, place), the one meant: the first that is neither denied
-/// nor corrected by a later one; if every one is, none (the caller asks again).
-fn meant(t: &[Token], mentions: &[(usize, String)]) -> Option<String> {
-    mentions
-        .iter()
-        .enumerate()
-        .find(|(k, (at, _))| {
-            !is_denied(t, *at)
-                && !mentions[k + 1..]
-                    .iter()
-                    .any(|(later, _)| is_corrected_between(t, *at, *later))
+/// Of several mentions, those that stand: neither denied nor corrected by a later one.
+fn standing(t: &[Token], mentions: Vec<Mention>) -> Vec<Mention> {
+    let corrected: Vec<bool> = (0..mentions.len())
+        .map(|k| {
+            mentions[k + 1..]
+                .iter()
+                .any(|later| is_corrected_between(t, mentions[k].at, later.at))
         })
-        .map(|(_, (_, place))| place.clone())
+        .collect();
+    mentions
+        .into_iter()
+        .zip(corrected)
+        .filter(|(m, corrected)| !corrected && !is_denied(t, m.at))
+        .map(|(m, _)| m)
+        .collect()
+}
+
+/// Words after a number that make it a count, not a counter's: "sent between counters three
+/// times", "đến quầy 3 lần rồi". Not "người": "dẫn tôi tới quầy 12, người ta bảo …".
+fn is_count_unit(t: Option<&Token>) -> bool {
+    t.is_some_and(|x| {
+        matches!(
+            x.plain.as_str(),
+            "times" | "lan" | "luot" | "minutes" | "phut" | "hours" | "days"
+        )
+    })
 }
 
 /// English endings taken off before two words are compared ([`same_english_stem`]).
@@ -299,8 +313,9 @@ impl SlotExtractor {
     /// A place whose alias of two words or more stands in an accented utterance with some of
     /// its words as a recognizer slips on them ([`crate::normalize::sound_key`]: "nướt" for
     /// "nước", "ấng" for "ấn", "hổ trợ người khuyếc tật"): at least half of its words, and its
-    /// first, as written. The longest alias first.
-    fn heard_as(&self, n: &Normalized) -> Option<String> {
+    /// first, as written; none of them a word of a place named ([`Self::named_words`]). The
+    /// longest alias first.
+    fn heard_as(&self, n: &Normalized, named: &[bool]) -> Option<String> {
         if n.vietnamese_words < 2 {
             return None;
         }
@@ -312,6 +327,9 @@ impl SlotExtractor {
                 return None;
             }
             (0..=t.len() - len).find_map(|start| {
+                if named[start..start + len].iter().any(|x| *x) {
+                    return None;
+                }
                 let mut exact = 0;
                 for (k, y) in a.tokens.iter().enumerate() {
                     let x = &t[start + k];
@@ -345,19 +363,11 @@ impl SlotExtractor {
             .map(|a| a.place.clone())
     }
 
-    /// The counter named in the utterance, if any ("quầy số 7" → `counter_7`). Of several, the
-    /// one not denied or corrected ("không phải quầy 3 mà là quầy 8" → `counter_8`).
-    pub fn counter(n: &Normalized) -> Option<String> {
-        meant(&n.tokens, &Self::counter_mentions(n))
-    }
-
-    /// Every counter named, with the position of its cue word.
-    fn counter_mentions(n: &Normalized) -> Vec<(usize, String)> {
+    /// Every counter named: from its cue word to its number.
+    fn counter_mentions(n: &Normalized) -> Vec<Mention> {
         let t = &n.tokens;
         let is_number = |k: usize| t.get(k).is_some_and(|x| x.is_number());
-        let mut out: Vec<(usize, String)> = Vec::new();
-        // Where the last mention's number was.
-        let mut last_end: Option<usize> = None;
+        let mut out: Vec<Mention> = Vec::new();
         for i in 0..t.len() {
             if !is_counter_cue(&t[i]) && !is_numbered_window(t, i) {
                 continue;
@@ -370,17 +380,24 @@ impl SlotExtractor {
             while is_number(j) && is_number(j + 1) {
                 j += 1;
             }
-            if let Some(num) = t.get(j).filter(|x| x.is_number()) {
-                if let Ok(v) = num.plain.parse::<u32>() {
-                    if (1..=catalog::COUNTERS).contains(&v) {
-                        // The cue said again right after a number: the speaker started over
-                        // ("quầy mười… quầy mười một"); the later mention replaces it.
-                        if last_end.is_some_and(|e| e + 1 == i) {
-                            out.pop();
-                        }
-                        out.push((i, format!("counter_{v}")));
-                        last_end = Some(j);
+            let Some(num) = t.get(j).filter(|x| x.is_number()) else {
+                continue;
+            };
+            if is_count_unit(t.get(j + 1)) {
+                continue;
+            }
+            if let Ok(v) = num.plain.parse::<u32>() {
+                if (1..=catalog::COUNTERS).contains(&v) {
+                    // The cue said again right after a number: the speaker started over
+                    // ("quầy mười… quầy mười một"); the later mention replaces it.
+                    if out.last().is_some_and(|m| m.end == i) {
+                        out.pop();
                     }
+                    out.push(Mention {
+                        at: i,
+                        end: j + 1,
+                        place: format!("counter_{v}"),
+                    });
                 }
             }
         }
@@ -402,16 +419,29 @@ impl SlotExtractor {
         true
     }
 
-    /// The destination in the utterance and how it was found.
+    /// The destination in the utterance and how it was found. Of the counters named (those
+    /// neither denied nor corrected) and the place named by its longest alias, the one wanted
+    /// ([`mention::wanted`]): not a place the speaker came from or whose staff spoke, and the
+    /// one headed for before the others; else the first counter, as people name a counter
+    /// they want first ("quầy 5 có làm khai sinh không, hay quầy lễ tân").
     pub fn extract(&self, n: &Normalized) -> Option<(String, Match)> {
-        // no counter, or every counter named was denied: a place may be the destination
-        Self::counter(n)
-            .map(|c| (c, Match::Counter))
-            .or_else(|| self.place(n))
+        let t = &n.tokens;
+        let counters = standing(t, Self::counter_mentions(n));
+        let places = counters.len();
+        let mut all = counters;
+        all.extend(self.place(n));
+        let k = mention::wanted(t, &all)?;
+        let how = if k < places {
+            Match::Counter
+        } else {
+            Match::Exact
+        };
+        Some((all.swap_remove(k).place, how))
     }
 
-    /// The place named by its longest alias (the earliest of equals), skipping denied mentions.
-    fn place(&self, n: &Normalized) -> Option<(String, Match)> {
+    /// The place named by its longest alias (the earliest of equals), skipping denied mentions
+    /// and those only reported ([`mention::is_reported`]).
+    fn place(&self, n: &Normalized) -> Option<Mention> {
         let accented = n.vietnamese_words >= 2;
         let t = &n.tokens;
         let mut best: Option<(usize, usize, &str)> = None; // (len, start, place)
@@ -425,7 +455,12 @@ impl SlotExtractor {
             }
             for start in 0..=t.len() - len {
                 if a.is_at(t, start, accented) {
-                    if is_denied(t, start) {
+                    let here = Mention {
+                        at: start,
+                        end: start + len,
+                        place: String::new(),
+                    };
+                    if is_denied(t, start) || mention::is_reported(t, &here) {
                         continue;
                     }
                     let better = match best {
@@ -442,7 +477,11 @@ impl SlotExtractor {
         let (len, start, place) = best?;
         // "Ra chỗ máy lấy số, à không, ra chỗ lấy nước uống": a place taken back for a later one.
         let later = self.corrected_to(n, start + len, place);
-        Some((later.unwrap_or(place).to_string(), Match::Exact))
+        Some(Mention {
+            at: start,
+            end: start + len,
+            place: later.unwrap_or(place).to_string(),
+        })
     }
 
     /// The last other place named exactly after token `from` with a correction between `from`
@@ -469,6 +508,33 @@ impl SlotExtractor {
         last.map(|(_, p)| p)
     }
 
+    /// Which tokens belong to a counter named or to a place named in full but only reported
+    /// ([`mention::is_reported`]). They are not words of another place: in "quầy 1 bảo không
+    /// làm, vậy đăng ký khai sinh ở đâu", "quầy" and "khai" are not the forms desk's "quầy tờ
+    /// khai"; in "chị lễ tân bảo ra khu dịch vụ trực tuyến", "lễ tân" is not the reception's
+    /// "bàn lễ tân".
+    fn named_words(&self, n: &Normalized) -> Vec<bool> {
+        let t = &n.tokens;
+        let accented = n.vietnamese_words >= 2;
+        let mut named = vec![false; t.len()];
+        for m in Self::counter_mentions(n) {
+            named[m.at..m.end].iter_mut().for_each(|x| *x = true);
+        }
+        for a in &self.aliases {
+            for start in 0..=t.len().saturating_sub(a.tokens.len()) {
+                let m = Mention {
+                    at: start,
+                    end: start + a.tokens.len(),
+                    place: String::new(),
+                };
+                if a.is_at(t, start, accented) && mention::is_reported(t, &m) {
+                    named[m.at..m.end].iter_mut().for_each(|x| *x = true);
+                }
+            }
+        }
+        named
+    }
+
     /// Like [`SlotExtractor::extract`], and when nothing matches exactly, a place whose alias
     /// stands in the utterance as a recognizer may have written it ([`Self::heard_as`]), or
     /// whose alias has most of its content words in the utterance (any order). Slower; call it
@@ -477,7 +543,8 @@ impl SlotExtractor {
         if let Some(found) = self.extract(n) {
             return Some(found);
         }
-        if let Some(place) = self.heard_as(n) {
+        let named = self.named_words(n);
+        if let Some(place) = self.heard_as(n, &named) {
             return Some((place, Match::Partial));
         }
         let accented = n.vietnamese_words >= 2;
@@ -501,8 +568,9 @@ impl SlotExtractor {
                 .iter()
                 .filter_map(|y| {
                     (0..t.len()).find(|&i| {
-                        (Self::token_matches(&t[i], y, accented)
-                            || (english && same_english_stem(&t[i].plain, &y.plain)))
+                        !named[i]
+                            && (Self::token_matches(&t[i], y, accented)
+                                || (english && same_english_stem(&t[i].plain, &y.plain)))
                             && !in_other_compound(t, i, &a.tokens)
                     })
                 })

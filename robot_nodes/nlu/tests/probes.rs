@@ -347,6 +347,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         5,
     ),
+    (
+        "probe56_outside_writer_foreign_residents_learners_vietnamese.tsv",
+        include_str!("data/probe56_outside_writer_foreign_residents_learners_vietnamese.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe57_outside_writer_formal_written_register.tsv",
+        include_str!("data/probe57_outside_writer_formal_written_register.tsv"),
+        170,
+        9,
+    ),
+    (
+        "probe58_outside_writer_sent_around_the_centre.tsv",
+        include_str!("data/probe58_outside_writer_sent_around_the_centre.tsv"),
+        170,
+        4,
+    ),
+    (
+        "probe59_outside_writer_spelled_out_acronyms_recognizer.tsv",
+        include_str!("data/probe59_outside_writer_spelled_out_acronyms_recognizer.tsv"),
+        170,
+        4,
+    ),
+    (
+        "probe60_outside_writer_young_people.tsv",
+        include_str!("data/probe60_outside_writer_young_people.tsv"),
+        170,
+        1,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
