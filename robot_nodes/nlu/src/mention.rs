@@ -48,6 +48,33 @@ pub fn is_reported(t: &[Token], m: &Mention) -> bool {
     said || came_out || from || finished
 }
 
+/// Whether the mention is a landmark that places another thing: "cái máy cạnh cửa ra vào",
+/// "quầy 5 có gần cửa không", "cái phòng có chữ thập đỏ trên cửa", "the desk next to the
+/// exit", "near the entrance".
+pub fn is_landmark(t: &[Token], m: &Mention) -> bool {
+    let before = |k: usize| m.at.checked_sub(k).and_then(|i| t.get(i));
+    let near = |x: &Token| {
+        if x.has_diacritics() {
+            matches!(x.text.as_str(), "cạnh" | "gần" | "sát" | "trên")
+        } else {
+            matches!(x.plain.as_str(), "canh" | "near" | "beside")
+        }
+    };
+    before(1).is_some_and(near)
+        || (before(1).is_some_and(|x| x.plain == "to")
+            && before(2).is_some_and(|x| x.plain == "next"))
+        || (before(1).is_some_and(|x| x.plain == "the")
+            && (before(2).is_some_and(near)
+                || (before(2).is_some_and(|x| x.plain == "to")
+                    && before(3).is_some_and(|x| x.plain == "next"))))
+}
+
+/// Whether the mention is passed over when the destination is chosen: reported
+/// ([`is_reported`]) or a landmark ([`is_landmark`]).
+pub fn is_passed_over(t: &[Token], m: &Mention) -> bool {
+    is_reported(t, m) || is_landmark(t, m)
+}
+
 /// A word of going towards a place: "sang", "ra", "đến", "tới", "vào", "qua", "lên", "to".
 fn goes_to(t: &Token) -> bool {
     if t.has_diacritics() {
@@ -74,10 +101,11 @@ pub fn is_headed_for(t: &[Token], m: &Mention) -> bool {
 }
 
 /// Of the mentions, in order of precedence, the index of the one wanted: the first headed for
-/// that is not reported, else the first not reported. `None` when every mention is reported
-/// ("Quầy 1 bảo không làm khai sinh, vậy khai sinh ở đâu": no place of the lobby is asked for).
+/// that is not passed over ([`is_passed_over`]), else the first not passed over. `None` when
+/// every mention is ("Quầy 1 bảo không làm khai sinh, vậy khai sinh ở đâu": no place of the
+/// lobby is asked for; "cái máy cạnh cửa ra vào": the thing beside the door is not named).
 pub fn wanted(t: &[Token], mentions: &[Mention]) -> Option<usize> {
-    let live = || (0..mentions.len()).filter(|&k| !is_reported(t, &mentions[k]));
+    let live = || (0..mentions.len()).filter(|&k| !is_passed_over(t, &mentions[k]));
     live()
         .find(|&k| is_headed_for(t, &mentions[k]))
         .or_else(|| live().next())
@@ -156,6 +184,22 @@ mod tests {
         assert_eq!(wanted(&t, &ms), Some(2));
         // nothing headed for: the first, as before
         assert_eq!(wanted(&t, &ms[..2]), Some(0));
+    }
+
+    #[test]
+    fn places_beside_what_is_asked_for_are_landmarks() {
+        for (text, words) in [
+            ("dẫn bác ra cái máy cạnh cửa ra vào", "cửa ra vào"),
+            ("quầy 5 có gần cửa chính không", "cửa chính"),
+            ("the desk next to the exit", "exit"),
+            ("the bench near the entrance", "entrance"),
+            ("cái phòng có chữ thập đỏ trên cửa ở đâu", "cửa"),
+        ] {
+            let (t, m) = mention(text, words);
+            assert!(is_landmark(&t, &m), "{text}");
+        }
+        let (t, m) = mention("dẫn bác ra cửa ra vào", "cửa ra vào");
+        assert!(!is_landmark(&t, &m));
     }
 
     #[test]

@@ -218,6 +218,9 @@ const LED_PEOPLE: &[&[&str]] = &[
     &["cha"],
     &["vo"],
     &["chong"],
+    // the blunt and the Southern first person: "dẫn tao ra quầy 5", "dắt tui ra"
+    &["tao"],
+    &["tui"],
 ];
 
 /// Verbs of leading someone: "dẫn", "đưa", and the Southern "dắt" (only as written so; see
@@ -245,6 +248,11 @@ fn leads_someone(n: &Normalized) -> bool {
 
 const GUIDE_CUES: &[&[&str]] = &[
     &["dan", "duong", "cho"],
+    // no one named: "đưa ra chỗ máy in hộ cái"
+    &["dua", "ra", "cho"],
+    &["dan", "ra", "cho"],
+    &["dua", "ra", "quay"],
+    &["dan", "ra", "quay"],
     &["dan", "di"],
     &["di", "cung"],
     &["di", "voi", "toi"],
@@ -327,6 +335,12 @@ const WHERE_CUES: &[&[&str]] = &[
     &["ben", "trai", "hay"],
     &["ben", "phai", "hay"],
     &["left", "or", "right"],
+    &["point", "me", "to"],
+    // "Chào. Tìm quầy 9", "find counter 4"
+    &["tim", "quay"],
+    &["find", "counter"],
+    // "nằm mé nào": which side, in the North
+    &["me", "nao"],
     // "kính đề nghị chỉ dẫn vị trí máy cấp số", "indicate the location of the photocopying area"
     &["chi", "dan", "vi", "tri"],
     &["location", "of"],
@@ -418,7 +432,7 @@ fn has_show_me_the_place(n: &Normalized) -> bool {
 }
 
 fn nav_cue(n: &Normalized) -> Option<&'static str> {
-    if leads_someone(n) || GUIDE_CUES.iter().any(|c| has_guide_cue(n, c)) {
+    if !declines_a_walk(n) && (leads_someone(n) || GUIDE_CUES.iter().any(|c| has_guide_cue(n, c))) {
         return Some("nav.guide");
     }
     let off_paper;
@@ -433,11 +447,65 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
         || has_bare_where(n)
         || has_show_me_the_place(n)
         || asks_if_it_is_beside(n)
+        || asks_which_side(n)
         || (has_motion_word(n) && has_seq(n, &["the", "nao"]) && !has_usage_cue(n))
     {
         return Some("nav.where_is");
     }
     None
+}
+
+/// Words of a side or part of the hall: "cửa", "sảnh", "tầng", "trong", "ngoài", "trên",
+/// "dưới", "cuối", "đầu"; and "trái", "phải", "này", "kia" after a word of a side ("bên phải",
+/// "góc trái", "phía này"), as "phải" is also "must" and "kia" also "that".
+fn is_side_word(t: &[Token], i: usize) -> bool {
+    const SIDES: &[&str] = &[
+        "cửa", "sảnh", "tầng", "trong", "ngoài", "trên", "dưới", "cuối", "đầu",
+    ];
+    const AFTER_A_SIDE: &[&str] = &["trái", "phải", "này", "kia"];
+    let is = |list: &[&str], x: &Token| {
+        if x.has_diacritics() {
+            list.contains(&x.text.as_str())
+        } else {
+            list.iter()
+                .any(|s| crate::normalize::strip_diacritics(s) == x.plain)
+        }
+    };
+    is(SIDES, &t[i])
+        || (is(AFTER_A_SIDE, &t[i])
+            && i > 0
+            && matches!(
+                t[i - 1].plain.as_str(),
+                "ben" | "goc" | "tay" | "phia" | "re" | "dang" | "cua" | "cho"
+            ))
+}
+
+/// "Ở góc trái hay góc phải", "ở gần cửa hay ở cuối sảnh", "bên này hay bên kia", "tầng 1 hay
+/// tầng 2": which of two sides or parts of the hall, a word of one within three words before
+/// "hay" and of the other within three after.
+fn asks_which_side(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    (0..t.len()).any(|i| {
+        t[i].plain == "hay"
+            && (i.saturating_sub(3)..i).any(|k| is_side_word(t, k))
+            && (i + 1..(i + 4).min(t.len())).any(|k| is_side_word(t, k))
+    })
+}
+
+/// "Đừng dẫn, chỉ tao quầy 9 ở đâu là được", "don't need walking over, just point me to counter
+/// 11": being led is declined; where the place is, is asked.
+fn declines_a_walk(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["dung", "dan"],
+        &["khong", "can", "dan"],
+        &["khoi", "dan"],
+        &["don", "t", "need", "walking"],
+        &["don", "t", "need", "to", "walk"],
+        &["no", "need", "to", "walk"],
+        &["don", "t", "walk"],
+        &["just", "point"],
+    ];
+    SEQS.iter().any(|s| has_seq(n, s))
 }
 
 /// Words that start a denial of what follows: "không phải", "không cần", "don't need", "not a".
@@ -833,6 +901,15 @@ fn asks_for_copies(n: &Normalized) -> bool {
 /// A true copy certified ("sao y cccd", "công chứng bằng đại học", "notarize my passport copy"):
 /// the certified-copy procedure, not the document's own. Not a contract or a signature, which is
 /// the signature-certification procedure.
+/// "Sao y", "chứng thực", "certify": a copy certified (not "công chứng" or "notary", which also
+/// name private offices).
+fn asks_to_certify_a_copy(n: &Normalized) -> bool {
+    has_seq(n, &["sao", "y"])
+        || has_seq(n, &["chung", "thuc"])
+        || has_seq(n, &["certify"])
+        || has_seq(n, &["certified"])
+}
+
 fn asks_for_certified_copy(n: &Normalized) -> bool {
     CERTIFY_WORDS.iter().any(|c| has_seq(n, c)) && !CONTRACT_WORDS.iter().any(|c| has_seq(n, c))
 }
@@ -1149,6 +1226,8 @@ const CHANNELS: &[&str] = &[
 ];
 /// Below this, the classifier is not sure of the channel.
 const CHANNEL_UNSURE: f32 = 0.8;
+/// The most confidence in a place guessed from part of its name beside places passed over.
+const DESCRIBED_PLACE_MAX: f32 = 0.85;
 /// Below this, a word that only says goodbye outweighs what the classifier reads.
 const FAREWELL_UNSURE: f32 = 0.8;
 /// The probability the procedure named must have for the channel to give way to it.
@@ -1243,7 +1322,11 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     }
     // A sentence that opens with thanks and names no need the classifier is sure of ("cảm ơn
     // em nhiều lắm, nãy giờ hỏi mãi mới có người chỉ rõ thế"): thanks.
-    if cue.is_none() && r.confidence < 0.5 && r.intent != "chat.thanks" && opens_with_thanks(n) {
+    if cue.is_none()
+        && (r.confidence < 0.5 || r.intent == OUT_OF_SCOPE)
+        && r.intent != "chat.thanks"
+        && opens_with_thanks(n)
+    {
         r.promote_by_rule("chat.thanks");
     }
     // A sentence that opens with a greeting and names no need the classifier is sure of ("chào
@@ -1263,12 +1346,34 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // chỉ chỉ đường thôi") and read as a place it only half names.
     if r.intent != "chat.capabilities"
         && asks_what_it_can_do(n)
-        && ((cue.is_none() && (r.intent.starts_with("chat.") || r.confidence < 0.6))
+        && ((cue.is_none()
+            && (r.intent.starts_with("chat.") || r.intent == OUT_OF_SCOPE || r.confidence < 0.6))
             || (addresses_the_robot(n)
                 && catalog::takes_destination(&r.intent)
                 && !matches!(&r.dest, Some((_, Match::Exact | Match::Counter)))))
     {
         r.promote_by_rule("chat.capabilities");
+    }
+    // "Trụ sở công an phường … mấy giờ mở cửa": another office's hours are not the centre's.
+    if r.intent == "service.opening_hours"
+        && (crate::nav_words::names_other_office(n) || crate::nav_words::names_outside_place(n))
+    {
+        r.promote_by_rule(OUT_OF_SCOPE);
+    }
+    // "When's that paperwork bus coming round", "có ô tô làm thủ tục đi về các xã": a vehicle
+    // that does paperwork is the mobile office, however the classifier reads it.
+    if r.intent != "service.mobile_office"
+        && (r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
+        && tells_a_travelling_office(n)
+    {
+        r.promote_by_rule("service.mobile_office");
+    }
+    // "Giới thiệu bản thân đi", "introduce yourself": who the robot is.
+    if (r.intent.starts_with("chat.") || r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
+        && r.intent != "chat.identity"
+        && asks_to_introduce_itself(n)
+    {
+        r.promote_by_rule("chat.identity");
     }
     // "Thứ bảy này có mở cửa không": whether the centre is open on a day, read as out of scope or
     // weakly.
@@ -1457,6 +1562,41 @@ fn opens_with_greeting(n: &Normalized) -> bool {
         || (at(0) == "good" && matches!(at(1), "morning" | "afternoon"))
 }
 
+/// A vehicle ("bus", "van", "ô tô", "xe buýt") and paperwork ("papers", "paperwork", "thủ tục",
+/// "giấy tờ", "hồ sơ") in one sentence.
+fn tells_a_travelling_office(n: &Normalized) -> bool {
+    const VEHICLES: &[&[&str]] = &[
+        &["bus"],
+        &["van"],
+        &["truck"],
+        &["o", "to"],
+        &["xe", "buyt"],
+        &["xe", "luu", "dong"],
+    ];
+    const PAPERWORK: &[&[&str]] = &[
+        &["paper"],
+        &["papers"],
+        &["paperwork"],
+        &["documents"],
+        &["thu", "tuc"],
+        &["giay", "to"],
+        &["ho", "so"],
+    ];
+    // English words only in English ("văn" is "van" without its marks)
+    let english = n.vietnamese_words == 0;
+    let vehicle = VEHICLES
+        .iter()
+        .any(|s| (english || s.len() > 1) && has_seq(n, s));
+    vehicle && PAPERWORK.iter().any(|s| has_seq(n, s))
+}
+
+/// "Giới thiệu bản thân", "tự giới thiệu", "introduce yourself".
+fn asks_to_introduce_itself(n: &Normalized) -> bool {
+    has_seq(n, &["gioi", "thieu", "ban", "than"])
+        || has_seq(n, &["tu", "gioi", "thieu"])
+        || has_seq(n, &["introduce", "yourself"])
+}
+
 /// A recommendation asked for: "recommend", "any good …", "quán nào ngon", "trường nào uy tín".
 fn asks_for_a_recommendation(n: &Normalized) -> bool {
     const SEQS: &[&[&str]] = &[
@@ -1483,6 +1623,7 @@ fn asks_what_it_can_do(n: &Normalized) -> bool {
         &["biet", "lam", "gi"],
         &["biet", "lam", "nhung", "gi"],
         &["lam", "duoc", "gi"],
+        &["lam", "duoc", "cai", "gi"],
         &["lam", "duoc", "nhung", "gi"],
         &["giup", "duoc", "gi"],
         &["giup", "duoc", "nhung", "gi"],
@@ -1525,9 +1666,10 @@ fn asks_if_open_on_a_day(n: &Normalized) -> bool {
 }
 
 /// Food asked for, or hunger or thirst told: "anything to eat", "I'm hungry", "đói quá", "khát
-/// nước", "có gì ăn không". Vietnamese words count as written when accented ("an" is also "an
-/// toàn", "công an"), or in typing with no diacritics at all; "ăn" alone does not ("đi ăn phở rồi
-/// quay lại" is a lunch break outside). Not food bought or sold.
+/// nước", "có gì ăn không", "bánh kẹo". Vietnamese words count as written when accented ("an" is
+/// also "an toàn", "công an"), or in typing with no diacritics at all; "ăn" alone does not ("đi
+/// ăn phở rồi quay lại" is a lunch break outside). Not food bought or sold, unless whether it is
+/// free is asked.
 fn asks_for_food(n: &Normalized) -> bool {
     const ENGLISH: &[&[&str]] = &[
         &["hungry"],
@@ -1565,13 +1707,19 @@ fn asks_for_food(n: &Normalized) -> bool {
         "cafe",
     ];
     let t = &n.tokens;
-    if t.iter().any(|x| TRADE.contains(&x.text.as_str())) {
+    // "Bánh kẹo … cho không hay phải mua": whether it is free is the free snacks' question.
+    let free = has_seq(n, &["mien", "phi"])
+        || has_seq(n, &["free"])
+        || t.windows(2)
+            .any(|w| w[0].text == "cho" && w[1].text == "không");
+    if !free && t.iter().any(|x| TRADE.contains(&x.text.as_str())) {
         return false;
     }
     let typed_plain = !t.iter().any(Token::has_diacritics);
     ENGLISH.iter().any(|s| has_seq(n, s))
         || (typed_plain && PLAIN.iter().any(|s| has_seq(n, s)))
-        || t.iter().any(|x| x.text == "đói" || x.text == "khát")
+        || t.iter()
+            .any(|x| matches!(x.text.as_str(), "đói" | "khát" | "kẹo"))
         || t.windows(2)
             .any(|w| ACCENTED.contains(&[w[0].text.as_str(), w[1].text.as_str()]))
 }
@@ -1645,7 +1793,15 @@ fn tells_a_birth(n: &Normalized) -> bool {
 /// "cửa" alone after a guide or where cue ("đưa bác ra cửa"): the way out. Accented only: the
 /// diacritic-free "cua" is also "của" (of).
 fn names_bare_door(n: &Normalized) -> bool {
-    n.tokens.iter().any(|t| t.text == "cửa")
+    let t = &n.tokens;
+    (0..t.len()).any(|i| {
+        let door = crate::mention::Mention {
+            at: i,
+            end: i + 1,
+            place: String::new(),
+        };
+        t[i].text == "cửa" && !crate::mention::is_landmark(t, &door)
+    })
 }
 
 /// Input the router does not classify: too long, mostly another script, or nothing at all.
@@ -1973,6 +2129,10 @@ impl Nlu {
         r: &Reading,
     ) -> Option<(OosReason, f32)> {
         let inner = &self.inner;
+        // "When's that paperwork bus coming round": the mobile office, not a bus of the city.
+        if tells_a_travelling_office(n) {
+            return None;
+        }
         // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):
         // the robot only knows the centre. A counter number keeps it navigation, and so does a
         // procedure or service the classifier is sure of ("làm hộ chiếu ở công an hay ở đây").
@@ -2222,6 +2382,11 @@ impl Nlu {
         {
             r.promote_by_rule("amenity.printing");
         }
+        // "Sao y bằng đại học … lấy luôn được không": a copy certified is done here, whatever
+        // the document, though the classifier reads the document as out of scope.
+        if r.intent == OUT_OF_SCOPE && asks_to_certify_a_copy(n) {
+            r.promote_by_rule("proc.certified_copy");
+        }
         // A certified copy of a document, not the document: "sao y cccd ở quầy nào".
         if r.intent.starts_with("proc.")
             && !matches!(
@@ -2256,6 +2421,11 @@ impl Nlu {
                 }
             }
         }
+        // Two procedures weighed against each other ("nên đăng ký hộ kinh doanh hay lập công
+        // ty"): which one fits is advice.
+        if r.intent.starts_with("proc.") && self.weighs_two_procedures(n) {
+            r.promote_by_rule("service.consultation");
+        }
         // Paying, online: "thanh toán trực tuyến trên cổng dịch vụ công thế nào" is how to pay.
         if r.intent == "service.online_support" && asks_to_pay(n) {
             r.promote_by_rule("service.fee_payment");
@@ -2271,6 +2441,41 @@ impl Nlu {
                 r.promote_by_rule(p);
             }
         }
+    }
+
+    /// "Nên đăng ký hộ kinh doanh hay lập công ty", "household business or a company": the words
+    /// before "hay" / "or" name one procedure and the words after it another.
+    fn weighs_two_procedures(&self, n: &Normalized) -> bool {
+        let t = &n.tokens;
+        let part = |r: std::ops::Range<usize>| {
+            let mut p = n.clone();
+            p.tokens = t[r].to_vec();
+            self.inner
+                .specificity
+                .procedure_named(&p)
+                .map(str::to_string)
+        };
+        // The second is done: "hay lập công ty", "or register a company", not "hay phải về
+        // phường nơi thường trú" (a place, not a procedure).
+        let doing = |k: usize| {
+            t.get(k).is_some_and(|x| {
+                matches!(
+                    x.plain.as_str(),
+                    "dang" | "lam" | "lap" | "xin" | "cap" | "register" | "apply" | "get" | "open"
+                )
+            })
+        };
+        (1..t.len()).any(|i| {
+            matches!(t[i].plain.as_str(), "hay" | "or")
+                && doing(i + 1)
+                && match (
+                    part(i.saturating_sub(6)..i),
+                    part(i + 1..(i + 7).min(t.len())),
+                ) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => false,
+                }
+        })
     }
 
     /// "Tôi làm khai sinh cho con xong rồi, giờ muốn nhập hộ khẩu cho cháu", "I've already got
@@ -2440,6 +2645,15 @@ impl Nlu {
         }
         if confidence < inner.cfg.oos_threshold {
             return Self::out_of_scope(n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
+        }
+        // A place guessed from part of its name beside places named in full and passed over ("em
+        // dẫn bác ra cái máy cạnh cửa ra vào in ra tờ giấy có số ấy"): described rather than
+        // named, so never sure; the dialog confirms it.
+        if catalog::takes_destination(&intent)
+            && matches!(dest, Some((_, Match::Partial)))
+            && inner.slots.passes_over(n)
+        {
+            confidence = confidence.min(DESCRIBED_PLACE_MAX);
         }
         let destination = if catalog::takes_destination(&intent) {
             dest.map(|(d, _)| d)

@@ -440,7 +440,7 @@ impl SlotExtractor {
     }
 
     /// The place named by its longest alias (the earliest of equals), skipping denied mentions
-    /// and those only reported ([`mention::is_reported`]).
+    /// and those passed over ([`mention::is_passed_over`]: reported, or a landmark).
     fn place(&self, n: &Normalized) -> Option<Mention> {
         let accented = n.vietnamese_words >= 2;
         let t = &n.tokens;
@@ -460,7 +460,7 @@ impl SlotExtractor {
                         end: start + len,
                         place: String::new(),
                     };
-                    if is_denied(t, start) || mention::is_reported(t, &here) {
+                    if is_denied(t, start) || mention::is_passed_over(t, &here) {
                         continue;
                     }
                     let better = match best {
@@ -508,11 +508,18 @@ impl SlotExtractor {
         last.map(|(_, p)| p)
     }
 
-    /// Which tokens belong to a counter named or to a place named in full but only reported
-    /// ([`mention::is_reported`]). They are not words of another place: in "quầy 1 bảo không
-    /// làm, vậy đăng ký khai sinh ở đâu", "quầy" and "khai" are not the forms desk's "quầy tờ
-    /// khai"; in "chị lễ tân bảo ra khu dịch vụ trực tuyến", "lễ tân" is not the reception's
-    /// "bàn lễ tân".
+    /// Whether a counter, or a place named in full, is passed over as the destination: reported
+    /// or a landmark ([`mention::is_passed_over`]), or a counter named while the destination
+    /// is found otherwise.
+    pub fn passes_over(&self, n: &Normalized) -> bool {
+        self.named_words(n).into_iter().any(|x| x)
+    }
+
+    /// Which tokens belong to a counter named or to a place named in full but passed over
+    /// ([`mention::is_passed_over`]: reported, or a landmark). They are not words of another
+    /// place: in "quầy 1 bảo không làm, vậy đăng ký khai sinh ở đâu", "quầy" and "khai" are not
+    /// the forms desk's "quầy tờ khai"; in "chị lễ tân bảo ra khu dịch vụ trực tuyến", "lễ tân"
+    /// is not the reception's "bàn lễ tân".
     fn named_words(&self, n: &Normalized) -> Vec<bool> {
         let t = &n.tokens;
         let accented = n.vietnamese_words >= 2;
@@ -527,7 +534,7 @@ impl SlotExtractor {
                     end: start + a.tokens.len(),
                     place: String::new(),
                 };
-                if a.is_at(t, start, accented) && mention::is_reported(t, &m) {
+                if a.is_at(t, start, accented) && mention::is_passed_over(t, &m) {
                     named[m.at..m.end].iter_mut().for_each(|x| *x = true);
                 }
             }

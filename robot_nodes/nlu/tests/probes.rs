@@ -377,6 +377,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         1,
     ),
+    (
+        "probe61_outside_writer_terse_commands.tsv",
+        include_str!("data/probe61_outside_writer_terse_commands.tsv"),
+        170,
+        1,
+    ),
+    (
+        "probe62_outside_writer_choices_between_options.tsv",
+        include_str!("data/probe62_outside_writer_choices_between_options.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe63_outside_writer_blunt_northern_street_speech.tsv",
+        include_str!("data/probe63_outside_writer_blunt_northern_street_speech.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe64_outside_writer_full_of_figures.tsv",
+        include_str!("data/probe64_outside_writer_full_of_figures.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe65_outside_writer_places_described_not_named.tsv",
+        include_str!("data/probe65_outside_writer_places_described_not_named.tsv"),
+        170,
+        8,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
