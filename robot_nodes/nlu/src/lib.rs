@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod classifier;
 pub mod error;
 pub mod eval;
+pub mod input_method;
 pub mod kb;
 pub mod lang;
 pub mod mention;

@@ -351,6 +351,8 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["ki", "osk"], &["kiot"]),
     (&["wi", "fi"], &["wifi"]),
     (&["oai", "phai"], &["wifi"]),
+    // "bai bai", "bái bai": bye-bye said the Vietnamese way
+    (&["bai", "bai"], &["bye", "bye"]),
     (&["uai", "phai"], &["wifi"]),
     (&["wai", "phai"], &["wifi"]),
     (&["quai", "phai"], &["wifi"]),

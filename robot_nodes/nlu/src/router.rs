@@ -104,6 +104,9 @@ struct Inner {
     specificity: Specificity,
     nav_words: NavWords,
     place_names: PlaceNames,
+    /// Every word of the training phrases, plain: words typed so are not input-method
+    /// keystrokes ([`crate::input_method::repair`]).
+    known: std::collections::HashSet<String>,
 }
 
 fn seq_at(n: &Normalized, seq: &[&str]) -> Option<usize> {
@@ -380,7 +383,11 @@ fn has_bare_where(n: &Normalized) -> bool {
     let after_ok = t[i + 1..]
         .iter()
         .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()));
-    let negated = i > 0 && ["khong", "chang", "cha"].contains(&t[i - 1].plain.as_str());
+    // "không đâu"; "chị không hiểu chữ này đâu": not at all (nothing is understood somewhere)
+    let negated = (i > 0 && ["khong", "chang", "cha"].contains(&t[i - 1].plain.as_str()))
+        || t[..i]
+            .windows(2)
+            .any(|w| w[0].plain == "khong" && w[1].plain == "hieu");
     // "hồ sơ đến đâu rồi": how far a dossier has got, not a place.
     let progress = i > 0
         && ["den", "toi", "duoc"].contains(&t[i - 1].plain.as_str())
@@ -774,8 +781,9 @@ fn doing_verb_at_where(n: &Normalized) -> bool {
     false
 }
 
-/// The utterance starts (after fillers and address) with "lấy" or "bốc" (take, get), or has one
-/// right before "ở đâu" ("không có mẫu tờ khai thì lấy ở đâu").
+/// The utterance starts (after fillers and address) with "lấy" or "bốc" (take, get), has one
+/// right before "ở đâu" ("không có mẫu tờ khai thì lấy ở đâu"), or asks where to "get" or "pick"
+/// something up.
 fn starts_with_getting(n: &Normalized) -> bool {
     let getting = |x: &Token| {
         if x.has_diacritics() {
@@ -786,6 +794,14 @@ fn starts_with_getting(n: &Normalized) -> bool {
     };
     first_counted(n).is_some_and(|i| getting(&n.tokens[i]))
         || seq_at(n, &["o", "dau"]).is_some_and(|i| i > 0 && getting(&n.tokens[i - 1]))
+        // "where can she get one", "where do I pick up the form"
+        || ["get", "pick"].iter().any(|verb| {
+            seq_at(n, &["where"]).is_some_and(|w| {
+                n.tokens[w..(w + 5).min(n.tokens.len())]
+                    .iter()
+                    .any(|x| x.plain == *verb)
+            })
+        })
 }
 
 /// The first word that counts, after fillers, address and "where is the …".
@@ -1226,7 +1242,8 @@ const CHANNELS: &[&str] = &[
 ];
 /// Below this, the classifier is not sure of the channel.
 const CHANNEL_UNSURE: f32 = 0.8;
-/// The most confidence in a place guessed from part of its name beside places passed over.
+/// The most confidence in a place guessed from part of its name beside places passed over, or
+/// chosen of two places named.
 const DESCRIBED_PLACE_MAX: f32 = 0.85;
 /// Below this, a word that only says goodbye outweighs what the classifier reads.
 const FAREWELL_UNSURE: f32 = 0.8;
@@ -1725,8 +1742,8 @@ fn asks_for_food(n: &Normalized) -> bool {
 }
 
 /// Small talk about what the centre does not do: the weather ("thời tiết", "có mưa không",
-/// "will it rain"), football, jokes and songs. "Cười" and "mưa" as written ("chuyện cưới" is a
-/// wedding, "mua" to buy).
+/// "will it rain"), football, jokes, songs and homework. "Cười" and "mưa" as written ("chuyện
+/// cưới" is a wedding, "mua" to buy).
 fn asks_small_talk(n: &Normalized) -> bool {
     const SEQS: &[&[&str]] = &[
         &["thoi", "tiet"],
@@ -1744,6 +1761,10 @@ fn asks_small_talk(n: &Normalized) -> bool {
         &["jokes"],
         &["sing", "a", "song"],
         &["bai", "hat"],
+        // schoolwork: "do my maths homework", "giải bài tập toán"
+        &["homework"],
+        &["maths"],
+        &["bai", "tap"],
     ];
     let t = &n.tokens;
     SEQS.iter().any(|s| has_seq(n, s))
@@ -2010,6 +2031,11 @@ impl Nlu {
         let specificity = Specificity::from_kb(&kb);
         let nav_words = NavWords::new(&kb, data.iter().map(|(t, l)| (t.as_str(), l.as_str())));
         let place_names = PlaceNames::new(&kb);
+        let known = data
+            .iter()
+            .flat_map(|(t, _)| normalize(t).tokens)
+            .map(|x| x.plain)
+            .collect();
         tracing::debug!(
             phrases = data.len(),
             features = classifier.vocabulary_size(),
@@ -2025,6 +2051,7 @@ impl Nlu {
                 specificity,
                 nav_words,
                 place_names,
+                known,
             }),
         })
     }
@@ -2068,10 +2095,12 @@ impl Nlu {
 
     /// Understand one utterance: its intent and slots, its readings as a reply
     /// ([`Understanding::reply`]) and, for a correction ("không, ý bác là …"), what follows the
-    /// no ([`Understanding::correction`]), all from one normalization of the text. Never panics;
+    /// no ([`Understanding::correction`]), all from one normalization of the text (after Telex
+    /// or VNI keystrokes typed as letters are repaired: [`crate::input_method`]). Never panics;
     /// any input gives an answerable result.
     pub fn understand(&self, text: &str) -> Understanding {
-        let n = normalize(text);
+        let known = &self.inner.known;
+        let n = normalize(&crate::input_method::repair(text, |w| known.contains(w)));
         let mut u = self.classify(&n);
         u.reply = Reply::read(&n, &self.inner.place_names);
         if u.reply.yes_no.is_none() {
@@ -2443,6 +2472,31 @@ impl Nlu {
         }
     }
 
+    /// Two words or more stand between the alias of the place found and the where cue after it
+    /// ("bàn hướng dẫn | kê khai biểu mẫu | ở chỗ nào"), none of them a particle or address.
+    fn name_runs_on(&self, n: &Normalized, dest: Option<&(String, Match)>) -> bool {
+        let Some((place, Match::Exact)) = dest else {
+            return false;
+        };
+        let Some(end) = self.inner.slots.alias_end(n, place) else {
+            return false;
+        };
+        let t = &n.tokens;
+        let Some(cue) = (end..t.len()).find(|&i| {
+            t[i].plain == "o"
+                && t.get(i + 1)
+                    .is_some_and(|x| matches!(x.plain.as_str(), "dau" | "cho"))
+        }) else {
+            return false;
+        };
+        cue >= end + 2
+            && t[end..cue].iter().all(|x| {
+                !TRAILING_PARTICLES.contains(&x.plain.as_str())
+                    && !PRONOUNS.contains(&x.plain.as_str())
+                    && !matches!(x.plain.as_str(), "nam" | "thi" | "la" | "o")
+            })
+    }
+
     /// "Nên đăng ký hộ kinh doanh hay lập công ty", "household business or a company": the words
     /// before "hay" / "or" name one procedure and the words after it another.
     fn weighs_two_procedures(&self, n: &Normalized) -> bool {
@@ -2652,6 +2706,14 @@ impl Nlu {
         if catalog::takes_destination(&intent)
             && matches!(dest, Some((_, Match::Partial)))
             && inner.slots.passes_over(n)
+        {
+            confidence = confidence.min(DESCRIBED_PLACE_MAX);
+        }
+        // Two places named and one chosen, or a place's name that runs on past the alias found
+        // ("'Bàn hướng dẫn kê khai biểu mẫu' ở chỗ nào": the reception's "bàn hướng dẫn", but
+        // the sign names the forms desk): the dialog confirms.
+        if catalog::takes_destination(&intent)
+            && (inner.slots.places_named(n) >= 2 || self.name_runs_on(n, dest.as_ref()))
         {
             confidence = confidence.min(DESCRIBED_PLACE_MAX);
         }

@@ -515,6 +515,59 @@ impl SlotExtractor {
         self.named_words(n).into_iter().any(|x| x)
     }
 
+    /// Where the first whole alias of `place` in the utterance ends (a token position).
+    pub fn alias_end(&self, n: &Normalized, place: &str) -> Option<usize> {
+        let t = &n.tokens;
+        let accented = n.vietnamese_words >= 2;
+        self.aliases
+            .iter()
+            .filter(|a| a.place == place)
+            .filter_map(|a| {
+                (0..=t.len().saturating_sub(a.tokens.len()))
+                    .find(|&start| a.is_at(t, start, accented))
+                    .map(|start| (start, start + a.tokens.len()))
+            })
+            .min()
+            .map(|(_, end)| end)
+    }
+
+    /// How many different places the utterance names and does not pass over: counters standing
+    /// (neither denied nor corrected) and places by a whole alias, an alias inside a longer one
+    /// not counted ("cửa ra" of "cửa ra vào").
+    pub fn places_named(&self, n: &Normalized) -> usize {
+        let t = &n.tokens;
+        let accented = n.vietnamese_words >= 2;
+        let mut found: Vec<Mention> = standing(t, Self::counter_mentions(n));
+        for a in &self.aliases {
+            for start in 0..=t.len().saturating_sub(a.tokens.len()) {
+                let m = Mention {
+                    at: start,
+                    end: start + a.tokens.len(),
+                    place: a.place.clone(),
+                };
+                if a.is_at(t, start, accented)
+                    && !is_denied(t, start)
+                    && !mention::is_passed_over(t, &m)
+                {
+                    found.push(m);
+                }
+            }
+        }
+        let inside = |m: &Mention| {
+            found
+                .iter()
+                .any(|o| o.at <= m.at && m.end <= o.end && o.end - o.at > m.end - m.at)
+        };
+        let mut places: Vec<&str> = found
+            .iter()
+            .filter(|m| !inside(m))
+            .map(|m| m.place.as_str())
+            .collect();
+        places.sort_unstable();
+        places.dedup();
+        places.len()
+    }
+
     /// Which tokens belong to a counter named or to a place named in full but passed over
     /// ([`mention::is_passed_over`]: reported, or a landmark). They are not words of another
     /// place: in "quầy 1 bảo không làm, vậy đăng ký khai sinh ở đâu", "quầy" and "khai" are not

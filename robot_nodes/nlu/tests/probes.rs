@@ -407,6 +407,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         8,
     ),
+    (
+        "probe66_outside_writer_telex_vni_keystrokes.tsv",
+        include_str!("data/probe66_outside_writer_telex_vni_keystrokes.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe67_outside_writer_deep_central_dialect.tsv",
+        include_str!("data/probe67_outside_writer_deep_central_dialect.tsv"),
+        170,
+        29,
+    ),
+    (
+        "probe68_outside_writer_names_read_off_signs.tsv",
+        include_str!("data/probe68_outside_writer_names_read_off_signs.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe69_outside_writer_children.tsv",
+        include_str!("data/probe69_outside_writer_children.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe70_outside_writer_hesitant_hedging.tsv",
+        include_str!("data/probe70_outside_writer_hesitant_hedging.tsv"),
+        170,
+        4,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
