@@ -104,8 +104,8 @@ struct Inner {
     specificity: Specificity,
     nav_words: NavWords,
     place_names: PlaceNames,
-    /// Every word of the training phrases, plain: words typed so are not input-method
-    /// keystrokes ([`crate::input_method::repair`]).
+    /// Every ASCII word of the training phrases, lowercase: words typed so are not
+    /// input-method keystrokes ([`crate::input_method::repair`]).
     known: std::collections::HashSet<String>,
 }
 
@@ -2031,10 +2031,13 @@ impl Nlu {
         let specificity = Specificity::from_kb(&kb);
         let nav_words = NavWords::new(&kb, data.iter().map(|(t, l)| (t.as_str(), l.as_str())));
         let place_names = PlaceNames::new(&kb);
+        // Only ASCII words can be keystrokes; split, not normalized (which would cost start-up
+        // time for every phrase).
         let known = data
             .iter()
-            .flat_map(|(t, _)| normalize(t).tokens)
-            .map(|x| x.plain)
+            .flat_map(|(t, _)| t.split(|c: char| !c.is_ascii_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
             .collect();
         tracing::debug!(
             phrases = data.len(),
@@ -2713,6 +2716,7 @@ impl Nlu {
         // ("'Bàn hướng dẫn kê khai biểu mẫu' ở chỗ nào": the reception's "bàn hướng dẫn", but
         // the sign names the forms desk): the dialog confirms.
         if catalog::takes_destination(&intent)
+            && dest.is_some()
             && (inner.slots.places_named(n) >= 2 || self.name_runs_on(n, dest.as_ref()))
         {
             confidence = confidence.min(DESCRIBED_PLACE_MAX);

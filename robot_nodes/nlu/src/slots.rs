@@ -84,7 +84,11 @@ impl Alias {
 /// syllables typed plain differ by one letter all the time: "chinh", "chin").
 fn english_slip(input: &str, alias: &str) -> bool {
     let (a, b) = (input.as_bytes(), alias.as_bytes());
-    if !input.is_ascii() || !alias.is_ascii() || a.len().max(b.len()) < 5 {
+    if !input.is_ascii()
+        || !alias.is_ascii()
+        || a.len().max(b.len()) < 5
+        || a.len().abs_diff(b.len()) > 1
+    {
         return false;
     }
     if crate::lang::is_core_vi(input) || crate::lang::is_core_vi(alias) {
