@@ -339,6 +339,8 @@ const WHERE_CUES: &[&[&str]] = &[
     &["ben", "phai", "hay"],
     &["left", "or", "right"],
     &["point", "me", "to"],
+    // "Quầy 6 là quầy nào": which one it is
+    &["la", "quay", "nao"],
     // "Chào. Tìm quầy 9", "find counter 4"
     &["tim", "quay"],
     &["find", "counter"],
@@ -914,9 +916,6 @@ fn asks_for_copies(n: &Normalized) -> bool {
     COPY_WORDS.iter().any(|c| has_seq(n, c)) && !CERTIFY_WORDS.iter().any(|c| has_seq(n, c))
 }
 
-/// A true copy certified ("sao y cccd", "công chứng bằng đại học", "notarize my passport copy"):
-/// the certified-copy procedure, not the document's own. Not a contract or a signature, which is
-/// the signature-certification procedure.
 /// "Sao y", "chứng thực", "certify": a copy certified (not "công chứng" or "notary", which also
 /// name private offices).
 fn asks_to_certify_a_copy(n: &Normalized) -> bool {
@@ -926,6 +925,26 @@ fn asks_to_certify_a_copy(n: &Normalized) -> bool {
         || has_seq(n, &["certified"])
 }
 
+/// Whether a copy will do, or must be certified, for a procedure: "cần bản gốc hay bản photo",
+/// "có cần bản sao chứng thực không", "photo thường cũng được", "is a photocopy enough". The
+/// procedure's papers are asked about, not a copy made.
+fn asks_if_a_copy_will_do(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["ban", "goc", "hay"],
+        &["hay", "ban", "photo"],
+        &["hay", "ban", "sao"],
+        &["photo", "thuong"],
+        &["co", "can", "ban"],
+        &["enough"],
+        &["original", "or"],
+        &["do", "i", "need", "a", "copy"],
+    ];
+    SEQS.iter().any(|s| has_seq(n, s))
+}
+
+/// A true copy certified ("sao y cccd", "công chứng bằng đại học", "notarize my passport copy"):
+/// the certified-copy procedure, not the document's own. Not a contract or a signature, which is
+/// the signature-certification procedure.
 fn asks_for_certified_copy(n: &Normalized) -> bool {
     CERTIFY_WORDS.iter().any(|c| has_seq(n, c)) && !CONTRACT_WORDS.iter().any(|c| has_seq(n, c))
 }
@@ -1367,13 +1386,19 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
             && (r.intent.starts_with("chat.") || r.intent == OUT_OF_SCOPE || r.confidence < 0.6))
             || (addresses_the_robot(n)
                 && catalog::takes_destination(&r.intent)
-                && !matches!(&r.dest, Some((_, Match::Exact | Match::Counter)))))
+                && !matches!(&r.dest, Some((_, Match::Exact | Match::Counter))))
+            // "Ngoài chỉ đường ra thì em còn giúp được những việc gì": the "ra" closes
+            // "ngoài … ra" (besides); no way out is asked for.
+            || n.tokens.first().is_some_and(|x| x.plain == "ngoai"))
     {
         r.promote_by_rule("chat.capabilities");
     }
-    // "Trụ sở công an phường … mấy giờ mở cửa": another office's hours are not the centre's.
+    // "Trụ sở công an phường … mấy giờ mở cửa", "Vietcombank gần đây mấy giờ đóng cửa": another
+    // office's hours, or those of something near here, are not the centre's.
     if r.intent == "service.opening_hours"
-        && (crate::nav_words::names_other_office(n) || crate::nav_words::names_outside_place(n))
+        && (crate::nav_words::names_other_office(n)
+            || crate::nav_words::names_outside_place(n)
+            || crate::nav_words::asks_near_here(n))
     {
         r.promote_by_rule(OUT_OF_SCOPE);
     }
@@ -1641,6 +1666,7 @@ fn asks_what_it_can_do(n: &Normalized) -> bool {
         &["biet", "lam", "nhung", "gi"],
         &["lam", "duoc", "gi"],
         &["lam", "duoc", "cai", "gi"],
+        &["lam", "duoc", "may", "viec"],
         &["lam", "duoc", "nhung", "gi"],
         &["giup", "duoc", "gi"],
         &["giup", "duoc", "nhung", "gi"],
@@ -2410,7 +2436,10 @@ impl Nlu {
             }
         }
         // A copy of a document, not the document: "where can I photocopy my passport".
-        if r.intent.starts_with("proc.") && r.intent != "proc.certified_copy" && asks_for_copies(n)
+        if r.intent.starts_with("proc.")
+            && r.intent != "proc.certified_copy"
+            && asks_for_copies(n)
+            && !asks_if_a_copy_will_do(n)
         {
             r.promote_by_rule("amenity.printing");
         }
@@ -2419,6 +2448,19 @@ impl Nlu {
         if r.intent == OUT_OF_SCOPE && asks_to_certify_a_copy(n) {
             r.promote_by_rule("proc.certified_copy");
         }
+        // "Làm tạm trú có cần bản sao chứng thực căn cước không": whether a certified copy is
+        // needed is the procedure's question, when one is named.
+        if matches!(
+            r.intent.as_str(),
+            "proc.certified_copy" | "amenity.printing"
+        ) && asks_if_a_copy_will_do(n)
+        {
+            if let Some(p) = self.inner.specificity.procedure_named(n) {
+                if p != r.intent && r.p(p) > 0.0 {
+                    r.promote_by_rule(p);
+                }
+            }
+        }
         // A certified copy of a document, not the document: "sao y cccd ở quầy nào".
         if r.intent.starts_with("proc.")
             && !matches!(
@@ -2426,6 +2468,7 @@ impl Nlu {
                 "proc.certified_copy" | "proc.signature_certification"
             )
             && asks_for_certified_copy(n)
+            && !asks_if_a_copy_will_do(n)
         {
             r.promote_by_rule("proc.certified_copy");
         }
