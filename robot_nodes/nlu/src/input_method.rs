@@ -170,19 +170,18 @@ fn repair_word(w: &str, telex_ok: bool, known: &impl Fn(&str) -> bool) -> Option
 /// `text` with every word that is Telex or VNI keystrokes repaired (see the module docs);
 /// `known` says whether a lowercase word is one the router knows as it stands.
 pub fn repair(text: &str, known: impl Fn(&str) -> bool) -> Cow<'_, str> {
-    let words = || {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-    };
-    let telex_ok = !words().any(|w| ENGLISH.contains(&w.to_lowercase().as_str()));
-    if !words().any(|w| repair_word(w, telex_ok, &known).is_some()) {
-        return Cow::Borrowed(text);
-    }
+    let telex_ok = !text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| ENGLISH.contains(&w.to_lowercase().as_str()));
     let mut out = String::with_capacity(text.len() + 16);
+    let mut changed = false;
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
+    let mut flush = |word: &mut String, out: &mut String| {
         match repair_word(word, telex_ok, &known) {
-            Some(r) => out.push_str(&r),
+            Some(r) => {
+                out.push_str(&r);
+                changed = true;
+            }
             None => out.push_str(word),
         }
         word.clear();
@@ -196,7 +195,11 @@ pub fn repair(text: &str, known: impl Fn(&str) -> bool) -> Cow<'_, str> {
         }
     }
     flush(&mut word, &mut out);
-    Cow::Owned(out)
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,11 @@ pub struct Mention {
     pub place: String,
 }
 
+/// The word `k` places before the mention (1: the one right before it), if any.
+fn word_before<'a>(t: &'a [Token], m: &Mention, k: usize) -> Option<&'a Token> {
+    m.at.checked_sub(k).and_then(|i| t.get(i))
+}
+
 /// A word after a place that says someone there spoke: "quầy 1 bảo", "counter 4 said". The
 /// plain "bao" counts unless it starts "bao nhiêu", "bao giờ", "bao lâu".
 fn says(t: &Token, next: Option<&Token>) -> bool {
@@ -33,7 +38,7 @@ fn says(t: &Token, next: Option<&Token>) -> bool {
 /// - the speaker came out of it or from it: "ở quầy 2 ra", "từ quầy 1 sang", "from counter 3";
 /// - the speaker finished there: "xong ở quầy 6", "finished at counter 12", "I was at …".
 pub fn is_reported(t: &[Token], m: &Mention) -> bool {
-    let before = |k: usize| m.at.checked_sub(k).and_then(|i| t.get(i));
+    let before = |k: usize| word_before(t, m, k);
     let said = t.get(m.end).is_some_and(|x| says(x, t.get(m.end + 1)));
     let came_out = t.get(m.end).is_some_and(|x| x.text == "ra")
         && (1..=3).any(|k| before(k).is_some_and(|x| matches!(x.text.as_str(), "ở" | "từ")));
@@ -52,7 +57,7 @@ pub fn is_reported(t: &[Token], m: &Mention) -> bool {
 /// "quầy 5 có gần cửa không", "cái phòng có chữ thập đỏ trên cửa", "the desk next to the
 /// exit", "near the entrance".
 pub fn is_landmark(t: &[Token], m: &Mention) -> bool {
-    let before = |k: usize| m.at.checked_sub(k).and_then(|i| t.get(i));
+    let before = |k: usize| word_before(t, m, k);
     let near = |x: &Token| {
         if x.has_diacritics() {
             matches!(x.text.as_str(), "cạnh" | "gần" | "sát" | "trên")
@@ -90,7 +95,7 @@ fn goes_to(t: &Token) -> bool {
 /// Whether a word of going comes right before the mention, or before one word that only says
 /// "the" or "a place" ("ra chỗ cây nước", "to the exit").
 pub fn is_headed_for(t: &[Token], m: &Mention) -> bool {
-    let before = |k: usize| m.at.checked_sub(k).and_then(|i| t.get(i));
+    let before = |k: usize| word_before(t, m, k);
     before(1).is_some_and(goes_to)
         || (before(1).is_some_and(|x| {
             matches!(

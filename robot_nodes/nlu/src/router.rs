@@ -121,6 +121,11 @@ fn has_seq(n: &Normalized, seq: &[&str]) -> bool {
     seq_at(n, seq).is_some()
 }
 
+/// Whether any of `seqs` stands in `n` ([`has_seq`]).
+fn has_any_seq(n: &Normalized, seqs: &[&[&str]]) -> bool {
+    seqs.iter().any(|s| has_seq(n, s))
+}
+
 /// A guide cue, except "hướng dẫn" (to instruct), which contains "dẫn".
 fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
     let t = &n.tokens;
@@ -452,7 +457,7 @@ fn nav_cue(n: &Normalized) -> Option<&'static str> {
         }
         None => n,
     };
-    if WHERE_CUES.iter().any(|c| has_seq(n, c))
+    if has_any_seq(n, WHERE_CUES)
         || has_bare_where(n)
         || has_show_me_the_place(n)
         || asks_if_it_is_beside(n)
@@ -514,7 +519,7 @@ fn declines_a_walk(n: &Normalized) -> bool {
         &["don", "t", "walk"],
         &["just", "point"],
     ];
-    SEQS.iter().any(|s| has_seq(n, s))
+    has_any_seq(n, SEQS)
 }
 
 /// Words that start a denial of what follows: "không phải", "không cần", "don't need", "not a".
@@ -649,7 +654,7 @@ fn promote_by_rule(
 }
 
 fn has_usage_cue(n: &Normalized) -> bool {
-    USAGE_CUES.iter().any(|c| has_seq(n, c))
+    has_any_seq(n, USAGE_CUES)
 }
 
 /// Words of a request to change language ("nói", "speak", "chuyển sang", "dùng", "in english").
@@ -848,7 +853,7 @@ const PROCEDURE_QUESTIONS: &[&[&str]] = &[
 /// itself, not how the procedure goes ("tờ khai TK01 cấp hộ chiếu thì ảnh cỡ bao nhiêu", "form
 /// for ID card renewal, what documents do I bring" ask about the procedure).
 fn asks_for_a_form(n: &Normalized) -> bool {
-    if PROCEDURE_QUESTIONS.iter().any(|c| has_seq(n, c)) {
+    if has_any_seq(n, PROCEDURE_QUESTIONS) {
         return false;
     }
     let Some(i) = first_counted(n) else {
@@ -913,7 +918,7 @@ const CERTIFY_WORDS: &[&[&str]] = &[
 /// "Photocopy my passport", "in giúp bác bản căn cước": a copy or print of a document is asked
 /// for, not the document's procedure.
 fn asks_for_copies(n: &Normalized) -> bool {
-    COPY_WORDS.iter().any(|c| has_seq(n, c)) && !CERTIFY_WORDS.iter().any(|c| has_seq(n, c))
+    has_any_seq(n, COPY_WORDS) && !has_any_seq(n, CERTIFY_WORDS)
 }
 
 /// "Sao y", "chứng thực", "certify": a copy certified (not "công chứng" or "notary", which also
@@ -939,14 +944,14 @@ fn asks_if_a_copy_will_do(n: &Normalized) -> bool {
         &["original", "or"],
         &["do", "i", "need", "a", "copy"],
     ];
-    SEQS.iter().any(|s| has_seq(n, s))
+    has_any_seq(n, SEQS)
 }
 
 /// A true copy certified ("sao y cccd", "công chứng bằng đại học", "notarize my passport copy"):
 /// the certified-copy procedure, not the document's own. Not a contract or a signature, which is
 /// the signature-certification procedure.
 fn asks_for_certified_copy(n: &Normalized) -> bool {
-    CERTIFY_WORDS.iter().any(|c| has_seq(n, c)) && !CONTRACT_WORDS.iter().any(|c| has_seq(n, c))
+    has_any_seq(n, CERTIFY_WORDS) && !has_any_seq(n, CONTRACT_WORDS)
 }
 
 const CONTRACT_WORDS: &[&[&str]] = &[
@@ -1051,7 +1056,7 @@ const BEFORE_SUBMITTING: &[&[&str]] = &[
 ];
 
 fn checks_before_submitting(n: &Normalized) -> bool {
-    BEFORE_SUBMITTING.iter().any(|c| has_seq(n, c))
+    has_any_seq(n, BEFORE_SUBMITTING)
 }
 
 /// At most this many words for a bare place name to be read as "where is it" ("nhà vệ sinh?",
@@ -1571,7 +1576,7 @@ fn tells_unwell(n: &Normalized) -> bool {
     ];
     const ACCENTED: &[&str] = &["ngất", "choáng", "xỉu", "sốt", "nôn", "ói"];
     let t = &n.tokens;
-    SYMPTOMS.iter().any(|s| has_seq(n, s))
+    has_any_seq(n, SYMPTOMS)
         || t.iter().enumerate().any(|(i, x)| {
             ACCENTED.contains(&x.text.as_str())
                 // "sốt ruột" (impatient), "nôn nóng" (eager)
@@ -1629,7 +1634,7 @@ fn tells_a_travelling_office(n: &Normalized) -> bool {
     let vehicle = VEHICLES
         .iter()
         .any(|s| (english || s.len() > 1) && has_seq(n, s));
-    vehicle && PAPERWORK.iter().any(|s| has_seq(n, s))
+    vehicle && has_any_seq(n, PAPERWORK)
 }
 
 /// "Giới thiệu bản thân", "tự giới thiệu", "introduce yourself".
@@ -1647,7 +1652,7 @@ fn asks_for_a_recommendation(n: &Normalized) -> bool {
         &["nao", "ngon"],
         &["nao", "uy", "tin"],
     ];
-    SEQS.iter().any(|s| has_seq(n, s))
+    has_any_seq(n, SEQS)
 }
 
 /// A good wish: "chúc … tốt lành", "chúc … vui vẻ", "chúc … sức khoẻ", "have a nice day".
@@ -1676,7 +1681,7 @@ fn asks_what_it_can_do(n: &Normalized) -> bool {
         &["what", "can", "you", "do"],
         &["what", "do", "you", "do"],
     ];
-    SEQS.iter().any(|s| has_seq(n, s))
+    has_any_seq(n, SEQS)
 }
 
 /// The robot addressed: "em", "bạn" or "you" as the first word, or "robot" anywhere.
@@ -1705,7 +1710,7 @@ fn asks_if_open_on_a_day(n: &Normalized) -> bool {
         &["tomorrow"],
         &["holiday"],
     ];
-    OPEN.iter().any(|s| has_seq(n, s)) && DAYS.iter().any(|s| has_seq(n, s))
+    has_any_seq(n, OPEN) && has_any_seq(n, DAYS)
 }
 
 /// Food asked for, or hunger or thirst told: "anything to eat", "I'm hungry", "đói quá", "khát
@@ -1759,8 +1764,8 @@ fn asks_for_food(n: &Normalized) -> bool {
         return false;
     }
     let typed_plain = !t.iter().any(Token::has_diacritics);
-    ENGLISH.iter().any(|s| has_seq(n, s))
-        || (typed_plain && PLAIN.iter().any(|s| has_seq(n, s)))
+    has_any_seq(n, ENGLISH)
+        || (typed_plain && has_any_seq(n, PLAIN))
         || t.iter()
             .any(|x| matches!(x.text.as_str(), "đói" | "khát" | "kẹo"))
         || t.windows(2)
@@ -1793,7 +1798,7 @@ fn asks_small_talk(n: &Normalized) -> bool {
         &["bai", "tap"],
     ];
     let t = &n.tokens;
-    SEQS.iter().any(|s| has_seq(n, s))
+    has_any_seq(n, SEQS)
         || t.windows(2).any(|w| {
             (w[0].text == "chuyện" && w[1].text == "cười")
                 || (w[0].text == "mưa" && w[1].plain == "khong")
@@ -2746,21 +2751,16 @@ impl Nlu {
         if confidence < inner.cfg.oos_threshold {
             return Self::out_of_scope(n, lang, OosReason::LowConfidence, 1.0 - confidence, alts);
         }
-        // A place guessed from part of its name beside places named in full and passed over ("em
-        // dẫn bác ra cái máy cạnh cửa ra vào in ra tờ giấy có số ấy"): described rather than
-        // named, so never sure; the dialog confirms it.
-        if catalog::takes_destination(&intent)
-            && matches!(dest, Some((_, Match::Partial)))
-            && inner.slots.passes_over(n)
-        {
-            confidence = confidence.min(DESCRIBED_PLACE_MAX);
-        }
-        // Two places named and one chosen, or a place's name that runs on past the alias found
-        // ("'Bàn hướng dẫn kê khai biểu mẫu' ở chỗ nào": the reception's "bàn hướng dẫn", but
-        // the sign names the forms desk): the dialog confirms.
+        // Never sure, so the dialog confirms: a place guessed from part of its name beside
+        // places named in full and passed over ("em dẫn bác ra cái máy cạnh cửa ra vào in ra tờ
+        // giấy có số ấy": described rather than named); one chosen of two places named; a
+        // place's name that runs on past the alias found ("'Bàn hướng dẫn kê khai biểu mẫu' ở
+        // chỗ nào": the reception's "bàn hướng dẫn", but the sign names the forms desk).
         if catalog::takes_destination(&intent)
             && dest.is_some()
-            && (inner.slots.places_named(n) >= 2 || self.name_runs_on(n, dest.as_ref()))
+            && ((matches!(dest, Some((_, Match::Partial))) && inner.slots.passes_over(n))
+                || inner.slots.places_named(n) >= 2
+                || self.name_runs_on(n, dest.as_ref()))
         {
             confidence = confidence.min(DESCRIBED_PLACE_MAX);
         }

@@ -519,18 +519,27 @@ impl SlotExtractor {
         self.named_words(n).into_iter().any(|x| x)
     }
 
-    /// Where the first whole alias of `place` in the utterance ends (a token position).
-    pub fn alias_end(&self, n: &Normalized, place: &str) -> Option<usize> {
+    /// Every whole alias standing in the utterance, as a mention of its place.
+    fn alias_mentions<'a>(&'a self, n: &'a Normalized) -> impl Iterator<Item = Mention> + 'a {
         let t = &n.tokens;
         let accented = n.vietnamese_words >= 2;
-        self.aliases
-            .iter()
-            .filter(|a| a.place == place)
-            .filter_map(|a| {
-                (0..=t.len().saturating_sub(a.tokens.len()))
-                    .find(|&start| a.is_at(t, start, accented))
-                    .map(|start| (start, start + a.tokens.len()))
-            })
+        self.aliases.iter().flat_map(move |a| {
+            let len = a.tokens.len();
+            (0..=t.len().saturating_sub(len))
+                .filter(move |&start| a.is_at(t, start, accented))
+                .map(move |start| Mention {
+                    at: start,
+                    end: start + len,
+                    place: a.place.clone(),
+                })
+        })
+    }
+
+    /// Where the first whole alias of `place` in the utterance ends (a token position).
+    pub fn alias_end(&self, n: &Normalized, place: &str) -> Option<usize> {
+        self.alias_mentions(n)
+            .filter(|m| m.place == place)
+            .map(|m| (m.at, m.end))
             .min()
             .map(|(_, end)| end)
     }
@@ -540,23 +549,11 @@ impl SlotExtractor {
     /// not counted ("cửa ra" of "cửa ra vào").
     pub fn places_named(&self, n: &Normalized) -> usize {
         let t = &n.tokens;
-        let accented = n.vietnamese_words >= 2;
         let mut found: Vec<Mention> = standing(t, Self::counter_mentions(n));
-        for a in &self.aliases {
-            for start in 0..=t.len().saturating_sub(a.tokens.len()) {
-                let m = Mention {
-                    at: start,
-                    end: start + a.tokens.len(),
-                    place: a.place.clone(),
-                };
-                if a.is_at(t, start, accented)
-                    && !is_denied(t, start)
-                    && !mention::is_passed_over(t, &m)
-                {
-                    found.push(m);
-                }
-            }
-        }
+        found.extend(
+            self.alias_mentions(n)
+                .filter(|m| !is_denied(t, m.at) && !mention::is_passed_over(t, m)),
+        );
         let inside = |m: &Mention| {
             found
                 .iter()
@@ -579,22 +576,12 @@ impl SlotExtractor {
     /// is not the reception's "bàn lễ tân".
     fn named_words(&self, n: &Normalized) -> Vec<bool> {
         let t = &n.tokens;
-        let accented = n.vietnamese_words >= 2;
         let mut named = vec![false; t.len()];
-        for m in Self::counter_mentions(n) {
+        let passed_over = self
+            .alias_mentions(n)
+            .filter(|m| mention::is_passed_over(t, m));
+        for m in Self::counter_mentions(n).into_iter().chain(passed_over) {
             named[m.at..m.end].iter_mut().for_each(|x| *x = true);
-        }
-        for a in &self.aliases {
-            for start in 0..=t.len().saturating_sub(a.tokens.len()) {
-                let m = Mention {
-                    at: start,
-                    end: start + a.tokens.len(),
-                    place: String::new(),
-                };
-                if a.is_at(t, start, accented) && mention::is_passed_over(t, &m) {
-                    named[m.at..m.end].iter_mut().for_each(|x| *x = true);
-                }
-            }
         }
         named
     }
