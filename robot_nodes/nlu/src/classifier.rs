@@ -207,6 +207,66 @@ pub struct Classifier {
 /// A sparse, L2-normalized feature vector.
 type Sparse = Vec<(u32, f32)>;
 
+/// One run of stochastic gradient descent: everything it reads, shared by the runs.
+struct Sgd<'a> {
+    cfg: &'a ClassifierConfig,
+    classes: usize,
+    features: usize,
+    vectors: &'a [(Sparse, usize)],
+    class_weight: &'a [f32],
+}
+
+impl Sgd<'_> {
+    /// Train from zero weights, in an order shuffled by `seed`; gives (weights, bias).
+    fn run(&self, seed: u64) -> (Vec<f32>, Vec<f32>) {
+        let c = self.classes;
+        let mut weights = vec![0.0f32; self.features * c];
+        let mut bias = vec![0.0f32; c];
+        let mut order: Vec<usize> = (0..self.vectors.len()).collect();
+        let mut rng = Rng(seed);
+        let mut scores = vec![0.0f32; c];
+        let epochs = self.cfg.epochs.max(1);
+        for epoch in 0..epochs {
+            for i in (1..order.len()).rev() {
+                let j = rng.below(i + 1);
+                order.swap(i, j);
+            }
+            let lr = self.cfg.learning_rate / (1.0 + epoch as f32 * 0.5);
+            for &k in &order {
+                let (x, y) = &self.vectors[k];
+                raw_scores(&weights, &bias, x, &mut scores);
+                softmax(&mut scores, 1.0);
+                let w = self.class_weight[*y] * lr;
+                for (cls, p) in scores.iter().enumerate() {
+                    let g = p - if cls == *y { 1.0 } else { 0.0 };
+                    if g.abs() < 1e-3 {
+                        continue;
+                    }
+                    let step = w * g;
+                    bias[cls] -= step * 0.1;
+                    for &(f, v) in x {
+                        let wi = &mut weights[f as usize * c + cls];
+                        *wi -= step * v + self.cfg.l2 * *wi;
+                    }
+                }
+            }
+        }
+        (weights, bias)
+    }
+}
+
+/// Linear scores of a vector: `bias + W x`, with `W` stored feature-major.
+fn raw_scores(weights: &[f32], bias: &[f32], x: &Sparse, scores: &mut [f32]) {
+    let c = bias.len();
+    scores.copy_from_slice(bias);
+    for &(f, v) in x {
+        let row = &weights[f as usize * c..(f as usize + 1) * c];
+        for (s, w) in scores.iter_mut().zip(row) {
+            *s += w * v;
+        }
+    }
+}
+
 impl Classifier {
     /// Train from (text, label) pairs.
     pub fn train(
@@ -269,7 +329,6 @@ impl Classifier {
             weights: Vec::new(),
             bias: vec![0.0; c],
         };
-        model.weights = vec![0.0; model.idf.len() * c];
         let vectors: Vec<(Sparse, usize)> = examples
             .iter()
             .map(|(f, y)| (model.vectorize_ids(f), *y))
@@ -296,63 +355,44 @@ impl Classifier {
                 }
             })
             .collect();
-        // Several SGD runs, each in its own shuffled order, averaged (see `runs`).
+        // Several SGD runs, each in its own shuffled order, averaged (see `runs`). The runs are
+        // independent, so each has its own thread; they are summed in run order, which gives
+        // the same weights, bit for bit, as running them one after another.
         let runs = model.cfg.runs.max(1);
-        let mut weights = vec![0.0f32; model.weights.len()];
+        let job = Sgd {
+            cfg: &model.cfg,
+            classes: c,
+            features: model.idf.len(),
+            vectors: &vectors,
+            class_weight: &class_weight,
+        };
+        let results = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..runs)
+                .map(|run| {
+                    let seed = model
+                        .cfg
+                        .seed
+                        .wrapping_add((run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                    let job = &job;
+                    scope.spawn(move || job.run(seed))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .enumerate()
+                .map(|(run, h)| h.join().map_err(|_| crate::NluError::Training(run)))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        let mut weights = vec![0.0f32; model.idf.len() * c];
         let mut bias = vec![0.0f32; c];
-        for run in 0..runs {
-            model.weights.iter_mut().for_each(|w| *w = 0.0);
-            model.bias.iter_mut().for_each(|b| *b = 0.0);
-            let seed = model
-                .cfg
-                .seed
-                .wrapping_add((run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            model.sgd(&vectors, &class_weight, seed);
-            weights
-                .iter_mut()
-                .zip(&model.weights)
-                .for_each(|(a, w)| *a += w);
-            bias.iter_mut().zip(&model.bias).for_each(|(a, b)| *a += b);
+        for (w_run, b_run) in &results {
+            weights.iter_mut().zip(w_run).for_each(|(a, w)| *a += w);
+            bias.iter_mut().zip(b_run).for_each(|(a, b)| *a += b);
         }
         let n = runs as f32;
         model.weights = weights.into_iter().map(|w| w / n).collect();
         model.bias = bias.into_iter().map(|b| b / n).collect();
         Ok(model)
-    }
-
-    /// One run of stochastic gradient descent from the current weights, in an order shuffled
-    /// by `seed`.
-    fn sgd(&mut self, vectors: &[(Sparse, usize)], class_weight: &[f32], seed: u64) {
-        let c = self.labels.len();
-        let mut order: Vec<usize> = (0..vectors.len()).collect();
-        let mut rng = Rng(seed);
-        let mut scores = vec![0.0f32; c];
-        let epochs = self.cfg.epochs.max(1);
-        for epoch in 0..epochs {
-            for i in (1..order.len()).rev() {
-                let j = rng.below(i + 1);
-                order.swap(i, j);
-            }
-            let lr = self.cfg.learning_rate / (1.0 + epoch as f32 * 0.5);
-            for &k in &order {
-                let (x, y) = &vectors[k];
-                self.raw_scores(x, &mut scores);
-                softmax(&mut scores, 1.0);
-                let w = class_weight[*y] * lr;
-                for (cls, p) in scores.iter().enumerate() {
-                    let g = p - if cls == *y { 1.0 } else { 0.0 };
-                    if g.abs() < 1e-3 {
-                        continue;
-                    }
-                    let step = w * g;
-                    self.bias[cls] -= step * 0.1;
-                    for &(f, v) in x {
-                        let wi = &mut self.weights[f as usize * c + cls];
-                        *wi -= step * v + self.cfg.l2 * *wi;
-                    }
-                }
-            }
-        }
     }
 
     fn vectorize_ids(&self, hashes: &[u64]) -> Sparse {
@@ -372,14 +412,7 @@ impl Classifier {
     }
 
     fn raw_scores(&self, x: &Sparse, scores: &mut [f32]) {
-        let c = self.labels.len();
-        scores.copy_from_slice(&self.bias);
-        for &(f, v) in x {
-            let row = &self.weights[f as usize * c..(f as usize + 1) * c];
-            for (s, w) in scores.iter_mut().zip(row) {
-                *s += w * v;
-            }
-        }
+        raw_scores(&self.weights, &self.bias, x, scores);
     }
 
     /// The labels, in score order of [`Classifier::probabilities`].

@@ -20,6 +20,9 @@ pub enum NluError {
     /// The classifier has nothing to learn from.
     #[error("no training phrases for the classifier")]
     NoTrainingData,
+    /// A training run's thread failed (a bug, not bad input: training only does arithmetic).
+    #[error("classifier training run {0} failed")]
+    Training(usize),
 }
 
 /// One problem in the knowledge base, located by file and line (1-based; 0 when unknown).
