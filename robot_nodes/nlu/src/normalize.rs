@@ -76,6 +76,19 @@ impl Normalized {
     pub fn plain(&self) -> String {
         join(self.tokens.iter().map(|t| t.plain.as_str()))
     }
+
+    /// A copy without the tokens for which `drop(tokens, position)` holds (the counts of the
+    /// whole utterance are kept).
+    pub fn without(&self, drop: impl Fn(&[Token], usize) -> bool) -> Normalized {
+        let t = &self.tokens;
+        Normalized {
+            tokens: (0..t.len())
+                .filter(|&k| !drop(t, k))
+                .map(|k| t[k].clone())
+                .collect(),
+            ..self.clone()
+        }
+    }
 }
 
 fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
@@ -671,7 +684,8 @@ fn northern_l_n(tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
-/// Central Vietnamese (Nghệ An, Hà Tĩnh, Huế, Quảng …) question and function words, rewritten to
+/// Central Vietnamese (Nghệ An, Hà Tĩnh, Huế, Quảng …) and Southern ("được hông", "mần", "vô
+/// quầy", "coi") question and function words, rewritten to
 /// the northern words the knowledge base is written in: "nhà vệ sinh ở mô rứa" is "nhà vệ sinh ở
 /// đâu vậy", "làm răng" is "làm sao", "giấy tờ chi" is "giấy tờ gì". Matched on the accented word
 /// (so "rửa", "ràng", "mổ" are left alone) and, for the words that are also northern words
@@ -721,6 +735,30 @@ fn central_dialect(tokens: Vec<Token>) -> Vec<Token> {
             "mần" => Some(&["làm"]),
             "cấy" => Some(&["cái"]),
             "hè" | "hỉ" => Some(&["nhỉ"]),
+            // Southern: "được hông", "bấm số hông hay …" (not "đau hông", the hip)
+            "hông" | "hổng"
+                if (t.text == "hổng"
+                    || next.is_none()
+                    || matches!(
+                        next,
+                        Some("hay" | "ạ" | "dạ" | "vậy" | "dzậy" | "em" | "con" | "cô" | "chú")
+                    ))
+                    && !matches!(prev, Some("đau" | "bên" | "eo" | "xương")) =>
+            {
+                Some(&["không"])
+            }
+            "dzậy" | "dzị" | "zậy" => Some(&["vậy"]),
+            "vô" if matches!(
+                next,
+                Some("quầy" | "trong" | "đây" | "đó" | "phòng" | "làm" | "nộp")
+            ) =>
+            {
+                Some(&["vào"])
+            }
+            "coi" if !matches!(next, Some("như" | "là" | "chừng" | "bộ")) => Some(&["xem"]),
+            "ổng" => Some(&["ông", "ấy"]),
+            "bả" => Some(&["bà", "ấy"]),
+            "bển" => Some(&["bên", "đó"]),
             "mi" if matches!(next, Some("là" | "có" | "biết" | "làm" | "ơi")) => {
                 Some(&["em"])
             }
@@ -1093,6 +1131,22 @@ mod tests {
         assert_eq!(n.text(), "xin chào em khoẻ không");
         assert_eq!(n.plain(), "xin chao em khoe khong");
         assert!(n.vietnamese_words > 0);
+    }
+
+    #[test]
+    fn southern_words_read_as_northern_ones_only_where_they_ask() {
+        let t = |s: &str| normalize(s).text();
+        assert_eq!(t("sạc điện thoại được hông"), "sạc điện thoại được không");
+        assert_eq!(
+            t("lấy số trước hông hay vô quầy luôn"),
+            "lấy số trước không hay vào quầy luôn"
+        );
+        assert_eq!(t("hổng biết"), "không biết");
+        assert_eq!(t("coi giùm tui cái giấy"), "xem giùm tôi cái giấy");
+        // the hip, "count as", "without" stay
+        assert_eq!(t("tôi bị đau hông"), "tôi bị đau hông");
+        assert_eq!(t("coi như xong"), "coi như xong");
+        assert_eq!(t("vô hiệu"), "vô hiệu");
     }
 
     #[test]

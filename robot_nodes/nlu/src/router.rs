@@ -145,11 +145,29 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
 /// The word at `i` leads, if it is a lead verb: not the "dẫn" of "hướng dẫn" (to instruct), and
 /// "dắt" (Southern "dẫn") only as written so: "dat" is also "đất" (land), "đặt" (book).
 fn lead_verb_counts(t: &[crate::normalize::Token], i: usize) -> bool {
-    match t[i].plain.as_str() {
-        "dan" => !(i > 0 && t[i - 1].plain == "huong"),
-        "dat" => t[i].text == "dắt",
-        _ => true,
-    }
+    // Typed with diacritics, the word must be the lead verb itself: "băng dán" (a plaster) is
+    // no "dẫn", "đứa" no "đưa".
+    let accented_other = LEAD_VERBS.contains(&t[i].plain.as_str())
+        && t[i].has_diacritics()
+        && !matches!(t[i].text.as_str(), "dẫn" | "đưa" | "dắt");
+    !accented_other
+        && match t[i].plain.as_str() {
+            "dan" => !(i > 0 && t[i - 1].plain == "huong"),
+            "dat" => t[i].text == "dắt",
+            _ => true,
+        }
+        && !takes_someone_on_an_errand(t, i)
+}
+
+/// "Sáng nay đưa con đi viện", "dẫn mẹ đi khám": someone taken on an outing of their own (to
+/// hospital, school, a check-up, work), told as a story; not a request to be led in the centre.
+fn takes_someone_on_an_errand(t: &[crate::normalize::Token], i: usize) -> bool {
+    const OUTINGS: &[&str] = &[
+        "viện", "học", "khám", "làm", "chơi", "chợ", "tiêm", "ăn", "du",
+    ];
+    (i + 2..(i + 4).min(t.len().saturating_sub(1)))
+        .find(|&k| t[k].text == "đi")
+        .is_some_and(|k| OUTINGS.contains(&t[k + 1].text.as_str()))
 }
 
 /// "To", "there" or "over" within the next three words: a motion towards somewhere.
@@ -310,7 +328,6 @@ const WHERE_CUES: &[&[&str]] = &[
     &["loi", "nao"],
     &["duong", "nao"],
     &["nam", "dau"],
-    &["dau", "nhi"],
     &["where"],
     &["how", "do", "i", "get", "to"],
     &["how", "do", "i", "get", "there"],
@@ -376,30 +393,37 @@ const TRAILING_PARTICLES: &[&str] = &[
     "chau", "em", "a", "nhi", "vay", "the", "nhe", "ha", "day", "roi", "co", "oi",
 ];
 
-/// "Nhà vệ sinh đâu cháu": a bare "đâu" ending the question, with only particles after it.
-/// Not "không đâu" (not at all). Typed without diacritics, "dau" may also be "đau" (pain) or
-/// "đầu" (head); the cue only counts where a place was also named, so those stay harmless.
+/// "Nhà vệ sinh đâu cháu", "máy photo đâu nhỉ": a bare "đâu" ending the question, with only
+/// particles after it, or followed by "nhỉ". Not "không đâu" (not at all). Typed without
+/// diacritics, "dau" may also be "đau" (pain) or "đầu" (head); the cue only counts where a place
+/// was also named, so those stay harmless.
 fn has_bare_where(n: &Normalized) -> bool {
     let t = &n.tokens;
-    let Some(i) = t
-        .iter()
-        .rposition(|x| x.text == "đâu" || (x.plain == "dau" && !x.has_diacritics()))
-    else {
+    let is_dau = |x: &Token| x.text == "đâu" || (x.plain == "dau" && !x.has_diacritics());
+    let ending = t.iter().rposition(is_dau).filter(|&i| {
+        t[i + 1..]
+            .iter()
+            .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()))
+    });
+    let before_nhi =
+        (0..t.len().saturating_sub(1)).find(|&i| is_dau(&t[i]) && t[i + 1].plain == "nhi");
+    let Some(i) = ending.or(before_nhi) else {
         return false;
     };
-    let after_ok = t[i + 1..]
-        .iter()
-        .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()));
-    // "không đâu"; "chị không hiểu chữ này đâu": not at all (nothing is understood somewhere)
-    let negated = (i > 0 && ["khong", "chang", "cha"].contains(&t[i - 1].plain.as_str()))
-        || t[..i]
-            .windows(2)
-            .any(|w| w[0].plain == "khong" && w[1].plain == "hieu");
+    // "không đâu"; "chị không hiểu chữ này đâu", "chắc là không có nước nóng đâu nhỉ": "đâu"
+    // closing a negated clause is "not at all", not a place. But "tìm mãi không thấy nhà vệ
+    // sinh đâu" (cannot find it anywhere) still asks where.
+    let negated = t[..i].iter().enumerate().any(|(k, x)| {
+        matches!(x.plain.as_str(), "khong" | "chang" | "cha" | "chua")
+            && !t
+                .get(k + 1)
+                .is_some_and(|y| matches!(y.plain.as_str(), "thay" | "tim" | "biet" | "ro"))
+    });
     // "hồ sơ đến đâu rồi": how far a dossier has got, not a place.
     let progress = i > 0
         && ["den", "toi", "duoc"].contains(&t[i - 1].plain.as_str())
         && t.get(i + 1).is_some_and(|x| x.plain == "roi");
-    after_ok && !negated && !progress
+    !negated && !progress
 }
 
 /// "Quầy 3 ở gần cửa ra vào đúng không", "bàn chữ ký số có phải nằm cạnh quầy 12 không": where a
@@ -422,11 +446,19 @@ fn beside_at(n: &Normalized) -> Option<usize> {
         &["o", "phia", "truoc"],
         &["o", "dang", "sau"],
         &["o", "dang", "truoc"],
+        &["o", "tan"],
+        &["o", "cuoi"],
     ];
     let t = &n.tokens;
+    // The question's tag: a "không" after the side, or a closing "nhỉ" ("chắc là ở gần cửa nhỉ").
+    let tagged = |from: usize| {
+        t[from..].iter().any(|x| x.plain == "khong")
+            || t.last()
+                .is_some_and(|x| x.plain == "nhi" && x.text != "nhì")
+    };
     BESIDE
         .iter()
-        .find_map(|b| seq_at(n, b).filter(|&i| t[i + b.len()..].iter().any(|x| x.plain == "khong")))
+        .find_map(|b| seq_at(n, b).filter(|&i| i > 0 && tagged(i + b.len())))
 }
 
 /// "Chỉ bà chỗ cắm sạc", "chỉ giúp tôi chỗ …": show (someone) the place.
@@ -537,6 +569,8 @@ const DENIALS: &[&[&str]] = &[
 /// Words after which the speaker says what they do want: "mà", "but", "I", "tôi", "just", "chỉ".
 const RESUMPTIONS: &[&str] = &[
     "ma", "but", "i", "toi", "just", "chi", "minh", "con", "em", "mi",
+    // "không cần scan đâu, photo …": the "đâu" that closes the denial
+    "dau",
 ];
 
 /// The fewest words after a denial's object for the rest to say what is wanted ("không cần mang
@@ -571,24 +605,70 @@ fn denied_span(n: &Normalized) -> Option<(usize, Vec<usize>)> {
         .then_some((at, ends))
 }
 
+/// The most confidence in a need that only the words naming whom the speaker acts for say
+/// ([`Nlu::principal_rule`]).
+const PRINCIPAL_ONLY_MAX: f32 = 0.85;
+
+/// Whom the speaker acts for: "on behalf of my company", "for my company", "thay mặt công ty",
+/// "đại diện cho mẹ". The tokens of the phrase, its word of acting included, and up to three
+/// words after it, to a word that starts what comes next ("to", "để", "nộp" …).
+fn principal_span(n: &Normalized) -> Option<std::ops::Range<usize>> {
+    const ACTING: &[&[&str]] = &[
+        &["on", "behalf", "of"],
+        &["for", "mi"],
+        &["for", "our"],
+        &["thay", "mat"],
+        &["dai", "dien", "cho"],
+        &["dai", "dien"],
+    ];
+    // where the principal's name ends: "on behalf of my company | to change …"
+    const AFTER: &[&str] = &[
+        "to", "and", "i", "de", "den", "toi", "nop", "lam", "va", "thi",
+    ];
+    let t = &n.tokens;
+    let (at, len) = ACTING
+        .iter()
+        .find_map(|a| seq_at(n, a).map(|i| (i, a.len())))?;
+    let start = at + len;
+    let end = (start..t.len().min(start + 3))
+        .find(|&k| AFTER.contains(&t[k].plain.as_str()))
+        .unwrap_or(t.len().min(start + 3));
+    (end > start).then_some(at..end)
+}
+
 /// Verbs of writing on a form: "điền", "ghi", "ký", "viết" (not "khai": "tờ khai ở đâu" is the form).
 /// "Ký" as the normalizer spells it ("kí", y → i).
 const WRITING_VERBS: &[&str] = &["dien", "ghi", "ki", "viet"];
 
-/// "Không biết điền chỗ nào", "ký vào đâu": where on the paper, not where in the lobby. The
+/// Verbs of working a screen, as written ("nhận ở đâu" is where to collect something).
+const SCREEN_VERBS: &[&str] = &["bấm", "nhấn", "chạm", "click", "chọn"];
+
+/// Words of uploading, before the "lên" they take: "tải bản scan lên chỗ nào", "up ảnh lên đâu".
+const UPLOAD_VERBS: &[&str] = &["tai", "up", "upload", "dang"];
+
+/// "Không biết điền chỗ nào", "ký vào đâu": where on the paper, not where in the lobby; likewise
+/// where on a screen ("bấm vào đâu") or a website ("tải bản scan giấy tờ lên chỗ nào"). The
 /// utterance without those where words, or `None` when it has none.
 fn without_where_on_paper(n: &Normalized) -> Option<Normalized> {
     let t = &n.tokens;
+    let uploads = |i: usize| {
+        t[i].plain == "len"
+            && t[i.saturating_sub(6)..i]
+                .iter()
+                .any(|x| UPLOAD_VERBS.contains(&x.plain.as_str()))
+    };
     let on_paper = |i: usize| {
-        t.get(i)
-            .is_some_and(|v| WRITING_VERBS.contains(&v.plain.as_str()))
-            && matches!(
-                (
-                    t.get(i + 1).map(|x| x.plain.as_str()),
-                    t.get(i + 2).map(|x| x.plain.as_str())
-                ),
-                (Some("cho" | "o" | "vao"), Some("nao" | "dau"))
-            )
+        t.get(i).is_some_and(|v| {
+            WRITING_VERBS.contains(&v.plain.as_str())
+                || SCREEN_VERBS.contains(&v.text.as_str())
+                || uploads(i)
+        }) && matches!(
+            (
+                t.get(i + 1).map(|x| x.plain.as_str()),
+                t.get(i + 2).map(|x| x.plain.as_str())
+            ),
+            (Some("cho" | "o" | "vao" | "muc"), Some("nao" | "dau"))
+        )
     };
     let at: Vec<usize> = (0..t.len()).filter(|&i| on_paper(i)).collect();
     if at.is_empty() {
@@ -1606,7 +1686,8 @@ fn opens_with_greeting(n: &Normalized) -> bool {
         // "kính chào quý cơ quan", "xin kính chào trung tâm"
         || (at(0) == "kinh" && at(1) == "chao")
         || (at(0) == "xin" && at(1) == "kinh" && at(2) == "chao")
-        || (at(0) == "good" && matches!(at(1), "morning" | "afternoon"))
+        || (at(0) == "good" && matches!(at(1), "morning" | "afternoon" | "evening"))
+        || matches!(at(0), "morning" | "afternoon" | "evening")
 }
 
 /// A vehicle ("bus", "van", "ô tô", "xe buýt") and paperwork ("papers", "paperwork", "thủ tục",
@@ -1754,6 +1835,17 @@ fn asks_for_food(n: &Normalized) -> bool {
         "canteen",
         "cafe",
     ];
+    // "Not hungry", "chưa đói": hunger denied; "em thích ăn gì": a taste asked about.
+    let kept = n.without(|t, k| {
+        let next = t.get(k + 1).map_or("", |x| x.plain.as_str());
+        let prev = k.checked_sub(1).map_or("", |p| t[p].plain.as_str());
+        let hunger = |w: &str| matches!(w, "hungry" | "thirsty" | "starving" | "doi" | "khat");
+        (matches!(t[k].plain.as_str(), "not" | "khong" | "chua" | "chang") && hunger(next))
+            || (hunger(t[k].plain.as_str()) && matches!(prev, "not" | "khong" | "chua" | "chang"))
+            || (t[k].text == "thích" && next == "an")
+            || (t[k].plain == "an" && prev == "thich")
+    });
+    let n = &kept;
     let t = &n.tokens;
     // "Bánh kẹo … cho không hay phải mua": whether it is free is the free snacks' question.
     let free = has_seq(n, &["mien", "phi"])
@@ -2031,12 +2123,14 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     what_is_said_rules(n, cue, r);
     if let Some(registration) = told {
         // Unwell, the classifier sure of another need ("chóng mặt quá, có ghế ngồi không")
-        // answers that need.
-        let sure_of_other = if registration.starts_with("proc.") {
-            r.intent.starts_with("proc.")
-        } else {
-            crate::vague::answers_a_need(&r.intent)
-        };
+        // answers that need. So does a person asked for ("I was born abroad … I'd rather talk
+        // to a real officer").
+        let sure_of_other = r.intent == "staff.handoff"
+            || if registration.starts_with("proc.") {
+                r.intent.starts_with("proc.")
+            } else {
+                crate::vague::answers_a_need(&r.intent)
+            };
         if r.intent != registration && !(sure_of_other && r.confidence >= 0.6) && cue.is_none() {
             r.promote_by_rule(registration);
         }
@@ -2428,6 +2522,7 @@ impl Nlu {
     /// procedure named outright.
     fn need_rules(&self, n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
         self.denied_need_rule(n, r);
+        self.principal_rule(n, r);
         self.done_then_now_rule(n, r);
         // The form of a procedure asked for, with no where cue: the forms desk's service.
         if cue.is_none() && r.intent.starts_with("proc.") && asks_for_a_form(n) {
@@ -2637,15 +2732,11 @@ impl Nlu {
         let Some((from, ends)) = denied_span(n) else {
             return;
         };
-        let part = |keep: &dyn Fn(usize) -> bool| {
-            let mut m = n.clone();
-            m.tokens = (0..n.tokens.len())
-                .filter(|&k| keep(k))
-                .map(|k| n.tokens[k].clone())
-                .collect();
-            m
-        };
+        let part = |keep: &dyn Fn(usize) -> bool| n.without(|_, k| !keep(k));
         let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
+        // Only the denied words name the need answered, and the rest names neither it nor
+        // another ("not a passport, I want to book a flight"): that need is not sure.
+        let mut only_denied = false;
         for (nth, to) in ends.into_iter().enumerate() {
             if n.tokens.len() < to + WANTED_WORDS {
                 continue;
@@ -2662,17 +2753,51 @@ impl Nlu {
                 let heard = nth == 0
                     || r.p(&other) >= NAV_WITHOUT_PLACE_ALT
                     || self.inner.specificity.procedure_named(&rest) == Some(other.as_str());
+                // "Not a driving licence, I want to buy a car, which dealer is good": what is
+                // left may be something the centre does not do.
                 if other != r.intent
                     && p >= WANTED_MIN
                     && heard
-                    && crate::vague::answers_a_need(&other)
+                    && (crate::vague::answers_a_need(&other) || other == OUT_OF_SCOPE)
                 {
                     r.promote(other, p.min(RULE_CONFIDENCE));
                     r.set_confidence(p.min(RULE_CONFIDENCE));
                     // The longest object that leaves another need decides.
                     return;
                 }
+                only_denied |= other != r.intent;
             }
+        }
+        if only_denied {
+            r.set_confidence(r.confidence.min(RULE_CONFIDENCE));
+        }
+    }
+
+    /// "Morning! First time here on behalf of my company", "hello, I'm here for my company":
+    /// who the speaker acts for is not yet what they need. When the need answered is what the
+    /// words naming that principal alone say, and the rest of the sentence names no need, the
+    /// rest's greeting answers, or else the need stands but not confidently (the dialog asks).
+    fn principal_rule(&self, n: &Normalized, r: &mut Reading) {
+        if !crate::vague::answers_a_need(&r.intent) {
+            return;
+        }
+        let Some(span) = principal_span(n) else {
+            return;
+        };
+        let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
+        let principal = n.without(|_, k| !span.contains(&k));
+        if top(&principal).is_none_or(|(l, _)| l != r.intent) {
+            return;
+        }
+        let rest = n.without(|_, k| span.contains(&k));
+        match top(&rest) {
+            // the same need, or another that the principal makes precise ("đại diện công ty
+            // nộp hồ sơ thay đổi đăng ký kinh doanh": a company's, not a household business's)
+            Some((l, p)) if crate::vague::answers_a_need(&l) && p >= WANTED_MIN => {}
+            Some((l, _)) if l == "chat.greeting" || opens_with_greeting(n) => {
+                r.promote_by_rule("chat.greeting");
+            }
+            _ => r.set_confidence(r.confidence.min(PRINCIPAL_ONLY_MAX)),
         }
     }
 
@@ -2780,13 +2905,15 @@ impl Nlu {
         // A tax disputed is the tax office's whatever else is named ("thuế đất", "công ty"), and
         // another country's passport its embassy's.
         let elsewhere = disputes_tax(n).or_else(|| foreign_passport(n));
-        if let Some(name) = asks_outside_the_catalog(n).or(elsewhere.clone()) {
+        // "Bố mẹ ly hôn rồi … cho tôi gặp cán bộ trực tiếp": a person asked for, surely, is what
+        // is wanted, whatever the story names.
+        let asks_for_staff = intent == "staff.handoff" && confidence >= NIC_SURE_PROCEDURE;
+        if let Some(name) = asks_outside_the_catalog(n)
+            .or(elsewhere.clone())
+            .filter(|_| !asks_for_staff)
+        {
             // Its own words may also name a neighbour ("hôn" of "li hôn"): the rest decides.
-            let mut rest = n.clone();
-            rest.tokens = (n.tokens.iter().enumerate())
-                .filter(|(k, _)| !name.contains(k))
-                .map(|(_, x)| x.clone())
-                .collect();
+            let rest = n.without(|_, k| name.contains(&k));
             let sure_procedure = intent.starts_with("proc.") && confidence >= NIC_SURE_PROCEDURE;
             if elsewhere.is_some()
                 || (!sure_procedure && inner.specificity.procedure_named(&rest).is_none())

@@ -173,7 +173,14 @@ fn is_number_filler(t: &Token) -> bool {
 /// Whether the mention starting at token `at` is denied: "không phải quầy 3", "chứ không phải
 /// quầy 3", "not counter 3". Looks at the three tokens before it.
 fn is_denied(t: &[Token], at: usize) -> bool {
-    let before = &t[at.saturating_sub(3)..at];
+    // "not the ones in the waiting area", "không phải cái ở khu chờ": words that only point
+    // at the place may stand between the denial and it.
+    const POINTING: &[&str] = &["the", "one", "ones", "in", "at", "by", "cai", "o", "trong"];
+    let mut from = at;
+    while from > 0 && at - from < 4 && POINTING.contains(&t[from - 1].plain.as_str()) {
+        from -= 1;
+    }
+    let before = &t[from.saturating_sub(3)..at];
     before.iter().any(|x| x.plain == "not")
         || before.windows(2).any(|w| {
             matches!(w[0].plain.as_str(), "khong" | "chang" | "cha") && w[1].plain == "phai"
@@ -183,11 +190,47 @@ fn is_denied(t: &[Token], at: usize) -> bool {
 /// Whether the speaker corrects themselves between tokens `from` and `to`: "quầy 3, à nhầm,
 /// quầy 8", "counter 3, sorry, I mean 8".
 fn is_corrected_between(t: &[Token], from: usize, to: usize) -> bool {
+    let to = to.min(t.len());
+    let from = from.min(to);
     t[from..to].iter().enumerate().any(|(k, x)| {
         matches!(x.plain.as_str(), "nham" | "sorry")
             || (x.plain == "mean" && k > 0 && t[from + k - 1].plain == "i")
             // "… à không, …": the speaker takes it back
             || (x.plain == "a" && t.get(from + k + 1).is_some_and(|y| y.plain == "khong"))
+    })
+}
+
+/// The last correction ("… à nhầm, ý là …", "… sorry, I mean …"), when something was said
+/// before it: where its marker starts, and where the words after it start.
+fn correction_end(t: &[Token]) -> Option<(usize, usize)> {
+    let at = (1..t.len())
+        .rev()
+        .find(|&k| is_corrected_between(t, k, k + 1))?;
+    let word = |k: usize| t.get(k).map_or("", |x| x.plain.as_str());
+    // the rest of the marker: "à | không", then "ý là" or "I mean"
+    let mut end = at + 1;
+    if word(at) == "a" && word(end) == "khong" {
+        end += 1;
+    }
+    if matches!((word(end), word(end + 1)), ("y", "la") | ("i", "mean")) {
+        end += 2;
+    }
+    (end < t.len()).then_some((at, end))
+}
+
+/// A counter's number said alone after a correction that starts at token `from` ("sorry, 12",
+/// "à nhầm, 8", "I mean twelve"): the correction within the next three words, then the number.
+fn corrected_number(t: &[Token], from: usize) -> Option<Mention> {
+    let last = t.len().min(from + 4);
+    let k = (from + 1..last).find(|&k| t[k].is_number())?;
+    if !is_corrected_between(t, from, k) || is_count_unit(t.get(k + 1)) {
+        return None;
+    }
+    let v = t[k].plain.parse::<u32>().ok()?;
+    (1..=catalog::COUNTERS).contains(&v).then(|| Mention {
+        at: k,
+        end: k + 1,
+        place: format!("counter_{v}"),
     })
 }
 
@@ -402,9 +445,17 @@ impl SlotExtractor {
                         end: j + 1,
                         place: format!("counter_{v}"),
                     });
+                    // "Counter 11, sorry, 12", "quầy 3, à nhầm, 8": a bare number right after
+                    // a correction is the counter meant.
+                    if let Some(m) = corrected_number(t, j + 1) {
+                        if !out.iter().any(|o| o.at == m.at) {
+                            out.push(m);
+                        }
+                    }
                 }
             }
         }
+        out.sort_by_key(|m| m.at);
         out
     }
 
@@ -592,7 +643,22 @@ impl SlotExtractor {
     /// only when the utterance is about navigation.
     pub fn extract_with_partial(&self, n: &Normalized) -> Option<(String, Match)> {
         if let Some(found) = self.extract(n) {
-            return Some(found);
+            // "Quầy lễ tân ở đâu, à nhầm, ý là chỗ phát tờ khai ấy": the place after a
+            // correction, even named only in part, is the one meant.
+            let corrected = correction_end(&n.tokens).and_then(|(at, end)| {
+                // the place taken back was named before the correction
+                let head = n.without(|_, k| k >= at);
+                if self
+                    .extract(&head)
+                    .is_none_or(|(place, _)| place != found.0)
+                {
+                    return None;
+                }
+                let tail = n.without(|_, k| k < end);
+                self.extract_with_partial(&tail)
+                    .filter(|(place, _)| *place != found.0)
+            });
+            return Some(corrected.unwrap_or(found));
         }
         let named = self.named_words(n);
         if let Some(place) = self.heard_as(n, &named) {
