@@ -756,6 +756,8 @@ fn central_dialect(tokens: Vec<Token>) -> Vec<Token> {
                 Some(&["vào"])
             }
             "coi" if !matches!(next, Some("như" | "là" | "chừng" | "bộ")) => Some(&["xem"]),
+            // the land certificate by its cover, as older people say: "bìa đỏ", "bìa hồng"
+            "bìa" if matches!(next, Some("đỏ" | "hồng")) => Some(&["sổ"]),
             "ổng" => Some(&["ông", "ấy"]),
             "bả" => Some(&["bà", "ấy"]),
             "bển" => Some(&["bên", "đó"]),
@@ -1147,6 +1149,8 @@ mod tests {
         assert_eq!(t("tôi bị đau hông"), "tôi bị đau hông");
         assert_eq!(t("coi như xong"), "coi như xong");
         assert_eq!(t("vô hiệu"), "vô hiệu");
+        assert_eq!(t("bìa đỏ nhà tôi"), "sổ đỏ nhà tôi");
+        assert_eq!(t("cái bìa kẹp hồ sơ"), "cái bìa kẹp hồ sơ");
     }
 
     #[test]

@@ -161,7 +161,15 @@ fn lead_verb_counts(t: &[crate::normalize::Token], i: usize) -> bool {
 
 /// "Sáng nay đưa con đi viện", "dẫn mẹ đi khám": someone taken on an outing of their own (to
 /// hospital, school, a check-up, work), told as a story; not a request to be led in the centre.
+/// Nor is an animal led ("dắt con chó").
 fn takes_someone_on_an_errand(t: &[crate::normalize::Token], i: usize) -> bool {
+    // "dắt con chó": an animal, not a person
+    if t.get(i + 1).is_some_and(|x| x.text == "con")
+        && t.get(i + 2)
+            .is_some_and(|x| matches!(x.text.as_str(), "chó" | "mèo" | "cún"))
+    {
+        return true;
+    }
     const OUTINGS: &[&str] = &[
         "viện", "học", "khám", "làm", "chơi", "chợ", "tiêm", "ăn", "du",
     ];
@@ -449,6 +457,24 @@ fn beside_at(n: &Normalized) -> Option<usize> {
         &["o", "tan"],
         &["o", "cuoi"],
     ];
+    // Only after a place named first ("quầy 9 ở dãy đối diện phải không", "góc y tế là cái góc
+    // cạnh cầu thang đúng không"): what the place is or where it stands, checked. ("Tôi ở bên
+    // Long Biên, làm tạm trú được không" is where the speaker lives.)
+    const AFTER_A_PLACE: &[&[&str]] = &[
+        &["o", "ben"],
+        &["o", "day"],
+        &["o", "giua"],
+        &["o", "doi", "dien"],
+        &["o", "ngay"],
+        &["o", "tay"],
+        &["o", "trong", "cung"],
+        &["la", "cai"],
+        &["la", "quay"],
+        &["la", "ban"],
+        &["la", "cho"],
+        &["la", "goc"],
+        &["la", "khu"],
+    ];
     let t = &n.tokens;
     // The question's tag: a "không" after the side, or a closing "nhỉ" ("chắc là ở gần cửa nhỉ").
     let tagged = |from: usize| {
@@ -456,9 +482,18 @@ fn beside_at(n: &Normalized) -> Option<usize> {
             || t.last()
                 .is_some_and(|x| x.plain == "nhi" && x.text != "nhì")
     };
+    let place_first = starts_with_place_head(n);
     BESIDE
         .iter()
-        .find_map(|b| seq_at(n, b).filter(|&i| i > 0 && tagged(i + b.len())))
+        .chain(AFTER_A_PLACE.iter().filter(|_| place_first))
+        .filter_map(|b| {
+            seq_at(n, b).filter(|&i| {
+                // "ở dãy" (in the row) as written: "ở đây" is "here"
+                let row = b[1] != "day" || t[i + 1].text == "dãy";
+                i > 0 && row && tagged(i + b.len())
+            })
+        })
+        .min()
 }
 
 /// "Chỉ bà chỗ cắm sạc", "chỉ giúp tôi chỗ …": show (someone) the place.
@@ -1529,6 +1564,34 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     {
         r.promote_by_rule(OUT_OF_SCOPE);
     }
+    // "Trong sảnh có được hút thuốc không", "can I bring my dog in": the house rules on smoking
+    // and pets are not the robot's to answer (the labelling rules: out of scope), whatever the
+    // words share with an amenity ("thuốc" of the medical corner).
+    if r.intent != OUT_OF_SCOPE && asks_about_smoking_or_pets(n) {
+        r.promote_by_rule(OUT_OF_SCOPE);
+    }
+}
+
+/// Smoking, or an animal brought in: "hút thuốc", "thuốc lá", "smoke", "vape"; "con chó",
+/// "con mèo", "my dog", "a pet".
+fn asks_about_smoking_or_pets(n: &Normalized) -> bool {
+    // English words only in English ("thẻ PET" is a plastic licence, "cắt" to cut).
+    const ENGLISH: &[&[&str]] = &[
+        &["smoke"],
+        &["smoking"],
+        &["vape"],
+        &["dog"],
+        &["cat"],
+        &["pets"],
+        &["puppy"],
+    ];
+    let t = &n.tokens;
+    (n.vietnamese_words == 0 && has_any_seq(n, ENGLISH))
+        || t.windows(2).any(|w| {
+            (w[0].text == "thuốc" && w[1].text == "lá")
+                || (w[0].text == "hút" && w[1].text == "thuốc")
+                || (w[0].text == "con" && matches!(w[1].text.as_str(), "chó" | "mèo" | "cún"))
+        })
 }
 
 /// "Mai (tôi) lại lên/đến/qua", "mai (bác) quay lại": coming back tomorrow. "Mai" as written
@@ -2461,7 +2524,7 @@ impl Nlu {
         None
     }
 
-    /// "Bàn hướng dẫn điền tờ khai", "bàn hướng dẫn cài VNeID ở đâu": the desk that helps with
+    /// "Bàn hướng dẫn điền tờ khai", "chỗ hướng dẫn cài VNeID ở đâu": the desk that helps with
     /// something is where that is given, not the information desk whose name ("bàn hướng dẫn")
     /// the words begin with. The words after "hướng dẫn" are read alone; a need among their
     /// first three readings that a place gives makes that place the destination.
@@ -2471,8 +2534,10 @@ impl Nlu {
         }
         let t = &n.tokens;
         let Some(i) = (1..t.len().saturating_sub(1)).find(|&i| {
-            matches!(t[i - 1].plain.as_str(), "ban" | "quay")
-                && t[i].plain == "huong"
+            matches!(
+                t[i - 1].plain.as_str(),
+                "ban" | "quay" | "cho" | "khu" | "noi" | "goc"
+            ) && t[i].plain == "huong"
                 && t[i + 1].plain == "dan"
         }) else {
             return;
@@ -2524,6 +2589,17 @@ impl Nlu {
         self.denied_need_rule(n, r);
         self.principal_rule(n, r);
         self.done_then_now_rule(n, r);
+        self.document_for_a_procedure_rule(n, r);
+        // "Sơ yếu lý lịch" is a CV, which people have certified for a job; "lý lịch tư pháp" is
+        // the judicial record. A CV without "tư pháp": the next reading, not sure.
+        if r.intent == "proc.judicial_record"
+            && has_seq(n, &["so", "yeu", "li", "lich"])
+            && !has_seq(n, &["tu", "phap"])
+        {
+            if let Some((alt, _)) = r.next_after("proc.judicial_record") {
+                r.promote_by_rule(&alt);
+            }
+        }
         // The form of a procedure asked for, with no where cue: the forms desk's service.
         if cue.is_none() && r.intent.starts_with("proc.") && asks_for_a_form(n) {
             r.promote_by_rule("amenity.forms");
@@ -2770,6 +2846,39 @@ impl Nlu {
         }
         if only_denied {
             r.set_confidence(r.confidence.min(RULE_CONFIDENCE));
+        }
+    }
+
+    /// "Đổi hộ chiếu mới có cần chứng minh thư không", "to renew my passport do I need my ID
+    /// card": a procedure named before the words of needing or bringing, and the one answered
+    /// named after them, is a document that procedure asks for. The procedure done answers.
+    fn document_for_a_procedure_rule(&self, n: &Normalized, r: &mut Reading) {
+        // asked as a yes/no question about the document
+        const NEEDING: &[&[&str]] = &[
+            &["co", "can"],
+            &["co", "phai", "mang"],
+            &["do", "i", "need"],
+            &["do", "we", "need"],
+        ];
+        if !r.intent.starts_with("proc.") || denied_span(n).is_some() {
+            return;
+        }
+        let Some(at) = NEEDING.iter().filter_map(|s| seq_at(n, s)).min() else {
+            return;
+        };
+        if at == 0 {
+            return;
+        }
+        let spec = &self.inner.specificity;
+        let head = n.without(|_, k| k >= at);
+        let tail = n.without(|_, k| k < at);
+        if let Some(done) = spec.procedure_named(&head) {
+            if done != r.intent
+                && spec.procedure_named(&tail) == Some(r.intent.as_str())
+                && r.p(done) > 0.0
+            {
+                r.promote_by_rule(done);
+            }
         }
     }
 

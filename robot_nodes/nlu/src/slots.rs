@@ -156,9 +156,10 @@ fn is_counter_cue(t: &Token) -> bool {
 }
 
 /// "Cửa số 9", "cửa sổ số 9": a numbered window of the hall, which is a counter (the doors are
-/// not numbered). Accented only: the diacritic-free "cua" is also "của" (of).
+/// not numbered). "Ô số 7": a numbered booth, as older people call a counter. Accented only: the
+/// diacritic-free "cua" is also "của" (of), "o" also "ở".
 fn is_numbered_window(t: &[Token], i: usize) -> bool {
-    t[i].text == "cửa"
+    matches!(t[i].text.as_str(), "cửa" | "ô")
         && t.get(i + 1)
             .is_some_and(|x| matches!(x.text.as_str(), "số" | "sổ"))
 }

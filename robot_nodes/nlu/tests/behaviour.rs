@@ -1401,6 +1401,56 @@ fn round_seven_classes() {
     assert!(u.confidence < 0.9, "{u:?}");
 }
 
+/// Round eleven (probes 81–85): what a place is or where it stands, checked after naming it;
+/// "ô số 7" is a counter; smoking and pets are out of scope, and a dog led is no person; a CV
+/// is no judicial record; a document asked about for a procedure named first is that
+/// procedure's; "bìa đỏ" is the land certificate; "chỗ hướng dẫn" an app is where the app is
+/// helped with.
+#[test]
+fn round_eleven_classes() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "quầy 4 là cái quầy sát cột kia đúng không",
+            "nav.where_is",
+            Some("counter_4"),
+        ),
+        (
+            "máy lấy số ở bên trái cửa phải không cháu",
+            "nav.where_is",
+            Some("queue_kiosk"),
+        ),
+        ("ô số 11 nằm chỗ nào", "nav.where_is", Some("counter_11")),
+        ("ngồi chờ có được hút thuốc không em", OUT_OF_SCOPE, None),
+        ("can my dog come inside with me", OUT_OF_SCOPE, None),
+        ("cho tôi dắt con mèo vào được không", OUT_OF_SCOPE, None),
+        (
+            "chứng thực chữ ký trên sơ yếu lý lịch làm ở quầy nào",
+            "proc.signature_certification",
+            None,
+        ),
+        (
+            "làm lại hộ chiếu có cần mang căn cước không em",
+            "proc.passport",
+            None,
+        ),
+        (
+            "bìa hồng nhà tôi bị mất, xin lại thế nào",
+            "proc.land_certificate",
+            None,
+        ),
+        (
+            "chỗ hướng dẫn kích hoạt VNeID ở đâu hả em",
+            "nav.where_is",
+            Some("online_service_area"),
+        ),
+    ];
+    let wrong = misread(cases);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Someone living "ở bên" a district is not a place checked.
+    let u = nlu().understand("tôi ở bên Long Biên, làm tạm trú ở đây được không");
+    assert_ne!(u.intent, "nav.where_is", "{u:?}");
+}
+
 /// Round ten (probes 76–80): "đâu" closing a negated clause is "not at all"; a place's side
 /// asked with a closing "nhỉ"; "băng dán" is no "dẫn", and someone taken to hospital is a story;
 /// a correction names the counter or place meant, even in part; a denial's rest may be out of
