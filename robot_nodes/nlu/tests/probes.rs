@@ -527,6 +527,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         2,
     ),
+    (
+        "probe86_outside_writer_letters_and_messages.tsv",
+        include_str!("data/probe86_outside_writer_letters_and_messages.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe87_outside_writer_asking_the_robot_to_do_it.tsv",
+        include_str!("data/probe87_outside_writer_asking_the_robot_to_do_it.tsv"),
+        170,
+        6,
+    ),
+    (
+        "probe88_outside_writer_jokers_and_testers.tsv",
+        include_str!("data/probe88_outside_writer_jokers_and_testers.tsv"),
+        170,
+        13,
+    ),
+    (
+        "probe89_outside_writer_hard_of_hearing.tsv",
+        include_str!("data/probe89_outside_writer_hard_of_hearing.tsv"),
+        170,
+        1,
+    ),
+    (
+        "probe90_outside_writer_parents_with_children.tsv",
+        include_str!("data/probe90_outside_writer_parents_with_children.tsv"),
+        170,
+        4,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
@@ -552,9 +582,16 @@ fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
 
 /// Probe sets whose confident mistakes are not fixed yet. Round eleven's probe 82 (Vietnamese
 /// mangled by an English keyboard's autocorrect: "odd au" for "ở đâu") keeps one answer wrong
-/// at ≥ 0.9; the router does not undo autocorrect. It is held to its allowance of wrong answers
-/// like every set, but not yet to the ≤ 0.5 % bound; the test below names it.
-const CONFIDENT_MISTAKE_LEFT: &[&str] = &["probe82_outside_writer_autocorrect_mangled_typing.tsv"];
+/// at ≥ 0.9; the router does not undo autocorrect. Round twelve (probes 86–90) was measured on
+/// 530e647 at the end of a session and kept as measured, not yet fixed: 86, 88 and 90 have 3, 4
+/// and 1 answers wrong at ≥ 0.9. Each is held to its allowance of wrong answers like every set,
+/// but not yet to the ≤ 0.5 % bound; the test below names them.
+const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
+    "probe82_outside_writer_autocorrect_mangled_typing.tsv",
+    "probe86_outside_writer_letters_and_messages.tsv",
+    "probe88_outside_writer_jokers_and_testers.tsv",
+    "probe90_outside_writer_parents_with_children.tsv",
+];
 
 #[test]
 fn confident_wrong_answers_are_rare_on_every_probe_set() {
