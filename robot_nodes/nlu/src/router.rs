@@ -145,6 +145,34 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
 /// The word at `i` leads, if it is a lead verb: not the "dẫn" of "hướng dẫn" (to instruct), and
 /// "dắt" (Southern "dẫn") only as written so: "dat" is also "đất" (land), "đặt" (book).
 fn lead_verb_counts(t: &[crate::normalize::Token], i: usize) -> bool {
+    // "Đi cùng" asks for company when someone or somewhere follows ("em đi cùng bác ra quầy 5",
+    // "đi cùng ra đó", "đi cùng nhé"); told of a companion ("con tôi đi cùng tự nhiên đau bụng",
+    // "đồng nghiệp đi cùng chị"), it does not.
+    if t[i].plain == "di" && t.get(i + 1).is_some_and(|x| x.plain == "cung") {
+        let next = t.get(i + 2).map_or("", |x| x.plain.as_str());
+        let asks = next.is_empty()
+            || LED_PEOPLE.iter().any(|who| who[0] == next)
+            || matches!(
+                next,
+                "ra" | "den"
+                    | "toi"
+                    | "sang"
+                    | "vao"
+                    | "len"
+                    | "qua"
+                    | "voi"
+                    | "nhe"
+                    | "nha"
+                    | "di"
+                    | "duoc"
+                    | "giup"
+                    | "dum"
+                    | "ho"
+            );
+        if !asks {
+            return false;
+        }
+    }
     // Typed with diacritics, the word must be the lead verb itself: "băng dán" (a plaster) is
     // no "dẫn", "đứa" no "đưa".
     let accented_other = LEAD_VERBS.contains(&t[i].plain.as_str())
@@ -288,7 +316,8 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dua", "ra", "quay"],
     &["dan", "ra", "quay"],
     &["dan", "di"],
-    &["di", "cung"],
+    &["di", "cung"], // see `lead_verb_counts`: not "con tôi đi cùng tự nhiên đau bụng"
+    &["ho", "tong"],
     &["di", "voi", "toi"],
     &["di", "theo", "em"],
     &["di", "theo", "chau"],
@@ -1572,6 +1601,22 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     }
 }
 
+/// A complaint wanted: "muốn khiếu nại", "xin phản ánh", "I want to complain", "file a complaint".
+fn wants_to_complain(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["muon", "khieu", "nai"],
+        &["xin", "khieu", "nai"],
+        &["can", "khieu", "nai"],
+        &["muon", "phan", "anh"],
+        &["xin", "phan", "anh"],
+        &["want", "to", "complain"],
+        &["like", "to", "complain"],
+        &["make", "a", "complaint"],
+        &["file", "a", "complaint"],
+    ];
+    has_any_seq(n, SEQS)
+}
+
 /// Smoking, or an animal brought in: "hút thuốc", "thuốc lá", "smoke", "vape"; "con chó",
 /// "con mèo", "my dog", "a pet".
 fn asks_about_smoking_or_pets(n: &Normalized) -> bool {
@@ -1716,8 +1761,15 @@ fn tells_unwell(n: &Normalized) -> bool {
         &["feels", "sick"],
         &["feeling", "sick"],
         &["unwell"],
+        // small injuries: "ngã trầy đầu gối", "đứt tay", "chảy máu", "băng cá nhân"
+        &["chay", "mau"],
+        &["dut", "tay"],
+        &["bang", "ca", "nhan"],
+        &["band", "aid"],
+        &["plaster"],
+        &["bleeding"],
     ];
-    const ACCENTED: &[&str] = &["ngất", "choáng", "xỉu", "sốt", "nôn", "ói"];
+    const ACCENTED: &[&str] = &["ngất", "choáng", "xỉu", "sốt", "nôn", "ói", "trầy"];
     let t = &n.tokens;
     has_any_seq(n, SYMPTOMS)
         || t.iter().enumerate().any(|(i, x)| {
@@ -2590,6 +2642,11 @@ impl Nlu {
         self.principal_rule(n, r);
         self.done_then_now_rule(n, r);
         self.document_for_a_procedure_rule(n, r);
+        // "Giấy hẹn ngày 10 mà hôm nay 20 rồi vẫn chưa có, tôi muốn khiếu nại": a late dossier
+        // told, and a complaint wanted, is the complaint.
+        if r.intent == "service.status_tracking" && wants_to_complain(n) {
+            r.promote_by_rule("service.feedback");
+        }
         // "Sơ yếu lý lịch" is a CV, which people have certified for a job; "lý lịch tư pháp" is
         // the judicial record. A CV without "tư pháp": the next reading, not sure.
         if r.intent == "proc.judicial_record"

@@ -1401,6 +1401,41 @@ fn round_seven_classes() {
     assert!(u.confidence < 0.9, "{u:?}");
 }
 
+/// Round twelve (probes 86–90): a companion told of is no request for company; "hộ tống" leads; a
+/// complaint wanted about a late result is the complaint; a small injury is the medical corner's.
+#[test]
+fn round_twelve_classes() {
+    let twelve: &[(&str, &str, Option<&str>)] = &[
+        (
+            "bà tôi đi cùng bỗng thấy khó thở, có ai giúp không",
+            "amenity.medical",
+            None,
+        ),
+        (
+            "em đi cùng bác ra quầy 3 nhé",
+            "nav.guide",
+            Some("counter_3"),
+        ),
+        (
+            "robot hộ tống chị ra chỗ máy in với",
+            "nav.guide",
+            Some("printing_area"),
+        ),
+        (
+            "hẹn thứ hai trả kết quả mà giờ chưa có, tôi muốn khiếu nại",
+            "service.feedback",
+            None,
+        ),
+        (
+            "con bé bị đứt tay chảy máu, có băng không em",
+            "amenity.medical",
+            None,
+        ),
+    ];
+    let wrong = misread(twelve);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// Round eleven (probes 81–85): what a place is or where it stands, checked after naming it;
 /// "ô số 7" is a counter; smoking and pets are out of scope, and a dog led is no person; a CV
 /// is no judicial record; a document asked about for a procedure named first is that

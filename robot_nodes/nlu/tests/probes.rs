@@ -531,7 +531,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe86_outside_writer_letters_and_messages.tsv",
         include_str!("data/probe86_outside_writer_letters_and_messages.tsv"),
         170,
-        5,
+        3,
     ),
     (
         "probe87_outside_writer_asking_the_robot_to_do_it.tsv",
@@ -543,7 +543,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe88_outside_writer_jokers_and_testers.tsv",
         include_str!("data/probe88_outside_writer_jokers_and_testers.tsv"),
         170,
-        13,
+        12,
     ),
     (
         "probe89_outside_writer_hard_of_hearing.tsv",
@@ -555,7 +555,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe90_outside_writer_parents_with_children.tsv",
         include_str!("data/probe90_outside_writer_parents_with_children.tsv"),
         170,
-        4,
+        3,
     ),
 ];
 
@@ -582,15 +582,16 @@ fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
 
 /// Probe sets whose confident mistakes are not fixed yet. Round eleven's probe 82 (Vietnamese
 /// mangled by an English keyboard's autocorrect: "odd au" for "ở đâu") keeps one answer wrong
-/// at ≥ 0.9; the router does not undo autocorrect. Round twelve (probes 86–90) was measured on
-/// 530e647 at the end of a session and kept as measured, not yet fixed: 86, 88 and 90 have 3, 4
-/// and 1 answers wrong at ≥ 0.9. Each is held to its allowance of wrong answers like every set,
-/// but not yet to the ≤ 0.5 % bound; the test below names them.
+/// at ≥ 0.9; the router does not undo autocorrect. Round twelve (probes 86–90, first run on
+/// 530e647) was fixed only in part at the end of a session: 86 keeps one answer wrong at ≥ 0.9
+/// (the robot asked whether it is an officer or a machine, read as a request for an officer) and
+/// 88 three (guide requests in slang: "chở tao ra …", "đi trước mở đường cho anh ra …"; how to
+/// charge read as where). Each is held to its allowance of wrong answers like every set, but not
+/// yet to the ≤ 0.5 % bound; the test below names them.
 const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
     "probe82_outside_writer_autocorrect_mangled_typing.tsv",
     "probe86_outside_writer_letters_and_messages.tsv",
     "probe88_outside_writer_jokers_and_testers.tsv",
-    "probe90_outside_writer_parents_with_children.tsv",
 ];
 
 #[test]
