@@ -1596,7 +1596,10 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // "Trong sảnh có được hút thuốc không", "can I bring my dog in": the house rules on smoking
     // and pets are not the robot's to answer (the labelling rules: out of scope), whatever the
     // words share with an amenity ("thuốc" of the medical corner).
-    if r.intent != OUT_OF_SCOPE && asks_about_smoking_or_pets(n) {
+    // Not when the classifier is sure of a procedure the animal is only told beside ("làm mất
+    // căn cước rồi, chắc con chó nhà tao ăn, làm lại thế nào").
+    let sure_procedure = r.intent.starts_with("proc.") && r.confidence >= 0.6;
+    if r.intent != OUT_OF_SCOPE && !sure_procedure && asks_about_smoking_or_pets(n) {
         r.promote_by_rule(OUT_OF_SCOPE);
     }
 }

@@ -543,7 +543,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe88_outside_writer_jokers_and_testers.tsv",
         include_str!("data/probe88_outside_writer_jokers_and_testers.tsv"),
         170,
-        12,
+        11,
     ),
     (
         "probe89_outside_writer_hard_of_hearing.tsv",
