@@ -534,10 +534,18 @@ fn has_show_me_the_place(n: &Normalized) -> bool {
         } else {
             x.plain == "chi"
         };
-        chi && t[i + 1..]
-            .iter()
-            .take(3)
-            .any(|y| y.text == "chỗ" || (!y.has_diacritics() && y.plain == "cho" && i > 0))
+        // "chỉ có dây cho robot": "only", not "show"
+        let only = t
+            .get(i + 1)
+            .is_some_and(|y| matches!(y.plain.as_str(), "co" | "can" | "la" | "duoc"));
+        // Typed without diacritics, "cho" may be "chỗ"; in an accented sentence it is "cho".
+        let plain_cho =
+            |y: &Token| !y.has_diacritics() && y.plain == "cho" && n.vietnamese_words < 2;
+        chi && !only
+            && t[i + 1..]
+                .iter()
+                .take(3)
+                .any(|y| y.text == "chỗ" || (plain_cho(y) && i > 0))
     })
 }
 

@@ -1403,7 +1403,7 @@ fn round_seven_classes() {
 
 /// Round twelve (probes 86–90): a companion told of is no request for company; "hộ tống" leads; a
 /// complaint wanted about a late result is the complaint; a small injury is the medical corner's;
-/// a pet told beside a procedure is no question about pets.
+/// a pet told beside a procedure is no question about pets; "chỉ có" (only) is no "show me".
 #[test]
 fn round_twelve_classes() {
     let twelve: &[(&str, &str, Option<&str>)] = &[
@@ -1431,6 +1431,17 @@ fn round_twelve_classes() {
             "con bé bị đứt tay chảy máu, có băng không em",
             "amenity.medical",
             None,
+        ),
+        // "chỉ có" is "only", not "show me"; an accented sentence's "cho" is no "chỗ"
+        (
+            "trạm sạc chỉ có dây cho điện thoại à, sạc laptop được không",
+            "amenity.charging",
+            None,
+        ),
+        (
+            "chỉ cho tôi chỗ sạc điện thoại với",
+            "nav.where_is",
+            Some("charging_station"),
         ),
         // an animal told beside a procedure the classifier is sure of
         (

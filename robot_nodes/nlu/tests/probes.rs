@@ -513,7 +513,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe83_outside_writer_lobby_rules_and_permissions.tsv",
         include_str!("data/probe83_outside_writer_lobby_rules_and_permissions.tsv"),
         170,
-        4,
+        3,
     ),
     (
         "probe84_outside_writer_technology_trouble.tsv",
@@ -543,7 +543,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe88_outside_writer_jokers_and_testers.tsv",
         include_str!("data/probe88_outside_writer_jokers_and_testers.tsv"),
         170,
-        11,
+        10,
     ),
     (
         "probe89_outside_writer_hard_of_hearing.tsv",
@@ -585,8 +585,7 @@ fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
 /// at ≥ 0.9; the router does not undo autocorrect. Round twelve (probes 86–90, first run on
 /// 530e647) was fixed only in part at the end of a session: 86 keeps one answer wrong at ≥ 0.9
 /// (the robot asked whether it is an officer or a machine, read as a request for an officer) and
-/// 88 three (guide requests in slang: "chở tao ra …", "đi trước mở đường cho anh ra …"; how to
-/// charge read as where). Each is held to its allowance of wrong answers like every set, but not
+/// 88 two (guide requests in slang: "chở tao ra …", "đi trước mở đường cho anh ra …"). Each is held to its allowance of wrong answers like every set, but not
 /// yet to the ≤ 0.5 % bound; the test below names them.
 const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
     "probe82_outside_writer_autocorrect_mangled_typing.tsv",
