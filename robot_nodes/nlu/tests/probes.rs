@@ -585,8 +585,9 @@ fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
 /// at ≥ 0.9; the router does not undo autocorrect. Round twelve (probes 86–90, first run on
 /// 530e647) was fixed only in part at the end of a session: 86 keeps one answer wrong at ≥ 0.9
 /// (the robot asked whether it is an officer or a machine, read as a request for an officer) and
-/// 88 two (guide requests in slang: "chở tao ra …", "đi trước mở đường cho anh ra …"). Each is held to its allowance of wrong answers like every set, but not
-/// yet to the ≤ 0.5 % bound; the test below names them.
+/// 88 two (guide requests in slang: "chở tao ra …", "đi trước mở đường cho anh ra …"). Each is
+/// held to its allowance of wrong answers like every set, but not yet to the ≤ 0.5 % bound; the
+/// test below names them.
 const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
     "probe82_outside_writer_autocorrect_mangled_typing.tsv",
     "probe86_outside_writer_letters_and_messages.tsv",
