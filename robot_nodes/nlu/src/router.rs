@@ -192,10 +192,7 @@ fn lead_verb_counts(t: &[crate::normalize::Token], i: usize) -> bool {
 /// Nor is an animal led ("dắt con chó").
 fn takes_someone_on_an_errand(t: &[crate::normalize::Token], i: usize) -> bool {
     // "dắt con chó": an animal, not a person
-    if t.get(i + 1).is_some_and(|x| x.text == "con")
-        && t.get(i + 2)
-            .is_some_and(|x| matches!(x.text.as_str(), "chó" | "mèo" | "cún"))
-    {
+    if names_an_animal(t, i + 1) {
         return true;
     }
     const OUTINGS: &[&str] = &[
@@ -746,14 +743,7 @@ fn without_where_on_paper(n: &Normalized) -> Option<Normalized> {
     if at.is_empty() {
         return None;
     }
-    let mut rest = n.clone();
-    rest.tokens = t
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| !at.iter().any(|&i| *k == i + 1 || *k == i + 2))
-        .map(|(_, x)| x.clone())
-        .collect();
-    Some(rest)
+    Some(n.without(|_, k| at.iter().any(|&i| k == i + 1 || k == i + 2)))
 }
 
 /// What the robot says to a "where is …" question about something not on its map
@@ -1628,6 +1618,13 @@ fn wants_to_complain(n: &Normalized) -> bool {
     has_any_seq(n, SEQS)
 }
 
+/// "Con chó", "con mèo", "con cún" starting at token `k`: an animal, not a child ("con").
+fn names_an_animal(t: &[Token], k: usize) -> bool {
+    t.get(k).is_some_and(|x| x.text == "con")
+        && t.get(k + 1)
+            .is_some_and(|x| matches!(x.text.as_str(), "chó" | "mèo" | "cún"))
+}
+
 /// Smoking, or an animal brought in: "hút thuốc", "thuốc lá", "smoke", "vape"; "con chó",
 /// "con mèo", "my dog", "a pet".
 fn asks_about_smoking_or_pets(n: &Normalized) -> bool {
@@ -1646,8 +1643,8 @@ fn asks_about_smoking_or_pets(n: &Normalized) -> bool {
         || t.windows(2).any(|w| {
             (w[0].text == "thuốc" && w[1].text == "lá")
                 || (w[0].text == "hút" && w[1].text == "thuốc")
-                || (w[0].text == "con" && matches!(w[1].text.as_str(), "chó" | "mèo" | "cún"))
         })
+        || (0..t.len()).any(|k| names_an_animal(t, k))
 }
 
 /// "Mai (tôi) lại lên/đến/qua", "mai (bác) quay lại": coming back tomorrow. "Mai" as written
@@ -2847,12 +2844,8 @@ impl Nlu {
         if t.len() < now + 1 + WANTED_WORDS {
             return;
         }
-        let part = |range: std::ops::Range<usize>| {
-            let mut m = n.clone();
-            m.tokens = t[range].to_vec();
-            m
-        };
-        let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
+        let part = |range: std::ops::Range<usize>| n.without(|_, k| !range.contains(&k));
+        let top = |m: &Normalized| self.top_reading(m);
         if top(&part(0..now)).is_none_or(|(l, _)| l != r.intent) {
             return;
         }
@@ -2870,6 +2863,7 @@ impl Nlu {
     /// alone say, the rest of the sentence, without them, answers (if it reads as another need),
     /// and not confidently.
     fn denied_need_rule(&self, n: &Normalized, r: &mut Reading) {
+        let top = |m: &Normalized| self.top_reading(m);
         if !crate::vague::answers_a_need(&r.intent) {
             return;
         }
@@ -2877,7 +2871,6 @@ impl Nlu {
             return;
         };
         let part = |keep: &dyn Fn(usize) -> bool| n.without(|_, k| !keep(k));
-        let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
         // Only the denied words name the need answered, and the rest names neither it nor
         // another ("not a passport, I want to book a flight"): that need is not sure.
         let mut only_denied = false;
@@ -2950,18 +2943,23 @@ impl Nlu {
         }
     }
 
+    /// The classifier's first reading of (part of) an utterance, alone.
+    fn top_reading(&self, m: &Normalized) -> Option<(String, f32)> {
+        self.inner.classifier.top_k(m, 1).0.into_iter().next()
+    }
+
     /// "Morning! First time here on behalf of my company", "hello, I'm here for my company":
     /// who the speaker acts for is not yet what they need. When the need answered is what the
     /// words naming that principal alone say, and the rest of the sentence names no need, the
     /// rest's greeting answers, or else the need stands but not confidently (the dialog asks).
     fn principal_rule(&self, n: &Normalized, r: &mut Reading) {
+        let top = |m: &Normalized| self.top_reading(m);
         if !crate::vague::answers_a_need(&r.intent) {
             return;
         }
         let Some(span) = principal_span(n) else {
             return;
         };
-        let top = |m: &Normalized| self.inner.classifier.top_k(m, 1).0.into_iter().next();
         let principal = n.without(|_, k| !span.contains(&k));
         if top(&principal).is_none_or(|(l, _)| l != r.intent) {
             return;

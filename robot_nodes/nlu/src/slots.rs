@@ -172,7 +172,8 @@ fn is_number_filler(t: &Token) -> bool {
 }
 
 /// Whether the mention starting at token `at` is denied: "không phải quầy 3", "chứ không phải
-/// quầy 3", "not counter 3". Looks at the three tokens before it.
+/// quầy 3", "not counter 3". Looks at the three tokens before it, after any words that only point
+/// at it ("not the ones in the waiting area").
 fn is_denied(t: &[Token], at: usize) -> bool {
     // "not the ones in the waiting area", "không phải cái ở khu chờ": words that only point
     // at the place may stand between the denial and it.
