@@ -74,10 +74,26 @@ pub fn is_landmark(t: &[Token], m: &Mention) -> bool {
                     && before(3).is_some_and(|x| x.plain == "next"))))
 }
 
+/// Whether the mention names the robot itself: "cô lễ tân máy ơi", "bạn lễ tân robot", "the
+/// robot receptionist", "robot lễ tân ơi": a receptionist that is a machine is the one spoken to,
+/// not the reception desk.
+pub fn is_the_robot(t: &[Token], m: &Mention) -> bool {
+    let receptionist = m.end > m.at
+        && matches!(
+            t[m.end - 1].plain.as_str(),
+            "tan" | "receptionist" | "reception"
+        );
+    let machine = |x: &Token| matches!(x.text.as_str(), "máy" | "ảo") || x.plain == "robot";
+    receptionist
+        && (t.get(m.end).is_some_and(machine)
+            || (word_before(t, m, 1).is_some_and(|x| x.plain == "robot")
+                && t.get(m.end).is_some_and(|x| x.plain == "oi")))
+}
+
 /// Whether the mention is passed over when the destination is chosen: reported
-/// ([`is_reported`]) or a landmark ([`is_landmark`]).
+/// ([`is_reported`]), a landmark ([`is_landmark`]) or the robot itself ([`is_the_robot`]).
 pub fn is_passed_over(t: &[Token], m: &Mention) -> bool {
-    is_reported(t, m) || is_landmark(t, m)
+    is_reported(t, m) || is_landmark(t, m) || is_the_robot(t, m)
 }
 
 /// A word of going towards a place: "sang", "ra", "đến", "tới", "vào", "qua", "lên", "to".

@@ -35,6 +35,8 @@ pub struct NavWords {
     known: HashSet<String>,
     /// Every word (diacritic-free) of the place names and aliases.
     place_words: HashSet<String>,
+    /// The place names and aliases, normalized, as written.
+    place_phrases: Vec<Vec<crate::normalize::Token>>,
 }
 
 impl NavWords {
@@ -50,20 +52,37 @@ impl NavWords {
             .into_iter()
             .flat_map(|l| kb.place_phrases(l));
         let places: Vec<String> = places.collect();
-        let place_words: HashSet<String> = places
+        let place_phrases: Vec<Vec<_>> = places.iter().map(|p| normalize(p).tokens).collect();
+        let place_words: HashSet<String> = place_phrases
             .iter()
-            .flat_map(|p| normalize(p).tokens.into_iter().map(|t| t.plain))
+            .flatten()
+            .map(|t| t.plain.clone())
             .collect();
         for text in nav.chain(places) {
             known.extend(normalize(&text).tokens.into_iter().map(|t| t.plain));
         }
-        NavWords { known, place_words }
+        NavWords {
+            known,
+            place_words,
+            place_phrases,
+        }
     }
 
-    /// Does `n` name a place of the city ([`names_outside_place`]) with a word that no place of
-    /// the centre has ("train station" counts, "water station" does not)?
+    /// Does `n` name a place of the city ([`names_outside_place`]) that no place of the centre
+    /// has: a one-word entry by a word no place name holds ("train station" counts, "water
+    /// station" does not), a longer one as a phrase no place name holds ("công an" counts, though
+    /// "cổng dịch vụ công" and English "an" hold its words).
     pub fn names_outside_place(&self, n: &Normalized) -> bool {
-        outside_place_words(n, |w| !self.place_words.contains(w))
+        outside_place_words(n, |words| match words {
+            [one] => !self.place_words.contains(&one.plain),
+            _ => !self.place_phrases.iter().any(|p| {
+                p.windows(words.len()).any(|w| {
+                    w.iter().zip(words).all(|(a, b)| {
+                        a.plain == b.plain && (!b.has_diacritics() || a.text == b.text)
+                    })
+                })
+            }),
+        })
     }
 
     /// The words of `n` that no navigation phrase or place name contains (numbers excepted).
@@ -245,15 +264,18 @@ pub fn names_outside_place(n: &Normalized) -> bool {
     outside_place_words(n, |_| true)
 }
 
-/// Like [`names_outside_place`], counting only entries with a word `telling` accepts.
-fn outside_place_words(n: &Normalized, telling: impl Fn(&str) -> bool) -> bool {
+/// Like [`names_outside_place`], counting only entries whose words in `n` `telling` accepts.
+fn outside_place_words(
+    n: &Normalized,
+    telling: impl Fn(&[crate::normalize::Token]) -> bool,
+) -> bool {
     let t = &n.tokens;
     (0..t.len()).any(|i| {
-        (outside_word(n, i) && telling(&t[i].plain))
+        (outside_word(n, i) && telling(&t[i..=i]))
             || OUTSIDE_PLACES.iter().any(|seq| {
                 i + seq.len() <= t.len()
                     && seq.iter().zip(&t[i..]).all(|(e, x)| word_matches(x, e))
-                    && t[i..i + seq.len()].iter().any(|x| telling(&x.plain))
+                    && telling(&t[i..i + seq.len()])
                     // a one-word Vietnamese entry typed without diacritics is too ambiguous
                     // ("cho" is also "for")
                     && (seq.len() > 1

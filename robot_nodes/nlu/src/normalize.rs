@@ -78,7 +78,7 @@ impl Normalized {
     }
 
     /// A copy without the tokens for which `drop(tokens, position)` holds (the counts of the
-    /// whole utterance are kept).
+    /// whole utterance are kept). Only the kept tokens are copied.
     pub fn without(&self, drop: impl Fn(&[Token], usize) -> bool) -> Normalized {
         let t = &self.tokens;
         Normalized {
@@ -86,7 +86,24 @@ impl Normalized {
                 .filter(|&k| !drop(t, k))
                 .map(|k| t[k].clone())
                 .collect(),
-            ..self.clone()
+            letters: self.letters,
+            foreign_letters: self.foreign_letters,
+            vietnamese_words: self.vietnamese_words,
+            symbols: self.symbols,
+            too_long: self.too_long,
+        }
+    }
+
+    /// [`Normalized::without`], borrowing `self` when no token is dropped.
+    pub fn without_any(
+        &self,
+        drop: impl Fn(&[Token], usize) -> bool,
+    ) -> std::borrow::Cow<'_, Normalized> {
+        let t = &self.tokens;
+        if (0..t.len()).any(|k| drop(t, k)) {
+            std::borrow::Cow::Owned(self.without(drop))
+        } else {
+            std::borrow::Cow::Borrowed(self)
         }
     }
 }
@@ -502,6 +519,9 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["hoso"], &["hồ", "sơ"]),
     (&["thutuc"], &["thủ", "tục"]),
     (&["baohiem"], &["bảo", "hiểm"]),
+    // "Máy in ra số thứ tự": the "ra" of printing out, between the verb and what is printed.
+    (&["in", "ra", "so"], &["in", "số"]),
+    (&["in", "ra", "phieu"], &["in", "phiếu"]),
     (&["wc"], &["toilet"]),
     (&["toilets"], &["toilet"]),
     (&["q", "r"], &["qr"]),
@@ -648,12 +668,24 @@ fn spelled_acronyms(tokens: Vec<Token>) -> Vec<Token> {
 /// ("lước uống ở chỗ lào" is "nước uống ở chỗ nào", "nàm căn cước", "lộp hồ sơ", "nối ra"): the
 /// lobby's common words with the other initial, matched on the accented word. Syllables that
 /// are words themselves are rewritten only where the word meant is the only reading ("nối ra" is
-/// the way out, "chỗ lào" asks where, "quầy số lăm" is five but "mười lăm" fifteen).
+/// the way out, "chỗ lào" asks where, "quầy số lăm" is five but "mười lăm" fifteen). The same
+/// speakers merge tr/ch, s/x and r/d and confuse final -t/-c ("hỗ chợ", "chả tiền", "sin giấy",
+/// "bị mấc", "tiếng Việc"); those are rewritten on the same terms.
 fn northern_l_n(tokens: Vec<Token>) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     for (i, t) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1).map(|x| x.text.as_str());
         let prev = out.last().map(|x| x.text.as_str());
+        // "áp i Hà Lội": the iHanoi app (as [`PHRASES`] reads "i hà nội")
+        if t.text == "lội"
+            && prev == Some("hà")
+            && out.len() >= 2
+            && matches!(out[out.len() - 2].plain.as_str(), "i" | "ai")
+        {
+            out.truncate(out.len() - 2);
+            out.push(Token::same("ihanoi"));
+            continue;
+        }
         let rep: Option<&str> = match t.text.as_str() {
             // not words: only the other initial reads
             "lước" => Some("nước"),
@@ -674,6 +706,43 @@ fn northern_l_n(tokens: Vec<Token>) -> Vec<Token> {
             }
             "lăm" if matches!(prev, Some("số" | "quầy")) => Some("năm"),
             "nâu" if prev == Some("bao") => Some("lâu"),
+            // "thế lào", "hôm lào": which or how
+            "lào" if matches!(prev, Some("thế" | "hôm" | "khi" | "lúc" | "nơi")) => {
+                Some("nào")
+            }
+            // "bằng nái" (the driving licence), "cấp nại" (issued again), "Hà Lội"
+            "nái" if prev == Some("bằng") => Some("lái"),
+            "nại" if matches!(prev, Some("cấp" | "làm" | "nói" | "đổi" | "quay")) => {
+                Some("lại")
+            }
+            "lội" if prev == Some("hà") => Some("nội"),
+            // "cái máy này nà gì", "tên nà gì": the copula
+            "nà" if matches!(
+                prev,
+                Some("này" | "tên" | "em" | "cháu" | "đây" | "đó" | "khẩu")
+            ) =>
+            {
+                Some("là")
+            }
+            // tr/ch, s/x, r/d and final -c/-t, -n/-ng merged: syllables that are no word, or
+            // whose other reading does not fit the neighbour ("chả tiền" pays, "chả biết" is not)
+            "chợ" if prev == Some("hỗ") => Some("trợ"),
+            "chú" if matches!(prev, Some("thường" | "tạm")) => Some("trú"),
+            "chả" if matches!(next, Some("tiền" | "lời" | "phí" | "lệ")) => Some("trả"),
+            "sin" => Some("xin"),
+            "dút" if next == Some("tiền") => Some("rút"),
+            "mấc" => Some("mất"),
+            "kếc" => Some("kết"),
+            "tiến"
+                if matches!(next, Some("anh" | "việt" | "trung" | "hàn" | "nhật"))
+                    && matches!(
+                        prev,
+                        Some("nói" | "biết" | "bằng" | "dùng" | "sang" | "học")
+                    ) =>
+            {
+                Some("tiếng")
+            }
+            "việc" if next == Some("nam") => Some("việt"),
             _ => None,
         };
         match rep {

@@ -312,6 +312,13 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["dan", "ra", "cho"],
     &["dua", "ra", "quay"],
     &["dan", "ra", "quay"],
+    // "nhờ em dẫn ra bàn hướng dẫn điền tờ khai": "dẫn ra" leads wherever it goes; "đưa ra"
+    // only towards a place ("đưa ra giấy tờ" shows papers)
+    &["dan", "ra"],
+    &["dua", "ra", "ban"],
+    &["dua", "ra", "khu"],
+    &["dua", "ra", "may"],
+    &["dua", "ra", "ghe"],
     &["dan", "di"],
     &["di", "cung"], // see `lead_verb_counts`: not "con tôi đi cùng tự nhiên đau bụng"
     &["ho", "tong"],
@@ -331,6 +338,10 @@ const GUIDE_CUES: &[&[&str]] = &[
     &["take", "her"],
     &["take", "them"],
     &["walk", "me"],
+    &["walk", "her"],
+    &["walk", "him"],
+    &["walk", "them"],
+    &["walk", "mi"],
     &["walk", "with", "me"],
     &["come", "with", "me"],
     &["go", "with", "me"],
@@ -457,7 +468,10 @@ fn has_bare_where(n: &Normalized) -> bool {
     let progress = i > 0
         && ["den", "toi", "duoc"].contains(&t[i - 1].plain.as_str())
         && t.get(i + 1).is_some_and(|x| x.plain == "roi");
-    !negated && !progress
+    // "không biết bắt đầu từ đâu": where to start, not a place.
+    let start =
+        i >= 3 && t[i - 3].plain == "bat" && t[i - 2].plain == "dau" && t[i - 1].plain == "tu";
+    !negated && !progress && !start
 }
 
 /// "Quầy 3 ở gần cửa ra vào đúng không", "bàn chữ ký số có phải nằm cạnh quầy 12 không": where a
@@ -1330,6 +1344,10 @@ fn foreign_passport(n: &Normalized) -> Option<std::ops::Range<usize>> {
 /// named beside, is read as that one's purpose ("police clearance for my visa"), not the need.
 const NIC_SURE_PROCEDURE: f32 = 0.8;
 
+/// The classifier's confidence from which a rule that would overrule it on a weak cue (small
+/// talk, a pet, who the robot is, an opening day) yields: the classifier is sure of its reading.
+const SURE: f32 = 0.6;
+
 /// The most an answer about a procedure outside the catalog may claim.
 const NOT_IN_CATALOG_MAX: f32 = 0.6;
 
@@ -1407,7 +1425,7 @@ const CHANNELS: &[&str] = &[
     "service.queue_number",
 ];
 /// Below this, the classifier is not sure of the channel.
-const CHANNEL_UNSURE: f32 = 0.8;
+const CHANNEL_UNSURE: f32 = 0.9;
 /// The most confidence in a place guessed from part of its name beside places passed over, or
 /// chosen of two places named.
 const DESCRIBED_PLACE_MAX: f32 = 0.85;
@@ -1498,7 +1516,7 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     if cue.is_none()
         && r.intent != WATER_SNACKS
         && !((r.intent.starts_with("proc.") || r.intent.starts_with("service."))
-            && r.confidence >= 0.6)
+            && r.confidence >= SURE)
         && asks_for_food(n)
     {
         r.promote_by_rule(WATER_SNACKS);
@@ -1530,7 +1548,7 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     if r.intent != "chat.capabilities"
         && asks_what_it_can_do(n)
         && ((cue.is_none()
-            && (r.intent.starts_with("chat.") || r.intent == OUT_OF_SCOPE || r.confidence < 0.6))
+            && (r.intent.starts_with("chat.") || r.intent == OUT_OF_SCOPE || r.confidence < SURE))
             || (addresses_the_robot(n)
                 && catalog::takes_destination(&r.intent)
                 && !matches!(&r.dest, Some((_, Match::Exact | Match::Counter))))
@@ -1552,13 +1570,13 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // "When's that paperwork bus coming round", "có ô tô làm thủ tục đi về các xã": a vehicle
     // that does paperwork is the mobile office, however the classifier reads it.
     if r.intent != "service.mobile_office"
-        && (r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
+        && (r.intent == OUT_OF_SCOPE || r.confidence < SURE)
         && tells_a_travelling_office(n)
     {
         r.promote_by_rule("service.mobile_office");
     }
     // "Giới thiệu bản thân đi", "introduce yourself": who the robot is.
-    if (r.intent.starts_with("chat.") || r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
+    if (r.intent.starts_with("chat.") || r.intent == OUT_OF_SCOPE || r.confidence < SURE)
         && r.intent != "chat.identity"
         && asks_to_introduce_itself(n)
     {
@@ -1567,7 +1585,7 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // "Thứ bảy này có mở cửa không": whether the centre is open on a day, read as out of scope or
     // weakly.
     if cue.is_none()
-        && (r.intent == OUT_OF_SCOPE || r.confidence < 0.6)
+        && (r.intent == OUT_OF_SCOPE || r.confidence < SURE)
         && r.intent != "service.opening_hours"
         && asks_if_open_on_a_day(n)
     {
@@ -1585,7 +1603,7 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // Small talk the centre does not do (the weather, football, jokes, songs) read as a chat
     // intent or weakly: out of scope.
     if cue.is_none()
-        && (r.intent.starts_with("chat.") || r.confidence < 0.6)
+        && (r.intent.starts_with("chat.") || r.confidence < SURE)
         && r.intent != OUT_OF_SCOPE
         && asks_small_talk(n)
     {
@@ -1596,7 +1614,7 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // words share with an amenity ("thuốc" of the medical corner).
     // Not when the classifier is sure of a procedure the animal is only told beside ("làm mất
     // căn cước rồi, chắc con chó nhà tao ăn, làm lại thế nào").
-    let sure_procedure = r.intent.starts_with("proc.") && r.confidence >= 0.6;
+    let sure_procedure = r.intent.starts_with("proc.") && r.confidence >= SURE;
     if r.intent != OUT_OF_SCOPE && !sure_procedure && asks_about_smoking_or_pets(n) {
         r.promote_by_rule(OUT_OF_SCOPE);
     }
@@ -1959,7 +1977,7 @@ fn asks_for_food(n: &Normalized) -> bool {
         "cafe",
     ];
     // "Not hungry", "chưa đói": hunger denied; "em thích ăn gì": a taste asked about.
-    let kept = n.without(|t, k| {
+    let kept = n.without_any(|t, k| {
         let next = t.get(k + 1).map_or("", |x| x.plain.as_str());
         let prev = k.checked_sub(1).map_or("", |p| t[p].plain.as_str());
         let hunger = |w: &str| matches!(w, "hungry" | "thirsty" | "starving" | "doi" | "khat");
@@ -1968,7 +1986,7 @@ fn asks_for_food(n: &Normalized) -> bool {
             || (t[k].text == "thích" && next == "an")
             || (t[k].plain == "an" && prev == "thich")
     });
-    let n = &kept;
+    let n: &Normalized = &kept;
     let t = &n.tokens;
     // "Bánh kẹo … cho không hay phải mua": whether it is free is the free snacks' question.
     let free = has_seq(n, &["mien", "phi"])
@@ -2011,13 +2029,116 @@ fn asks_small_talk(n: &Normalized) -> bool {
         &["homework"],
         &["maths"],
         &["bai", "tap"],
+        // what a phone assistant is asked: "set an alarm", "play some music", "đặt báo thức"
+        &["alarm"],
+        &["timer"],
+        &["remind", "me"],
+        &["play", "music"],
+        &["play", "some"],
+        &["bao", "thuc"],
     ];
     let t = &n.tokens;
     has_any_seq(n, SEQS)
+        // "hát cho tôi một bài", "mở nhạc đi" (as written: "nhắc lại" repeats)
+        || t.iter().any(|x| matches!(x.text.as_str(), "hát" | "nhạc"))
         || t.windows(2).any(|w| {
             (w[0].text == "chuyện" && w[1].text == "cười")
                 || (w[0].text == "mưa" && w[1].plain == "khong")
         })
+}
+
+/// Only a call to the robot, or a check that it hears: "alo alo, nghe không?", "OK Google",
+/// "này em gì ơi, em có nghe chị nói không đấy", "một hai ba, robot có nghe thấy bác không",
+/// "hey Siri, can you hear me". Every word is a call, a name, a pronoun or a hearing word, and
+/// one at least is a hearing word or an assistant's name. Not when the speaker says they did not
+/// hear ("bác nghe không rõ", "chưa nghe"): that asks to repeat.
+fn is_only_a_call(n: &Normalized) -> bool {
+    const CALL: &[&str] = &[
+        "alo", "a", "lo", "e", "nay", "oi", "hey", "hi", "ok", "okay", "google", "siri", "alexa",
+        "robot", "may", "em", "ban", "chau", "co", "anh", "chi", "gi", "day", "the", "do", "nghe",
+        "thay", "ro", "khong", "chua", "noi", "toi", "bac", "minh", "tao", "to", "mot", "hai",
+        "ba", "test", "testing", "thu", "can", "you", "hear", "me", "are", "there", "tra", "loi",
+        "hello", "ha", "hu", "nhe", "nhi", "yo",
+    ];
+    const HEARING: &[&str] = &[
+        "nghe", "hear", "test", "testing", "alo", "siri", "google", "alexa",
+    ];
+    let t = &n.tokens;
+    let not_heard = t.windows(2).any(|w| {
+        (matches!(w[0].plain.as_str(), "khong" | "chua") && w[1].plain == "nghe")
+            || (w[0].plain == "khong" && w[1].plain == "ro")
+    });
+    !t.is_empty()
+        && !not_heard
+        && t.iter().all(|x| CALL.contains(&x.plain.as_str()))
+        && t.iter().any(|x| HEARING.contains(&x.plain.as_str()))
+}
+
+/// A paper that says one is single: a paper word ("giấy", "paper", "certificate", "proof",
+/// "xác nhận", "confirm") and, at most six words after it, being single ("độc thân", "chưa kết
+/// hôn", "chưa có vợ", "single", "unmarried", "not married", "not have wife"). Not a paper
+/// denied ("không phải xác nhận độc thân, đăng ký kết hôn luôn"), nor one asked about after the
+/// marriage registration is named as the topic ("đăng ký kết hôn cần giấy gì, có phải xin giấy
+/// độc thân trước không").
+fn asks_for_a_single_paper(n: &Normalized) -> bool {
+    const PAPER: &[&str] = &[
+        "giay",
+        "paper",
+        "certificate",
+        "proof",
+        "prove",
+        "proves",
+        "confirm",
+        "confirmation",
+    ];
+    const SINGLE: &[&[&str]] = &[
+        &["doc", "than"],
+        &["chua", "ket", "hon"],
+        &["chua", "co", "vo"],
+        &["chua", "co", "chong"],
+        &["chua", "vo"],
+        &["chua", "chong"],
+        &["single"],
+        &["unmarried"],
+        &["not", "married"],
+        &["never", "married"],
+        &["not", "have", "wife"],
+        &["not", "have", "husband"],
+        &["no", "wife"],
+        &["no", "husband"],
+    ];
+    let t = &n.tokens;
+    let paper = |i: usize| {
+        PAPER.contains(&t[i].plain.as_str())
+            || (t[i].plain == "xac" && t.get(i + 1).is_some_and(|x| x.plain == "nhan"))
+    };
+    let registration_named = |before: usize| {
+        (0..before).any(|k| {
+            (t[k].plain == "dang"
+                && t.get(k + 1..k + 4).is_some_and(|w| {
+                    matches!(w[0].plain.as_str(), "ky" | "ki")
+                        && w[1].plain == "ket"
+                        && w[2].plain == "hon"
+                }))
+                || t[k].plain == "register"
+        })
+    };
+    let denied = |i: usize| {
+        (i.saturating_sub(3)..i).any(|k| {
+            (t[k].plain == "khong" && t.get(k + 1).is_some_and(|x| x.plain == "phai"))
+                || t[k].plain == "not"
+        })
+    };
+    (0..t.len()).filter(|&i| paper(i)).any(|i| {
+        !denied(i)
+            && !registration_named(i)
+            && (i + 1..(i + 8).min(t.len())).any(|j| {
+                SINGLE.iter().any(|s| {
+                    t.get(j..j + s.len())
+                        .is_some_and(|w| w.iter().zip(s.iter()).all(|(x, p)| x.plain == *p))
+                })
+            })
+    })
 }
 
 /// A birth told as a story, without the procedure's name: "vợ tôi vừa sinh", "cháu mới đẻ được
@@ -2201,10 +2322,15 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // "Chào em, hôm nay em có khỏe không", "dạo này robot khỏe không": asking how the robot is,
     // with no need named, greets it.
     if cue.is_none()
-        && !(crate::vague::answers_a_need(&r.intent) && r.confidence >= 0.6)
+        && !(crate::vague::answers_a_need(&r.intent) && r.confidence >= SURE)
         && r.intent != "chat.greeting"
         && asks_how_it_is(n)
     {
+        r.promote_by_rule("chat.greeting");
+    }
+    // Only a call or a hearing check ("alo alo, nghe không?", "OK Google"): it greets, whatever
+    // the classifier reads in the pronouns.
+    if cue.is_none() && r.intent != "chat.greeting" && is_only_a_call(n) {
         r.promote_by_rule("chat.greeting");
     }
     // A leave-taking in a longer sentence ("thôi chào em nhé, chị về đây") read as a greeting,
@@ -2214,7 +2340,7 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         && (matches!(
             r.intent.as_str(),
             "chat.greeting" | "chat.thanks" | OUT_OF_SCOPE
-        ) || r.confidence < 0.6
+        ) || r.confidence < SURE
             || (r.confidence < FAREWELL_UNSURE && says_farewell(n)))
         && is_leave_taking(n)
     {
@@ -2254,7 +2380,7 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
             } else {
                 crate::vague::answers_a_need(&r.intent)
             };
-        if r.intent != registration && !(sure_of_other && r.confidence >= 0.6) && cue.is_none() {
+        if r.intent != registration && !(sure_of_other && r.confidence >= SURE) && cue.is_none() {
             r.promote_by_rule(registration);
         }
     }
@@ -2461,7 +2587,7 @@ impl Nlu {
         r: &mut Reading,
     ) -> Option<(OosReason, f32)> {
         let inner = &self.inner;
-        self.desk_that_helps_rule(n, r);
+        let desk = self.desk_that_helps_rule(n, r);
         // "Bàn chữ ký số có phải ở cạnh quầy 12 không": the place asked about is the one before
         // the side it is on, not the one it is beside.
         if let Some(at) = beside_at(n) {
@@ -2484,7 +2610,10 @@ impl Nlu {
         // or amenity that no place of the map gives. Those words belong to the need, which
         // answers. (Not a procedure: its form or its papers are things a place gives, "mẫu tờ
         // khai tạm trú lấy ở đâu".)
-        if matches!(&r.dest, Some((_, Match::Partial)))
+        // Not the desk that helps with the need, found by [`Nlu::desk_that_helps_rule`] ("chỗ
+        // hướng dẫn kích hoạt VNeID ở đâu"): that place is asked for.
+        if !desk
+            && matches!(&r.dest, Some((_, Match::Partial)))
             && (r.intent.starts_with("service.") || r.intent.starts_with("amenity."))
             && r.confidence >= CONFIRM_THRESHOLD
             && !PLACE_OWNERS.iter().any(|(_, o)| *o == r.intent)
@@ -2587,10 +2716,11 @@ impl Nlu {
     /// "Bàn hướng dẫn điền tờ khai", "chỗ hướng dẫn cài VNeID ở đâu": the desk that helps with
     /// something is where that is given, not the information desk whose name ("bàn hướng dẫn")
     /// the words begin with. The words after "hướng dẫn" are read alone; a need among their
-    /// first three readings that a place gives makes that place the destination.
-    fn desk_that_helps_rule(&self, n: &Normalized, r: &mut Reading) {
+    /// first three readings that a place gives makes that place the destination. True when it
+    /// did.
+    fn desk_that_helps_rule(&self, n: &Normalized, r: &mut Reading) -> bool {
         if !matches!(&r.dest, Some((place, _)) if place == "reception") {
-            return;
+            return false;
         }
         let t = &n.tokens;
         let Some(i) = (1..t.len().saturating_sub(1)).find(|&i| {
@@ -2600,12 +2730,12 @@ impl Nlu {
             ) && t[i].plain == "huong"
                 && t[i + 1].plain == "dan"
         }) else {
-            return;
+            return false;
         };
         let mut tail = n.clone();
         tail.tokens = t[i + 2..].to_vec();
         if tail.tokens.len() < 2 {
-            return;
+            return false;
         }
         let (alts, _) = self.inner.classifier.top_k(&tail, 3);
         let place = alts
@@ -2615,6 +2745,7 @@ impl Nlu {
         if let Some(place) = place {
             r.dest = Some((place.to_string(), Match::Partial));
         }
+        place.is_some()
     }
 
     /// A place named exactly with nothing else understood: the citizen wants to go there. So is
@@ -2664,6 +2795,12 @@ impl Nlu {
             if let Some((alt, _)) = r.next_after("proc.judicial_record") {
                 r.promote_by_rule(&alt);
             }
+        }
+        // "I want make paper single, for marry with foreign man", "giấy xác nhận chưa có vợ để
+        // kết hôn": a paper that says one is single is the marital-status certificate, which a
+        // marriage needs first; not the marriage registration its purpose names.
+        if r.intent == "proc.marriage_registration" && asks_for_a_single_paper(n) {
+            r.promote_by_rule("proc.marital_status");
         }
         // The form of a procedure asked for, with no where cue: the forms desk's service.
         if cue.is_none() && r.intent.starts_with("proc.") && asks_for_a_form(n) {

@@ -1401,6 +1401,73 @@ fn round_seven_classes() {
     assert!(u.confidence < 0.9, "{u:?}");
 }
 
+/// Round thirteen (probes 91–95): a call or a hearing check alone greets, and "lễ tân máy" is the
+/// robot, not the reception; a phone assistant's errands are out of scope; "bắt đầu từ đâu" is no
+/// where; "in ra số" is the queue machine; someone else walked or led ("walk him", "dẫn ra");
+/// the Northern merges (l/n, tr/ch, s/x, -t/-c) read; "công an" is a place of the city; a paper
+/// that says one is single is the marital-status certificate.
+#[test]
+fn round_thirteen_classes() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("alo alo, robot nghe rõ không", "chat.greeting", None),
+        ("ok google, có nghe không", "chat.greeting", None),
+        ("em có nghe bác nói gì không đấy", "chat.greeting", None),
+        // the speaker did not hear: repeat, not a hearing check
+        ("bác nghe không rõ, em nói lại đi", "chat.repeat", None),
+        (
+            "cô lễ tân máy ơi, máy photo ở đâu",
+            "nav.where_is",
+            Some("printing_area"),
+        ),
+        ("hey robot, play some music for my son", OUT_OF_SCOPE, None),
+        ("hát một bài cho bà nghe đi em", OUT_OF_SCOPE, None),
+        (
+            "chị muốn tự làm hồ sơ trên mạng mà không biết bắt đầu từ đâu",
+            "service.online_support",
+            None,
+        ),
+        (
+            "dẫn cháu ra chỗ máy in ra số thứ tự với",
+            "nav.guide",
+            Some("queue_kiosk"),
+        ),
+        (
+            "could you walk him to counter 4",
+            "nav.guide",
+            Some("counter_4"),
+        ),
+        (
+            "em dẫn ra khu ngồi chờ giúp mẹ tôi",
+            "nav.guide",
+            Some("waiting_area"),
+        ),
+        (
+            "làm lại bằng nái ở đây được không cháu",
+            "proc.driving_license",
+            None,
+        ),
+        (
+            "tạm chú cho sinh viên thuê trọ làm thế lào",
+            "proc.temporary_residence",
+            None,
+        ),
+        ("cài cái áp i Hà Lội thế nào", "service.ihanoi", None),
+        ("chỉ đường ra công an phường", OUT_OF_SCOPE, None),
+        (
+            "cần tờ giấy xác nhận chưa kết hôn để cưới vợ người Nhật",
+            "proc.marital_status",
+            None,
+        ),
+        (
+            "đăng ký kết hôn cần giấy tờ gì, có phải xin giấy độc thân không",
+            "proc.marriage_registration",
+            None,
+        ),
+    ];
+    let wrong = misread(cases);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// Round twelve (probes 86–90): a companion told of is no request for company; "hộ tống" leads; a
 /// complaint wanted about a late result is the complaint; a small injury is the medical corner's;
 /// a pet told beside a procedure is no question about pets; "chỉ có" (only) is no "show me".
