@@ -128,7 +128,7 @@ pub fn normalize(text: &str) -> Normalized {
         limited = &text[..idx];
     }
     let raw = split_syllables(limited, &mut out);
-    let mut joined = rewrite_phrases(spelled_acronyms(raw), PHRASES);
+    let mut joined = rewrite_phrases(spoken_scan(spelled_acronyms(raw)), PHRASES);
     if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
         joined = rewrite_phrases(joined, CODE_SWITCH);
     }
@@ -430,7 +430,6 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["photocopy"], &["photo"]),
     (&["photocopies"], &["photo"]),
     (&["xi", "can"], &["scan"]),
-    (&["so", "can"], &["scan"]),
     (&["xcan"], &["scan"]),
     (&["e", "mail"], &["email"]),
     (&["i", "meo"], &["email"]),
@@ -559,6 +558,28 @@ const CODE_SWITCH: &[(&[&str], &[&str])] = &[
     (&["bye", "bye"], &["tạm", "biệt"]),
     (&["bye"], &["tạm", "biệt"]),
 ];
+
+/// "Sờ can", "so can": "scan" as said. Not "số căn cước" (the ID number) nor "số căn hộ": the
+/// second word carries no mark, and no "cước" or "hộ" follows.
+fn spoken_scan(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let scan = tokens[i].plain == "so"
+            && tokens.get(i + 1).is_some_and(|x| x.text == "can")
+            && !tokens
+                .get(i + 2)
+                .is_some_and(|x| matches!(x.plain.as_str(), "cuoc" | "ho"));
+        if scan {
+            out.push(Token::same("scan"));
+            i += 2;
+        } else {
+            out.push(tokens[i].clone());
+            i += 1;
+        }
+    }
+    out
+}
 
 fn rewrite_phrases(tokens: Vec<Token>, table: &[(&[&str], &[&str])]) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());

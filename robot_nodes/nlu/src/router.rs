@@ -633,6 +633,16 @@ fn declines_a_walk(n: &Normalized) -> bool {
         &["no", "need", "to", "walk"],
         &["don", "t", "walk"],
         &["just", "point"],
+        // "không cần em đi cùng", "no need to take me there", "you don't have to come with me"
+        &["khong", "can", "di", "cung"],
+        &["khong", "can", "em", "di", "cung"],
+        &["khong", "can", "chau", "di", "cung"],
+        &["khong", "can", "dua"],
+        &["no", "need", "to", "take"],
+        &["no", "need", "to", "come"],
+        &["don", "t", "need", "to", "take"],
+        &["don", "t", "have", "to", "take"],
+        &["don", "t", "have", "to", "come"],
     ];
     has_any_seq(n, SEQS)
 }
@@ -916,6 +926,10 @@ const DOING_VERBS: &[&[&str]] = &[
     &["register"],
     &["apply"],
     &["renew"],
+    &["sign", "up"],
+    &["submit"],
+    &["file"],
+    &["extend"],
 ];
 
 /// Where to *do* something: a doing verb right before "ở đâu" / "o dau" ("đăng ký ở đâu"), or
@@ -1250,6 +1264,21 @@ const NOT_IN_CATALOG: &[&[&str]] = &[
     &["divorce"],
     &["inheritance"],
     &["work", "permit"],
+    // other agencies' papers that sound like the centre's: the social-insurance book (not the
+    // health-insurance card), school enrolment, a bank account opened, hospital records, tax
+    // returns
+    &["so", "bao", "hiem", "xa", "hoi"],
+    &["social", "insurance", "book"],
+    &["tuyen", "sinh"],
+    // opening a bank account ("không có tài khoản ngân hàng" only tells how one pays)
+    &["mo", "tai", "khoan", "ngan", "hang"],
+    &["open", "a", "bank", "account"],
+    &["open", "a", "bank"],
+    &["benh", "an"],
+    &["medical", "records"],
+    &["tax", "return"],
+    &["vat", "return"],
+    &["quyet", "toan", "thue"],
 ];
 
 /// A tax disputed or to be refunded ("khiếu nại thuế", "tiền thuế đất bị tính sai", "tax
@@ -1560,9 +1589,10 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     }
     // "Trụ sở công an phường … mấy giờ mở cửa", "Vietcombank gần đây mấy giờ đóng cửa": another
     // office's hours, or those of something near here, are not the centre's.
+    // Not a place the speaker comes from ("chị chạy từ ngân hàng sang", "from the bank").
     if r.intent == "service.opening_hours"
         && (crate::nav_words::names_other_office(n)
-            || crate::nav_words::names_outside_place(n)
+            || crate::nav_words::names_outside_place(&without_origin(n))
             || crate::nav_words::asks_near_here(n))
     {
         r.promote_by_rule(OUT_OF_SCOPE);
@@ -2074,6 +2104,16 @@ fn is_only_a_call(n: &Normalized) -> bool {
         && t.iter().any(|x| HEARING.contains(&x.plain.as_str()))
 }
 
+/// `n` without where the speaker comes from: "từ" or "from" and the three words after it.
+fn without_origin(n: &Normalized) -> std::borrow::Cow<'_, Normalized> {
+    n.without_any(|t, k| {
+        (k.saturating_sub(3)..=k).any(|j| {
+            matches!(t[j].plain.as_str(), "from")
+                || (t[j].text == "từ" || t[j].plain == "tu" && !t[j].has_diacritics())
+        })
+    })
+}
+
 /// A paper that says one is single: a paper word ("giấy", "paper", "certificate", "proof",
 /// "xác nhận", "confirm") and, at most six words after it, being single ("độc thân", "chưa kết
 /// hôn", "chưa có vợ", "single", "unmarried", "not married", "not have wife"). Not a paper
@@ -2526,6 +2566,29 @@ impl Nlu {
         self.finish(n, lang, r)
     }
 
+    /// "Lối ra ở đâu, tôi phải sang ngân hàng", "dẫn tôi ra cửa về, tôi còn sang kho bạc": the
+    /// way out asked for, then in a clause of its own ("tôi phải / còn / cần / muốn …") the errand
+    /// in the city it is for. The words before that clause name the exit and no city place.
+    fn exit_then_errand(&self, n: &Normalized) -> bool {
+        const SUBJECTS: &[&str] = &[
+            "toi", "minh", "i", "we", "bac", "chau", "em", "chi", "anh", "co", "ong", "ba",
+        ];
+        const NEXT: &[&str] = &[
+            "phai", "con", "can", "muon", "sang", "se", "need", "have", "must", "m", "am", "want",
+            "going", "gotta", "dang",
+        ];
+        let t = &n.tokens;
+        let Some(k) = (1..t.len().saturating_sub(1)).find(|&k| {
+            SUBJECTS.contains(&t[k].plain.as_str()) && NEXT.contains(&t[k + 1].plain.as_str())
+        }) else {
+            return false;
+        };
+        let head = n.without(|_, i| i >= k);
+        !crate::nav_words::names_outside_place(&head)
+            && (names_bare_door(&head)
+                || matches!(self.inner.slots.extract(&head), Some((place, _)) if place == "exit"))
+    }
+
     /// A place of the city, or something near the centre rather than in it: `Some` when the
     /// utterance is out of scope for that.
     fn outside_the_centre(
@@ -2550,7 +2613,8 @@ impl Nlu {
         // way to the street.
         let inside = match &r.dest {
             Some((_, Match::Counter)) => true,
-            Some((place, Match::Exact)) => place != "exit",
+            Some((place, Match::Exact)) => place != "exit" || self.exit_then_errand(n),
+            Some((place, Match::Partial)) => place == "exit" && self.exit_then_errand(n),
             _ => false,
         };
         if (cue.is_some() || catalog::takes_destination(&r.intent))
@@ -2889,7 +2953,12 @@ impl Nlu {
         }
         // "Làm sổ hồng chung cư cần những gì": a procedure named outright is not a question
         // about the robot ("what can you do", "what is your name").
-        if matches!(r.intent.as_str(), "chat.capabilities" | "chat.identity") {
+        // Not when the robot itself is asked about and the classifier is sure ("em là robot của
+        // ai đặt ở đây, của nhà nước hay của công ty tư nhân", "robot ơi em làm được những việc
+        // gì, … bên bảo hiểm xã hội").
+        if matches!(r.intent.as_str(), "chat.capabilities" | "chat.identity")
+            && !(r.confidence >= 0.9 && addresses_the_robot(n))
+        {
             if let Some(p) = self.inner.specificity.procedure_named(n) {
                 r.promote_by_rule(p);
             }
@@ -3004,10 +3073,33 @@ impl Nlu {
         if !crate::vague::answers_a_need(&r.intent) {
             return;
         }
+        let part = |keep: &dyn Fn(usize) -> bool| n.without(|_, k| !keep(k));
+        // "Bác đến làm khai sinh… à không phải, khai tử": "à không phải" takes back what came
+        // before it; what follows is the need.
+        let t = &n.tokens;
+        if let Some(at) = seq_at(n, &["khong", "phai"]).filter(|&a| a >= 2 && t[a - 1].text == "à")
+        {
+            let before = part(&|k| k + 1 < at);
+            let after = part(&|k| k >= at + 2);
+            let wanted = top(&after);
+            // the classifier already reads what follows: nothing is denied
+            if wanted.as_ref().is_some_and(|(l, _)| *l == r.intent) {
+                return;
+            }
+            if top(&before).is_some_and(|(l, _)| l == r.intent) {
+                if let Some((other, p)) = wanted {
+                    if other != r.intent && p >= WANTED_MIN && crate::vague::answers_a_need(&other)
+                    {
+                        r.promote(other, p.min(RULE_CONFIDENCE));
+                        r.set_confidence(p.min(RULE_CONFIDENCE));
+                        return;
+                    }
+                }
+            }
+        }
         let Some((from, ends)) = denied_span(n) else {
             return;
         };
-        let part = |keep: &dyn Fn(usize) -> bool| n.without(|_, k| !keep(k));
         // Only the denied words name the need answered, and the rest names neither it nor
         // another ("not a passport, I want to book a flight"): that need is not sure.
         let mut only_denied = false;

@@ -1401,6 +1401,64 @@ fn round_seven_classes() {
     assert!(u.confidence < 0.9, "{u:?}");
 }
 
+/// Round fourteen (probes 96–100): a walk declined keeps a where question; the way out asked
+/// for, with the errand in the city it is for, is the exit; other agencies' papers (the
+/// social-insurance book, school enrolment, a bank account, hospital records, a tax return) are
+/// not the centre's; "where do I sign up" asks for the service; the robot asked about stays the
+/// robot; a place the speaker comes from names no other office's hours; "số căn cước" is no
+/// scan; "X, à không phải, Y" takes X back.
+#[test]
+fn round_fourteen_classes() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "quầy 7 ở đâu hả cháu, bác tự đi được, không cần cháu đi cùng",
+            "nav.where_is",
+            Some("counter_7"),
+        ),
+        (
+            "where is the restroom? no need to take me, thanks",
+            "nav.where_is",
+            Some("restroom"),
+        ),
+        (
+            "cửa ra ở đâu em, chị còn phải sang bưu điện",
+            "nav.where_is",
+            Some("exit"),
+        ),
+        // the way to a place of the city stays out of scope
+        ("chỉ tôi đường ra phố cổ", OUT_OF_SCOPE, None),
+        ("nộp hồ sơ tuyển sinh vào lớp 1 ở đâu", OUT_OF_SCOPE, None),
+        ("can I open a bank account here", OUT_OF_SCOPE, None),
+        (
+            "where do I sign up for a digital signature",
+            "service.digital_signature",
+            None,
+        ),
+        (
+            "em là robot của ai, của nhà nước hay của công ty nào",
+            "chat.identity",
+            None,
+        ),
+        (
+            "trưa mấy giờ nghỉ em, chị chạy từ ngân hàng sang",
+            "service.opening_hours",
+            None,
+        ),
+        (
+            "tra cứu hồ sơ có phải đọc số căn cước không",
+            "service.status_tracking",
+            None,
+        ),
+        (
+            "tôi muốn đăng ký thường trú, à không phải, tạm trú cho em gái",
+            "proc.temporary_residence",
+            None,
+        ),
+    ];
+    let wrong = misread(cases);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// Round thirteen (probes 91–95): a call or a hearing check alone greets, and "lễ tân máy" is the
 /// robot, not the reception; a phone assistant's errands are out of scope; "bắt đầu từ đâu" is no
 /// where; "in ra số" is the queue machine; someone else walked or led ("walk him", "dẫn ra");

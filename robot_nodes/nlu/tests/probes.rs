@@ -587,6 +587,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         170,
         0,
     ),
+    (
+        "probe96_outside_writer_stutters_and_false_starts.tsv",
+        include_str!("data/probe96_outside_writer_stutters_and_false_starts.tsv"),
+        170,
+        0,
+    ),
+    (
+        "probe97_outside_writer_visitors_without_a_procedure.tsv",
+        include_str!("data/probe97_outside_writer_visitors_without_a_procedure.tsv"),
+        170,
+        1,
+    ),
+    (
+        "probe98_outside_writer_lost_and_confused_elderly.tsv",
+        include_str!("data/probe98_outside_writer_lost_and_confused_elderly.tsv"),
+        170,
+        3,
+    ),
+    (
+        "probe99_outside_writer_privacy_and_trust_worries.tsv",
+        include_str!("data/probe99_outside_writer_privacy_and_trust_worries.tsv"),
+        170,
+        9,
+    ),
+    (
+        "probe100_outside_writer_other_agencies_look_alikes.tsv",
+        include_str!("data/probe100_outside_writer_other_agencies_look_alikes.tsv"),
+        170,
+        2,
+    ),
 ];
 
 fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
@@ -630,6 +660,9 @@ const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
     "probe84_outside_writer_technology_trouble.tsv",
     "probe86_outside_writer_letters_and_messages.tsv",
     "probe88_outside_writer_jokers_and_testers.tsv",
+    // round fourteen: "Is there somewhere to sit and read while I wait? Do I have to log in to
+    // use the digital library?" (an amenity asked about) read as where the waiting area is, 0.98
+    "probe99_outside_writer_privacy_and_trust_worries.tsv",
 ];
 
 #[test]
