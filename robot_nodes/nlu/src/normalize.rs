@@ -128,12 +128,14 @@ pub fn normalize(text: &str) -> Normalized {
         limited = &text[..idx];
     }
     let raw = split_syllables(limited, &mut out);
-    let mut joined = rewrite_phrases(spoken_scan(spelled_acronyms(raw)), PHRASES);
-    if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
-        joined = rewrite_phrases(joined, CODE_SWITCH);
-    }
+    let mut joined = spoken_scan(spelled_acronyms(raw));
+    // Dialect first, so that the phrases read the words meant ("áp i Hà Lội" is "i hà nội").
     if out.vietnamese_words > 0 {
         joined = northern_l_n(central_dialect(joined));
+    }
+    joined = rewrite_phrases(joined, PHRASES);
+    if out.vietnamese_words >= CODE_SWITCH_MIN_VI_WORDS {
+        joined = rewrite_phrases(joined, CODE_SWITCH);
     }
     out.tokens = convert_numbers(counter_tone_slips(joined));
     out
@@ -697,16 +699,6 @@ fn northern_l_n(tokens: Vec<Token>) -> Vec<Token> {
     for (i, t) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1).map(|x| x.text.as_str());
         let prev = out.last().map(|x| x.text.as_str());
-        // "áp i Hà Lội": the iHanoi app (as [`PHRASES`] reads "i hà nội")
-        if t.text == "lội"
-            && prev == Some("hà")
-            && out.len() >= 2
-            && matches!(out[out.len() - 2].plain.as_str(), "i" | "ai")
-        {
-            out.truncate(out.len() - 2);
-            out.push(Token::same("ihanoi"));
-            continue;
-        }
         let rep: Option<&str> = match t.text.as_str() {
             // not words: only the other initial reads
             "lước" => Some("nước"),

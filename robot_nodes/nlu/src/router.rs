@@ -109,12 +109,18 @@ struct Inner {
     known: std::collections::HashSet<String>,
 }
 
+/// Whether the words of `seq` (diacritic-free) stand in `t` from token `i`.
+fn stands_at(t: &[Token], i: usize, seq: &[&str]) -> bool {
+    t.get(i..i + seq.len())
+        .is_some_and(|w| w.iter().zip(seq).all(|(x, s)| x.plain == *s))
+}
+
 fn seq_at(n: &Normalized, seq: &[&str]) -> Option<usize> {
     let t = &n.tokens;
     if seq.len() > t.len() {
         return None;
     }
-    (0..=t.len() - seq.len()).find(|&i| seq.iter().zip(&t[i..]).all(|(s, x)| x.plain == *s))
+    (0..=t.len() - seq.len()).find(|&i| stands_at(t, i, seq))
 }
 
 fn has_seq(n: &Normalized, seq: &[&str]) -> bool {
@@ -295,12 +301,7 @@ fn leads_someone(n: &Normalized) -> bool {
         if !LEAD_VERBS.contains(&verb) || !lead_verb_counts(t, i) {
             return false;
         }
-        let at = |j: usize| {
-            LED_PEOPLE.iter().any(|who| {
-                t.get(j..j + who.len())
-                    .is_some_and(|w| w.iter().zip(who.iter()).all(|(x, p)| x.plain == *p))
-            })
-        };
+        let at = |j: usize| LED_PEOPLE.iter().any(|who| stands_at(t, j, who));
         at(i + 1) || (t.get(i + 1).is_some_and(|x| x.plain == "hai") && at(i + 2))
     })
 }
@@ -2108,8 +2109,9 @@ fn is_only_a_call(n: &Normalized) -> bool {
 fn without_origin(n: &Normalized) -> std::borrow::Cow<'_, Normalized> {
     n.without_any(|t, k| {
         (k.saturating_sub(3)..=k).any(|j| {
-            matches!(t[j].plain.as_str(), "from")
-                || (t[j].text == "từ" || t[j].plain == "tu" && !t[j].has_diacritics())
+            t[j].plain == "from"
+                || t[j].text == "từ"
+                || (t[j].plain == "tu" && !t[j].has_diacritics())
         })
     })
 }
@@ -2117,7 +2119,8 @@ fn without_origin(n: &Normalized) -> std::borrow::Cow<'_, Normalized> {
 /// A paper that says one is single: a paper word ("giấy", "paper", "certificate", "proof",
 /// "xác nhận", "confirm") and, at most six words after it, being single ("độc thân", "chưa kết
 /// hôn", "chưa có vợ", "single", "unmarried", "not married", "not have wife"). Not a paper
-/// denied ("không phải xác nhận độc thân, đăng ký kết hôn luôn"), nor one asked about after the
+/// denied as a place named is ([`crate::slots::is_denied`]: "không phải xác nhận độc thân, đăng
+/// ký kết hôn luôn"), nor one asked about after the
 /// marriage registration is named as the topic ("đăng ký kết hôn cần giấy gì, có phải xin giấy
 /// độc thân trước không").
 fn asks_for_a_single_paper(n: &Normalized) -> bool {
@@ -2152,32 +2155,19 @@ fn asks_for_a_single_paper(n: &Normalized) -> bool {
         PAPER.contains(&t[i].plain.as_str())
             || (t[i].plain == "xac" && t.get(i + 1).is_some_and(|x| x.plain == "nhan"))
     };
-    let registration_named = |before: usize| {
-        (0..before).any(|k| {
-            (t[k].plain == "dang"
-                && t.get(k + 1..k + 4).is_some_and(|w| {
-                    matches!(w[0].plain.as_str(), "ky" | "ki")
-                        && w[1].plain == "ket"
-                        && w[2].plain == "hon"
-                }))
-                || t[k].plain == "register"
-        })
-    };
-    let denied = |i: usize| {
-        (i.saturating_sub(3)..i).any(|k| {
-            (t[k].plain == "khong" && t.get(k + 1).is_some_and(|x| x.plain == "phai"))
-                || t[k].plain == "not"
-        })
-    };
+    // where the marriage registration is first named: "đăng ký kết hôn", "register"
+    let registration = [
+        seq_at(n, &["dang", "ki", "ket", "hon"]),
+        seq_at(n, &["dang", "ky", "ket", "hon"]),
+        seq_at(n, &["register"]),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
     (0..t.len()).filter(|&i| paper(i)).any(|i| {
-        !denied(i)
-            && !registration_named(i)
-            && (i + 1..(i + 8).min(t.len())).any(|j| {
-                SINGLE.iter().any(|s| {
-                    t.get(j..j + s.len())
-                        .is_some_and(|w| w.iter().zip(s.iter()).all(|(x, p)| x.plain == *p))
-                })
-            })
+        !crate::slots::is_denied(t, i)
+            && registration.is_none_or(|k| k >= i)
+            && (i + 1..(i + 8).min(t.len())).any(|j| SINGLE.iter().any(|s| stands_at(t, j, s)))
     })
 }
 
@@ -2957,7 +2947,7 @@ impl Nlu {
         // ai đặt ở đây, của nhà nước hay của công ty tư nhân", "robot ơi em làm được những việc
         // gì, … bên bảo hiểm xã hội").
         if matches!(r.intent.as_str(), "chat.capabilities" | "chat.identity")
-            && !(r.confidence >= 0.9 && addresses_the_robot(n))
+            && !(r.confidence >= CONFIRM_THRESHOLD && addresses_the_robot(n))
         {
             if let Some(p) = self.inner.specificity.procedure_named(n) {
                 r.promote_by_rule(p);

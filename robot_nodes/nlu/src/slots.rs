@@ -171,10 +171,10 @@ fn is_number_filler(t: &Token) -> bool {
     )
 }
 
-/// Whether the mention starting at token `at` is denied: "không phải quầy 3", "chứ không phải
-/// quầy 3", "not counter 3". Looks at the three tokens before it, after any words that only point
-/// at it ("not the ones in the waiting area").
-fn is_denied(t: &[Token], at: usize) -> bool {
+/// Whether the words starting at token `at` (a place named, or a paper asked for) are denied:
+/// "không phải quầy 3", "chứ không phải quầy 3", "not counter 3". Looks at the three tokens
+/// before them, after any words that only point at them ("not the ones in the waiting area").
+pub(crate) fn is_denied(t: &[Token], at: usize) -> bool {
     // "not the ones in the waiting area", "không phải cái ở khu chờ": words that only point
     // at the place may stand between the denial and it.
     const POINTING: &[&str] = &["the", "one", "ones", "in", "at", "by", "cai", "o", "trong"];
