@@ -454,6 +454,15 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["gpxd"], &["giấy", "phép", "xây", "dựng"]),
     (&["blx"], &["bằng", "lái", "xe"]),
     (&["tthn"], &["tình", "trạng", "hôn", "nhân"]),
+    (
+        &["xntthn"],
+        &["xác", "nhận", "tình", "trạng", "hôn", "nhân"],
+    ),
+    (
+        &["gcn", "qsdd"],
+        &["giấy", "chứng", "nhận", "quyền", "sử", "dụng", "đất"],
+    ),
+    (&["qsdd"], &["quyền", "sử", "dụng", "đất"]),
     (&["hkd"], &["hộ", "kinh", "doanh"]),
     (&["dkkh"], &["đăng", "ký", "kết", "hôn"]),
     (&["dkks"], &["đăng", "ký", "khai", "sinh"]),

@@ -62,7 +62,8 @@ impl Alias {
     fn is_at(&self, t: &[Token], start: usize, accented: bool) -> bool {
         self.is_at_by(t, start, |x, y| {
             SlotExtractor::token_matches(x, y, accented)
-                || (self.english && english_slip(&x.plain, &y.plain))
+                || (self.english
+                    && (english_slip(&x.plain, &y.plain) || english_plural(&x.plain, &y.plain)))
         })
     }
 
@@ -106,6 +107,16 @@ fn english_slip(input: &str, alias: &str) -> bool {
             && (0..long.len()).any(|k| long[..k] == short[..k] && long[k + 1..] == short[k..])
     };
     same_len_swap || one_more(a, b) || one_more(b, a)
+}
+
+/// An English word said in the plural where the alias has it in the singular: "loos", "counters",
+/// "benches". Only for ASCII words of three letters or more against an English alias.
+fn english_plural(input: &str, alias: &str) -> bool {
+    alias.len() >= 3
+        && alias.is_ascii()
+        && input
+            .strip_suffix('s')
+            .is_some_and(|s| s == alias || s.strip_suffix('e') == Some(alias))
 }
 
 /// The most words of `alias` that stand together in `t`, in the alias's order, not counting the

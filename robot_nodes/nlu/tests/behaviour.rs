@@ -1401,6 +1401,103 @@ fn round_seven_classes() {
     assert!(u.confidence < 0.9, "{u:?}");
 }
 
+/// Round fifteen (probes 101–105): "is counter N where I …" asks about the procedure; "anh đi đây"
+/// leaves; how far a dossier has got is its status; a complaint about a counter is the complaint;
+/// an English lead verb before a Vietnamese pronoun leads; a bank's hours are not the centre's;
+/// a time asked of a place named in full is its amenity's; one's turn is the queue's; a company
+/// paying names no registration; a place in sight checked with "là … kia … phải không" or "is near
+/// …, right?" is a where question, a person so checked is not; a walk declined asks the way; who
+/// made the robot is its identity; "bạn nào" is no "bàn nào".
+#[test]
+fn round_fifteen_classes() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "Is counter 7 where we register a marriage?",
+            "proc.marriage_registration",
+            None,
+        ),
+        ("Thôi cảm ơn cháu nhé, cô về quê đây", "chat.goodbye", None),
+        ("Cảm ơn em, anh đi đây", "chat.goodbye", None),
+        (
+            "Hồ sơ khai sinh của cháu tôi nộp hôm qua giờ đang ở bước nào",
+            "service.status_tracking",
+            None,
+        ),
+        (
+            "I want to complain about the officer at counter 2, where do I do that?",
+            "service.feedback",
+            None,
+        ),
+        ("Guide chị ra quầy 3 nhé", "nav.guide", Some("counter_3")),
+        (
+            "What time does Agribank open tomorrow?",
+            "fallback.out_of_scope",
+            None,
+        ),
+        (
+            "Trạm sạc dùng sao, sạc bao lâu thì đầy pin?",
+            "amenity.charging",
+            None,
+        ),
+        (
+            "Tôi số 87, mấy giờ thì đến lượt?",
+            "service.queue_number",
+            None,
+        ),
+        ("Máy lấy số bấm kiểu gì hả em", "service.queue_number", None),
+        (
+            "Lệ phí trả bằng thẻ của công ty được không",
+            "service.fee_payment",
+            None,
+        ),
+        ("XNTTHN cần giấy tờ gì", "proc.marital_status", None),
+        (
+            "Cái máy đằng kia là máy lấy số phải không em?",
+            "nav.where_is",
+            Some("queue_kiosk"),
+        ),
+        (
+            "Chị áo xanh kia là người hướng dẫn phải không, cho tôi gặp chị ấy",
+            "staff.handoff",
+            None,
+        ),
+        (
+            "The water station is near the entrance, right?",
+            "nav.where_is",
+            Some("water_station"),
+        ),
+        (
+            "Không cần dẫn đâu, chỉ chị chỗ sạc điện thoại thôi",
+            "nav.where_is",
+            Some("charging_station"),
+        ),
+        ("Ai làm ra em vậy?", "chat.identity", None),
+        ("Em là robot thật hả?", "chat.identity", None),
+        (
+            "Em là robot thì giúp được chị những gì",
+            "chat.capabilities",
+            None,
+        ),
+        (
+            "Cảm ơn em, nhờ em mà chị nộp kịp hồ sơ",
+            "chat.thanks",
+            None,
+        ),
+        (
+            "Có bạn nào hướng dẫn nộp hồ sơ trực tuyến không",
+            "service.online_support",
+            None,
+        ),
+        (
+            "Máy đo huyết áp giờ nào cũng đo được hả cháu",
+            "amenity.medical",
+            None,
+        ),
+    ];
+    let wrong = misread(cases);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// Round fourteen (probes 96–100): a walk declined keeps a where question; the way out asked
 /// for, with the errand in the city it is for, is the exit; other agencies' papers (the
 /// social-insurance book, school enrolment, a bank account, hospital records, a tax return) are

@@ -241,7 +241,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe38_outside_writer_services_by_situation.tsv",
         include_str!("data/probe38_outside_writer_services_by_situation.tsv"),
         170,
-        7,
+        6,
     ),
     (
         "probe39_outside_writer_noisy_northern_recognizer.tsv",
@@ -277,7 +277,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe44_outside_writer_english_speakers.tsv",
         include_str!("data/probe44_outside_writer_english_speakers.tsv"),
         170,
-        10,
+        9,
     ),
     (
         "probe45_outside_writer_phone_typing_no_tones.tsv",
@@ -339,7 +339,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe54_outside_writer_professionals_precise_terms.tsv",
         include_str!("data/probe54_outside_writer_professionals_precise_terms.tsv"),
         170,
-        6,
+        3,
     ),
     (
         "probe55_outside_writer_conditions_and_exceptions.tsv",
@@ -459,13 +459,13 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe74_outside_writer_office_and_hr_staff.tsv",
         include_str!("data/probe74_outside_writer_office_and_hr_staff.tsv"),
         170,
-        5,
+        3,
     ),
     (
         "probe75_outside_writer_time_questions.tsv",
         include_str!("data/probe75_outside_writer_time_questions.tsv"),
         170,
-        4,
+        3,
     ),
     (
         "probe76_outside_writer_clipped_recognizer_output.tsv",
@@ -519,7 +519,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe84_outside_writer_technology_trouble.tsv",
         include_str!("data/probe84_outside_writer_technology_trouble.tsv"),
         170,
-        7,
+        5,
     ),
     (
         "probe85_outside_writer_confirmation_questions.tsv",
@@ -614,6 +614,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
     (
         "probe100_outside_writer_other_agencies_look_alikes.tsv",
         include_str!("data/probe100_outside_writer_other_agencies_look_alikes.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe101_outside_writer_yes_no_checks.tsv",
+        include_str!("data/probe101_outside_writer_yes_no_checks.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe102_outside_writer_time_and_duration.tsv",
+        include_str!("data/probe102_outside_writer_time_and_duration.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe103_outside_writer_professionals_for_clients.tsv",
+        include_str!("data/probe103_outside_writer_professionals_for_clients.tsv"),
+        170,
+        3,
+    ),
+    (
+        "probe104_outside_writer_emotional_distress.tsv",
+        include_str!("data/probe104_outside_writer_emotional_distress.tsv"),
+        170,
+        4,
+    ),
+    (
+        "probe105_outside_writer_code_switching.tsv",
+        include_str!("data/probe105_outside_writer_code_switching.tsv"),
         170,
         2,
     ),
