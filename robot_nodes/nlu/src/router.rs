@@ -201,6 +201,21 @@ fn takes_someone_on_an_errand(t: &[crate::normalize::Token], i: usize) -> bool {
     if names_an_animal(t, i + 1) {
         return true;
     }
+    // "Bà dắt cháu nhỏ thế này có được lấy số ưu tiên không": the speaker, by the word for
+    // themself, leading a small child of their own; told, not a request to be led.
+    const SELF: &[&str] = &["toi", "ba", "ong", "me", "bo", "minh", "bac"];
+    let small = |k: usize| {
+        t.get(k)
+            .is_some_and(|x| matches!(x.text.as_str(), "nhỏ" | "bé"))
+    };
+    if i > 0
+        && SELF.contains(&t[i - 1].plain.as_str())
+        && t.get(i + 1).is_some_and(|x| {
+            (matches!(x.text.as_str(), "cháu" | "con") && small(i + 2)) || x.text == "bé"
+        })
+    {
+        return true;
+    }
     const OUTINGS: &[&str] = &[
         "viện", "học", "khám", "làm", "chơi", "chợ", "tiêm", "ăn", "du",
     ];
@@ -401,6 +416,9 @@ const WHERE_CUES: &[&[&str]] = &[
     &["the", "nao", "de", "den"],
     // "bàn chữ ký số nằm ở vị trí nào", "quầy 9 đi thẳng hay rẽ", "is there an ATM nearby"
     &["vi", "tri", "nao"],
+    // "khu máy tính … ở bên nào"
+    &["o", "ben", "nao"],
+    &["nam", "ben", "nao"],
     &["goc", "nao"],
     &["di", "thang", "hay"],
     &["re", "trai", "hay"],
@@ -453,8 +471,10 @@ fn has_bare_where(n: &Normalized) -> bool {
             .iter()
             .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()))
     });
-    let before_nhi =
-        (0..t.len().saturating_sub(1)).find(|&i| is_dau(&t[i]) && t[i + 1].plain == "nhi");
+    // "đâu nhỉ", or "đâu em" and a clause after ("chỗ sạc điện thoại đâu em, máy hết pin rồi")
+    let before_nhi = (0..t.len().saturating_sub(1)).find(|&i| {
+        is_dau(&t[i]) && matches!(t[i + 1].plain.as_str(), "nhi" | "em" | "chau" | "con")
+    });
     let Some(i) = ending.or(before_nhi) else {
         return false;
     };
@@ -839,15 +859,24 @@ fn without_where_on_paper(n: &Normalized) -> Option<Normalized> {
                 .iter()
                 .any(|x| UPLOAD_VERBS.contains(&x.plain.as_str()))
     };
+    // "ghi vào chỗ nào": a "vào" may come between the verb and "chỗ nào"
+    let into = |i: usize| {
+        usize::from(
+            t.get(i + 1).is_some_and(|x| x.plain == "vao")
+                && t.get(i + 2)
+                    .is_some_and(|x| matches!(x.plain.as_str(), "cho" | "o" | "muc")),
+        )
+    };
     let on_paper = |i: usize| {
+        let j = i + into(i);
         t.get(i).is_some_and(|v| {
             WRITING_VERBS.contains(&v.plain.as_str())
                 || SCREEN_VERBS.contains(&v.text.as_str())
                 || uploads(i)
         }) && matches!(
             (
-                t.get(i + 1).map(|x| x.plain.as_str()),
-                t.get(i + 2).map(|x| x.plain.as_str())
+                t.get(j + 1).map(|x| x.plain.as_str()),
+                t.get(j + 2).map(|x| x.plain.as_str())
             ),
             (Some("cho" | "o" | "vao" | "muc"), Some("nao" | "dau"))
         )
@@ -856,7 +885,7 @@ fn without_where_on_paper(n: &Normalized) -> Option<Normalized> {
     if at.is_empty() {
         return None;
     }
-    Some(n.without(|_, k| at.iter().any(|&i| k == i + 1 || k == i + 2)))
+    Some(n.without(|_, k| at.iter().any(|&i| k > i && k <= i + 2 + into(i))))
 }
 
 /// What the robot says to a "where is …" question about something not on its map
@@ -1607,9 +1636,11 @@ fn says_farewell(n: &Normalized) -> bool {
     has_seq(n, &["hen", "gap", "lai"])
         || has_seq(n, &["tam", "biet"])
         || has_seq(n, &["cao", "tu"])
-        || n.tokens
-            .iter()
-            .any(|w| ["bye", "goodbye"].contains(&w.plain.as_str()))
+        || n.tokens.iter().any(|w| {
+            // "bye", "goodbye", drawn out in typing ("byeee")
+            let word = w.plain.trim_end_matches('e');
+            word == "by" || word == "goodby"
+        })
 }
 
 /// A leave-taking inside a longer sentence: "<pronoun> (đi) về" ending the sentence (before
@@ -1848,6 +1879,8 @@ fn asks_how_far_a_dossier_is(n: &Normalized) -> bool {
         &["dossier"],
     ];
     const PROGRESS: &[&[&str]] = &[
+        &["xong", "chua"],
+        &["co", "ket", "qua", "chua"],
         &["den", "buoc", "nao"],
         &["toi", "buoc", "nao"],
         &["o", "buoc", "nao"],
@@ -2667,7 +2700,14 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
             } else {
                 crate::vague::answers_a_need(&r.intent)
             };
-        if r.intent != registration && !(sure_of_other && r.confidence >= SURE) && cue.is_none() {
+        // A service asked for beside the story, the classifier certain of it ("mới sinh bé, có
+        // cộng tác viên đến nhà không", "… em tư vấn giúp chị").
+        let certain_service = r.intent.starts_with("service.") && r.confidence >= CONFIRM_THRESHOLD;
+        if r.intent != registration
+            && !(sure_of_other && r.confidence >= SURE)
+            && !certain_service
+            && cue.is_none()
+        {
             r.promote_by_rule(registration);
         }
     }
@@ -3209,7 +3249,7 @@ impl Nlu {
         // A company named as the payer ("quẹt thẻ công ty", "a receipt in the company's name")
         // names no registration.
         if r.intent == "service.fee_payment" {
-            let payer = n.without_any(|t, k| is_company_word(t, k));
+            let payer = n.without_any(is_company_word);
             if let Some(p) = self.inner.specificity.procedure_named(&payer) {
                 r.promote_by_rule(p);
             }

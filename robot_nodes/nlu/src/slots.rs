@@ -270,7 +270,18 @@ fn is_count_unit(t: Option<&Token>) -> bool {
     t.is_some_and(|x| {
         matches!(
             x.plain.as_str(),
-            "times" | "lan" | "luot" | "minutes" | "phut" | "hours" | "days"
+            "times"
+                | "lan"
+                | "luot"
+                | "minutes"
+                | "phut"
+                | "hours"
+                | "days"
+                // "counter twelve? Two kids and a pram": people counted
+                | "kids"
+                | "children"
+                | "people"
+                | "persons"
         )
     })
 }

@@ -441,7 +441,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe71_outside_writer_disability_first_person.tsv",
         include_str!("data/probe71_outside_writer_disability_first_person.tsv"),
         170,
-        3,
+        2,
     ),
     (
         "probe72_outside_writer_document_details_validity.tsv",
@@ -555,7 +555,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe90_outside_writer_parents_with_children.tsv",
         include_str!("data/probe90_outside_writer_parents_with_children.tsv"),
         170,
-        3,
+        2,
     ),
     (
         "probe91_outside_writer_wake_words_and_calls.tsv",
@@ -646,6 +646,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         include_str!("data/probe105_outside_writer_code_switching.tsv"),
         170,
         2,
+    ),
+    (
+        "probe106_outside_writer_deaf_typed_telegraphic.tsv",
+        include_str!("data/probe106_outside_writer_deaf_typed_telegraphic.tsv"),
+        170,
+        6,
+    ),
+    (
+        "probe107_outside_writer_migrant_workers_renters.tsv",
+        include_str!("data/probe107_outside_writer_migrant_workers_renters.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe108_outside_writer_second_language_minorities.tsv",
+        include_str!("data/probe108_outside_writer_second_language_minorities.tsv"),
+        170,
+        6,
+    ),
+    (
+        "probe109_outside_writer_chat_app_style.tsv",
+        include_str!("data/probe109_outside_writer_chat_app_style.tsv"),
+        170,
+        5,
+    ),
+    (
+        "probe110_outside_writer_parents_babies_pregnancy.tsv",
+        include_str!("data/probe110_outside_writer_parents_babies_pregnancy.tsv"),
+        170,
+        9,
     ),
 ];
 
