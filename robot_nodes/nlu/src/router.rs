@@ -3005,35 +3005,7 @@ impl Nlu {
                 r.dest = None;
             }
         }
-        // "Is counter 4 where I apply for a passport?": the "where" opens a clause about the
-        // counter named; whether the procedure is done there is the procedure's question.
-        // Not named outright, the procedure or service the classifier is sure of behind it.
-        if r.intent == "nav.where_is" && where_clause_after_a_place(n) {
-            let sure_behind = || {
-                r.alts
-                    .iter()
-                    .find(|(l, p)| {
-                        (l.starts_with("proc.") || l.starts_with("service.")) && *p >= SURE
-                    })
-                    .map(|(l, _)| l.clone())
-            };
-            let need = inner
-                .specificity
-                .procedure_named(n)
-                .map(str::to_string)
-                .or_else(sure_behind);
-            if let Some(p) = need {
-                r.promote(p, RULE_CONFIDENCE);
-                r.set_confidence(RULE_CONFIDENCE);
-                r.dest = None;
-            }
-        }
-        // "Tôi muốn khiếu nại anh cán bộ quầy 4, ở đâu nhận khiếu nại": the counter is what the
-        // complaint is about; where a complaint is made is the feedback service's answer.
-        if r.intent == "nav.where_is" && wants_to_complain(n) {
-            r.promote_by_rule("service.feedback");
-            r.dest = None;
-        }
+        self.where_is_about_a_need(n, r);
         // "… thì đăng ký ở đâu", "làm ở đâu": where to *do* something. Without a place head
         // ("chỗ …", "bàn …") the thing asked for is a procedure or a service, not a place of the
         // map: the procedure or service the classifier sees behind the navigation answers, and not
@@ -3091,6 +3063,41 @@ impl Nlu {
             }
         }
         None
+    }
+
+    /// A where question that asks about a need, not a place: "Is counter 4 where I apply for a
+    /// passport?" (a clause about the counter) and a complaint about a counter, asked where.
+    fn where_is_about_a_need(&self, n: &Normalized, r: &mut Reading) {
+        // "Is counter 4 where I apply for a passport?": the "where" opens a clause about the
+        // counter named; whether the procedure is done there is the procedure's question.
+        // Not named outright, the procedure or service the classifier is sure of behind it.
+        if r.intent == "nav.where_is" && where_clause_after_a_place(n) {
+            let sure_behind = || {
+                r.alts
+                    .iter()
+                    .find(|(l, p)| {
+                        (l.starts_with("proc.") || l.starts_with("service.")) && *p >= SURE
+                    })
+                    .map(|(l, _)| l.clone())
+            };
+            let need = self
+                .inner
+                .specificity
+                .procedure_named(n)
+                .map(str::to_string)
+                .or_else(sure_behind);
+            if let Some(p) = need {
+                r.promote(p, RULE_CONFIDENCE);
+                r.set_confidence(RULE_CONFIDENCE);
+                r.dest = None;
+            }
+        }
+        // "Tôi muốn khiếu nại anh cán bộ quầy 4, ở đâu nhận khiếu nại": the counter is what the
+        // complaint is about; where a complaint is made is the feedback service's answer.
+        if r.intent == "nav.where_is" && wants_to_complain(n) {
+            r.promote_by_rule("service.feedback");
+            r.dest = None;
+        }
     }
 
     /// "Bàn hướng dẫn điền tờ khai", "chỗ hướng dẫn cài VNeID ở đâu": the desk that helps with
