@@ -1085,9 +1085,13 @@ fn en_tens(w: &str) -> Option<u32> {
 }
 
 fn parse_en(tokens: &[Token], i: usize) -> Option<(u32, usize)> {
-    let w = tokens.get(i)?.plain.as_str();
+    // An English number word has no diacritics: "tên" (name) is not "ten", "sáu" no "sau".
+    fn english(t: &Token) -> Option<&str> {
+        (!t.has_diacritics()).then_some(t.plain.as_str())
+    }
+    let w = english(tokens.get(i)?)?;
     let (mut value, mut used) = if let Some(t) = en_tens(w) {
-        match tokens.get(i + 1).and_then(|t| en_small(&t.plain)) {
+        match tokens.get(i + 1).and_then(english).and_then(en_small) {
             Some(u) if (1..10).contains(&u) => (t + u, 2),
             _ => (t, 1),
         }
@@ -1351,6 +1355,9 @@ mod tests {
         assert_eq!(normalize_text("counter number one"), "counter number 1");
         assert_eq!(normalize_text("twenty-one"), "21");
         assert_eq!(normalize_text("two hundred and fifteen"), "215");
+        // a Vietnamese word whose letters spell one is no number: "tên" (name)
+        assert_eq!(normalize_text("wifi tên gì"), "wifi tên gì");
+        assert_eq!(normalize_text("counter ten"), "counter 10");
     }
 
     #[test]

@@ -145,6 +145,10 @@ fn has_guide_cue(n: &Normalized, seq: &[&str]) -> bool {
             && !(seq[0] == "walk" && t[i + seq.len()..].iter().take(2).any(|x| x.plain == "through"))
             // "bring me a cup of water": fetching, not taking; "bring me to / over there" is.
             && (seq[0] != "bring" || towards_somewhere(&t[i + seq.len()..]))
+            // "take my meds": someone else taken goes somewhere ("take my mum to the toilet")
+            && !(seq[0] == "take"
+                && matches!(seq[1], "mi" | "him" | "her" | "them")
+                && !towards_somewhere(&t[i + 1..]))
     })
 }
 
@@ -738,6 +742,9 @@ fn declines_a_walk(n: &Normalized) -> bool {
         &["don", "t", "need", "walking"],
         &["don", "t", "need", "to", "walk"],
         &["don", "t", "need", "you", "to", "walk"],
+        &["don", "t", "take", "me"],
+        // "đừng đi theo chị nữa, chỉ cần nói máy in ở chỗ nào"
+        &["dung", "di", "theo"],
         &["don", "t", "need", "you", "to", "take"],
         &["no", "need", "to", "walk"],
         &["don", "t", "walk"],
@@ -1666,10 +1673,11 @@ fn is_leave_taking(n: &Normalized) -> bool {
     if end == 0 {
         return false;
     }
-    // "Cảm ơn em nhé, anh đi đây", "chị về văn phòng đây": a pronoun, "đi" or "về" and at most
-    // two words of where to, closing the sentence with "đây". Not someone led ("dẫn anh đi đây").
+    // "Cảm ơn em nhé, anh đi đây", "chị về văn phòng đây", "bà về lo hậu sự cho ông đây": a
+    // pronoun, "đi" or "về" and at most six words of where to or what for, closing the sentence
+    // with "đây". Not someone led ("dẫn anh đi đây").
     if end < t.len() && t[end].text == "đây" {
-        let going = (end.saturating_sub(3)..end).find(|&k| {
+        let going = (end.saturating_sub(7)..end).find(|&k| {
             k > 0
                 && matches!(t[k].text.as_str(), "đi" | "về")
                 && PRONOUNS.contains(&t[k - 1].plain.as_str())
@@ -1908,6 +1916,9 @@ fn wants_to_complain(n: &Normalized) -> bool {
         &["lodge", "a", "complaint"],
         // "ở đâu nhận khiếu nại", "gửi khiếu nại ở đâu"
         &["nhan", "khieu", "nai"],
+        // "muốn góp ý về thái độ của anh cán bộ quầy 4"
+        &["muon", "gop", "y"],
+        &["gui", "gop", "y"],
         &["gui", "khieu", "nai"],
         &["nop", "khieu", "nai"],
     ];
@@ -2118,6 +2129,47 @@ fn opens_with_greeting(n: &Normalized) -> bool {
         || matches!(at(0), "morning" | "afternoon" | "evening")
 }
 
+/// Only a command to the robot's body or voice: a command word ("dừng", "đứng", "đợi", "chờ",
+/// "tắt", "im", "stop", "wait", "mute", "hold") and otherwise only the words such commands take
+/// ("lại", "yên", "tiếng", "tí", "chút", "on"), address and particles.
+fn is_only_a_command(n: &Normalized) -> bool {
+    const HEADS: &[&str] = &[
+        "dừng", "đứng", "đợi", "chờ", "tắt", "im", "stop", "wait", "mute", "hold",
+    ];
+    const REST: &[&str] = &[
+        "lại", "yên", "tiếng", "loa", "lặng", "đã", "tí", "chút", "một", "on", "please", "there",
+        "a", "second", "moment", "minute", "em", "chị", "tôi", "bác", "anh", "cháu", "cô", "chú",
+        "robot", "ơi", "nhé", "nha", "đi", "thôi", "đấy", "ạ", "ok", "now",
+    ];
+    let t = &n.tokens;
+    let word = |x: &Token| {
+        if x.has_diacritics() || x.text.is_ascii() {
+            x.text.clone()
+        } else {
+            x.plain.clone()
+        }
+    };
+    !t.is_empty()
+        && t.len() <= 6
+        && t.iter().any(|x| HEADS.contains(&word(x).as_str()))
+        && t.iter()
+            .all(|x| HEADS.contains(&word(x).as_str()) || REST.contains(&word(x).as_str()))
+}
+
+/// A self-service machine named: "máy tự phục vụ", "ki ốt", "kiosk", "self-service".
+fn names_a_kiosk(n: &Normalized) -> bool {
+    has_any_seq(
+        n,
+        &[
+            &["tu", "phuc", "vu"],
+            &["ki", "ot"],
+            &["kiosk"],
+            &["kiosks"],
+            &["self", "service"],
+        ],
+    )
+}
+
 /// A vehicle ("bus", "van", "ô tô", "xe buýt") and paperwork ("papers", "paperwork", "thủ tục",
 /// "giấy tờ", "hồ sơ") in one sentence.
 fn tells_a_travelling_office(n: &Normalized) -> bool {
@@ -2184,7 +2236,29 @@ fn asks_what_made_it(n: &Normalized) -> bool {
                 )
             })
     });
-    !asks_what_it_can_do(n) && ((made && addresses_the_robot(n)) || is_a_machine)
+    // "bạn mấy tuổi rồi", "how old are you"; "robot này tự sản xuất hay nhập", "who programmed you"
+    let age = t.windows(3).any(|w| {
+        ROBOT.contains(&w[0].plain.as_str()) && w[1].plain == "may" && w[2].plain == "tuoi"
+    }) || has_seq(n, &["how", "old", "are", "you"]);
+    // the robot itself the thing made ("robot này"), not robots a company would make
+    let origin = t
+        .windows(2)
+        .any(|w| w[0].plain == "robot" && w[1].text == "này")
+        && has_any_seq(
+            n,
+            &[
+                &["san", "xuat"],
+                &["nhap", "khau"],
+                &["lap", "trinh"],
+                &["programmed"],
+            ],
+        );
+    let programmed = has_any_seq(
+        n,
+        &[&["who", "programmed", "you"], &["who", "built", "you"]],
+    );
+    !asks_what_it_can_do(n)
+        && ((made && addresses_the_robot(n)) || is_a_machine || age || origin || programmed)
 }
 
 /// A recommendation asked for: "recommend", "any good …", "quán nào ngon", "trường nào uy tín".
@@ -2648,6 +2722,12 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     {
         r.promote_by_rule("chat.greeting");
     }
+    // Only a command to the robot's body or voice ("dừng lại!", "đợi chị tí nhé", "tắt tiếng
+    // đi", "stop", "mute"): nothing the router answers, whatever the classifier makes of the
+    // word ("dừng" of a driving licence).
+    if r.intent != OUT_OF_SCOPE && is_only_a_command(n) {
+        r.promote_by_rule(OUT_OF_SCOPE);
+    }
     // Only a call or a hearing check ("alo alo, nghe không?", "OK Google"): it greets, whatever
     // the classifier reads in the pronouns.
     if cue.is_none() && r.intent != "chat.greeting" && is_only_a_call(n) {
@@ -2887,6 +2967,11 @@ impl Nlu {
         let inner = &self.inner;
         // "When's that paperwork bus coming round": the mobile office, not a bus of the city.
         if tells_a_travelling_office(n) {
+            return None;
+        }
+        // "Có máy tự phục vụ ở siêu thị nào gần đây": the self-service kiosks stand in malls
+        // and neighbourhoods; where one is, is the kiosk service's answer.
+        if names_a_kiosk(n) {
             return None;
         }
         // The way to a place of the city ("hồ gươm đi lối nào", "where is the nearest bank"):

@@ -1401,6 +1401,66 @@ fn round_seven_classes() {
     assert!(u.confidence < 0.9, "{u:?}");
 }
 
+/// Round seventeen (probes 111–115): "góp ý" about a counter is feedback; "take my pills" is no
+/// lead, "take my mother to …" is; a kiosk near here is the kiosk service; "… về đón cháu đây"
+/// leaves; "don't take me there", "đừng đi theo" ask the way; a bare command to the robot ("dừng
+/// lại", "tắt tiếng") is out of scope, a question with a wait in it is not; the robot's age and
+/// maker are its identity, a child's age is not; "tên" is no English "ten".
+#[test]
+fn round_seventeen_classes() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "Em muốn góp ý về anh cán bộ quầy 6, gửi ở đâu",
+            "service.feedback",
+            None,
+        ),
+        (
+            "Where is the water station? I have to take my pills",
+            "nav.where_is",
+            Some("water_station"),
+        ),
+        (
+            "Can you take my mother to counter 2?",
+            "nav.guide",
+            Some("counter_2"),
+        ),
+        (
+            "Có ki ốt tự phục vụ ở trung tâm thương mại nào gần đây không",
+            "service.kiosk",
+            None,
+        ),
+        (
+            "Cảm ơn cháu, bác về đón cháu nội đi học đây",
+            "chat.goodbye",
+            None,
+        ),
+        (
+            "Don't take me there, just tell me where the toilets are",
+            "nav.where_is",
+            Some("restroom"),
+        ),
+        (
+            "Đừng đi theo chị nữa, bàn chữ ký số ở đâu em nói thôi",
+            "nav.where_is",
+            Some("digital_signature_desk"),
+        ),
+        ("Dừng lại đã em", "fallback.out_of_scope", None),
+        ("Tắt tiếng đi em", "fallback.out_of_scope", None),
+        ("Đợi bao lâu thì tới lượt em", "service.queue_number", None),
+        ("Em mấy tuổi rồi?", "chat.identity", None),
+        (
+            "Em ơi con tôi mấy tuổi thì được làm căn cước",
+            "proc.id_card",
+            None,
+        ),
+        ("Robot này do nước nào sản xuất vậy", "chat.identity", None),
+        ("Who programmed you?", "chat.identity", None),
+        ("Wifi ở đây tên gì, nói chậm thôi em", "amenity.wifi", None),
+    ];
+    let wrong = misread(cases);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// Round sixteen (probes 106–110): "đâu em" before another clause and "ở bên nào" ask where;
 /// "xong chưa" asks a dossier's progress; "viết vào chỗ nào" is where on the paper; "byeee" leaves;
 /// the speaker leading a small child of their own is told, not asked; children counted after a

@@ -357,7 +357,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe57_outside_writer_formal_written_register.tsv",
         include_str!("data/probe57_outside_writer_formal_written_register.tsv"),
         170,
-        8,
+        7,
     ),
     (
         "probe58_outside_writer_sent_around_the_centre.tsv",
@@ -447,13 +447,13 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe72_outside_writer_document_details_validity.tsv",
         include_str!("data/probe72_outside_writer_document_details_validity.tsv"),
         170,
-        9,
+        8,
     ),
     (
         "probe73_outside_writer_first_time_visitors.tsv",
         include_str!("data/probe73_outside_writer_first_time_visitors.tsv"),
         170,
-        3,
+        2,
     ),
     (
         "probe74_outside_writer_office_and_hr_staff.tsv",
@@ -531,7 +531,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe86_outside_writer_letters_and_messages.tsv",
         include_str!("data/probe86_outside_writer_letters_and_messages.tsv"),
         170,
-        3,
+        2,
     ),
     (
         "probe87_outside_writer_asking_the_robot_to_do_it.tsv",
@@ -543,7 +543,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe88_outside_writer_jokers_and_testers.tsv",
         include_str!("data/probe88_outside_writer_jokers_and_testers.tsv"),
         170,
-        10,
+        9,
     ),
     (
         "probe89_outside_writer_hard_of_hearing.tsv",
@@ -657,7 +657,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe107_outside_writer_migrant_workers_renters.tsv",
         include_str!("data/probe107_outside_writer_migrant_workers_renters.tsv"),
         170,
-        5,
+        4,
     ),
     (
         "probe108_outside_writer_second_language_minorities.tsv",
@@ -676,6 +676,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         include_str!("data/probe110_outside_writer_parents_babies_pregnancy.tsv"),
         170,
         9,
+    ),
+    (
+        "probe111_outside_writer_veterans_people_with_merit.tsv",
+        include_str!("data/probe111_outside_writer_veterans_people_with_merit.tsv"),
+        170,
+        9,
+    ),
+    (
+        "probe112_outside_writer_students_young_graduates.tsv",
+        include_str!("data/probe112_outside_writer_students_young_graduates.tsv"),
+        170,
+        7,
+    ),
+    (
+        "probe113_outside_writer_family_events_lookalikes.tsv",
+        include_str!("data/probe113_outside_writer_family_events_lookalikes.tsv"),
+        170,
+        8,
+    ),
+    (
+        "probe114_outside_writer_commands_and_meta_talk.tsv",
+        include_str!("data/probe114_outside_writer_commands_and_meta_talk.tsv"),
+        170,
+        9,
+    ),
+    (
+        "probe115_outside_writer_about_the_robot_itself.tsv",
+        include_str!("data/probe115_outside_writer_about_the_robot_itself.tsv"),
+        170,
+        14,
     ),
 ];
 
@@ -714,8 +744,10 @@ fn score(nlu: &Nlu, name: &str, tsv: &str, rows_expected: usize) -> Report {
 /// sets to 0.90: probe 72's "Is there free wifi? I need to download my
 /// scanned documents" (read as scanning) and probe 84's "Máy in tờ khai hỏng rồi, còn tờ khai
 /// giấy để trắng không em?" (read as printing; the broken printer is told, blank forms asked).
+/// Probe 72 is held to the bound again since round seventeen, but only just: the "tên" fix
+/// changed the training text, and its wifi row is read as scanning at 0.899 instead of 0.90 (no
+/// fix; it is still wrong).
 const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
-    "probe72_outside_writer_document_details_validity.tsv",
     "probe82_outside_writer_autocorrect_mangled_typing.tsv",
     "probe84_outside_writer_technology_trouble.tsv",
     "probe86_outside_writer_letters_and_messages.tsv",
@@ -723,6 +755,14 @@ const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
     // round fourteen: "Is there somewhere to sit and read while I wait? Do I have to log in to
     // use the digital library?" (an amenity asked about) read as where the waiting area is, 0.98
     "probe99_outside_writer_privacy_and_trust_worries.tsv",
+    // round seventeen, first run on 1464cf0 and fixed in part: "Cháu dẫn bác đến quầy làm hồ sơ
+    // người có công với" (a counter described by a procedure the router does not name) is the
+    // reception at 0.98; "Quay mặt sang đây nói chuyện với cô này" an officer asked for at 0.90;
+    // "Chỗ làm thủ tục trên máy tính có người hướng dẫn nằm đâu em?" the reception at 0.95 ("người
+    // hướng dẫn" read as the desk's name)
+    "probe111_outside_writer_veterans_people_with_merit.tsv",
+    "probe114_outside_writer_commands_and_meta_talk.tsv",
+    "probe115_outside_writer_about_the_robot_itself.tsv",
 ];
 
 #[test]
