@@ -18,7 +18,31 @@ fn in_other_compound(t: &[Token], i: usize, alias: &[Token]) -> bool {
         let here = (t[i].plain == b && i > 0 && t[i - 1].plain == a)
             || (t[i].plain == a && t.get(i + 1).is_some_and(|x| x.plain == b));
         here && !holds(a, b)
-    })
+    }) || outside_its_compound(t, i, alias)
+}
+
+/// The information desk's "hướng dẫn" (guidance) in an alias ("quầy hướng dẫn"), against token
+/// `i` of the utterance: a "dẫn" that is not part of "hướng dẫn" leads ("cháu dẫn bác đến quầy …"),
+/// and "hướng dẫn" after a person ("có người hướng dẫn") is someone who guides, not the desk.
+fn outside_its_compound(t: &[Token], i: usize, alias: &[Token]) -> bool {
+    const PERSON: &[&str] = &["nguoi", "ai", "vien", "bo"];
+    let holds = alias
+        .windows(2)
+        .any(|w| w[0].plain == "huong" && w[1].plain == "dan");
+    if !holds || !matches!(t[i].plain.as_str(), "huong" | "dan") {
+        return false;
+    }
+    let start = if t[i].plain == "dan" {
+        i.checked_sub(1)
+    } else {
+        Some(i)
+    };
+    let Some(k) =
+        start.filter(|&k| t[k].plain == "huong" && t.get(k + 1).is_some_and(|x| x.plain == "dan"))
+    else {
+        return true;
+    };
+    k > 0 && PERSON.contains(&t[k - 1].plain.as_str())
 }
 
 /// How many other words a partial place match may have between its own: "chỗ lấy tờ khai" matches
@@ -735,8 +759,9 @@ impl SlotExtractor {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 mod tests {
-    use super::same_english_stem;
+    use super::{normalize, outside_its_compound, same_english_stem};
 
     #[test]
     fn english_slips_match_and_short_or_other_words_do_not() {
@@ -750,6 +775,28 @@ mod tests {
         assert!(!english_slip("desk", "dusk"));
         assert!(!english_slip("printing", "printer"));
         assert!(!english_slip("ngưoi", "nguoi"));
+    }
+
+    #[test]
+    fn guidance_counts_only_as_the_whole_word_and_not_after_a_person() {
+        let alias = normalize("quầy hướng dẫn").tokens;
+        let at = |text: &str, word: &str| {
+            let t = normalize(text).tokens;
+            let i = t.iter().position(|x| x.text == word).unwrap();
+            outside_its_compound(&t, i, &alias)
+        };
+        // the lead verb "dẫn" is not the desk's "hướng dẫn"
+        assert!(at("cháu dẫn bác ra quầy làm giấy tờ", "dẫn"));
+        // someone who guides is not the desk
+        assert!(at("khu đó có người hướng dẫn không", "hướng"));
+        assert!(at("khu đó có người hướng dẫn không", "dẫn"));
+        // the desk itself
+        assert!(!at("bàn hướng dẫn ở đâu", "hướng"));
+        assert!(!at("bàn hướng dẫn ở đâu", "dẫn"));
+        // an alias without "hướng dẫn" is not concerned
+        let other = normalize("chỗ sạc điện thoại").tokens;
+        let t = normalize("cháu dẫn bác ra chỗ sạc").tokens;
+        assert!(!outside_its_compound(&t, 1, &other));
     }
 
     #[test]

@@ -705,7 +705,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe115_outside_writer_about_the_robot_itself.tsv",
         include_str!("data/probe115_outside_writer_about_the_robot_itself.tsv"),
         170,
-        14,
+        13,
     ),
 ];
 
@@ -755,14 +755,9 @@ const CONFIDENT_MISTAKE_LEFT: &[&str] = &[
     // round fourteen: "Is there somewhere to sit and read while I wait? Do I have to log in to
     // use the digital library?" (an amenity asked about) read as where the waiting area is, 0.98
     "probe99_outside_writer_privacy_and_trust_worries.tsv",
-    // round seventeen, first run on 1464cf0 and fixed in part: "Cháu dẫn bác đến quầy làm hồ sơ
-    // người có công với" (a counter described by a procedure the router does not name) is the
-    // reception at 0.98; "Quay mặt sang đây nói chuyện với cô này" an officer asked for at 0.90;
-    // "Chỗ làm thủ tục trên máy tính có người hướng dẫn nằm đâu em?" the reception at 0.95 ("người
-    // hướng dẫn" read as the desk's name)
-    "probe111_outside_writer_veterans_people_with_merit.tsv",
+    // round seventeen, first run on 1464cf0 and fixed in part: "Quay mặt sang đây nói chuyện với
+    // cô này" (the robot asked to turn and talk to someone) is an officer asked for at 0.90
     "probe114_outside_writer_commands_and_meta_talk.tsv",
-    "probe115_outside_writer_about_the_robot_itself.tsv",
 ];
 
 #[test]
