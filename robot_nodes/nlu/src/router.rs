@@ -608,15 +608,15 @@ fn has_show_me_the_place(n: &Normalized) -> bool {
 
 /// An English lead verb before a Vietnamese pronoun, in code-switched speech: "guide em ra khu
 /// chờ", "take chị đến quầy 5".
+/// The pronoun is one of [`PRONOUNS`] but the English ones and those an English word also spells
+/// ("me", "bo": "bring me a cup …" keeps its own check).
 fn english_lead_then_vi_pronoun(n: &Normalized) -> bool {
     const VERBS: &[&str] = &["guide", "take", "walk", "lead", "bring", "escort"];
-    const VI_PRONOUNS: &[&str] = &[
-        "toi", "bac", "chi", "anh", "em", "chau", "con", "minh", "ong", "ba", "co", "chu",
-    ];
+    let vi_pronoun = |p: &str| PRONOUNS.contains(&p) && !matches!(p, "me" | "bo" | "i" | "we");
     n.vietnamese_words > 0
-        && n.tokens.windows(2).any(|w| {
-            VERBS.contains(&w[0].plain.as_str()) && VI_PRONOUNS.contains(&w[1].plain.as_str())
-        })
+        && n.tokens
+            .windows(2)
+            .any(|w| VERBS.contains(&w[0].plain.as_str()) && vi_pronoun(w[1].plain.as_str()))
 }
 
 /// "Cái máy màu trắng đứng kia là máy lấy số hả em", "khu chờ là dãy ghế xanh kia phải không":
@@ -888,11 +888,15 @@ fn without_where_on_paper(n: &Normalized) -> Option<Normalized> {
             (Some("cho" | "o" | "vao" | "muc"), Some("nao" | "dau"))
         )
     };
-    let at: Vec<usize> = (0..t.len()).filter(|&i| on_paper(i)).collect();
-    if at.is_empty() {
+    // the words after each verb, up to its "nào" / "đâu"
+    let spans: Vec<std::ops::RangeInclusive<usize>> = (0..t.len())
+        .filter(|&i| on_paper(i))
+        .map(|i| i + 1..=i + 2 + into(i))
+        .collect();
+    if spans.is_empty() {
         return None;
     }
-    Some(n.without(|_, k| at.iter().any(|&i| k > i && k <= i + 2 + into(i))))
+    Some(n.without(|_, k| spans.iter().any(|s| s.contains(&k))))
 }
 
 /// What the robot says to a "where is …" question about something not on its map
@@ -1677,14 +1681,14 @@ fn is_leave_taking(n: &Normalized) -> bool {
     // pronoun, "đi" or "về" and at most six words of where to or what for, closing the sentence
     // with "đây". Not someone led ("dẫn anh đi đây").
     if end < t.len() && t[end].text == "đây" {
-        let going = (end.saturating_sub(7)..end).find(|&k| {
+        let going = (end.saturating_sub(7)..end).any(|k| {
             k > 0
                 && matches!(t[k].text.as_str(), "đi" | "về")
                 && PRONOUNS.contains(&t[k - 1].plain.as_str())
                 && !(k >= 2
                     && (LEAD_VERBS.contains(&t[k - 2].plain.as_str()) || t[k - 2].plain == "cho"))
         });
-        if going.is_some() {
+        if going {
             return true;
         }
     }
@@ -1758,10 +1762,13 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // "Trụ sở công an phường … mấy giờ mở cửa", "Vietcombank gần đây mấy giờ đóng cửa": another
     // office's hours, or those of something near here, are not the centre's.
     // Not a place the speaker comes from ("chị chạy từ ngân hàng sang", "from the bank").
-    let hours_elsewhere = crate::nav_words::names_other_office(n)
-        || crate::nav_words::names_outside_place(&without_origin(n))
-        || crate::nav_words::asks_near_here(n);
-    if r.intent == "service.opening_hours" && hours_elsewhere {
+    // (read only when hours are in question: it scans the whole sentence for city places)
+    let hours_elsewhere = || {
+        crate::nav_words::names_other_office(n)
+            || crate::nav_words::names_outside_place(&without_origin(n))
+            || crate::nav_words::asks_near_here(n)
+    };
+    if r.intent == "service.opening_hours" && hours_elsewhere() {
         r.promote_by_rule(OUT_OF_SCOPE);
     }
     // "Máy đo huyết áp của trung tâm giờ nào cũng dùng được hả em": when a thing of the lobby
@@ -1807,8 +1814,8 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         && r.intent != "service.opening_hours"
         // another office's day ("What time does Agribank open tomorrow?"), unless the centre
         // is asked about beside it ("thứ bảy ở đây có làm việc không, hay vẫn nghỉ như ủy ban")
-        && (!hours_elsewhere || names_here(n))
         && asks_if_open_on_a_day(n)
+        && (!hours_elsewhere() || names_here(n))
     {
         r.promote_by_rule("service.opening_hours");
     }
@@ -2141,19 +2148,19 @@ fn is_only_a_command(n: &Normalized) -> bool {
         "a", "second", "moment", "minute", "em", "chị", "tôi", "bác", "anh", "cháu", "cô", "chú",
         "robot", "ơi", "nhé", "nha", "đi", "thôi", "đấy", "ạ", "ok", "now",
     ];
-    let t = &n.tokens;
-    let word = |x: &Token| {
+    fn word(x: &Token) -> &str {
         if x.has_diacritics() || x.text.is_ascii() {
-            x.text.clone()
+            &x.text
         } else {
-            x.plain.clone()
+            &x.plain
         }
-    };
+    }
+    let t = &n.tokens;
     !t.is_empty()
         && t.len() <= 6
-        && t.iter().any(|x| HEADS.contains(&word(x).as_str()))
+        && t.iter().any(|x| HEADS.contains(&word(x)))
         && t.iter()
-            .all(|x| HEADS.contains(&word(x).as_str()) || REST.contains(&word(x).as_str()))
+            .all(|x| HEADS.contains(&word(x)) || REST.contains(&word(x)))
 }
 
 /// A self-service machine named: "máy tự phục vụ", "ki ốt", "kiosk", "self-service".
@@ -2218,9 +2225,7 @@ fn asks_what_made_it(n: &Normalized) -> bool {
             || (t[i].plain == "che" && t[i + 1].plain == "tao")
             || (t[i].plain == "who" && matches!(t[i + 1].plain.as_str(), "made" | "built"));
         verb && t[i + 2..].iter().all(|x| {
-            ROBOT.contains(&x.plain.as_str())
-                || TRAILING_PARTICLES.contains(&x.plain.as_str())
-                || x.plain == "you"
+            ROBOT.contains(&x.plain.as_str()) || TRAILING_PARTICLES.contains(&x.plain.as_str())
         })
     });
     // "mày là máy", "em là robot thật": the robot asks about itself
