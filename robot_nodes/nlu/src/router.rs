@@ -159,6 +159,10 @@ fn lead_verb_counts(t: &[crate::normalize::Token], i: usize) -> bool {
     // "đi cùng ra đó", "đi cùng nhé"); told of a companion ("con tôi đi cùng tự nhiên đau bụng",
     // "đồng nghiệp đi cùng chị"), it does not.
     if t[i].plain == "di" && t.get(i + 1).is_some_and(|x| x.plain == "cung") {
+        // "rồi đi cũng được": "cũng" (also), typed with its tone, is no "cùng"
+        if t[i + 1].text == "cũng" {
+            return false;
+        }
         let next = t.get(i + 2).map_or("", |x| x.plain.as_str());
         let asks = next.is_empty()
             || LED_PEOPLE.iter().any(|who| who[0] == next)
@@ -270,6 +274,8 @@ const USAGE_CUES: &[&[&str]] = &[
     &["huong", "dan", "cach"],
     // "máy lấy số bấm kiểu gì"
     &["kieu", "gi"],
+    // "chú không biết dùng", "có biết dùng không"
+    &["biet", "dung"],
     &["how", "do", "i", "use"],
     &["how", "does"],
     &["how", "to"],
@@ -323,7 +329,12 @@ fn leads_someone(n: &Normalized) -> bool {
             return false;
         }
         let at = |j: usize| LED_PEOPLE.iter().any(|who| stands_at(t, j, who));
-        at(i + 1) || (t.get(i + 1).is_some_and(|x| x.plain == "hai") && at(i + 2))
+        // "đưa hai bố con ra …", "dẫn bọn chị tới quầy 12", "dẫn chúng em ra …"
+        at(i + 1)
+            || (t
+                .get(i + 1)
+                .is_some_and(|x| matches!(x.plain.as_str(), "hai" | "bon" | "chung"))
+                && at(i + 2))
     })
 }
 
@@ -446,6 +457,9 @@ const WHERE_CUES: &[&[&str]] = &[
     &["turn", "right", "or"],
     &["nearby"],
     &["near", "here"],
+    // "máy lấy số chuyển đi đâu rồi": where a thing has been moved to
+    &["chuyen", "di", "dau"],
+    &["doi", "di", "dau"],
 ];
 
 /// "Ở quầy nào", "which desk": asks at which desk a need is served. Not a where cue for place
@@ -484,12 +498,17 @@ fn has_bare_where(n: &Normalized) -> bool {
     };
     // "không đâu"; "chị không hiểu chữ này đâu", "chắc là không có nước nóng đâu nhỉ": "đâu"
     // closing a negated clause is "not at all", not a place. But "tìm mãi không thấy nhà vệ
-    // sinh đâu" (cannot find it anywhere) still asks where.
+    // sinh đâu" (cannot find it anywhere) still asks where; "bố không biết dùng máy tính đâu"
+    // (cannot use one at all) does not.
     let negated = t[..i].iter().enumerate().any(|(k, x)| {
         matches!(x.plain.as_str(), "khong" | "chang" | "cha" | "chua")
-            && !t
-                .get(k + 1)
-                .is_some_and(|y| matches!(y.plain.as_str(), "thay" | "tim" | "biet" | "ro"))
+            && !t.get(k + 1).is_some_and(|y| {
+                matches!(y.plain.as_str(), "thay" | "tim" | "biet" | "ro")
+                    && !(y.plain == "biet"
+                        && t.get(k + 2).is_some_and(|z| {
+                            matches!(z.plain.as_str(), "dung" | "su" | "lam" | "doc" | "viet")
+                        }))
+            })
     });
     // "hồ sơ đến đâu rồi": how far a dossier has got, not a place.
     let progress = i > 0
@@ -768,6 +787,8 @@ const DENIALS: &[&[&str]] = &[
     &["khong", "phai"],
     &["khong", "can"],
     &["khong", "hoi"],
+    // "con nhắn nhầm là làm khai sinh, chứ bác ra đây khai tử": what was said by mistake
+    &["nham", "la"],
     &["don", "t", "need"],
     &["do", "not", "need"],
     &["not", "a"],
@@ -1430,8 +1451,10 @@ const NOT_IN_CATALOG: &[&[&str]] = &[
     &["quyet", "toan", "thue"],
 ];
 
-/// A tax disputed or to be refunded ("khiếu nại thuế", "tiền thuế đất bị tính sai", "tax
-/// refund"): the tax office's, not the centre's. The range of the tax word, if so.
+/// A tax disputed, to be refunded, settled or declared ("khiếu nại thuế", "tiền thuế đất bị tính
+/// sai", "tax refund", "quyết toán thuế thu nhập cá nhân"):
+/// the tax office's, not the centre's, whatever procedure is named beside it. The range of the
+/// tax word, if so.
 fn disputes_tax(n: &Normalized) -> Option<std::ops::Range<usize>> {
     const DISPUTE: &[&str] = &[
         "khieu",
@@ -1449,9 +1472,8 @@ fn disputes_tax(n: &Normalized) -> Option<std::ops::Range<usize>> {
     let tax = t.iter().position(|x| {
         x.text == "thuế" || x.plain == "tax" || (x.plain == "thue" && !x.has_diacritics())
     })?;
-    t.iter()
-        .any(|x| DISPUTE.contains(&x.plain.as_str()))
-        .then_some(tax..tax + 1)
+    let settled = has_seq(n, &["quyet", "toan"]);
+    (settled || t.iter().any(|x| DISPUTE.contains(&x.plain.as_str()))).then_some(tax..tax + 1)
 }
 
 /// Where `n` asks for a procedure of [`NOT_IN_CATALOG`], not denied ("không phải visa", "not a
@@ -1692,6 +1714,20 @@ fn is_leave_taking(n: &Normalized) -> bool {
             return true;
         }
     }
+    // "Cảm ơn em nhé, thứ Sáu chị quay lại lấy kết quả, chào em": a "chào" closing a longer
+    // sentence that thanks first, or tells of coming back, takes leave ("bác chào cháu nhé"
+    // alone greets).
+    let chao_at = if t[end - 1].plain == "chao" {
+        Some(end - 1)
+    } else {
+        (end >= 2 && t[end - 2].plain == "chao" && PRONOUNS.contains(&t[end - 1].plain.as_str()))
+            .then(|| end - 2)
+    };
+    if chao_at.is_some_and(|k| k >= 3)
+        && (opens_with_thanks(n) || has_any_seq(n, &[&["quay", "lai"], &["hom", "khac"]]))
+    {
+        return true;
+    }
     let last = &t[end - 1];
     let ve = if last.has_diacritics() {
         last.text == "về"
@@ -1784,7 +1820,13 @@ fn what_is_said_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
         }
     }
     // "Tôi số 215, tầm mấy giờ thì tới lượt": when one's turn comes is the queue's question.
-    if r.intent == "service.opening_hours" && asks_for_a_turn(n) {
+    // "If I step out for ten minutes, will I miss my turn? How many people are ahead of me?":
+    // also when the classifier reads nothing sure.
+    if r.intent != "service.queue_number"
+        && (r.intent == "service.opening_hours"
+            || (cue.is_none() && (r.intent == OUT_OF_SCOPE || r.confidence < SURE)))
+        && asks_for_a_turn(n)
+    {
         r.promote_by_rule("service.queue_number");
     }
     // "When's that paperwork bus coming round", "có ô tô làm thủ tục đi về các xã": a vehicle
@@ -1878,6 +1920,12 @@ fn asks_for_a_turn(n: &Normalized) -> bool {
             &["toi", "luoc"],
             &["my", "turn"],
             &["our", "turn"],
+            // "how many people are ahead of me", "mất lượt", "qua lượt"
+            &["ahead", "of", "me"],
+            &["ahead", "of", "us"],
+            &["in", "front", "of", "me"],
+            &["mat", "luot"],
+            &["qua", "luot"],
         ],
     )
 }
@@ -1891,11 +1939,20 @@ fn asks_how_far_a_dossier_is(n: &Normalized) -> bool {
         &["application"],
         &["file"],
         &["papers"],
+        &["paperwork"],
         &["dossier"],
     ];
     const PROGRESS: &[&[&str]] = &[
         &["xong", "chua"],
         &["co", "ket", "qua", "chua"],
+        // "hồ sơ … nộp tuần trước giờ đến đâu rồi"
+        &["den", "dau", "roi"],
+        &["toi", "dau", "roi"],
+        // "how can I check if my paperwork is done"
+        &["is", "done"],
+        &["done", "yet"],
+        &["is", "ready"],
+        &["ready", "yet"],
         &["den", "buoc", "nao"],
         &["toi", "buoc", "nao"],
         &["o", "buoc", "nao"],
@@ -1905,6 +1962,79 @@ fn asks_how_far_a_dossier_is(n: &Normalized) -> bool {
         &["how", "far", "along"],
     ];
     has_any_seq(n, DOSSIER) && has_any_seq(n, PROGRESS)
+}
+
+/// A complaint about the centre itself: a counter, an officer, a dossier, the wait ("quầy",
+/// "cán bộ", "hồ sơ", "thái độ", "counter", "staff"), and iHanoi not named.
+fn complains_of_the_centre(n: &Normalized) -> bool {
+    const CENTRE: &[&[&str]] = &[
+        &["quay"],
+        &["can", "bo"],
+        &["nhan", "vien"],
+        &["ho", "so"],
+        &["thai", "do"],
+        &["counter"],
+        &["staff"],
+        &["officer"],
+    ];
+    has_any_seq(n, CENTRE) && !n.tokens.iter().any(|x| x.plain == "ihanoi")
+}
+
+/// A driving-licence class: "bằng B2", "bằng A1", "bằng hạng C" (the normalizer splits "b2"
+/// into "b 2"). "Bằng" typed without diacritics counts too.
+fn names_a_licence_class(n: &Normalized) -> bool {
+    let t = &n.tokens;
+    let class = |x: &Token| matches!(x.plain.as_str(), "a" | "b" | "c" | "d" | "e" | "f");
+    (0..t.len()).any(|i| {
+        let bang = t[i].text == "bằng" || (t[i].plain == "bang" && !t[i].has_diacritics());
+        let at = if t.get(i + 1).is_some_and(|x| x.plain == "hang") {
+            i + 2
+        } else {
+            i + 1
+        };
+        bang && t.get(at).is_some_and(class)
+            && (t
+                .get(at + 1)
+                .is_some_and(|x| x.plain.chars().all(|c| c.is_ascii_digit()))
+                || at == i + 2)
+    })
+}
+
+/// An officer who told the speaker something: an officer word ("cán bộ", "nhân viên",
+/// "officer", "clerk", "staff") and, within the next four words, a word of saying ("bảo", "nói",
+/// "dặn", "said", "told"), with no person asked for ("gặp", "nói chuyện với", "talk to").
+fn tells_what_an_officer_said(n: &Normalized) -> bool {
+    const OFFICER: &[&[&str]] = &[
+        &["can", "bo"],
+        &["nhan", "vien"],
+        &["officer"],
+        &["official"],
+        &["clerk"],
+        &["staff"],
+    ];
+    const MEET: &[&[&str]] = &[
+        &["gap"],
+        &["noi", "chuyen"],
+        &["talk", "to"],
+        &["speak", "to"],
+        &["speak", "with"],
+        &["real", "person"],
+        &["human"],
+    ];
+    let t = &n.tokens;
+    // not "kêu" (also "call someone"), nor "nói năng" (a manner of speaking)
+    let says = |k: usize| {
+        matches!(t[k].text.as_str(), "bảo" | "dặn")
+            || matches!(t[k].plain.as_str(), "said" | "told")
+            || (t[k].text == "nói"
+                && t.get(k + 1)
+                    .is_some_and(|x| matches!(x.plain.as_str(), "la" | "rang")))
+    };
+    let said = OFFICER
+        .iter()
+        .filter_map(|o| seq_at(n, o).map(|i| i + o.len()))
+        .any(|end| (end..t.len().min(end + 4)).any(says));
+    said && !has_any_seq(n, MEET)
 }
 
 /// A complaint wanted: "muốn khiếu nại", "xin phản ánh", "I want to complain", "file a complaint".
@@ -2741,7 +2871,9 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
     // A leave-taking in a longer sentence ("thôi chào em nhé, chị về đây") read as a greeting,
     // a thanks or nothing: the citizen is leaving.
     if cue.is_none()
-        && r.intent != "chat.goodbye"
+        // a goodbye read weakly stands when a word only ever says goodbye ("so I'm off. Bye")
+        && !(r.intent == "chat.goodbye"
+            && (r.confidence >= RULE_CONFIDENCE || !says_farewell(n)))
         && (matches!(
             r.intent.as_str(),
             "chat.greeting" | "chat.thanks" | OUT_OF_SCOPE
@@ -3263,6 +3395,35 @@ impl Nlu {
         if r.intent == "service.status_tracking" && wants_to_complain(n) {
             r.promote_by_rule("service.feedback");
         }
+        // "Lần trước tôi bị trả hồ sơ mà không được giải thích gì, tôi muốn phản ánh", "anh muốn
+        // phản ánh cái quầy hôm qua hẹn lên hẹn xuống": a complaint wanted, read as a neighbour
+        // or weakly, is the centre's feedback; read as iHanoi (the city's own reports), only
+        // when it is about the centre and iHanoi is not named.
+        if cue.is_none()
+            && r.intent != "service.feedback"
+            && (matches!(
+                r.intent.as_str(),
+                "service.consultation" | "service.status_tracking" | OUT_OF_SCOPE
+            ) || r.confidence < SURE
+                || (r.intent == "service.ihanoi" && complains_of_the_centre(n)))
+            && wants_to_complain(n)
+        {
+            r.promote_by_rule("service.feedback");
+        }
+        // "Bằng B2 của anh sắp hết hạn", "bằng A1 bị rách": a licence class names the driving
+        // licence, unless the classifier is sure of another procedure.
+        if !(r.intent.starts_with("proc.") && r.confidence >= SURE) && names_a_licence_class(n) {
+            r.promote_by_rule("proc.driving_license");
+        }
+        // "Cô cán bộ phường bảo bác ra đây …", "the officer at the ward told me to …": an
+        // officer who told the speaker something is where the need came from, not a person
+        // asked for. The next reading answers, not confidently.
+        if r.intent == "staff.handoff" && tells_what_an_officer_said(n) {
+            if let Some((alt, p)) = r.next_after("staff.handoff") {
+                r.promote(alt, p);
+                r.set_confidence(p.min(RULE_CONFIDENCE));
+            }
+        }
         // "Hồ sơ ĐKKD của công ty khách nộp từ thứ Hai, giờ đến bước nào rồi", "my passport
         // application, what stage is it at": how far a dossier handed in has got is its status,
         // whatever procedure it is for.
@@ -3575,10 +3736,20 @@ impl Nlu {
             &["do", "i", "need"],
             &["do", "we", "need"],
         ];
+        // "lần trước đăng ký kết hôn bị trả vì chồng em chưa có xác nhận độc thân": a dossier
+        // sent back for a missing paper
+        const SENT_BACK: &[&[&str]] = &[
+            &["bi", "tra"],
+            &["sent", "back"],
+            &["rejected", "because"],
+            &["returned", "because"],
+        ];
         if !r.intent.starts_with("proc.") || denied_span(n).is_some() {
             return;
         }
-        let Some(at) = NEEDING.iter().filter_map(|s| seq_at(n, s)).min() else {
+        let needing = NEEDING.iter().filter_map(|s| seq_at(n, s)).min();
+        let sent_back = SENT_BACK.iter().filter_map(|s| seq_at(n, s)).min();
+        let Some(at) = needing.into_iter().chain(sent_back).min() else {
             return;
         };
         if at == 0 {
@@ -3587,11 +3758,17 @@ impl Nlu {
         let spec = &self.inner.specificity;
         let head = n.without(|_, k| k >= at);
         let tail = n.without(|_, k| k < at);
+        // what the tail asks for: the procedure it names, or else, for a dossier sent back (two
+        // named alike: "… bị trả vì thiếu căn cước, giờ làm lại"), the classifier's reading of it
+        let asked = spec.procedure_named(&tail).map(str::to_string).or_else(|| {
+            (sent_back == Some(at))
+                .then(|| self.top_reading(&tail))
+                .flatten()
+                .map(|(l, _)| l)
+                .filter(|l| l.starts_with("proc."))
+        });
         if let Some(done) = spec.procedure_named(&head) {
-            if done != r.intent
-                && spec.procedure_named(&tail) == Some(r.intent.as_str())
-                && r.p(done) > 0.0
-            {
+            if done != r.intent && asked.as_deref() == Some(r.intent.as_str()) && r.p(done) > 0.0 {
                 r.promote_by_rule(done);
             }
         }

@@ -222,6 +222,20 @@ pub(crate) fn is_denied(t: &[Token], at: usize) -> bool {
         || before.windows(2).any(|w| {
             matches!(w[0].plain.as_str(), "khong" | "chang" | "cha") && w[1].plain == "phai"
         })
+        // "anh đi nhầm ra lối sau", "sang nhầm quầy 5": where the speaker went by mistake
+        || (from.saturating_sub(3)..at).any(|k| went_by_mistake(t, k))
+}
+
+/// Whether token `k` is the "nhầm" of going somewhere by mistake ("đi nhầm", "sang nhầm", "xếp
+/// nhầm"), not of correcting oneself ("quầy 3, à nhầm, quầy 8"). Not after "vào" or "ra", which
+/// also end places' names ("ra cửa vào, nhầm, cửa ra chứ").
+fn went_by_mistake(t: &[Token], k: usize) -> bool {
+    t[k].plain == "nham"
+        && k > 0
+        && matches!(
+            t[k - 1].plain.as_str(),
+            "di" | "sang" | "den" | "toi" | "xep" | "ngoi" | "lay"
+        )
 }
 
 /// Whether the speaker corrects themselves between tokens `from` and `to`: "quầy 3, à nhầm,
@@ -230,7 +244,7 @@ fn is_corrected_between(t: &[Token], from: usize, to: usize) -> bool {
     let to = to.min(t.len());
     let from = from.min(to);
     t[from..to].iter().enumerate().any(|(k, x)| {
-        matches!(x.plain.as_str(), "nham" | "sorry")
+        (x.plain == "sorry" || (x.plain == "nham" && !went_by_mistake(t, from + k)))
             || (x.plain == "mean" && k > 0 && t[from + k - 1].plain == "i")
             // "… à không, …": the speaker takes it back
             || (x.plain == "a" && t.get(from + k + 1).is_some_and(|y| y.plain == "khong"))

@@ -241,7 +241,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe38_outside_writer_services_by_situation.tsv",
         include_str!("data/probe38_outside_writer_services_by_situation.tsv"),
         170,
-        6,
+        5,
     ),
     (
         "probe39_outside_writer_noisy_northern_recognizer.tsv",
@@ -259,7 +259,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe41_outside_writer_question_grammar.tsv",
         include_str!("data/probe41_outside_writer_question_grammar.tsv"),
         170,
-        5,
+        4,
     ),
     (
         "probe42_outside_writer_central_southern_rush_hour.tsv",
@@ -573,7 +573,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe93_outside_writer_speaking_for_someone_else.tsv",
         include_str!("data/probe93_outside_writer_speaking_for_someone_else.tsv"),
         170,
-        2,
+        1,
     ),
     (
         "probe94_outside_writer_northern_rural_spelling.tsv",
@@ -681,19 +681,19 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe111_outside_writer_veterans_people_with_merit.tsv",
         include_str!("data/probe111_outside_writer_veterans_people_with_merit.tsv"),
         170,
-        9,
+        8,
     ),
     (
         "probe112_outside_writer_students_young_graduates.tsv",
         include_str!("data/probe112_outside_writer_students_young_graduates.tsv"),
         170,
-        7,
+        6,
     ),
     (
         "probe113_outside_writer_family_events_lookalikes.tsv",
         include_str!("data/probe113_outside_writer_family_events_lookalikes.tsv"),
         170,
-        8,
+        7,
     ),
     (
         "probe114_outside_writer_commands_and_meta_talk.tsv",
@@ -706,6 +706,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         include_str!("data/probe115_outside_writer_about_the_robot_itself.tsv"),
         170,
         13,
+    ),
+    (
+        "probe116_outside_writer_reported_speech.tsv",
+        include_str!("data/probe116_outside_writer_reported_speech.tsv"),
+        170,
+        6,
+    ),
+    (
+        "probe117_outside_writer_returning_visitors.tsv",
+        include_str!("data/probe117_outside_writer_returning_visitors.tsv"),
+        170,
+        3,
+    ),
+    (
+        "probe118_outside_writer_hypotheticals_comparisons.tsv",
+        include_str!("data/probe118_outside_writer_hypotheticals_comparisons.tsv"),
+        170,
+        1,
+    ),
+    (
+        "probe119_outside_writer_side_talk_companions.tsv",
+        include_str!("data/probe119_outside_writer_side_talk_companions.tsv"),
+        170,
+        2,
+    ),
+    (
+        "probe120_outside_writer_trades_and_small_business.tsv",
+        include_str!("data/probe120_outside_writer_trades_and_small_business.tsv"),
+        170,
+        2,
     ),
 ];
 
