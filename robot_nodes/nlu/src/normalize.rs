@@ -1084,6 +1084,18 @@ fn en_tens(w: &str) -> Option<u32> {
     })
 }
 
+/// A small English number as a recognizer writes an accented speaker's: "won" (one), "tree"
+/// (three), "fore" (four), "ate" (eight). Not "to", "too", "for": "counter for passports".
+fn english_number_heard_as(w: &str) -> Option<u32> {
+    match w {
+        "won" => Some(1),
+        "tree" => Some(3),
+        "fore" => Some(4),
+        "ate" => Some(8),
+        _ => None,
+    }
+}
+
 fn parse_en(tokens: &[Token], i: usize) -> Option<(u32, usize)> {
     // An English number word has no diacritics: "tên" (name) is not "ten", "sáu" no "sau".
     fn english(t: &Token) -> Option<&str> {
@@ -1120,7 +1132,16 @@ fn convert_numbers(tokens: Vec<Token>) -> Vec<Token> {
     let mut i = 0;
     while i < tokens.len() {
         let cue = out.last().is_some_and(is_number_cue);
-        let parsed = parse_vi(&tokens, i)
+        // "where is counter tree", "counter won": an accented English number as a recognizer
+        // writes it, right after an English counter word
+        let heard = out
+            .last()
+            .is_some_and(|c| matches!(c.plain.as_str(), "counter" | "window" | "desk" | "booth"))
+            .then(|| english_number_heard_as(&tokens[i].plain))
+            .flatten()
+            .map(|v| (v, 1));
+        let parsed = heard
+            .or_else(|| parse_vi(&tokens, i))
             .filter(|&(_, n)| n > 1 || cue || tokens[i].text == "mười")
             .filter(|&(_, n)| n > 1 || tokens[i].plain != "tu" || !tu_is_word(tokens.get(i + 1)))
             .or_else(|| {

@@ -328,7 +328,11 @@ fn leads_someone(n: &Normalized) -> bool {
         if !LEAD_VERBS.contains(&verb) || !lead_verb_counts(t, i) {
             return false;
         }
-        let at = |j: usize| LED_PEOPLE.iter().any(|who| stands_at(t, j, who));
+        // "mạ" (mother) only as written so, or without diacritics: "đưa mã QR" shows a code
+        let at = |j: usize| {
+            LED_PEOPLE.iter().any(|who| stands_at(t, j, who))
+                && !(t[j].plain == "ma" && t[j].has_diacritics() && t[j].text != "mạ")
+        };
         // "đưa hai bố con ra …", "dẫn bọn chị tới quầy 12", "dẫn chúng em ra …"
         at(i + 1)
             || (t
@@ -489,9 +493,14 @@ fn has_bare_where(n: &Normalized) -> bool {
             .iter()
             .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()))
     });
-    // "đâu nhỉ", or "đâu em" and a clause after ("chỗ sạc điện thoại đâu em, máy hết pin rồi")
+    // "đâu nhỉ", "đâu hả em", or "đâu em" and a clause after ("chỗ sạc điện thoại đâu em, máy
+    // hết pin rồi")
     let before_nhi = (0..t.len().saturating_sub(1)).find(|&i| {
-        is_dau(&t[i]) && matches!(t[i + 1].plain.as_str(), "nhi" | "em" | "chau" | "con")
+        is_dau(&t[i])
+            && matches!(
+                t[i + 1].plain.as_str(),
+                "nhi" | "em" | "chau" | "con" | "ha"
+            )
     });
     let Some(i) = ending.or(before_nhi) else {
         return false;
@@ -1449,6 +1458,13 @@ const NOT_IN_CATALOG: &[&[&str]] = &[
     &["tax", "return"],
     &["vat", "return"],
     &["quyet", "toan", "thue"],
+    // loans and debts: a bank's or a court's ("chỗ nào cho vay nhanh", "trả nợ thay")
+    &["cho", "vay"],
+    &["vay", "tien"],
+    &["vay", "von"],
+    &["tra", "no"],
+    &["khoan", "no"],
+    &["loan"],
 ];
 
 /// A tax disputed, to be refunded, settled or declared ("khiếu nại thuế", "tiền thuế đất bị tính
@@ -1543,6 +1559,10 @@ fn foreign_passport(n: &Normalized) -> Option<std::ops::Range<usize>> {
 /// The classifier's confidence in a procedure of the catalog at which a procedure outside it,
 /// named beside, is read as that one's purpose ("police clearance for my visa"), not the need.
 const NIC_SURE_PROCEDURE: f32 = 0.8;
+
+/// How sure the classifier must be of a service for a procedure the catalog does not have, told
+/// beside it, not to make the whole out of scope ([`Nlu::finish`]).
+const NIC_CERTAIN_SERVICE: f32 = 0.95;
 
 /// The classifier's confidence from which a rule that would overrule it on a weak cue (small
 /// talk, a pet, who the robot is, an opening day) yields: the classifier is sure of its reading.
@@ -1723,6 +1743,17 @@ fn is_leave_taking(n: &Normalized) -> bool {
         (end >= 2 && t[end - 2].plain == "chao" && PRONOUNS.contains(&t[end - 1].plain.as_str()))
             .then(|| end - 2)
     };
+    // "Cảm ơn em nhé, giờ chị phải về lo hậu sự cho ông cụ": thanks, then the speaker must go
+    // home.
+    let must_go = (1..t.len().saturating_sub(1)).any(|k| {
+        PRONOUNS.contains(&t[k - 1].plain.as_str())
+            && matches!(t[k].plain.as_str(), "phai" | "xin")
+            && (t[k + 1].text == "về"
+                || (t[k + 1].plain == "phep" && t.get(k + 2).is_some_and(|x| x.text == "về")))
+    });
+    if must_go && opens_with_thanks(n) {
+        return true;
+    }
     if chao_at.is_some_and(|k| k >= 3)
         && (opens_with_thanks(n) || has_any_seq(n, &[&["quay", "lai"], &["hom", "khac"]]))
     {
@@ -1962,6 +1993,106 @@ fn asks_how_far_a_dossier_is(n: &Normalized) -> bool {
         &["how", "far", "along"],
     ];
     has_any_seq(n, DOSSIER) && has_any_seq(n, PROGRESS)
+}
+
+/// Boredom told while waiting: "ngồi không chán quá", "buồn chán", "I'm bored", "nothing to do".
+fn tells_boredom(n: &Normalized) -> bool {
+    n.tokens.iter().any(|x| x.text == "chán")
+        || has_any_seq(
+            n,
+            &[
+                &["bored"],
+                &["boring"],
+                &["nothing", "to", "do"],
+                &["kill", "time"],
+            ],
+        )
+}
+
+/// A need of the toilet told: "buồn đi vệ sinh", "mắc tiểu", "need the loo", "need to pee",
+/// "been holding it".
+fn tells_needs_the_toilet(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["buon", "di", "ve", "sinh"],
+        &["can", "di", "ve", "sinh"],
+        &["muon", "di", "ve", "sinh"],
+        &["buon", "tieu"],
+        &["mac", "tieu"],
+        &["di", "tieu"],
+        &["need", "the", "loo"],
+        &["need", "the", "toilet"],
+        &["need", "the", "bathroom"],
+        &["need", "to", "pee"],
+        &["need", "a", "wee"],
+        &["holding", "it"],
+    ];
+    has_any_seq(n, SEQS)
+}
+
+/// A grievance told about the centre: anger or a rude officer ("bức xúc", "gắt gỏng", "hết chịu
+/// nổi", "hách dịch", "nobody cares") about a counter, an officer or a dossier, or with who to
+/// report it to.
+fn tells_a_grievance(n: &Normalized) -> bool {
+    const ANGER: &[&[&str]] = &[
+        &["buc", "xuc"],
+        &["gat", "gong"],
+        &["het", "chiu", "noi"],
+        &["hach", "dich"],
+        &["coc", "can"],
+        &["tho", "lo"],
+        &["quat", "nat"],
+        &["rude"],
+        &["nobody", "cares"],
+        &["unacceptable"],
+    ];
+    const REPORT: &[&[&str]] = &[
+        &["who", "do", "i", "report"],
+        &["report", "this"],
+        &["report", "it"],
+    ];
+    // reporting alone may be to the police or of an employer ("who do I report that to?")
+    has_any_seq(n, ANGER) && (complains_of_the_centre(n) || has_any_seq(n, REPORT))
+}
+
+/// A real person wanted instead of the machine: "an actual human", "a real person", "người thật",
+/// "nói với máy không xong".
+/// Not the robot asked whether it is one ("are you a real person?", "cháu là người thật hay là
+/// máy").
+fn wants_a_human(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["actual", "human"],
+        &["real", "human"],
+        &["real", "person"],
+        &["nguoi", "that"],
+        &["noi", "voi", "may", "khong"],
+    ];
+    let t = &n.tokens;
+    let asks_what_it_is = has_any_seq(n, &[&["are", "you"], &["la", "nguoi", "that"]])
+        || seq_at(n, &["nguoi", "that"])
+            .is_some_and(|i| t.get(i + 2).is_some_and(|x| x.plain == "hay"));
+    has_any_seq(n, SEQS) && !asks_what_it_is
+}
+
+/// Asking to be served before one's turn: "cho bác lên trước", "có được gọi trước không", "số ưu
+/// tiên", "skip the queue", "go first".
+fn asks_to_go_first(n: &Normalized) -> bool {
+    const SEQS: &[&[&str]] = &[
+        &["len", "truoc"],
+        &["goi", "truoc"],
+        &["vao", "truoc"],
+        &["lam", "truoc", "duoc", "khong"],
+        &["so", "uu", "tien"],
+        &["duoc", "uu", "tien", "khong"],
+        &["co", "uu", "tien", "khong"],
+        &["skip", "the", "queue"],
+        &["skip", "the", "line"],
+        &["jump", "the", "queue"],
+        &["go", "first"],
+        &["served", "first"],
+        &["priority", "number"],
+        &["priority", "queue"],
+    ];
+    has_any_seq(n, SEQS)
 }
 
 /// A complaint about the centre itself: a counter, an officer, a dossier, the wait ("quầy",
@@ -2388,10 +2519,20 @@ fn asks_what_made_it(n: &Normalized) -> bool {
                 &["programmed"],
             ],
         );
+    // "who made you? are you owned by the city", "so who exactly built you"
     let programmed = has_any_seq(
         n,
-        &[&["who", "programmed", "you"], &["who", "built", "you"]],
-    );
+        &[
+            &["who", "programmed", "you"],
+            &["who", "built", "you"],
+            &["who", "made", "you"],
+        ],
+    ) || t.windows(4).any(|w| {
+        w[0].plain == "who"
+            && matches!(w[1].plain.as_str(), "actually" | "exactly" | "really")
+            && matches!(w[2].plain.as_str(), "made" | "built" | "programmed")
+            && w[3].plain == "you"
+    });
     !asks_what_it_can_do(n)
         && ((made && addresses_the_robot(n)) || is_a_machine || age || origin || programmed)
 }
@@ -2917,9 +3058,12 @@ fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading
             } else {
                 crate::vague::answers_a_need(&r.intent)
             };
-        // A service asked for beside the story, the classifier certain of it ("mới sinh bé, có
-        // cộng tác viên đến nhà không", "… em tư vấn giúp chị").
-        let certain_service = r.intent.starts_with("service.") && r.confidence >= CONFIRM_THRESHOLD;
+        // A service or an amenity asked for beside the story, the classifier sure of it ("mới
+        // sinh bé, có cộng tác viên đến nhà không", "… em tư vấn giúp chị", "tài khoản VNeID
+        // của ông nhà tôi, ông đi rồi thì có phải khoá không").
+        let certain_service = (r.intent.starts_with("service.")
+            || r.intent.starts_with("amenity."))
+            && r.confidence >= NIC_SURE_PROCEDURE;
         if r.intent != registration
             && !(sure_of_other && r.confidence >= SURE)
             && !certain_service
@@ -3052,13 +3196,25 @@ impl Nlu {
             let c = 1.0 - r.confidence;
             return Self::out_of_scope(n, lang, OosReason::LowConfidence, c, r.alts);
         }
-        let cue = nav_cue(n);
+        let mut cue = nav_cue(n);
         // Destination and navigation cues override the classifier when both are clear.
         r.dest = if cue.is_some() || catalog::takes_destination(&r.intent) {
             inner.slots.extract_with_partial(n)
         } else {
             inner.slots.extract(n)
         };
+        if cue != Some("nav.guide") {
+            // "Đi cả vòng rồi mà vẫn chưa thấy chỗ cắm sạc điện thoại", "sent me to the online
+            // services area but I can't find it": a place the speaker cannot find is asked for.
+            if let Some(found) = self.place_not_found(n) {
+                cue = Some("nav.where_is");
+                r.dest = Some(found);
+            } else if cue.is_none() && tells_needs_the_toilet(n) {
+                // "Tôi buồn đi vệ sinh quá", "I badly need the loo": where the restroom is.
+                cue = Some("nav.where_is");
+                r.dest = Some(("restroom".to_string(), Match::Exact));
+            }
+        }
         if let Some((reason, c)) = self.navigation_rules(n, cue, k, &mut r) {
             return Self::out_of_scope(n, lang, reason, c, r.alts);
         }
@@ -3068,6 +3224,53 @@ impl Nlu {
         }
         conversation_rules(n, cue, &mut r);
         self.finish(n, lang, r)
+    }
+
+    /// The place the speaker cannot find: after words of not finding ("chưa thấy", "chẳng thấy",
+    /// "can't find", "đang tìm", "lạc mất"), a place named within the next four words, or, when
+    /// those words point back ("… chưa thấy bàn đó", "can't find it") or end the sentence, the
+    /// place named anywhere.
+    fn place_not_found(&self, n: &Normalized) -> Option<(String, Match)> {
+        const NOT_FOUND: &[&[&str]] = &[
+            &["chua", "thay"],
+            &["chang", "thay"],
+            &["cha", "thay"],
+            &["khong", "thay"],
+            &["can", "t", "find"],
+            &["cannot", "find"],
+            &["couldn", "t", "find"],
+            &["can", "t", "see"],
+            &["cannot", "see"],
+            &["dang", "tim"],
+            &["lac", "mat"],
+            &["lac", "duong"],
+            &["got", "lost"],
+        ];
+        let t = &n.tokens;
+        let end = NOT_FOUND
+            .iter()
+            .find_map(|s| seq_at(n, s).map(|i| i + s.len()))?;
+        let slots = &self.inner.slots;
+        let near = n.without(|_, k| k < end || k >= end + 5);
+        if let Some(found) = slots.extract(&near) {
+            return Some(found);
+        }
+        let rest = &t[end..];
+        let points_back = rest
+            .iter()
+            .take(3)
+            .any(|x| matches!(x.plain.as_str(), "it" | "do" | "no" | "them" | "anywhere"));
+        let ends = rest
+            .iter()
+            .all(|x| TRAILING_PARTICLES.contains(&x.plain.as_str()) || x.plain == "ca");
+        // a place found from part of its name needs a word of a place beside it ("… bàn làm chữ
+        // ký số mà … chưa thấy"; not "vneid … tìm trên store không thấy")
+        (points_back || ends)
+            .then(|| slots.extract_with_partial(n))
+            .flatten()
+            .filter(|(_, how)| {
+                !matches!(how, Match::Partial) || t.iter().any(crate::slots::is_place_word)
+            })
     }
 
     /// "Lối ra ở đâu, tôi phải sang ngân hàng", "dẫn tôi ra cửa về, tôi còn sang kho bạc": the
@@ -3409,6 +3612,59 @@ impl Nlu {
             && wants_to_complain(n)
         {
             r.promote_by_rule("service.feedback");
+        }
+        // "Hồ sơ của tôi bị trễ hẹn hai lần rồi, tôi rất bức xúc", "cán bộ quầy 6 còn gắt gỏng":
+        // a grievance about the centre is its feedback, read as an officer, a neighbour or
+        // weakly.
+        if cue.is_none()
+            && r.intent != "service.feedback"
+            && (matches!(
+                r.intent.as_str(),
+                "staff.handoff"
+                    | "service.consultation"
+                    | "service.status_tracking"
+                    | "chat.repeat"
+                    | OUT_OF_SCOPE
+            ) || r.confidence < SURE)
+            && tells_a_grievance(n)
+        {
+            r.promote_by_rule("service.feedback");
+        }
+        // "Còn lâu mới đến lượt, ngồi không chán quá": boredom while waiting wants the waiting
+        // area's books and computers, not the queue.
+        // A joke or a song asked for against it stays out of scope.
+        if cue.is_none()
+            && r.intent != OUT_OF_SCOPE
+            && (matches!(
+                r.intent.as_str(),
+                "service.queue_number" | "service.opening_hours"
+            ) || r.confidence < SURE)
+            && tells_boredom(n)
+        {
+            r.promote_by_rule("amenity.waiting_area");
+        }
+        // "I need an actual human", "nói với máy không xong được đâu": a person asked for.
+        if cue.is_none()
+            && r.intent != "staff.handoff"
+            && (r.intent == OUT_OF_SCOPE || r.confidence < SURE)
+            && wants_a_human(n)
+        {
+            r.promote_by_rule("staff.handoff");
+        }
+        // "Tôi là người có công, có được gọi trước không", "can I skip the queue? I'm 82": to be
+        // served first is the queue's question, whoever asks.
+        // Beside a procedure the classifier is sure of ("two copies certified, can I go
+        // first?"), the procedure stands, but which need leads is not sure.
+        if cue.is_none()
+            && r.intent != "service.queue_number"
+            && asks_to_go_first(n)
+            && !opens_with_thanks(n)
+        {
+            if r.intent.starts_with("proc.") && r.confidence >= SURE {
+                r.set_confidence(r.confidence.min(RULE_CONFIDENCE));
+            } else {
+                r.promote_by_rule("service.queue_number");
+            }
         }
         // "Bằng B2 của anh sắp hết hạn", "bằng A1 bị rách": a licence class names the driving
         // licence, unless the classifier is sure of another procedure.
@@ -3924,8 +4180,18 @@ impl Nlu {
             // Its own words may also name a neighbour ("hôn" of "li hôn"): the rest decides.
             let rest = n.without(|_, k| name.contains(&k));
             let sure_procedure = intent.starts_with("proc.") && confidence >= NIC_SURE_PROCEDURE;
+            // "Can I pay the fee by card? Money's tight since the divorce": a service of the
+            // centre the classifier is all but certain of is asked; the story is told.
+            // Not a channel to a procedure (advice, online help): through it, the procedure
+            // is still the one asked about ("tôi muốn hỏi về thủ tục nhận con nuôi").
+            let certain_service = intent.starts_with("service.")
+                && !CHANNELS.contains(&intent.as_str())
+                && intent != "service.status_tracking"
+                && confidence >= NIC_CERTAIN_SERVICE;
             if elsewhere.is_some()
-                || (!sure_procedure && inner.specificity.procedure_named(&rest).is_none())
+                || (!sure_procedure
+                    && !certain_service
+                    && inner.specificity.procedure_named(&rest).is_none())
             {
                 return Self::out_of_scope(n, lang, OosReason::NotInCatalog, RULE_CONFIDENCE, alts);
             }

@@ -162,7 +162,7 @@ fn longest_run(t: &[Token], alias: &[Token], accented: bool) -> usize {
 }
 
 /// Words that say only "a place": "chỗ", "khu", "bàn", "quầy", "nơi", "góc", "phòng".
-fn is_place_word(t: &Token) -> bool {
+pub(crate) fn is_place_word(t: &Token) -> bool {
     matches!(
         t.plain.as_str(),
         "cho" | "khu" | "ban" | "quay" | "noi" | "goc" | "phong" | "desk" | "area" | "place"

@@ -89,7 +89,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe13_central_dialect_indirect_needs_proxies.tsv",
         include_str!("data/probe13_central_dialect_indirect_needs_proxies.tsv"),
         67,
-        1,
+        0,
     ),
     (
         "probe14_outside_writer_mixed.tsv",
@@ -235,7 +235,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe37_outside_writer_carers_disability_families.tsv",
         include_str!("data/probe37_outside_writer_carers_disability_families.tsv"),
         170,
-        4,
+        3,
     ),
     (
         "probe38_outside_writer_services_by_situation.tsv",
@@ -711,7 +711,7 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         "probe116_outside_writer_reported_speech.tsv",
         include_str!("data/probe116_outside_writer_reported_speech.tsv"),
         170,
-        6,
+        5,
     ),
     (
         "probe117_outside_writer_returning_visitors.tsv",
@@ -736,6 +736,36 @@ const PROBES: &[(&str, &str, usize, usize)] = &[
         include_str!("data/probe120_outside_writer_trades_and_small_business.tsv"),
         170,
         2,
+    ),
+    (
+        "probe121_outside_writer_irony_rhetorical_grumbling.tsv",
+        include_str!("data/probe121_outside_writer_irony_rhetorical_grumbling.tsv"),
+        170,
+        6,
+    ),
+    (
+        "probe122_outside_writer_situations_without_a_question.tsv",
+        include_str!("data/probe122_outside_writer_situations_without_a_question.tsv"),
+        170,
+        14,
+    ),
+    (
+        "probe123_outside_writer_euphemism_sensitive_matters.tsv",
+        include_str!("data/probe123_outside_writer_euphemism_sensitive_matters.tsv"),
+        170,
+        9,
+    ),
+    (
+        "probe124_outside_writer_accented_english_recognized.tsv",
+        include_str!("data/probe124_outside_writer_accented_english_recognized.tsv"),
+        170,
+        6,
+    ),
+    (
+        "probe125_outside_writer_pleading_for_priority.tsv",
+        include_str!("data/probe125_outside_writer_pleading_for_priority.tsv"),
+        170,
+        3,
     ),
 ];
 
