@@ -1464,17 +1464,17 @@ fn round_nineteen_classes() {
             "service.vneid",
             None,
         ),
-        (
-            "Cảm ơn cháu, giờ bà phải về nấu cơm",
-            "chat.goodbye",
-            None,
-        ),
+        ("Cảm ơn cháu, giờ bà phải về nấu cơm", "chat.goodbye", None),
         (
             "Sạc điện thoại có mất tiền không, máy tôi sắp tắt mà phải đưa mã QR cho quầy",
             "amenity.charging",
             None,
         ),
-        ("where is counter tree please", "nav.where_is", Some("counter_3")),
+        (
+            "where is counter tree please",
+            "nav.where_is",
+            Some("counter_3"),
+        ),
         (
             "Ở đây có chỗ nào cho vay tiền không",
             "fallback.out_of_scope",

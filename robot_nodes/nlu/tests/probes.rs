@@ -10,8 +10,9 @@ use letan_nlu::eval::{evaluate, parse_tsv, Report};
 use letan_nlu::Nlu;
 
 /// (file name, contents, rows, most wrong answers allowed). The allowance is the count of wrong
-/// answers when the set's fixes were made, plus one: retraining after any KB change moves an
-/// utterance or two near a boundary either way, and more than one means a real regression.
+/// answers after the set's last fixes (lowered whenever a later fix mends one of its rows): one more
+/// is a regression to look at, and an allowance is raised only for a retraining's coin-flip row,
+/// with the reason in the commit.
 const PROBES: &[(&str, &str, usize, usize)] = &[
     (
         "heldout_probe.tsv",
