@@ -2986,6 +2986,100 @@ fn usage_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
     }
 }
 
+/// Needs told around the centre's people and order, against the neighbour the classifier reads:
+/// a complaint wanted or a grievance told (feedback), boredom while waiting (the waiting area), a
+/// real person asked for, to go first (the queue), a licence class (the driving licence), an
+/// officer reported as the source of the need (no officer asked for).
+fn complaint_turn_and_person_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
+    // "Giấy hẹn ngày 10 mà hôm nay 20 rồi vẫn chưa có, tôi muốn khiếu nại": a late dossier
+    // told, and a complaint wanted, is the complaint.
+    if r.intent == "service.status_tracking" && wants_to_complain(n) {
+        r.promote_by_rule("service.feedback");
+    }
+    // "Lần trước tôi bị trả hồ sơ mà không được giải thích gì, tôi muốn phản ánh", "anh muốn
+    // phản ánh cái quầy hôm qua hẹn lên hẹn xuống": a complaint wanted, read as a neighbour
+    // or weakly, is the centre's feedback; read as iHanoi (the city's own reports), only
+    // when it is about the centre and iHanoi is not named.
+    if cue.is_none()
+        && r.intent != "service.feedback"
+        && (matches!(
+            r.intent.as_str(),
+            "service.consultation" | "service.status_tracking" | OUT_OF_SCOPE
+        ) || r.confidence < SURE
+            || (r.intent == "service.ihanoi" && complains_of_the_centre(n)))
+        && wants_to_complain(n)
+    {
+        r.promote_by_rule("service.feedback");
+    }
+    // "Hồ sơ của tôi bị trễ hẹn hai lần rồi, tôi rất bức xúc", "cán bộ quầy 6 còn gắt gỏng":
+    // a grievance about the centre is its feedback, read as an officer, a neighbour or
+    // weakly.
+    if cue.is_none()
+        && r.intent != "service.feedback"
+        && (matches!(
+            r.intent.as_str(),
+            "staff.handoff"
+                | "service.consultation"
+                | "service.status_tracking"
+                | "chat.repeat"
+                | OUT_OF_SCOPE
+        ) || r.confidence < SURE)
+        && tells_a_grievance(n)
+    {
+        r.promote_by_rule("service.feedback");
+    }
+    // "Còn lâu mới đến lượt, ngồi không chán quá": boredom while waiting wants the waiting
+    // area's books and computers, not the queue.
+    // A joke or a song asked for against it stays out of scope.
+    if cue.is_none()
+        && r.intent != OUT_OF_SCOPE
+        && (matches!(
+            r.intent.as_str(),
+            "service.queue_number" | "service.opening_hours"
+        ) || r.confidence < SURE)
+        && tells_boredom(n)
+    {
+        r.promote_by_rule("amenity.waiting_area");
+    }
+    // "I need an actual human", "nói với máy không xong được đâu": a person asked for.
+    if cue.is_none()
+        && r.intent != "staff.handoff"
+        && (r.intent == OUT_OF_SCOPE || r.confidence < SURE)
+        && wants_a_human(n)
+    {
+        r.promote_by_rule("staff.handoff");
+    }
+    // "Tôi là người có công, có được gọi trước không", "can I skip the queue? I'm 82": to be
+    // served first is the queue's question, whoever asks.
+    // Beside a procedure the classifier is sure of ("two copies certified, can I go
+    // first?"), the procedure stands, but which need leads is not sure.
+    if cue.is_none()
+        && r.intent != "service.queue_number"
+        && asks_to_go_first(n)
+        && !opens_with_thanks(n)
+    {
+        if r.intent.starts_with("proc.") && r.confidence >= SURE {
+            r.set_confidence(r.confidence.min(RULE_CONFIDENCE));
+        } else {
+            r.promote_by_rule("service.queue_number");
+        }
+    }
+    // "Bằng B2 của anh sắp hết hạn", "bằng A1 bị rách": a licence class names the driving
+    // licence, unless the classifier is sure of another procedure.
+    if !(r.intent.starts_with("proc.") && r.confidence >= SURE) && names_a_licence_class(n) {
+        r.promote_by_rule("proc.driving_license");
+    }
+    // "Cô cán bộ phường bảo bác ra đây …", "the officer at the ward told me to …": an
+    // officer who told the speaker something is where the need came from, not a person
+    // asked for. The next reading answers, not confidently.
+    if r.intent == "staff.handoff" && tells_what_an_officer_said(n) {
+        if let Some((alt, p)) = r.next_after("staff.handoff") {
+            r.promote(alt, p);
+            r.set_confidence(p.min(RULE_CONFIDENCE));
+        }
+    }
+}
+
 /// The conversation around the need: a leave-taking in a longer sentence, "hỏi về" that is not
 /// going home, a bereavement told as a story.
 fn conversation_rules(n: &Normalized, cue: Option<&'static str>, r: &mut Reading) {
@@ -3593,93 +3687,7 @@ impl Nlu {
         self.principal_rule(n, r);
         self.done_then_now_rule(n, r);
         self.document_for_a_procedure_rule(n, r);
-        // "Giấy hẹn ngày 10 mà hôm nay 20 rồi vẫn chưa có, tôi muốn khiếu nại": a late dossier
-        // told, and a complaint wanted, is the complaint.
-        if r.intent == "service.status_tracking" && wants_to_complain(n) {
-            r.promote_by_rule("service.feedback");
-        }
-        // "Lần trước tôi bị trả hồ sơ mà không được giải thích gì, tôi muốn phản ánh", "anh muốn
-        // phản ánh cái quầy hôm qua hẹn lên hẹn xuống": a complaint wanted, read as a neighbour
-        // or weakly, is the centre's feedback; read as iHanoi (the city's own reports), only
-        // when it is about the centre and iHanoi is not named.
-        if cue.is_none()
-            && r.intent != "service.feedback"
-            && (matches!(
-                r.intent.as_str(),
-                "service.consultation" | "service.status_tracking" | OUT_OF_SCOPE
-            ) || r.confidence < SURE
-                || (r.intent == "service.ihanoi" && complains_of_the_centre(n)))
-            && wants_to_complain(n)
-        {
-            r.promote_by_rule("service.feedback");
-        }
-        // "Hồ sơ của tôi bị trễ hẹn hai lần rồi, tôi rất bức xúc", "cán bộ quầy 6 còn gắt gỏng":
-        // a grievance about the centre is its feedback, read as an officer, a neighbour or
-        // weakly.
-        if cue.is_none()
-            && r.intent != "service.feedback"
-            && (matches!(
-                r.intent.as_str(),
-                "staff.handoff"
-                    | "service.consultation"
-                    | "service.status_tracking"
-                    | "chat.repeat"
-                    | OUT_OF_SCOPE
-            ) || r.confidence < SURE)
-            && tells_a_grievance(n)
-        {
-            r.promote_by_rule("service.feedback");
-        }
-        // "Còn lâu mới đến lượt, ngồi không chán quá": boredom while waiting wants the waiting
-        // area's books and computers, not the queue.
-        // A joke or a song asked for against it stays out of scope.
-        if cue.is_none()
-            && r.intent != OUT_OF_SCOPE
-            && (matches!(
-                r.intent.as_str(),
-                "service.queue_number" | "service.opening_hours"
-            ) || r.confidence < SURE)
-            && tells_boredom(n)
-        {
-            r.promote_by_rule("amenity.waiting_area");
-        }
-        // "I need an actual human", "nói với máy không xong được đâu": a person asked for.
-        if cue.is_none()
-            && r.intent != "staff.handoff"
-            && (r.intent == OUT_OF_SCOPE || r.confidence < SURE)
-            && wants_a_human(n)
-        {
-            r.promote_by_rule("staff.handoff");
-        }
-        // "Tôi là người có công, có được gọi trước không", "can I skip the queue? I'm 82": to be
-        // served first is the queue's question, whoever asks.
-        // Beside a procedure the classifier is sure of ("two copies certified, can I go
-        // first?"), the procedure stands, but which need leads is not sure.
-        if cue.is_none()
-            && r.intent != "service.queue_number"
-            && asks_to_go_first(n)
-            && !opens_with_thanks(n)
-        {
-            if r.intent.starts_with("proc.") && r.confidence >= SURE {
-                r.set_confidence(r.confidence.min(RULE_CONFIDENCE));
-            } else {
-                r.promote_by_rule("service.queue_number");
-            }
-        }
-        // "Bằng B2 của anh sắp hết hạn", "bằng A1 bị rách": a licence class names the driving
-        // licence, unless the classifier is sure of another procedure.
-        if !(r.intent.starts_with("proc.") && r.confidence >= SURE) && names_a_licence_class(n) {
-            r.promote_by_rule("proc.driving_license");
-        }
-        // "Cô cán bộ phường bảo bác ra đây …", "the officer at the ward told me to …": an
-        // officer who told the speaker something is where the need came from, not a person
-        // asked for. The next reading answers, not confidently.
-        if r.intent == "staff.handoff" && tells_what_an_officer_said(n) {
-            if let Some((alt, p)) = r.next_after("staff.handoff") {
-                r.promote(alt, p);
-                r.set_confidence(p.min(RULE_CONFIDENCE));
-            }
-        }
+        complaint_turn_and_person_rules(n, cue, r);
         // "Hồ sơ ĐKKD của công ty khách nộp từ thứ Hai, giờ đến bước nào rồi", "my passport
         // application, what stage is it at": how far a dossier handed in has got is its status,
         // whatever procedure it is for.
